@@ -1,0 +1,115 @@
+// castor command line: thin front end over the castor library.
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "castor/core/columns.h"
+#include "castor/core/error.h"
+#include "castor/core/table.h"
+#include "castor/io/detect.h"
+#include "castor/io/read.h"
+#include "castor/io/write_table.h"
+
+namespace {
+
+std::optional<castor::io::Format> parse_format(const std::string& name) {
+  using castor::io::Format;
+  for (Format f : {Format::biologic_mpr, Format::biologic_mpt, Format::biologic_csv,
+                   Format::neware_ndax, Format::neware_nda, Format::neware_csv, Format::arbin_res,
+                   Format::maccor_txt, Format::basytec_txt, Format::generic_csv})
+    if (castor::io::to_string(f) == name) return f;
+  throw castor::Error(fmt::format("unknown format '{}' (see `castor formats`)", name));
+}
+
+std::string opt_num(const std::optional<double>& v, const char* unit, int prec = 6) {
+  return v ? fmt::format("{:.{}g} {}", *v, prec, unit) : std::string("-");
+}
+
+int cmd_info(const std::string& file, const std::string& format) {
+  castor::io::ReadOptions ro;
+  if (!format.empty()) ro.format = parse_format(format);
+  const castor::Table t = castor::io::read_table(file, ro);
+  const auto s = castor::summarize(t);
+  fmt::print("file        {}\n", file);
+  fmt::print("format      {}\n", t.meta.format);
+  if (!t.meta.instrument.empty()) fmt::print("instrument  {}\n", t.meta.instrument);
+  if (!t.meta.software_version.empty()) fmt::print("software    {}\n", t.meta.software_version);
+  if (!t.meta.technique.empty()) fmt::print("technique   {}\n", t.meta.technique);
+  if (!t.meta.start_time.empty()) fmt::print("started     {}\n", t.meta.start_time);
+  if (t.meta.active_mass_g) fmt::print("active mass {:.6g} mg\n", *t.meta.active_mass_g * 1e3);
+  if (t.meta.electrode_area_cm2) fmt::print("area        {:.6g} cm2\n", *t.meta.electrode_area_cm2);
+  fmt::print("rows        {}\n", s.rows);
+  fmt::print("cycles      {}\n", s.n_cycles ? fmt::format("{}", *s.n_cycles) : "-");
+  fmt::print("steps       {}\n", s.n_steps ? fmt::format("{}", *s.n_steps) : "-");
+  if (s.time_start_s)
+    fmt::print("time        {:.6g} .. {:.6g} s ({:.4g} h)\n", *s.time_start_s, *s.time_end_s,
+               (*s.time_end_s - *s.time_start_s) / 3600.0);
+  fmt::print("voltage     {} .. {}\n", opt_num(s.voltage_min_V, "V"), opt_num(s.voltage_max_V, "V"));
+  fmt::print("current     {} .. {}\n", opt_num(s.current_min_A, "A"), opt_num(s.current_max_A, "A"));
+  fmt::print("columns     {}\n", s.columns);
+  for (const auto& c : t.columns())
+    fmt::print("  {:<28} {:<8} {}\n", c.name, c.unit.empty() ? "-" : c.unit,
+               c.role == castor::ColumnRole::Common ? fmt::format("<- {}", c.source_name) : "raw");
+  for (const auto& c : t.text_columns()) fmt::print("  {:<28} {:<8} raw text\n", c.name, "-");
+  return 0;
+}
+
+int cmd_convert(const std::string& file, const std::string& out, const std::string& format,
+                bool common_only) {
+  castor::io::ReadOptions ro;
+  if (!format.empty()) ro.format = parse_format(format);
+  const castor::Table t = castor::io::read_table(file, ro);
+  castor::io::WriteOptions wo;
+  wo.include_raw = !common_only;
+  if (out == "-") {
+    castor::io::write_csv(t, std::cout, wo);
+  } else {
+    castor::io::write_table(t, out, wo);
+    fmt::print(stderr, "wrote {} rows to {}\n", t.rows(), out);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"castor: battery-electrode data toolkit (readers, analyses, simulator)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "castor 0.1.0");
+
+  std::string file, out, format;
+  bool common_only = false;
+
+  auto* info = app.add_subcommand("info", "Show format, rows, columns, cycles, steps and time span of a file");
+  info->add_option("FILE", file, "instrument file")->required();
+  info->add_option("--format", format, "force a format instead of detecting it");
+
+  auto* convert = app.add_subcommand("convert", "Convert a file to the common table (CSV or JSON)");
+  convert->add_option("FILE", file, "instrument file")->required();
+  convert->add_option("-o,--output", out, "output .csv or .json ('-' for CSV on stdout)")->required();
+  convert->add_option("--format", format, "force a format instead of detecting it");
+  convert->add_flag("--common-only", common_only, "write only the common columns, not the raw ones");
+
+  auto* formats = app.add_subcommand("formats", "List the file formats castor reads");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*info) return cmd_info(file, format);
+    if (*convert) return cmd_convert(file, out, format, common_only);
+    if (*formats) {
+      fmt::print("biologic-mpr   BioLogic EC-Lab binary (.mpr), data modules v0/v2/v3\n"
+                 "biologic-mpt   BioLogic EC-Lab/BT-Lab text export (.mpt, .txt)\n");
+      return 0;
+    }
+  } catch (const castor::Error& e) {
+    fmt::print(stderr, "castor: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "castor: internal error: {}\n", e.what());
+    return 3;
+  }
+  return 0;
+}

@@ -1,0 +1,30 @@
+// What a step of a protocol does. Stored in the common table's step_kind column as its
+// integer value so that the table stays numeric.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace castor {
+
+enum class StepKind : int {
+  unknown = 0,
+  rest = 1,
+  cc_charge = 2,
+  cc_discharge = 3,
+  cv_charge = 4,
+  cv_discharge = 5,
+  cccv_charge = 6,
+  cccv_discharge = 7,
+  impedance = 8,
+  sweep = 9,
+  pulse = 10,
+  other = 11,
+};
+
+std::string_view to_string(StepKind kind);
+std::optional<StepKind> step_kind_from_string(std::string_view name);
+bool is_charge(StepKind kind);
+bool is_discharge(StepKind kind);
+
+}  // namespace castor

@@ -1,0 +1,32 @@
+// Recognising an instrument file by its content (magic bytes, header words), with the
+// extension only as a tie-breaker.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string_view>
+
+namespace castor::io {
+
+enum class Format {
+  unknown,
+  biologic_mpr,
+  biologic_mpt,    // EC-Lab / BT-Lab ASCII export (.mpt, .txt)
+  biologic_csv,    // EC-Lab CSV export (semicolon or comma separated)
+  neware_ndax,
+  neware_nda,
+  neware_csv,      // BTSDA CSV export
+  arbin_res,
+  maccor_txt,
+  basytec_txt,
+  generic_csv,     // a CSV with a column mapping (including battery-data-format files)
+};
+
+std::string_view to_string(Format format);
+// Detects the format from the first bytes of the file (4 KiB suffice) and its name.
+Format detect_format(std::span<const std::uint8_t> head, const std::filesystem::path& name);
+// Opens the file and detects its format; throws castor::Error if the file is unreadable.
+Format detect_format(const std::filesystem::path& path);
+
+}  // namespace castor::io

@@ -1,0 +1,26 @@
+#include "castor/io/read.h"
+
+#include <fmt/format.h>
+
+#include "castor/core/error.h"
+#include "castor/io/biologic_mpr.h"
+#include "castor/io/biologic_mpt.h"
+
+namespace castor::io {
+
+Table read_table(const std::filesystem::path& path, const ReadOptions& options) {
+  const Format f = options.format ? *options.format : detect_format(path);
+  switch (f) {
+    case Format::biologic_mpr: return read_biologic_mpr(path);
+    case Format::biologic_mpt: return read_biologic_mpt(path);
+    case Format::unknown:
+      throw Error(path.string(), "",
+                  "unrecognised file format (not BioLogic, Neware, Arbin, Maccor, Basytec or a "
+                  "CSV castor can map)");
+    default:
+      throw Error(path.string(), std::string(to_string(f)),
+                  "format recognised, but castor has no reader for it yet");
+  }
+}
+
+}  // namespace castor::io

@@ -1,0 +1,43 @@
+// Small text tools shared by the text-format readers: line splitting, latin-1 to UTF-8,
+// locale-independent number parsing (decimal point or decimal comma), dates.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace castor::io {
+
+bool is_valid_utf8(std::string_view s);
+// Returns s unchanged if it is valid UTF-8, else reads it as windows-1252/latin-1.
+std::string to_utf8(std::string_view s);
+
+std::string_view trim(std::string_view s);
+// Splits on one delimiter character; keeps empty fields.
+void split(std::string_view line, char delim, std::vector<std::string_view>& out);
+std::vector<std::string_view> split(std::string_view line, char delim);
+// Splits text into lines, accepting \n, \r\n and \r; a trailing empty line is dropped.
+std::vector<std::string_view> split_lines(std::string_view text);
+
+bool starts_with_ci(std::string_view s, std::string_view prefix);
+bool iequals(std::string_view a, std::string_view b);
+std::string to_lower(std::string_view s);
+
+// Parses a whole field as a double. decimal is '.' or ','. Accepts surrounding spaces,
+// "nan", "inf". Returns nullopt for anything else (empty fields too).
+std::optional<double> parse_double(std::string_view field, char decimal = '.');
+
+// Parses "hh:mm:ss(.fff)", "d hh:mm:ss", "Nd hh:mm:ss.ffff" durations into seconds.
+std::optional<double> parse_duration_s(std::string_view field);
+
+// Calendar date-time to seconds since 1970-01-01 in the same (unstated) time zone.
+// Accepts "YYYY-MM-DD hh:mm:ss(.f)", "YYYY/MM/DD ...", "MM/DD/YYYY hh:mm:ss(.f)",
+// "DD.MM.YYYY hh:mm:ss" and an ISO 'T'.
+std::optional<double> parse_datetime_s(std::string_view field);
+// Seconds since 1970 -> "YYYY-MM-DDThh:mm:ss(.ffffff)".
+std::string format_datetime(double seconds_since_epoch);
+// Days since 1899-12-30 (OLE / Excel serial date) -> seconds since 1970.
+inline double ole_days_to_unix_s(double days) { return (days - 25569.0) * 86400.0; }
+
+}  // namespace castor::io
