@@ -5,6 +5,7 @@
 #include "castor/core/error.h"
 #include "castor/io/biologic_mpr.h"
 #include "castor/io/biologic_mpt.h"
+#include "castor/io/neware.h"
 
 namespace castor::io {
 
@@ -13,6 +14,8 @@ Table read_table(const std::filesystem::path& path, const ReadOptions& options) 
   switch (f) {
     case Format::biologic_mpr: return read_biologic_mpr(path);
     case Format::biologic_mpt: return read_biologic_mpt(path);
+    case Format::neware_ndax: return read_neware_ndax(path);
+    case Format::neware_nda: return read_neware_nda(path);
     case Format::unknown:
       throw Error(path.string(), "",
                   "unrecognised file format (not BioLogic, Neware, Arbin, Maccor, Basytec or a "

@@ -1,0 +1,624 @@
+// Neware layouts (facts from NewareNDA and fastnda, checked here against BTSDA exports):
+//  .ndc header: byte 0 = file type (1 data, 5 aux, 7 step, 18 runInfo), byte 2 = version.
+//  v5  type 1: 4096-byte pages from offset 4096; in each page bytes [125, 4040) hold
+//      87-byte records, a record is data when its byte 7 is 0x55.
+//  v14/v17 type 1: pages from 4096, bytes [132, 4092) hold (float V, float I[A]) pairs.
+//  v14 type 7: pages, bytes [132, 4091): 37-byte (i32 cycle, i32 step_index, 16 B, u8 status,
+//      12 B) records; v17 type 7: bytes [132, 4032): 100-byte (i32 cycle, i32 step, 16 B,
+//      u8 status, 8 B, i32 step_index, 63 B).
+//  v14 type 18: bytes [132, 4037) of 55-byte records, v17: bytes [232, 4032) of 100-byte
+//      records: i32 time_ms, 1 B, f32 charge cap, discharge cap, charge energy, discharge
+//      energy (Ah, Wh), 12 B, i32 unix time, i32 step, i32 index, i16 ms.
+//  .nda v14-29: records of 86 bytes (first byte 0x55): u32 index @2, u32 cycle @6,
+//      u16 step index @10, u8 status @12, u64 step time ms @14, i32 V*1e4 @22, i32 I @26,
+//      i64 charge/discharge capacity and energy @38.., time @70, i32 range @78.
+//  .nda v130, BTS 9.1 (byte 1024 = 0x55): records from 1024 whose length is the distance
+//      to the next copy of their first two bytes (see read_nda_130).
+#include "castor/io/neware.h"
+
+#include <zip.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "castor/core/columns.h"
+#include "castor/core/error.h"
+#include "castor/core/step_kind.h"
+#include "castor/io/byte_reader.h"
+#include "castor/io/file.h"
+#include "castor/io/text.h"
+
+namespace castor::io {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::string_view kNdax = "Neware .ndax";
+constexpr std::string_view kNda = "Neware .nda";
+
+const char* status_name(int code) {
+  switch (code) {
+    case 1: return "CC_Chg";
+    case 2: return "CC_DChg";
+    case 3: return "CV_Chg";
+    case 4: return "Rest";
+    case 5: return "Cycle";
+    case 7: return "CCCV_Chg";
+    case 8: return "CP_DChg";
+    case 9: return "CP_Chg";
+    case 10: return "CR_DChg";
+    case 13: return "Pause";
+    case 16: return "Pulse";
+    case 17: return "SIM";
+    case 19: return "CV_DChg";
+    case 20: return "CCCV_DChg";
+    case 21: return "Control";
+    case 22: return "OCV";
+    case 26: return "CPCV_DChg";
+    case 27: return "CPCV_Chg";
+    default: return nullptr;
+  }
+}
+
+StepKind kind_of_status(std::string_view s) {
+  if (s == "CC_Chg") return StepKind::cc_charge;
+  if (s == "CC_DChg") return StepKind::cc_discharge;
+  if (s == "CV_Chg") return StepKind::cv_charge;
+  if (s == "CV_DChg") return StepKind::cv_discharge;
+  if (s == "CCCV_Chg") return StepKind::cccv_charge;
+  if (s == "CCCV_DChg") return StepKind::cccv_discharge;
+  if (s == "Rest" || s == "OCV" || s == "Pause") return StepKind::rest;
+  if (s == "Pulse") return StepKind::pulse;
+  if (s.empty()) return StepKind::unknown;
+  return StepKind::other;
+}
+
+// Current range code -> multiplier to mA (NewareNDA dicts.py, multiplier_dict).
+std::optional<double> range_multiplier(int range) {
+  static const std::map<int, double> m = {
+      {-100000000, 10}, {-200000, 1e-2}, {-100000, 1e-2}, {-60000, 1e-2}, {-50000, 1e-2},
+      {-40000, 1e-2},   {-30000, 1e-2},  {-20000, 1e-2},  {-12000, 1e-2}, {-10000, 1e-2},
+      {-6000, 1e-2},    {-5000, 1e-2},   {-3000, 1e-2},   {-2000, 1e-2},  {-1000, 1e-2},
+      {-500, 1e-3},     {-100, 1e-3},    {-50, 1e-4},     {-25, 1e-4},    {-20, 1e-4},
+      {-10, 1e-4},      {-5, 1e-5},      {-2, 1e-5},      {-1, 1e-5},     {0, 0},
+      {1, 1e-4},        {2, 1e-4},       {5, 1e-4},       {10, 1e-3},     {20, 1e-3},
+      {25, 1e-3},       {50, 1e-3},      {100, 1e-2},     {200, 1e-2},    {250, 1e-2},
+      {500, 1e-2},      {1000, 1e-1},    {6000, 1e-1},    {10000, 1e-1},  {12000, 1e-1},
+      {20000, 1e-1},    {30000, 1e-1},   {40000, 1e-1},   {50000, 1e-1},  {60000, 1e-1},
+      {100000, 1e-1},   {200000, 1e-1}};
+  auto it = m.find(range);
+  if (it == m.end()) return std::nullopt;
+  return it->second;
+}
+
+// Rows as NewareNDA names them; filled by each layout, then turned into a Table.
+struct Records {
+  std::vector<double> index, cycle, step_index, step_time, voltage, current_mA, chg_cap, dchg_cap,
+      chg_e, dchg_e, timestamp;
+  std::vector<std::string> status;
+  std::map<std::string, std::vector<double>> aux;  // aux columns aligned with rows
+  std::size_t size() const { return index.size(); }
+  void resize(std::size_t n) {
+    for (auto* v : {&index, &cycle, &step_index, &step_time, &voltage, &current_mA, &chg_cap,
+                    &dchg_cap, &chg_e, &dchg_e, &timestamp})
+      v->resize(n, kNaN);
+    status.resize(n);
+  }
+};
+
+template <class T>
+T get(const std::uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+// Enumerates value changes: 1 for the first run, +1 at each change of any key.
+std::vector<double> count_changes(const std::vector<double>& a, const std::vector<double>* b = nullptr) {
+  std::vector<double> out(a.size());
+  double n = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto differs = [](double x, double y) { return !(x == y) && !(std::isnan(x) && std::isnan(y)); };
+    if (i == 0 || differs(a[i], a[i - 1]) || (b && differs((*b)[i], (*b)[i - 1]))) ++n;
+    out[i] = n;
+  }
+  return out;
+}
+
+Table to_table(Records& r, const std::string& file, const std::string& format) {
+  Table t;
+  t.meta.source_file = file;
+  t.meta.format = format;
+  t.meta.instrument = "Neware BTS";
+  const std::size_t n = r.size();
+  // The step counter (one number per executed step, as BTSDA's "Step" count).
+  std::vector<double> step_count = count_changes(r.step_index, &r.cycle);
+  // Test time: steps follow each other; each step's time restarts at 0.
+  std::vector<double> test_time(n, kNaN);
+  double offset = 0, last_step_time = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0 && step_count[i] != step_count[i - 1]) offset += last_step_time;
+    test_time[i] = offset + r.step_time[i];
+    if (std::isfinite(r.step_time[i])) last_step_time = r.step_time[i];
+  }
+  std::vector<double> kind(n), current_A(n), chg(r.chg_cap), dchg(r.dchg_cap);
+  for (std::size_t i = 0; i < n; ++i) {
+    kind[i] = static_cast<double>(kind_of_status(r.status[i]));
+    current_A[i] = r.current_mA[i] * 1e-3;
+  }
+  t.add(col::time_s, "s", "Time (summed over steps)", ColumnRole::Common, std::move(test_time));
+  t.add(col::voltage_V, "V", "Voltage", ColumnRole::Common, r.voltage);
+  t.add(col::current_A, "A", "Current(mA)", ColumnRole::Common, std::move(current_A));
+  t.add(col::cycle, "", "Cycle", ColumnRole::Common, r.cycle);
+  t.add(col::step, "", "Step_Index", ColumnRole::Common, r.step_index);
+  t.add(col::step_kind, "", "Status", ColumnRole::Common, std::move(kind));
+  t.add(col::step_time_s, "s", "Time", ColumnRole::Common, r.step_time);
+  t.add(col::charge_capacity_mAh, "mAh", "Charge_Capacity(mAh)", ColumnRole::Common, std::move(chg));
+  t.add(col::discharge_capacity_mAh, "mAh", "Discharge_Capacity(mAh)", ColumnRole::Common, std::move(dchg));
+  t.add(col::charge_energy_mWh, "mWh", "Charge_Energy(mWh)", ColumnRole::Common, r.chg_e);
+  t.add(col::discharge_energy_mWh, "mWh", "Discharge_Energy(mWh)", ColumnRole::Common, r.dchg_e);
+  for (auto& [name, values] : r.aux)
+    if (name.starts_with("T")) {
+      t.add(col::temperature_C, "°C", name, ColumnRole::Common, values);
+      break;
+    }
+  t.add("Index", "", "Index", ColumnRole::Raw, std::move(r.index));
+  t.add("Cycle", "", "Cycle", ColumnRole::Raw, std::move(r.cycle));
+  t.add("Step", "", "Step", ColumnRole::Raw, std::move(step_count));
+  t.add("Step_Index", "", "Step_Index", ColumnRole::Raw, std::move(r.step_index));
+  t.add_text({"Status", "Status", std::move(r.status)});
+  t.add("Time", "s", "Time", ColumnRole::Raw, std::move(r.step_time));
+  t.add("Voltage", "V", "Voltage", ColumnRole::Raw, std::move(r.voltage));
+  t.add("Current(mA)", "mA", "Current(mA)", ColumnRole::Raw, std::move(r.current_mA));
+  t.add("Charge_Capacity(mAh)", "mAh", "Charge_Capacity(mAh)", ColumnRole::Raw, std::move(r.chg_cap));
+  t.add("Discharge_Capacity(mAh)", "mAh", "Discharge_Capacity(mAh)", ColumnRole::Raw, std::move(r.dchg_cap));
+  t.add("Charge_Energy(mWh)", "mWh", "Charge_Energy(mWh)", ColumnRole::Raw, std::move(r.chg_e));
+  t.add("Discharge_Energy(mWh)", "mWh", "Discharge_Energy(mWh)", ColumnRole::Raw, std::move(r.dchg_e));
+  t.add("Timestamp", "s", "Timestamp", ColumnRole::Raw, std::move(r.timestamp));
+  for (auto& [name, values] : r.aux) t.add(name, name.starts_with("T") ? "°C" : "V", name, ColumnRole::Raw, std::move(values));
+  if (!t.empty()) {
+    const double ts = t.values("Timestamp").front();
+    if (std::isfinite(ts) && ts > 0) t.meta.start_time = format_datetime(ts);
+  }
+  return t;
+}
+
+// ---------------------------------------------------------------- .ndax
+
+struct ZipArchive {
+  zip_t* z = nullptr;
+  ~ZipArchive() {
+    if (z) zip_discard(z);
+  }
+};
+
+std::map<std::string, std::vector<std::uint8_t>> read_zip(const std::filesystem::path& path) {
+  int err = 0;
+  ZipArchive a;
+  a.z = zip_open(path.string().c_str(), ZIP_RDONLY, &err);
+  if (!a.z) {
+    zip_error_t ze;
+    zip_error_init_with_code(&ze, err);
+    std::string msg = fmt::format("not a readable zip archive ({})", zip_error_strerror(&ze));
+    zip_error_fini(&ze);
+    throw Error(path.string(), std::string(kNdax), msg);
+  }
+  std::map<std::string, std::vector<std::uint8_t>> out;
+  const zip_int64_t n = zip_get_num_entries(a.z, 0);
+  for (zip_int64_t i = 0; i < n; ++i) {
+    zip_stat_t st;
+    if (zip_stat_index(a.z, static_cast<zip_uint64_t>(i), 0, &st) != 0) continue;
+    const std::string name = st.name ? st.name : "";
+    if (!name.ends_with(".ndc") && !name.ends_with(".xml")) continue;
+    std::unique_ptr<zip_file_t, decltype(&zip_fclose)> f(zip_fopen_index(a.z, static_cast<zip_uint64_t>(i), 0), &zip_fclose);
+    if (!f) throw Error(path.string(), std::string(kNdax), fmt::format("cannot open entry '{}' (corrupted archive?)", name));
+    std::vector<std::uint8_t> bytes(st.size);
+    const zip_int64_t got = bytes.empty() ? 0 : zip_fread(f.get(), bytes.data(), bytes.size());
+    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size)
+      throw Error(path.string(), std::string(kNdax), fmt::format("entry '{}' is truncated or corrupted", name));
+    out[name] = std::move(bytes);
+  }
+  return out;
+}
+
+struct NdcPages {
+  const std::vector<std::uint8_t>& bytes;
+  // Calls fn(ptr) for every record of `len` bytes in [begin, 4096 - end_skip) of each page.
+  template <class Fn>
+  void each(std::size_t begin, std::size_t end_skip, std::size_t len, Fn fn) const {
+    for (std::size_t page = 4096; page + 4096 <= bytes.size(); page += 4096)
+      for (std::size_t p = page + begin; p + len <= page + 4096 - end_skip; p += len) fn(bytes.data() + p);
+  }
+};
+
+void check_ndc(const std::vector<std::uint8_t>& b, const std::string& file, const std::string& entry) {
+  if (b.size() < 4096)
+    throw Error(file, std::string(kNdax), fmt::format("entry '{}' is {} bytes, shorter than its 4096-byte header", entry, b.size()));
+  if (b.size() % 4096 != 0)
+    throw Error(file, std::string(kNdax), fmt::format("entry '{}' is {} bytes, not whole 4096-byte pages (truncated?)", entry, b.size()));
+}
+
+void read_ndc5_data(const std::vector<std::uint8_t>& b, Records& r, const std::string& file) {
+  NdcPages pages{b};
+  std::vector<std::string> unknown;
+  pages.each(125, 56, 87, [&](const std::uint8_t* p) {
+    if (p[7] != 0x55) return;
+    const auto range = get<std::int32_t>(p + 82);
+    const auto mult = range_multiplier(range);
+    if (!mult) throw Error(file, std::string(kNdax), fmt::format("unknown current range code {}", range));
+    const char* st = status_name(p[17]);
+    const std::size_t i = r.size();
+    r.resize(i + 1);
+    r.index[i] = get<std::uint32_t>(p + 8);
+    r.cycle[i] = get<std::uint32_t>(p + 12) + 1.0;
+    r.step_index[i] = p[16];
+    r.status[i] = st ? st : fmt::format("status_{}", p[17]);
+    r.step_time[i] = static_cast<double>(get<std::uint64_t>(p + 23)) / 1000.0;
+    r.voltage[i] = get<std::int32_t>(p + 31) / 10000.0;
+    r.current_mA[i] = get<std::int32_t>(p + 35) * *mult;
+    r.chg_cap[i] = static_cast<double>(get<std::int64_t>(p + 43)) * *mult / 3600.0;
+    r.dchg_cap[i] = static_cast<double>(get<std::int64_t>(p + 51)) * *mult / 3600.0;
+    r.chg_e[i] = static_cast<double>(get<std::int64_t>(p + 59)) * *mult / 3600.0;
+    r.dchg_e[i] = static_cast<double>(get<std::int64_t>(p + 67)) * *mult / 3600.0;
+    // Date-time fields Y(u16) M D h m s at 75..81, local time of the instrument.
+    const auto ts = parse_datetime_s(fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", get<std::uint16_t>(p + 75),
+                                                 p[77], p[78], p[79], p[80], p[81]));
+    r.timestamp[i] = ts ? *ts : kNaN;
+  });
+}
+
+Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& entries, int version,
+                      const std::string& file) {
+  const auto& data = entries.at("data.ndc");
+  // Voltage and current, one pair per data point; Index = position + 1.
+  std::vector<double> volt, amp;
+  NdcPages{data}.each(132, 4, 8, [&](const std::uint8_t* p) {
+    const float v = get<float>(p);
+    if (v == 0.0f) return;  // page padding
+    volt.push_back(v);
+    amp.push_back(get<float>(p + 4) * 1000.0);
+  });
+  const std::size_t n = volt.size();
+  Records r;
+  r.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    r.index[i] = static_cast<double>(i + 1);
+    r.voltage[i] = volt[i];
+    r.current_mA[i] = amp[i];
+  }
+  // runInfo: time, capacities, energies, timestamp and step number by Index.
+  auto run_it = entries.find("data_runInfo.ndc");
+  auto step_it = entries.find("data_step.ndc");
+  if (run_it == entries.end() || step_it == entries.end())
+    throw Error(file, std::string(kNdax), fmt::format("ndc version {} needs data_runInfo.ndc and data_step.ndc; the archive lacks one", version));
+  check_ndc(run_it->second, file, "data_runInfo.ndc");
+  check_ndc(step_it->second, file, "data_step.ndc");
+  const std::size_t rb = version >= 17 ? 232 : 132, re = version >= 17 ? 64 : 59, rl = version >= 17 ? 100 : 55;
+  std::size_t filled = 0;
+  NdcPages{run_it->second}.each(rb, re, rl, [&](const std::uint8_t* p) {
+    const auto index = get<std::int32_t>(p + 41);
+    if (index <= 0 || static_cast<std::size_t>(index) > n) return;
+    const std::size_t i = static_cast<std::size_t>(index) - 1;
+    r.step_time[i] = get<std::int32_t>(p) / 1000.0;
+    r.chg_cap[i] = get<float>(p + 5) * 1000.0;
+    r.dchg_cap[i] = get<float>(p + 9) * 1000.0;
+    r.chg_e[i] = get<float>(p + 13) * 1000.0;
+    r.dchg_e[i] = get<float>(p + 17) * 1000.0;
+    r.timestamp[i] = get<std::int32_t>(p + 33) + get<std::int16_t>(p + 45) / 1000.0;
+    ++filled;
+  });
+  // data_step: one record per executed step: cycle (0-based) @0, step index @4, status @24,
+  // start test time (ms) @25, first data Index of the step @33 (v14 and v17 alike).
+  struct StepInfo { double cycle, step_index; std::string status; std::int32_t first_index; double start_s; };
+  std::vector<StepInfo> steps;
+  const std::size_t sl = version >= 17 ? 100 : 37, se = version >= 17 ? 64 : 5;
+  NdcPages{step_it->second}.each(132, se, sl, [&](const std::uint8_t* p) {
+    const auto step_index = get<std::int32_t>(p + 4);
+    const auto first = get<std::int32_t>(p + 33);
+    if (step_index == 0 || first <= 0) return;
+    const char* st = status_name(p[24]);
+    StepInfo info{get<std::int32_t>(p) + 1.0, static_cast<double>(step_index),
+                  st ? st : fmt::format("status_{}", p[24]), first,
+                  static_cast<double>(get<std::int64_t>(p + 25)) / 1000.0};
+    if (!steps.empty() && steps.back().first_index == first) steps.back() = info;  // rewritten step
+    else steps.push_back(info);
+  });
+  std::stable_sort(steps.begin(), steps.end(), [](const StepInfo& a, const StepInfo& b2) { return a.first_index < b2.first_index; });
+  if (steps.empty() && n > 0) throw Error(file, std::string(kNdax), "data_step.ndc holds no steps");
+  std::vector<std::size_t> step_of(n, 0);
+  for (std::size_t i = 0, k = 0; i < n; ++i) {
+    while (k + 1 < steps.size() && steps[k + 1].first_index <= static_cast<std::int32_t>(i + 1)) ++k;
+    step_of[i] = k;
+    r.cycle[i] = steps[k].cycle;
+    r.step_index[i] = steps[k].step_index;
+    r.status[i] = steps[k].status;
+  }
+  // runInfo holds time and counters only for some points (each step's first and last, and
+  // every few in between). Between two records the step time is linear in the point number;
+  // capacity and energy are integrated from the current (I dt), as BTSDA shows them.
+  std::vector<bool> known(n, false), known_end(n, false);
+  for (std::size_t i = 0; i < n; ++i) known[i] = std::isfinite(r.step_time[i]);
+  for (std::size_t a = 0; a < n;) {
+    std::size_t b = a;
+    while (b < n && step_of[b] == step_of[a]) ++b;  // [a, b) is one step
+    // A step ends when the next begins: the last point's step time is the difference of
+    // the two start times in data_step (checked against every recorded step end).
+    const std::size_t k = step_of[a];
+    if (!std::isfinite(r.step_time[b - 1]) && k + 1 < steps.size() && b - 1 > a) {
+      r.step_time[b - 1] = steps[k + 1].start_s - steps[k].start_s;
+      known_end[b - 1] = true;
+    }
+    std::optional<std::size_t> last;
+    for (std::size_t i = a; i < b; ++i) {
+      if (known[i] || known_end[i]) {
+        if (last && i > *last + 1) {
+          const std::size_t l = *last;
+          for (std::size_t j = l + 1; j < i; ++j) {
+            const double f = static_cast<double>(j - l) / static_cast<double>(i - l);
+            r.step_time[j] = r.step_time[l] + f * (r.step_time[i] - r.step_time[l]);
+            r.timestamp[j] = r.timestamp[l] + f * (r.timestamp[i] - r.timestamp[l]);
+          }
+        }
+        last = i;
+      }
+    }
+    // Before the first / after the last record of the step: continue with the nearest spacing.
+    for (std::size_t i = a; i < b; ++i) {
+      if (known[i] || std::isfinite(r.step_time[i])) continue;
+      const double prev = i > a && std::isfinite(r.step_time[i - 1]) ? r.step_time[i - 1] : 0.0;
+      const double dt = i > a + 1 && std::isfinite(r.step_time[i - 2]) ? prev - r.step_time[i - 2] : 0.0;
+      r.step_time[i] = prev + dt;
+      if (i > a) r.timestamp[i] = r.timestamp[i - 1] + dt;
+    }
+    for (std::size_t i = a; i < b; ++i) {
+      if (known[i]) continue;
+      const double dt_h = i > a ? (r.step_time[i] - r.step_time[i - 1]) / 3600.0 : 0.0;
+      const double dq = std::fabs(r.current_mA[i]) * dt_h;
+      const double de = dq * r.voltage[i];
+      const bool charging = r.current_mA[i] > 0;
+      auto prev = [&](const std::vector<double>& v) { return i > a && std::isfinite(v[i - 1]) ? v[i - 1] : 0.0; };
+      r.chg_cap[i] = prev(r.chg_cap) + (charging ? dq : 0.0);
+      r.dchg_cap[i] = prev(r.dchg_cap) + (charging ? 0.0 : dq);
+      r.chg_e[i] = prev(r.chg_e) + (charging ? de : 0.0);
+      r.dchg_e[i] = prev(r.dchg_e) + (charging ? 0.0 : de);
+    }
+    a = b;
+  }
+  Table t = to_table(r, file, "neware-ndax");
+  t.meta.extra["neware.ndc_version"] = fmt::format("{}", version);
+  if (filled < n)
+    t.meta.extra["neware.points_filled_between_runinfo_records"] = fmt::format("{}", n - filled);
+  return t;
+}
+
+void read_ndax_aux(const std::map<std::string, std::vector<std::uint8_t>>& entries, Table& t,
+                   const std::string& file) {
+  // Auxiliary channels: data_AUX_<a>_<b>_<c>.ndc, version 14/17 = one float per point;
+  // the channel type (103 = temperature) is named in TestInfo.xml.
+  std::string testinfo;
+  if (auto it = entries.find("TestInfo.xml"); it != entries.end())
+    testinfo.assign(it->second.begin(), it->second.end());
+  std::vector<int> chl_types;
+  {
+    static const std::regex re(R"re(ChlType="(\d+)")re");
+    for (auto m = std::sregex_iterator(testinfo.begin(), testinfo.end(), re); m != std::sregex_iterator(); ++m)
+      chl_types.push_back(std::stoi((*m)[1].str()));
+  }
+  int k = 0;
+  for (const auto& [name, bytes] : entries) {
+    if (!name.starts_with("data_AUX_") || !name.ends_with(".ndc")) continue;
+    check_ndc(bytes, file, name);
+    const int version = bytes[2];
+    if (version < 14) continue;
+    std::vector<double> values;
+    NdcPages{bytes}.each(132, 4, 4, [&](const std::uint8_t* p) { values.push_back(get<float>(p)); });
+    values.resize(t.rows(), kNaN);
+    const int type = k < static_cast<int>(chl_types.size()) ? chl_types[static_cast<std::size_t>(k)] : 0;
+    const std::string col_name = fmt::format("{}{}", type == 103 ? "T" : type == 335 ? "t" : type == 345 ? "H" : "Aux", k + 1);
+    if (type == 103 && !t.has(col::temperature_C))
+      t.add(col::temperature_C, "°C", col_name, ColumnRole::Common, values);
+    t.add(col_name, type == 103 ? "°C" : "", name, ColumnRole::Raw, std::move(values));
+    ++k;
+  }
+}
+
+std::optional<double> xml_attribute_number(const std::string& xml, const std::string& element, const std::string& attr) {
+  const auto p = xml.find("<" + element);
+  if (p == std::string::npos) return std::nullopt;
+  const auto a = xml.find(attr + "=\"", p);
+  if (a == std::string::npos) return std::nullopt;
+  const auto b = a + attr.size() + 2;
+  const auto e = xml.find('"', b);
+  return parse_double(std::string_view(xml).substr(b, e - b));
+}
+
+// ---------------------------------------------------------------- .nda
+
+Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, int version) {
+  ByteReader br(b, file, std::string(kNda));
+  // Records of 86 bytes: find the first, marked 0x55 0x00 and followed by another record.
+  std::size_t start = std::string::npos;
+  for (std::size_t p = 0; p + 2 * 86 <= b.size(); ++p) {
+    if (b[p] == 0x55 && b[p + 1] == 0x00 && b[p + 86] == 0x55 && b[p + 87] == 0x00 && b[p + 12] != 0 &&
+        get<std::uint32_t>(b.data() + p + 2) != 0) {
+      start = p;
+      break;
+    }
+  }
+  if (start == std::string::npos) br.fail(0, "no data records found (empty or corrupted file)");
+  // Fixed range for records that store 0 (fastnda: header block at u32 @16, i32 @ +26).
+  std::optional<int> fixed_range;
+  if (b.size() > 20) {
+    const auto block = get<std::uint32_t>(b.data() + 16);
+    if (block + 30 <= b.size()) fixed_range = get<std::int32_t>(b.data() + block + 26);
+  }
+  Records r;
+  for (std::size_t p = start; p + 86 <= b.size(); p += 86) {
+    const std::uint8_t* q = b.data() + p;
+    if (q[0] != 0x55) continue;  // auxiliary or other records
+    const auto index = get<std::uint32_t>(q + 2);
+    if (index == 0 || q[12] == 0) continue;
+    int range = get<std::int32_t>(q + 78);
+    if (range == 0 && fixed_range) range = *fixed_range;
+    const auto mult = range_multiplier(range);
+    if (!mult) br.fail(p + 78, fmt::format("unknown current range code {}", range));
+    const char* st = status_name(q[12]);
+    const std::size_t i = r.size();
+    r.resize(i + 1);
+    r.index[i] = index;
+    r.cycle[i] = get<std::uint32_t>(q + 6) + 1.0;
+    r.step_index[i] = get<std::uint16_t>(q + 10);
+    r.status[i] = st ? st : fmt::format("status_{}", q[12]);
+    r.step_time[i] = static_cast<double>(get<std::uint64_t>(q + 14)) / 1000.0;
+    r.voltage[i] = get<std::int32_t>(q + 22) / 10000.0;
+    r.current_mA[i] = get<std::int32_t>(q + 26) * *mult;
+    r.chg_cap[i] = static_cast<double>(get<std::int64_t>(q + 38)) * *mult / 3600.0;
+    r.dchg_cap[i] = static_cast<double>(get<std::int64_t>(q + 46)) * *mult / 3600.0;
+    r.chg_e[i] = static_cast<double>(get<std::int64_t>(q + 54)) * *mult / 3600.0;
+    r.dchg_e[i] = static_cast<double>(get<std::int64_t>(q + 62)) * *mult / 3600.0;
+    if (version >= 29) {  // Y(u16) M D h m s
+      const auto ts = parse_datetime_s(fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", get<std::uint16_t>(q + 70),
+                                                   q[72], q[73], q[74], q[75], q[76]));
+      r.timestamp[i] = ts ? *ts : kNaN;
+    } else {
+      r.timestamp[i] = static_cast<double>(get<std::uint64_t>(q + 70));
+    }
+  }
+  // Keep the first copy of each Index, in Index order (BTS writes some records twice).
+  std::vector<std::size_t> order(r.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto c) { return r.index[a] < r.index[c]; });
+  Records s;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::size_t i = order[k];
+    if (s.size() > 0 && s.index.back() == r.index[i]) continue;
+    const std::size_t j = s.size();
+    s.resize(j + 1);
+    s.index[j] = r.index[i]; s.cycle[j] = r.cycle[i]; s.step_index[j] = r.step_index[i];
+    s.status[j] = r.status[i]; s.step_time[j] = r.step_time[i]; s.voltage[j] = r.voltage[i];
+    s.current_mA[j] = r.current_mA[i]; s.chg_cap[j] = r.chg_cap[i]; s.dchg_cap[j] = r.dchg_cap[i];
+    s.chg_e[j] = r.chg_e[i]; s.dchg_e[j] = r.dchg_e[i]; s.timestamp[j] = r.timestamp[i];
+  }
+  return to_table(s, file, "neware-nda");
+}
+
+// BTS 9.1 (.nda version 130, byte 1024 = 0x55). Records start at 1024; their length is
+// the distance to the next copy of the first two bytes (the identifier). Fields: u16 id @0,
+// u8 step index @2, u8 status @3, u32 index @8, u32 total time s @12 + u32 ns @16,
+// f32 current mA @20, f32 voltage V @24, f32 capacity mAs @28 and energy mWs @32 (signed:
+// negative on discharge), u32 cycle @36 (0-based), u32 unix time @44 + u32 ns @48,
+// f32 auxiliary temperature @52 when records are 56 bytes or longer (fastnda).
+Table read_nda_130(const std::vector<std::uint8_t>& b, const std::string& file) {
+  ByteReader br(b, file, std::string(kNda));
+  if (b.size() < 1024 + 56) br.fail(0, "file ends before its first data record");
+  if (b[1024] != 0x55)
+    br.fail(1024, fmt::format("BTS 9.0 layout (sub-version byte {}) is not supported; castor reads BTS 9.1 "
+                              ".nda files (sub-version 85)", b[1024]));
+  std::size_t len = 0;
+  for (std::size_t p = 1026; p + 1 < b.size(); ++p)
+    if (b[p] == b[1024] && b[p + 1] == b[1025]) {
+      len = p - 1024;
+      break;
+    }
+  if (len < 52) br.fail(1024, "cannot determine the record length (fewer than two records?)");
+  Records r;
+  std::vector<double> temperature;
+  std::vector<double> total;
+  for (std::size_t p = 1024; p + len <= b.size(); p += len) {
+    const std::uint8_t* q = b.data() + p;
+    if (q[0] != b[1024] || q[1] != b[1025]) continue;
+    const char* st = status_name(q[3]);
+    const std::size_t i = r.size();
+    r.resize(i + 1);
+    r.index[i] = get<std::uint32_t>(q + 8);
+    r.step_index[i] = q[2];
+    r.status[i] = st ? st : fmt::format("status_{}", q[3]);
+    total.push_back(get<std::uint32_t>(q + 12) + get<std::uint32_t>(q + 16) / 1e9);
+    r.current_mA[i] = get<float>(q + 20);
+    r.voltage[i] = get<float>(q + 24);
+    const double cap = get<float>(q + 28) / 3600.0, energy = get<float>(q + 32) / 3600.0;
+    r.chg_cap[i] = std::max(cap, 0.0);
+    r.dchg_cap[i] = std::max(-cap, 0.0);
+    r.chg_e[i] = std::max(energy, 0.0);
+    r.dchg_e[i] = std::max(-energy, 0.0);
+    r.cycle[i] = get<std::uint32_t>(q + 36) + 1.0;
+    r.timestamp[i] = get<std::uint32_t>(q + 44) + get<std::uint32_t>(q + 48) / 1e9;
+    temperature.push_back(len >= 56 ? get<float>(q + 52) : kNaN);
+  }
+  if (r.size() == 0) br.fail(1024, "no data records found");
+  // Step time = total time minus the total time at the end of the previous step.
+  const auto steps = count_changes(r.step_index, &r.cycle);
+  double prev_end = 0;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    if (i > 0 && steps[i] != steps[i - 1]) prev_end = total[i - 1];
+    r.step_time[i] = total[i] - prev_end;
+  }
+  if (len >= 56) r.aux["T1"] = std::move(temperature);
+  Table t = to_table(r, file, "neware-nda");
+  t.meta.extra["neware.bts"] = "9.1";
+  return t;
+}
+}  // namespace
+
+Table read_neware_ndax(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  if (!std::filesystem::exists(path)) throw Error(file, std::string(kNdax), "no such file");
+  const auto entries = read_zip(path);
+  auto data_it = entries.find("data.ndc");
+  if (data_it == entries.end())
+    throw Error(file, std::string(kNdax), "the archive has no data.ndc (not a Neware .ndax file?)");
+  check_ndc(data_it->second, file, "data.ndc");
+  const int filetype = data_it->second[0];
+  const int version = data_it->second[2];
+  if (filetype != 1)
+    throw Error(file, std::string(kNdax), fmt::format("data.ndc has file type {}, expected 1", filetype));
+  Table t;
+  if (version == 5) {
+    Records r;
+    read_ndc5_data(data_it->second, r, file);
+    t = to_table(r, file, "neware-ndax");
+    t.meta.extra["neware.ndc_version"] = "5";
+  } else if (version == 14 || version == 17) {
+    t = read_ndax_split(entries, version, file);
+    read_ndax_aux(entries, t, file);
+  } else {
+    throw Error(file, std::string(kNdax),
+                fmt::format("data.ndc version {} is not supported (castor reads ndc versions 5, 14 and 17)", version));
+  }
+  if (auto it = entries.find("Step.xml"); it != entries.end()) {
+    const std::string xml(it->second.begin(), it->second.end());
+    if (auto scq = xml_attribute_number(xml, "SCQ", "Value"); scq && *scq > 0)
+      t.meta.active_mass_g = *scq * 1e-6;  // stored in µg
+  }
+  if (auto it = entries.find("VersionInfo.xml"); it != entries.end()) {
+    const std::string xml(it->second.begin(), it->second.end());
+    static const std::regex re(R"re(SvrVer="([^"]*)")re");
+    std::smatch m;
+    if (std::regex_search(xml, m, re)) t.meta.software_version = "BTS " + m[1].str();
+  }
+  return t;
+}
+
+Table read_neware_nda(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const auto bytes = read_file_bytes(path, std::string(kNda));
+  ByteReader br(bytes, file, std::string(kNda));
+  if (bytes.size() < 16 || br.bytes_at(0, 6) != "NEWARE") br.fail(0, "not a Neware .nda file (missing 'NEWARE' magic)");
+  const int version = bytes[14];
+  Table t;
+  if (version >= 14 && version <= 29) t = read_nda_86(bytes, file, version);
+  else if (version == 130) t = read_nda_130(bytes, file);
+  else
+    br.fail(14, fmt::format("nda version {} is not supported (castor reads versions 14-29 and 130)", version));
+  t.meta.extra["neware.nda_version"] = fmt::format("{}", version);
+  return t;
+}
+
+}  // namespace castor::io
