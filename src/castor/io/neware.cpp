@@ -25,7 +25,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -406,11 +405,9 @@ void read_ndax_aux(const std::map<std::string, std::vector<std::uint8_t>>& entri
   if (auto it = entries.find("TestInfo.xml"); it != entries.end())
     testinfo.assign(it->second.begin(), it->second.end());
   std::vector<int> chl_types;
-  {
-    static const std::regex re(R"re(ChlType="(\d+)")re");
-    for (auto m = std::sregex_iterator(testinfo.begin(), testinfo.end(), re); m != std::sregex_iterator(); ++m)
-      chl_types.push_back(std::stoi((*m)[1].str()));
-  }
+  for (std::size_t p = testinfo.find("ChlType=\""); p != std::string::npos; p = testinfo.find("ChlType=\"", p + 1))
+    if (auto v = parse_double(std::string_view(testinfo).substr(p + 9, testinfo.find('"', p + 9) - p - 9)))
+      chl_types.push_back(static_cast<int>(*v));
   int k = 0;
   for (const auto& [name, bytes] : entries) {
     if (!name.starts_with("data_AUX_") || !name.ends_with(".ndc")) continue;
@@ -599,9 +596,8 @@ Table read_neware_ndax(const std::filesystem::path& path) {
   }
   if (auto it = entries.find("VersionInfo.xml"); it != entries.end()) {
     const std::string xml(it->second.begin(), it->second.end());
-    static const std::regex re(R"re(SvrVer="([^"]*)")re");
-    std::smatch m;
-    if (std::regex_search(xml, m, re)) t.meta.software_version = "BTS " + m[1].str();
+    const auto p = xml.find("SvrVer=\"");
+    if (p != std::string::npos) t.meta.software_version = "BTS " + xml.substr(p + 8, xml.find('"', p + 8) - p - 8);
   }
   return t;
 }

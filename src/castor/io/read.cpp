@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/io/arbin_res.h"
 #include "castor/io/biologic_mpr.h"
 #include "castor/io/biologic_mpt.h"
 #include "castor/io/neware.h"
@@ -16,6 +17,7 @@ Table read_table(const std::filesystem::path& path, const ReadOptions& options) 
     case Format::biologic_mpt: return read_biologic_mpt(path);
     case Format::neware_ndax: return read_neware_ndax(path);
     case Format::neware_nda: return read_neware_nda(path);
+    case Format::arbin_res: return read_arbin_res(path);
     case Format::unknown:
       throw Error(path.string(), "",
                   "unrecognised file format (not BioLogic, Neware, Arbin, Maccor, Basytec or a "
