@@ -100,8 +100,13 @@ int main(int argc, char** argv) {
     if (*info) return cmd_info(file, format);
     if (*convert) return cmd_convert(file, out, format, common_only);
     if (*formats) {
-      fmt::print("biologic-mpr   BioLogic EC-Lab binary (.mpr), data modules v0/v2/v3\n"
-                 "biologic-mpt   BioLogic EC-Lab/BT-Lab text export (.mpt, .txt)\n");
+      fmt::print(
+          "biologic-mpr   BioLogic EC-Lab binary .mpr (data modules v0/v2/v3, EC-Lab 10.x-11.61)\n"
+          "biologic-mpt   BioLogic EC-Lab/BT-Lab text export (.mpt/.txt; decimal comma; no header)\n"
+          "neware-ndax    Neware BTS .ndax (ndc versions 5, 14, 17; aux temperature)\n"
+          "neware-nda     Neware BTS .nda (versions 14-29; 130 = BTS 9.1)\n"
+          "arbin-res      Arbin MITS .res (Jet database, through libmdb)\n"
+          "maccor-txt     Maccor text export (Rec#/Cyc# column line; seconds or d hh:mm:ss)\n");
       return 0;
     }
   } catch (const castor::Error& e) {

@@ -6,6 +6,7 @@
 #include "castor/io/arbin_res.h"
 #include "castor/io/biologic_mpr.h"
 #include "castor/io/biologic_mpt.h"
+#include "castor/io/maccor_txt.h"
 #include "castor/io/neware.h"
 
 namespace castor::io {
@@ -18,6 +19,7 @@ Table read_table(const std::filesystem::path& path, const ReadOptions& options) 
     case Format::neware_ndax: return read_neware_ndax(path);
     case Format::neware_nda: return read_neware_nda(path);
     case Format::arbin_res: return read_arbin_res(path);
+    case Format::maccor_txt: return read_maccor_txt(path);
     case Format::unknown:
       throw Error(path.string(), "",
                   "unrecognised file format (not BioLogic, Neware, Arbin, Maccor, Basytec or a "
