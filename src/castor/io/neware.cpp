@@ -131,6 +131,22 @@ std::vector<double> count_changes(const std::vector<double>& a, const std::vecto
   return out;
 }
 
+// The four i64 counters charge/discharge capacity and energy (in units of mult mA·s and
+// mult mW·s) that BTS 8 records store one after another, into mAh and mWh.
+void read_counters(const std::uint8_t* p, double mult, Records& r, std::size_t i) {
+  r.chg_cap[i] = static_cast<double>(get<std::int64_t>(p)) * mult / 3600.0;
+  r.dchg_cap[i] = static_cast<double>(get<std::int64_t>(p + 8)) * mult / 3600.0;
+  r.chg_e[i] = static_cast<double>(get<std::int64_t>(p + 16)) * mult / 3600.0;
+  r.dchg_e[i] = static_cast<double>(get<std::int64_t>(p + 24)) * mult / 3600.0;
+}
+
+// A Y(u16) M D h m s date-time field, the instrument's local time, as seconds since 1970.
+double read_calendar_time(const std::uint8_t* p) {
+  const auto ts = parse_datetime_s(fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", get<std::uint16_t>(p),
+                                               p[2], p[3], p[4], p[5], p[6]));
+  return ts ? *ts : kNaN;
+}
+
 Table to_table(Records& r, const std::string& file, const std::string& format) {
   Table t;
   t.meta.source_file = file;
@@ -262,14 +278,8 @@ void read_ndc5_data(const std::vector<std::uint8_t>& b, Records& r, const std::s
     r.step_time[i] = static_cast<double>(get<std::uint64_t>(p + 23)) / 1000.0;
     r.voltage[i] = get<std::int32_t>(p + 31) / 10000.0;
     r.current_mA[i] = get<std::int32_t>(p + 35) * *mult;
-    r.chg_cap[i] = static_cast<double>(get<std::int64_t>(p + 43)) * *mult / 3600.0;
-    r.dchg_cap[i] = static_cast<double>(get<std::int64_t>(p + 51)) * *mult / 3600.0;
-    r.chg_e[i] = static_cast<double>(get<std::int64_t>(p + 59)) * *mult / 3600.0;
-    r.dchg_e[i] = static_cast<double>(get<std::int64_t>(p + 67)) * *mult / 3600.0;
-    // Date-time fields Y(u16) M D h m s at 75..81, local time of the instrument.
-    const auto ts = parse_datetime_s(fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", get<std::uint16_t>(p + 75),
-                                                 p[77], p[78], p[79], p[80], p[81]));
-    r.timestamp[i] = ts ? *ts : kNaN;
+    read_counters(p + 43, *mult, r, i);
+    r.timestamp[i] = read_calendar_time(p + 75);
   });
 }
 
@@ -476,17 +486,8 @@ Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, i
     r.step_time[i] = static_cast<double>(get<std::uint64_t>(q + 14)) / 1000.0;
     r.voltage[i] = get<std::int32_t>(q + 22) / 10000.0;
     r.current_mA[i] = get<std::int32_t>(q + 26) * *mult;
-    r.chg_cap[i] = static_cast<double>(get<std::int64_t>(q + 38)) * *mult / 3600.0;
-    r.dchg_cap[i] = static_cast<double>(get<std::int64_t>(q + 46)) * *mult / 3600.0;
-    r.chg_e[i] = static_cast<double>(get<std::int64_t>(q + 54)) * *mult / 3600.0;
-    r.dchg_e[i] = static_cast<double>(get<std::int64_t>(q + 62)) * *mult / 3600.0;
-    if (version >= 29) {  // Y(u16) M D h m s
-      const auto ts = parse_datetime_s(fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", get<std::uint16_t>(q + 70),
-                                                   q[72], q[73], q[74], q[75], q[76]));
-      r.timestamp[i] = ts ? *ts : kNaN;
-    } else {
-      r.timestamp[i] = static_cast<double>(get<std::uint64_t>(q + 70));
-    }
+    read_counters(q + 38, *mult, r, i);
+    r.timestamp[i] = version >= 29 ? read_calendar_time(q + 70) : static_cast<double>(get<std::uint64_t>(q + 70));
   }
   // Keep the first copy of each Index, in Index order (BTS writes some records twice).
   std::vector<std::size_t> order(r.size());
