@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -28,9 +29,41 @@ std::string opt_num(const std::optional<double>& v, const char* unit, int prec =
   return v ? fmt::format("{:.{}g} {}", *v, prec, unit) : std::string("-");
 }
 
-int cmd_info(const std::string& file, const std::string& format) {
+struct CsvFlags {
+  std::vector<std::string> map;
+  std::size_t names_line = 0;
+  std::string delimiter;
+};
+
+castor::io::ReadOptions read_options(const std::string& format, const CsvFlags& csv) {
   castor::io::ReadOptions ro;
   if (!format.empty()) ro.format = parse_format(format);
+  for (const auto& m : csv.map) {
+    const auto eq = m.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
+      throw castor::Error(fmt::format("--map '{}': expected COMMON=SOURCE, e.g. current_A=I/mA", m));
+    ro.csv.mapping.explicit_sources[m.substr(0, eq)] = m.substr(eq + 1);
+  }
+  if (!csv.map.empty() && !ro.format) ro.format = castor::io::Format::generic_csv;
+  if (csv.names_line > 0) ro.csv.names_line = csv.names_line;
+  if (!csv.delimiter.empty()) {
+    if (csv.delimiter == "tab" || csv.delimiter == "\\t") ro.csv.delimiter = '\t';
+    else if (csv.delimiter.size() == 1) ro.csv.delimiter = csv.delimiter[0];
+    else throw castor::Error(fmt::format("--delimiter '{}': give one character or 'tab'", csv.delimiter));
+  }
+  return ro;
+}
+
+void add_csv_flags(CLI::App* cmd, CsvFlags& csv) {
+  cmd->add_option("--map", csv.map,
+                  "CSV column mapping COMMON=SOURCE[|UNIT], repeatable; e.g. --map time_s=Elapsed "
+                  "--map 'current_A=I|mA' (implies --format csv)");
+  cmd->add_option("--names-line", csv.names_line, "CSV: 1-based line holding the column names");
+  cmd->add_option("--delimiter", csv.delimiter, "CSV: field delimiter (',', ';' or 'tab')");
+}
+
+int cmd_info(const std::string& file, const std::string& format, const CsvFlags& csv) {
+  const castor::io::ReadOptions ro = read_options(format, csv);
   const castor::Table t = castor::io::read_table(file, ro);
   const auto s = castor::summarize(t);
   fmt::print("file        {}\n", file);
@@ -58,9 +91,8 @@ int cmd_info(const std::string& file, const std::string& format) {
 }
 
 int cmd_convert(const std::string& file, const std::string& out, const std::string& format,
-                bool common_only) {
-  castor::io::ReadOptions ro;
-  if (!format.empty()) ro.format = parse_format(format);
+                const CsvFlags& csv, bool common_only) {
+  const castor::io::ReadOptions ro = read_options(format, csv);
   const castor::Table t = castor::io::read_table(file, ro);
   castor::io::WriteOptions wo;
   wo.include_raw = !common_only;
@@ -82,23 +114,26 @@ int main(int argc, char** argv) {
 
   std::string file, out, format;
   bool common_only = false;
+  CsvFlags csv;
 
   auto* info = app.add_subcommand("info", "Show format, rows, columns, cycles, steps and time span of a file");
   info->add_option("FILE", file, "instrument file")->required();
   info->add_option("--format", format, "force a format instead of detecting it");
+  add_csv_flags(info, csv);
 
   auto* convert = app.add_subcommand("convert", "Convert a file to the common table (CSV or JSON)");
   convert->add_option("FILE", file, "instrument file")->required();
   convert->add_option("-o,--output", out, "output .csv or .json ('-' for CSV on stdout)")->required();
   convert->add_option("--format", format, "force a format instead of detecting it");
   convert->add_flag("--common-only", common_only, "write only the common columns, not the raw ones");
+  add_csv_flags(convert, csv);
 
   auto* formats = app.add_subcommand("formats", "List the file formats castor reads");
 
   CLI11_PARSE(app, argc, argv);
   try {
-    if (*info) return cmd_info(file, format);
-    if (*convert) return cmd_convert(file, out, format, common_only);
+    if (*info) return cmd_info(file, format, csv);
+    if (*convert) return cmd_convert(file, out, format, csv, common_only);
     if (*formats) {
       fmt::print(
           "biologic-mpr   BioLogic EC-Lab binary .mpr (data modules v0/v2/v3, EC-Lab 10.x-11.61)\n"
@@ -106,7 +141,13 @@ int main(int argc, char** argv) {
           "neware-ndax    Neware BTS .ndax (ndc versions 5, 14, 17; aux temperature)\n"
           "neware-nda     Neware BTS .nda (versions 14-29; 130 = BTS 9.1)\n"
           "arbin-res      Arbin MITS .res (Jet database, through libmdb)\n"
-          "maccor-txt     Maccor text export (Rec#/Cyc# column line; seconds or d hh:mm:ss)\n");
+          "maccor-txt     Maccor text export (Rec#/Cyc# column line; seconds or d hh:mm:ss)\n"
+          "biologic-csv   BioLogic EC-Lab CSV export (';' or ','; time/s as seconds or dates)\n"
+          "neware-csv     Neware BTSDA CSV export (Step Type, Cumulative Time; active mass from Spec. Cap.)\n"
+          "basytec-txt    Basytec '~Resultfile' text export\n"
+          "csv            any delimited table (battery-data-format, converted Landt, datalab, ...):\n"
+          "               column line found after a preamble; common columns from names and\n"
+          "               units (\"Voltage / V\", \"Current(mA)\", \"test_time_s\") or from --map\n");
       return 0;
     }
   } catch (const castor::Error& e) {

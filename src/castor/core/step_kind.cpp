@@ -1,6 +1,8 @@
 #include "castor/core/step_kind.h"
 
 #include <array>
+#include <cctype>
+#include <string>
 #include <utility>
 
 namespace castor {
@@ -31,6 +33,31 @@ std::optional<StepKind> step_kind_from_string(std::string_view name) {
   for (const auto& [k, n] : kNames)
     if (n == name) return k;
   return std::nullopt;
+}
+
+StepKind step_kind_from_label(std::string_view label) {
+  std::string s;
+  for (char c : label) {
+    if (c == '_' || c == '-' || c == '.') c = ' ';
+    s.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+  if (s.empty()) return StepKind::unknown;
+  auto has = [&](std::string_view w) { return s.find(w) != std::string::npos; };
+  if (has("rest") || has("pause") || has("ocv") || has("open circuit") || s == "r" || s == "o")
+    return StepKind::rest;
+  if (has("eis") || has("impedance")) return StepKind::impedance;
+  if (has("pulse")) return StepKind::pulse;
+  const bool discharge = has("dchg") || has("discharg") || has("dis chg") || s == "d";
+  const bool charge = !discharge && (has("chg") || has("charg") || s == "c");
+  if (!charge && !discharge) return StepKind::other;
+  // "CCCV" first: it contains both "cc" and "cv".
+  const bool cccv = has("cccv") || has("cc cv") || has("cc/cv");
+  const bool cv = !cccv && (has("cv") || has("constant voltage"));
+  if (cccv) return charge ? StepKind::cccv_charge : StepKind::cccv_discharge;
+  if (cv) return charge ? StepKind::cv_charge : StepKind::cv_discharge;
+  return charge ? StepKind::cc_charge : StepKind::cc_discharge;
 }
 
 bool is_charge(StepKind kind) {

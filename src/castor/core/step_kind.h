@@ -24,6 +24,10 @@ enum class StepKind : int {
 
 std::string_view to_string(StepKind kind);
 std::optional<StepKind> step_kind_from_string(std::string_view name);
+// Reads a cycler's step label ("CC Chg", "CCCV_DChg", "Rest", "discharge CC", "Pause",
+// "Charge", "OCV", "EIS", "Pulse"), case-insensitively. Unrecognised labels give other;
+// an empty label gives unknown.
+StepKind step_kind_from_label(std::string_view label);
 bool is_charge(StepKind kind);
 bool is_discharge(StepKind kind);
 

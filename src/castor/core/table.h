@@ -65,6 +65,7 @@ class Table {
   const std::vector<Column>& columns() const { return columns_; }
   std::vector<Column>& columns() { return columns_; }
   const std::vector<TextColumn>& text_columns() const { return text_columns_; }
+  std::vector<TextColumn>& text_columns() { return text_columns_; }
 
   // Rows [begin, end) of every column.
   Table slice(std::size_t begin, std::size_t end) const;

@@ -1,5 +1,7 @@
 #include "castor/io/biologic_mpt.h"
 
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
@@ -51,26 +53,28 @@ void read_header(std::span<const std::string_view> header, Table& t) {
 
 }  // namespace
 
-Table read_biologic_mpt_text(std::string_view text, const std::string& name) {
+namespace {
+Table read_biologic_text(std::string_view text, const std::string& name, bool csv) {
+  const std::string_view format_name = csv ? "BioLogic CSV" : "BioLogic .mpt";
   Table t;
   t.meta.source_file = name;
-  t.meta.format = "biologic-mpt";
+  t.meta.format = csv ? "biologic-csv" : "biologic-mpt";
   t.meta.instrument = "BioLogic";
   const auto lines = split_lines(text);
-  if (lines.empty()) throw Error(name, std::string(kFormat), "empty file");
+  if (lines.empty()) throw Error(name, std::string(format_name), "empty file");
 
   std::size_t names_line = 0;  // index of the column-name line
   const auto first = trim(lines[0]);
   if (first == "EC-Lab ASCII FILE" || first == "BT-Lab ASCII FILE") {
     if (lines.size() < 2 || !starts_with_ci(trim(lines[1]), "Nb header lines"))
-      throw Error(name, std::string(kFormat), "missing 'Nb header lines : N' on line 2").at_line(2);
+      throw Error(name, std::string(format_name), "missing 'Nb header lines : N' on line 2").at_line(2);
     const auto colon = lines[1].find(':');
     const auto n = colon == std::string_view::npos ? std::nullopt : parse_double(lines[1].substr(colon + 1));
     if (!n || *n < 2 || *n != static_cast<double>(static_cast<std::size_t>(*n)))
-      throw Error(name, std::string(kFormat), "cannot read the number of header lines").at_line(2);
+      throw Error(name, std::string(format_name), "cannot read the number of header lines").at_line(2);
     names_line = static_cast<std::size_t>(*n) - 1;
     if (names_line >= lines.size())
-      throw Error(name, std::string(kFormat),
+      throw Error(name, std::string(format_name),
                   fmt::format("header claims {} lines, the file has {} (truncated?)",
                               names_line + 1, lines.size()));
     read_header(std::span(lines).subspan(0, names_line), t);
@@ -78,17 +82,20 @@ Table read_biologic_mpt_text(std::string_view text, const std::string& name) {
       t.meta.software_version = "BT-Lab";
   } else if (first.find("time/s") == std::string_view::npos &&
              first.find("mode") == std::string_view::npos) {
-    throw Error(name, std::string(kFormat),
+    throw Error(name, std::string(format_name),
                 "not an EC-Lab/BT-Lab text export (no 'EC-Lab ASCII FILE' line and no column "
                 "names on line 1)")
         .at_line(1);
   }
-  const char delim = '\t';
+  const char delim = csv ? detect_delimiter(lines[names_line]) : '\t';
   const auto raw_names = split(lines[names_line], delim);
   std::vector<std::string_view> kept;
   std::size_t empty_names = 0;
-  for (auto n : raw_names) {
-    if (trim(n).empty()) ++empty_names;  // EC-Lab writes stray empty names and trailing tabs
+  for (std::size_t k = 0; k < raw_names.size(); ++k) {
+    const auto n = raw_names[k];
+    // A leading empty name in a CSV is a row index written by pandas.
+    if (csv && k == 0 && trim(n).empty()) kept.push_back("index");
+    else if (trim(n).empty()) ++empty_names;  // EC-Lab writes stray empty names and trailing tabs
     else kept.push_back(n);
   }
   auto names = unique_names(kept);
@@ -113,9 +120,43 @@ Table read_biologic_mpt_text(std::string_view text, const std::string& name) {
   opt.decimal = detect_decimal(sample, delim);
   if (opt.decimal == ',') t.meta.extra["decimal_separator"] = ",";
   parse_delimited_rows(lines, data0, names, opt, data0 + 1, t);
+  // time/s written as dates: seconds from the first row, the dates kept as text.
+  for (auto& c : t.text_columns()) {
+    if (c.name != "time/s") continue;
+    std::vector<double> seconds(c.values.size(), std::numeric_limits<double>::quiet_NaN());
+    double t0 = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t i = 0; i < seconds.size(); ++i) {
+      const auto s = parse_datetime_s(c.values[i]);
+      if (!s)
+        throw Error(name, std::string(format_name),
+                    fmt::format("time/s holds '{}', neither seconds nor a date", c.values[i]))
+            .at_line(data0 + 1 + i);
+      if (i == 0) t0 = *s;
+      seconds[i] = *s - t0;
+    }
+    if (t.meta.start_time.empty() && !seconds.empty()) t.meta.start_time = format_datetime(t0);
+    c.name = "time/s (date)";
+    t.add("time/s", "s", "time/s (dates, seconds from the first row)", ColumnRole::Raw, std::move(seconds));
+    break;
+  }
   blank_quality_indicators_above_100kHz(t);
   add_biologic_common_columns(t);
   return t;
+}
+}  // namespace
+
+Table read_biologic_mpt_text(std::string_view text, const std::string& name) {
+  return read_biologic_text(text, name, false);
+}
+
+Table read_biologic_csv_text(std::string_view text, const std::string& name) {
+  return read_biologic_text(text, name, true);
+}
+
+Table read_biologic_csv(const std::filesystem::path& path) {
+  const auto bytes = read_file_bytes(path, "BioLogic CSV");
+  return read_biologic_csv_text(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
 }
 
 Table read_biologic_mpt(const std::filesystem::path& path) {

@@ -4,10 +4,13 @@
 
 #include "castor/core/error.h"
 #include "castor/io/arbin_res.h"
+#include "castor/io/basytec_txt.h"
 #include "castor/io/biologic_mpr.h"
 #include "castor/io/biologic_mpt.h"
+#include "castor/io/generic_csv.h"
 #include "castor/io/maccor_txt.h"
 #include "castor/io/neware.h"
+#include "castor/io/neware_csv.h"
 
 namespace castor::io {
 
@@ -20,14 +23,16 @@ Table read_table(const std::filesystem::path& path, const ReadOptions& options) 
     case Format::neware_nda: return read_neware_nda(path);
     case Format::arbin_res: return read_arbin_res(path);
     case Format::maccor_txt: return read_maccor_txt(path);
+    case Format::biologic_csv: return read_biologic_csv(path);
+    case Format::neware_csv: return read_neware_csv(path);
+    case Format::basytec_txt: return read_basytec_txt(path);
+    case Format::generic_csv: return read_generic_csv(path, options.csv);
     case Format::unknown:
       throw Error(path.string(), "",
                   "unrecognised file format (not BioLogic, Neware, Arbin, Maccor, Basytec or a "
                   "CSV castor can map)");
-    default:
-      throw Error(path.string(), std::string(to_string(f)),
-                  "format recognised, but castor has no reader for it yet");
   }
+  throw Error(path.string(), "", "internal: unhandled format");
 }
 
 }  // namespace castor::io

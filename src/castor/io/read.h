@@ -6,12 +6,15 @@
 
 #include "castor/core/table.h"
 #include "castor/io/detect.h"
+#include "castor/io/generic_csv.h"
 
 namespace castor::io {
 
 struct ReadOptions {
   // Force a format instead of detecting it.
   std::optional<Format> format;
+  // For generic CSV files: column mapping, delimiter, line of the column names.
+  CsvOptions csv;
 };
 
 // Detects the format by content and reads the file into the common table. Throws

@@ -191,7 +191,7 @@ std::optional<double> parse_datetime_s(std::string_view f) {
   for (char* p = buf; *p; ++p)
     if (*p == 'T') *p = ' ';
   int n = std::sscanf(buf, "%d%c%d%c%d %d:%d:%lf", &a, &s1, &b, &s2, &c, &hh, &mm, &ss);
-  if (n < 5 || s1 != s2) return std::nullopt;
+  if (n < 5 || s1 != s2 || (s1 != '-' && s1 != '/' && s1 != '.')) return std::nullopt;
   if (n < 8) {
     if (n != 5) return std::nullopt;
     hh = mm = 0;
