@@ -30,3 +30,6 @@ BENCHMARK_CAPTURE(read_file, neware_ndax_test2_108563_rows, "cycler/NewareNDA/te
 BENCHMARK_CAPTURE(read_file, neware_nda_v130_6670_rows, "cycler/NewareNDA/TestFile.nda")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(read_file, arbin_res_10261_rows, "cycler/cellpy/20160805_test001_45_cc_01.res")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(read_file, maccor_txt_11669_rows, "cycler/beep/xTESLADIAG_000019_CH70.070")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(read_file, neware_csv_btsda_9065_rows, "cycler/cellpy/neware_uio.csv")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(read_file, biologic_csv_beep_9999_rows, "cycler/beep/test_loopsnewoutput_MB_CE1_short10k.csv")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(read_file, generic_csv_landt_25162_rows, "cycler/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")->Unit(benchmark::kMillisecond);
