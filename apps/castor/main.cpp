@@ -13,6 +13,7 @@
 #include "castor/io/detect.h"
 #include "castor/io/read.h"
 #include "castor/io/write_table.h"
+#include "cycling_commands.h"
 
 namespace {
 
@@ -129,9 +130,14 @@ int main(int argc, char** argv) {
   add_csv_flags(convert, csv);
 
   auto* formats = app.add_subcommand("formats", "List the file formats castor reads");
+  castor::cli::add_cycling_commands(app);
 
-  CLI11_PARSE(app, argc, argv);
   try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      return app.exit(e);
+    }
     if (*info) return cmd_info(file, format, csv);
     if (*convert) return cmd_convert(file, out, format, csv, common_only);
     if (*formats) {

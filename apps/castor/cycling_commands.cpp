@@ -1,0 +1,269 @@
+#include "cycling_commands.h"
+
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "castor/chem/formula.h"
+#include "castor/core/columns.h"
+#include "castor/core/error.h"
+#include "castor/cycling/cycling.h"
+#include "castor/cycling/figures.h"
+#include "castor/io/read.h"
+
+namespace castor::cli {
+namespace {
+
+struct MassFlags {
+  double mass_mg = 0, loading_mg_cm2 = 0, area_cm2 = 0, electrode_mg = 0;
+  std::vector<double> fractions;
+};
+
+void add_mass_flags(CLI::App* c, MassFlags& m) {
+  c->add_option("--mass-mg", m.mass_mg, "active mass in mg");
+  c->add_option("--loading-mg-cm2", m.loading_mg_cm2, "active loading in mg/cm2 (with --area-cm2)");
+  c->add_option("--area-cm2", m.area_cm2, "electrode area in cm2");
+  c->add_option("--electrode-mg", m.electrode_mg, "electrode (coating) mass in mg (with --fraction)");
+  c->add_option("--fraction", m.fractions,
+                "mass fraction(s) of active material, multiplied: --fraction 0.78 --fraction 0.80");
+}
+
+std::optional<cycling::ActiveMass> mass_from(const MassFlags& m) {
+  const int given = (m.mass_mg > 0) + (m.loading_mg_cm2 > 0) + (m.electrode_mg > 0);
+  if (given > 1) throw Error("give the active mass one way: --mass-mg, --loading-mg-cm2 with --area-cm2, or --electrode-mg with --fraction");
+  if (m.mass_mg > 0) return cycling::ActiveMass::given_mg(m.mass_mg);
+  if (m.loading_mg_cm2 > 0) {
+    if (!(m.area_cm2 > 0)) throw Error("--loading-mg-cm2 needs --area-cm2");
+    return cycling::ActiveMass::from_loading(m.loading_mg_cm2, m.area_cm2);
+  }
+  if (m.electrode_mg > 0) {
+    if (m.fractions.empty()) throw Error("--electrode-mg needs at least one --fraction");
+    return cycling::ActiveMass::from_electrode(m.electrode_mg, m.fractions);
+  }
+  return std::nullopt;
+}
+
+struct DqdvFlags {
+  double grid_mV = 1, window_mV = 20;
+  int order = 3;
+  std::string smoothing = "savitzky-golay";
+  double prominence = 0.1;
+};
+
+void add_dqdv_flags(CLI::App* c, DqdvFlags& d) {
+  c->add_option("--grid-mV", d.grid_mV, "voltage grid step in mV")->capture_default_str();
+  c->add_option("--window-mV", d.window_mV, "smoothing window in mV")->capture_default_str();
+  c->add_option("--order", d.order, "Savitzky-Golay polynomial order")->capture_default_str();
+  c->add_option("--smoothing", d.smoothing, "savitzky-golay, smoothing-spline or none")->capture_default_str();
+  c->add_option("--min-prominence", d.prominence, "peaks below this fraction of the largest |dQ/dV| are dropped")
+      ->capture_default_str();
+}
+
+cycling::DqdvOptions dqdv_options(const DqdvFlags& d) {
+  cycling::DqdvOptions o;
+  o.grid_step_V = d.grid_mV * 1e-3;
+  o.window_V = d.window_mV * 1e-3;
+  o.polyorder = d.order;
+  o.min_prominence_fraction = d.prominence;
+  const auto s = cycling::smoothing_from_string(d.smoothing);
+  if (!s) throw Error(fmt::format("--smoothing '{}': use savitzky-golay, smoothing-spline or none", d.smoothing));
+  o.smoothing = *s;
+  return o;
+}
+
+struct Common {
+  std::string file, output, format, voltage = "working";
+  MassFlags mass;
+  DqdvFlags dqdv;
+};
+
+Table read_for_analysis(const Common& c) {
+  io::ReadOptions ro;
+  if (!c.format.empty()) {
+    for (auto f : {io::Format::biologic_mpr, io::Format::biologic_mpt, io::Format::biologic_csv, io::Format::neware_ndax,
+                   io::Format::neware_nda, io::Format::neware_csv, io::Format::arbin_res, io::Format::maccor_txt,
+                   io::Format::basytec_txt, io::Format::generic_csv})
+      if (io::to_string(f) == c.format) ro.format = f;
+    if (!ro.format) throw Error(fmt::format("unknown format '{}' (see `castor formats`)", c.format));
+  }
+  Table t = io::read_table(c.file, ro);
+  if (c.voltage == "cell") {
+    t = cycling::with_cell_voltage(t);
+    // Analyse the two-electrode voltage: it takes the place of voltage_V.
+    auto cell = t.values("cell_voltage_V");
+    t.add(col::voltage_V, "V", "voltage_V - counter_voltage_V (two-electrode)", ColumnRole::Common, std::move(cell));
+  } else if (c.voltage != "working") {
+    throw Error(fmt::format("--voltage '{}': use working (vs reference) or cell (working - counter)", c.voltage));
+  }
+  return t;
+}
+
+void run_cycling(const Common& c, const std::string& formula, const std::string& ion, bool soc50) {
+  const Table t = read_for_analysis(c);
+  cycling::CyclingOptions o;
+  o.mass = mass_from(c.mass);
+  o.dqdv = dqdv_options(c.dqdv);
+  o.hysteresis_soc50 = soc50;
+  const auto r = cycling::analyse_cycling(t, o);
+  std::string text = cycling::summary_text(r);
+  if (!formula.empty()) {
+    const auto f = chem::parse_formula(formula);
+    const int z = chem::ion_charge(ion);
+    const double qth = chem::theoretical_capacity_mAh_g(f.molar_mass_g_mol, z);
+    text += fmt::format("\n{}: M = {:.2f} g/mol; theoretical capacity {:.1f} mAh/g for one {}{}+ ({} e-)\n", formula,
+                        f.molar_mass_g_mol, qth, ion, z, z);
+    if (r.mass) {
+      text += fmt::format("{:>5} {:>12} {:>12}\n", "cycle", fmt::format("{} in 1st", ion), fmt::format("{} out 2nd", ion));
+      for (const auto& cy : r.cycles) {
+        const double a = cy.first ? r.specific(r.half_cycles[*cy.first].capacity_mAh) : NAN;
+        const double b = cy.second ? r.specific(r.half_cycles[*cy.second].capacity_mAh) : NAN;
+        text += fmt::format("{:>5} {:>12.3f} {:>12.3f}\n", cy.cycle, a / qth, b / qth);
+      }
+    } else {
+      text += "(ions per formula unit need the active mass)\n";
+    }
+  }
+  fmt::print("{}", text);
+  if (c.output.empty()) return;
+  const std::filesystem::path out(c.output);
+  if (out.extension() == ".json") {
+    std::ofstream f(out);
+    cycling::write_cycling_json(r, f);
+    if (!f) throw Error(out.string(), "json", "cannot write");
+    fmt::print(stderr, "wrote {}\n", out.string());
+  } else if (out.extension() == ".csv") {
+    const auto stem = out.parent_path() / out.stem();
+    const std::vector<std::pair<std::string, void (*)(const cycling::CyclingResult&, std::ostream&)>> parts = {
+        {"_cycles.csv", cycling::write_cycles_csv},
+        {"_steps.csv", cycling::write_steps_csv},
+        {"_rates.csv", cycling::write_rates_csv}};
+    for (const auto& [suffix, writer] : parts) {
+      const auto p = stem.string() + suffix;
+      std::ofstream f(p);
+      writer(r, f);
+      if (!f) throw Error(p, "csv", "cannot write");
+      fmt::print(stderr, "wrote {}\n", p);
+    }
+  } else {
+    throw Error(out.string(), "", "output must end in .json or .csv");
+  }
+}
+
+// The main constant-current step of the half-cycles of cycle `n` (run order).
+std::vector<std::pair<std::string, cycling::DqdvCurve>> dqdv_of_cycle(const Table& t, const cycling::CyclingResult& r,
+                                                                      int n, const cycling::DqdvOptions& o) {
+  if (n < 1 || static_cast<std::size_t>(n) > r.cycles.size())
+    throw Error(t.meta.source_file, t.meta.format,
+                fmt::format("cycle {} does not exist: the run has {} cycles (counted in run order)", n, r.cycles.size()));
+  std::vector<std::pair<std::string, cycling::DqdvCurve>> out;
+  const auto& c = r.cycles[static_cast<std::size_t>(n - 1)];
+  for (auto idx : {c.first, c.second}) {
+    if (!idx) continue;
+    const auto& h = r.half_cycles[*idx];
+    const auto& step = r.steps[h.main_step].step;
+    out.emplace_back(fmt::format("cycle {} {}", n, h.direction > 0 ? "charge" : "discharge"),
+                     cycling::dqdv_of_step(t, step, o, r.mass ? std::optional<double>(r.mass->grams) : std::nullopt));
+  }
+  return out;
+}
+
+void run_dqdv(const Common& c, int cycle) {
+  const Table t = read_for_analysis(c);
+  cycling::CyclingOptions o;
+  o.mass = mass_from(c.mass);
+  const auto r = cycling::analyse_cycling(t, o);
+  const auto curves = dqdv_of_cycle(t, r, cycle, dqdv_options(c.dqdv));
+  for (const auto& [title, curve] : curves) {
+    fmt::print("{}: {}\n", title, curve.method);
+    if (curve.peaks.empty()) fmt::print("  no peak above the prominence threshold\n");
+    for (const auto& p : curve.peaks)
+      fmt::print("  peak {:.4f} V  |dQ/dV| {:.5g} {}/V  prominence {:.4g}\n", p.voltage_V, p.height,
+                 curve.capacity_unit, p.prominence);
+  }
+  if (c.output.empty()) return;
+  std::ofstream f(c.output);
+  f << "curve,voltage_V,capacity,dqdv\n";
+  for (const auto& [title, curve] : curves)
+    for (std::size_t i = 0; i < curve.voltage_V.size(); ++i)
+      f << fmt::format("{},{:.6f},{:.9g},{:.9g}\n", title, curve.voltage_V[i], curve.capacity[i], curve.dqdv[i]);
+  if (!f) throw Error(c.output, "csv", "cannot write");
+  fmt::print(stderr, "wrote {} (capacity in {})\n", c.output, curves.front().second.capacity_unit);
+}
+
+void run_plot(const std::string& what, const Common& c, const std::vector<int>& cycles) {
+  if (c.output.empty()) throw Error("plot needs -o FILE.png or FILE.svg");
+  const Table t = read_for_analysis(c);
+  cycling::CyclingOptions o;
+  o.mass = mass_from(c.mass);
+  o.dqdv = dqdv_options(c.dqdv);
+  const auto r = cycling::analyse_cycling(t, o);
+  report::Figure fig;
+  if (what == "profile") {
+    fig = cycling::profile_figure(t, r, cycles);
+  } else if (what == "dqdv") {
+    std::vector<cycling::DqdvCurve> curves;
+    std::vector<std::string> titles;
+    for (int n : cycles.empty() ? std::vector<int>{1} : cycles)
+      for (auto& [title, curve] : dqdv_of_cycle(t, r, n, o.dqdv)) titles.push_back(title), curves.push_back(std::move(curve));
+    fig = cycling::dqdv_figure(curves, titles);
+  } else if (what == "capacity") {
+    fig = cycling::capacity_figure(r);
+  } else {
+    throw Error(fmt::format("unknown figure '{}': profile, dqdv or capacity", what));
+  }
+  fig.title += " - " + std::filesystem::path(c.file).filename().string();
+  report::draw(fig, c.output);
+  fmt::print(stderr, "wrote {}\n", c.output);
+}
+
+}  // namespace
+
+void add_cycling_commands(CLI::App& app) {
+  auto common = std::make_shared<Common>();
+  auto formula = std::make_shared<std::string>();
+  auto ion = std::make_shared<std::string>("Li");
+  auto soc50 = std::make_shared<bool>(false);
+  auto cycle = std::make_shared<int>(1);
+  auto cycles = std::make_shared<std::vector<int>>();
+  auto what = std::make_shared<std::string>();
+
+  auto add_input = [&](CLI::App* c) {
+    c->add_option("FILE", common->file, "instrument file")->required();
+    c->add_option("--format", common->format, "force a format instead of detecting it");
+    c->add_option("--voltage", common->voltage,
+                  "working (vs reference, default) or cell (working - counter, two-electrode; needs Ece)");
+    add_mass_flags(c, common->mass);
+  };
+
+  auto* cyc = app.add_subcommand("cycling", "Capacity, coulombic efficiency, average voltage, hysteresis, flatness per cycle; rate table");
+  add_input(cyc);
+  cyc->add_option("-o,--output", common->output, "write the tables: out.json, or out.csv -> out_cycles/_steps/_rates.csv");
+  cyc->add_option("--formula", *formula, "active material formula, e.g. 'NaTi2(PO4)3', for ions per formula unit");
+  cyc->add_option("--ion", *ion, "inserted ion: Li, Na, K, Mg, Ca, Zn, Al")->capture_default_str();
+  cyc->add_flag("--hysteresis-soc50", *soc50, "hysteresis from the SOC-50 % voltages instead of dQ/dV peaks");
+  add_dqdv_flags(cyc, common->dqdv);
+  cyc->callback([=] { run_cycling(*common, *formula, *ion, *soc50); });
+
+  auto* dq = app.add_subcommand("dqdv", "dQ/dV of one cycle (run order) with its peaks");
+  add_input(dq);
+  dq->add_option("--cycle", *cycle, "cycle number, counted in run order from 1")->capture_default_str();
+  dq->add_option("-o,--output", common->output, "write the curves as CSV");
+  add_dqdv_flags(dq, common->dqdv);
+  dq->callback([=] { run_dqdv(*common, *cycle); });
+
+  auto* plot = app.add_subcommand("plot", "Draw a figure: profile, dqdv or capacity (PNG or SVG through gnuplot)");
+  plot->add_option("FIGURE", *what, "profile | dqdv | capacity")->required();
+  add_input(plot);
+  plot->add_option("-o,--output", common->output, "out.png or out.svg")->required();
+  plot->add_option("--cycles", *cycles, "cycles to draw (profile, dqdv); default all / cycle 1");
+  add_dqdv_flags(plot, common->dqdv);
+  plot->callback([=] { run_plot(*what, *common, *cycles); });
+}
+
+}  // namespace castor::cli

@@ -1,0 +1,94 @@
+// The cycling evaluation of one run: steps, half-cycles, per-cycle and per-rate tables.
+//
+// Cycles are counted in the order the cell is run: cycle k is half-cycle 2k-1 followed by
+// half-cycle 2k, whatever the first direction was. The coulombic efficiency is the second
+// half's charge over the first's (for a cathode started in discharge Q_charge/Q_discharge,
+// for a cell started in charge Q_discharge/Q_charge).
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "castor/core/table.h"
+#include "castor/cycling/capacity.h"
+#include "castor/cycling/dqdv.h"
+#include "castor/cycling/plateau.h"
+#include "castor/cycling/steps.h"
+
+namespace castor::cycling {
+
+struct CyclingOptions {
+  SegmentOptions segments;
+  std::optional<ActiveMass> mass;  // else the file's active mass, else none (mAh only)
+  DqdvOptions dqdv;
+  bool hysteresis_soc50 = false;   // skip dQ/dV peaks, use the SOC-50 % voltages
+  double flatness_soc_low = 0.2, flatness_soc_high = 0.8;
+  double rate_tolerance = 0.03;    // currents within 3 % belong to one rate
+};
+
+struct StepRow {
+  Step step;
+  StepCharge charge;
+  double start_time_s = 0;
+};
+
+struct HalfCycleRow {
+  int number = 0;  // from 1
+  int direction = 0;
+  std::vector<std::size_t> steps;
+  double capacity_mAh = 0, energy_mWh = 0, average_voltage_V = 0;
+  double current_A = 0;          // charge-weighted mean |I| of its constant-current steps
+  std::size_t main_step = 0;     // the longest constant-current step (dQ/dV, flatness)
+  std::optional<Flatness> flatness;
+  std::string flatness_note;     // why there is none
+};
+
+struct CycleRow {
+  int cycle = 0;  // from 1, in run order
+  double file_cycle = 0;  // the file's cycle number of the first step
+  std::optional<std::size_t> first, second;  // half-cycle indices
+  double charge_mAh = 0, discharge_mAh = 0;
+  double charge_energy_mWh = 0, discharge_energy_mWh = 0;
+  double average_charge_V = 0, average_discharge_V = 0;  // NaN when absent
+  double coulombic_efficiency = 0;  // second / first; NaN for an unfinished cycle
+  double cumulative_loss_mAh = 0;   // running sum of (first - second)
+  double retention = 0;             // this cycle's first-half capacity / cycle 1's
+  std::optional<Hysteresis> hysteresis;
+  std::string hysteresis_note;
+  double flatness_mean = 0;         // mean of the two halves' end-point flatness (NaN if missing)
+};
+
+struct RateRow {
+  int direction = 0;
+  double current_mA = 0;
+  std::vector<int> half_cycles;  // numbers
+  double mean_capacity_mAh = 0, last_capacity_mAh = 0;
+};
+
+struct CyclingResult {
+  std::string source_file;
+  std::optional<ActiveMass> mass;
+  int first_direction = 0;
+  std::vector<StepRow> steps;
+  std::vector<HalfCycleRow> half_cycles;
+  std::vector<CycleRow> cycles;
+  std::vector<RateRow> rates;
+  std::vector<std::string> notes;
+  // mAh -> mAh/g when the mass is known (NaN otherwise).
+  double specific(double mAh) const;
+};
+
+CyclingResult analyse_cycling(const Table& table, const CyclingOptions& options = {});
+
+// Tables as CSV (one file per table: <stem>_cycles.csv, <stem>_steps.csv,
+// <stem>_rates.csv) or everything as one JSON document.
+void write_cycling_json(const CyclingResult& result, std::ostream& out);
+void write_cycles_csv(const CyclingResult& result, std::ostream& out);
+void write_steps_csv(const CyclingResult& result, std::ostream& out);
+void write_rates_csv(const CyclingResult& result, std::ostream& out);
+// A readable summary for a terminal.
+std::string summary_text(const CyclingResult& result);
+
+}  // namespace castor::cycling

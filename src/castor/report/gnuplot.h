@@ -1,0 +1,30 @@
+// Figures through gnuplot (Debian package gnuplot-nox): castor writes a self-contained
+// script with the data inline and runs `gnuplot` on it. PNG (pngcairo) or SVG by the
+// output's extension.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace castor::report {
+
+struct Series {
+  std::string title;
+  std::vector<double> x, y;
+  std::string style = "lines";  // gnuplot "with" clause: "lines", "points pt 7 ps 0.6", "linespoints"
+  bool second_axis = false;     // plot against y2
+};
+
+struct Figure {
+  std::string title, xlabel, ylabel, y2label;
+  std::vector<Series> series;
+  int width_px = 900, height_px = 600;
+};
+
+// The gnuplot script that draws `figure` into `out`.
+std::string gnuplot_script(const Figure& figure, const std::filesystem::path& out);
+// Runs gnuplot; throws castor::Error when gnuplot is missing, fails, or writes nothing.
+void draw(const Figure& figure, const std::filesystem::path& out);
+
+}  // namespace castor::report
