@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <algorithm>
 #include <map>
 
@@ -301,4 +303,55 @@ TEST(CyclingReal, ThreeElectrodeCellVoltage) {
   // A file without Ece cannot give a cell voltage.
   EXPECT_THROW((void)cy::with_cell_voltage(castor::io::read_table(data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"))),
                castor::Error);
+}
+
+// paper.md: dQ/dV maxima 1.87 V (discharge) and 1.91 V (charge) against the reference, the
+// counter electrode at +0.01 V on discharge and -0.18 V on charge, hence 1.86 / 2.09 V and
+// a hysteresis of 0.23 V between working and counter electrode (two-electrode).
+TEST(CyclingSynthetic, PaperThreeVersusTwoElectrode) {
+  TwoPlateau p;
+  p.v1 = 1.89, p.v2 = 2.30, p.q1 = 0.7, p.q2 = 0.1;
+  castor::Table t = synthetic_run(p, 0.04, 1, 1e-4, 1e-3);
+  const auto& i = t.values(col::current_A);
+  std::vector<double> ce(t.rows());
+  for (std::size_t k = 0; k < ce.size(); ++k) ce[k] = i[k] < 0 ? 0.01 : i[k] > 0 ? -0.18 : 0.0;
+  t.add(col::counter_voltage_V, "V", "", castor::ColumnRole::Common, ce);
+  const auto r = cy::analyse_cycling(t);
+  ASSERT_TRUE(r.cycles[0].hysteresis.has_value());
+  EXPECT_NEAR(r.cycles[0].hysteresis->discharge_V, 1.87, 2e-4);
+  EXPECT_NEAR(r.cycles[0].hysteresis->charge_V, 1.91, 2e-4);
+  EXPECT_NEAR(r.cycles[0].hysteresis->value_V, 0.04, 3e-4);
+  const castor::Table cell = cy::with_cell_voltage(t);
+  const auto steps = cy::find_steps(cell);
+  const auto h = cy::hysteresis(cell, steps[3], steps[1], {}, false, "cell_voltage_V");
+  EXPECT_NEAR(h.discharge_V, 1.86, 2e-4);
+  EXPECT_NEAR(h.charge_V, 2.09, 2e-4);
+  EXPECT_NEAR(h.value_V, 0.23, 3e-4);
+}
+
+// The command line: tables as JSON and CSV, a figure through gnuplot, a clear error for a
+// cycle that does not exist.
+TEST(CyclingCli, CyclingDqdvAndPlot) {
+  const auto dir = castor::test::scratch_dir("cycling_cli");
+  const std::string cli = CASTOR_CLI;
+  const std::string file = data_file("cycler/cellpy/neware_uio.csv").string();
+  auto run = [](const std::string& cmd) { return std::system((cmd + " > /dev/null 2>&1").c_str()); };
+  ASSERT_EQ(run(cli + " cycling " + file + " --formula Si --ion Li -o " + (dir / "si.json").string()), 0);
+  ASSERT_EQ(run(cli + " cycling " + file + " -o " + (dir / "si.csv").string()), 0);
+  EXPECT_TRUE(std::filesystem::exists(dir / "si_cycles.csv"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "si_steps.csv"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "si_rates.csv"));
+  ASSERT_EQ(run(cli + " dqdv " + file + " --cycle 2 -o " + (dir / "dqdv.csv").string()), 0);
+  EXPECT_GT(std::filesystem::file_size(dir / "dqdv.csv"), 1000u);
+  for (const char* fig : {"profile", "dqdv", "capacity"}) {
+    const auto png = dir / (std::string(fig) + ".png");
+    ASSERT_EQ(run(cli + " plot " + fig + " " + file + " -o " + png.string()), 0) << fig;
+    const auto bytes = castor::test::file_bytes(png);
+    ASSERT_GT(bytes.size(), 8u);
+    EXPECT_EQ(bytes[1], 'P');
+    EXPECT_EQ(bytes[2], 'N');
+    EXPECT_EQ(bytes[3], 'G');
+  }
+  EXPECT_EQ(run(cli + " dqdv " + file + " --cycle 99"), 2 << 8);
+  EXPECT_EQ(run(cli + " cycling " + file + " --mass-mg 2 --loading-mg-cm2 1"), 2 << 8);
 }

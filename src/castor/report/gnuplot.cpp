@@ -32,7 +32,8 @@ std::string gnuplot_script(const Figure& f, const std::filesystem::path& out) {
     throw Error(out.string(), "figure", "unsupported figure type: use .png or .svg");
   s += "set output " + quoted(out.string()) + "\n";
   s += "set encoding utf8\nset grid\nset key top left box opaque\n";
-  if (!f.title.empty()) s += "set title " + quoted(f.title) + "\n";
+  // Titles hold file names: no enhanced-text markup (underscores would become subscripts).
+  if (!f.title.empty()) s += "set title " + quoted(f.title) + " noenhanced\n";
   s += "set xlabel " + quoted(f.xlabel) + "\nset ylabel " + quoted(f.ylabel) + "\n";
   bool y2 = false;
   for (const auto& se : f.series) y2 = y2 || se.second_axis;
@@ -49,7 +50,7 @@ std::string gnuplot_script(const Figure& f, const std::filesystem::path& out) {
   s += "plot ";
   for (std::size_t k = 0; k < f.series.size(); ++k) {
     const auto& se = f.series[k];
-    s += fmt::format("{}$D{} using 1:2 {} with {} title {}", k ? ", \\\n     " : "", k,
+    s += fmt::format("{}$D{} using 1:2 {} with {} title {} noenhanced", k ? ", \\\n     " : "", k,
                      se.second_axis ? "axes x1y2" : "axes x1y1", se.style, quoted(se.title));
   }
   s += "\n";
