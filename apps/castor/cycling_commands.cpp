@@ -79,6 +79,8 @@ cycling::DqdvOptions dqdv_options(const DqdvFlags& d) {
 
 struct Common {
   std::string file, output, format, voltage = "working";
+  double rest_current_A = 0;
+  bool current_steps = false;
   MassFlags mass;
   DqdvFlags dqdv;
 };
@@ -104,11 +106,18 @@ Table read_for_analysis(const Common& c) {
   return t;
 }
 
-void run_cycling(const Common& c, const std::string& formula, const std::string& ion, bool soc50) {
-  const Table t = read_for_analysis(c);
+cycling::CyclingOptions analysis_options(const Common& c) {
   cycling::CyclingOptions o;
   o.mass = mass_from(c.mass);
   o.dqdv = dqdv_options(c.dqdv);
+  if (c.rest_current_A > 0) o.segments.rest_current_A = c.rest_current_A;
+  o.segments.use_file_columns = !c.current_steps;
+  return o;
+}
+
+void run_cycling(const Common& c, const std::string& formula, const std::string& ion, bool soc50) {
+  const Table t = read_for_analysis(c);
+  cycling::CyclingOptions o = analysis_options(c);
   o.hysteresis_soc50 = soc50;
   const auto r = cycling::analyse_cycling(t, o);
   std::string text = cycling::summary_text(r);
@@ -175,9 +184,7 @@ std::vector<std::pair<std::string, cycling::DqdvCurve>> dqdv_of_cycle(const Tabl
 
 void run_dqdv(const Common& c, int cycle) {
   const Table t = read_for_analysis(c);
-  cycling::CyclingOptions o;
-  o.mass = mass_from(c.mass);
-  const auto r = cycling::analyse_cycling(t, o);
+  const auto r = cycling::analyse_cycling(t, analysis_options(c));
   const auto curves = dqdv_of_cycle(t, r, cycle, dqdv_options(c.dqdv));
   for (const auto& [title, curve] : curves) {
     fmt::print("{}: {}\n", title, curve.method);
@@ -199,9 +206,7 @@ void run_dqdv(const Common& c, int cycle) {
 void run_plot(const std::string& what, const Common& c, const std::vector<int>& cycles) {
   if (c.output.empty()) throw Error("plot needs -o FILE.png or FILE.svg");
   const Table t = read_for_analysis(c);
-  cycling::CyclingOptions o;
-  o.mass = mass_from(c.mass);
-  o.dqdv = dqdv_options(c.dqdv);
+  const cycling::CyclingOptions o = analysis_options(c);
   const auto r = cycling::analyse_cycling(t, o);
   report::Figure fig;
   if (what == "profile") {
@@ -239,6 +244,10 @@ void add_cycling_commands(CLI::App& app) {
     c->add_option("--voltage", common->voltage,
                   "working (vs reference, default) or cell (working - counter, two-electrode; needs Ece)");
     add_mass_flags(c, common->mass);
+    c->add_option("--rest-current-A", common->rest_current_A,
+                  "|I| below this is rest when steps come from the current (default 1e-3 x the 99th percentile of |I|)");
+    c->add_flag("--steps-from-current", common->current_steps,
+                "split steps by the current, not by the file's step/cycle columns");
   };
 
   auto* cyc = app.add_subcommand("cycling", "Capacity, coulombic efficiency, average voltage, hysteresis, flatness per cycle; rate table");

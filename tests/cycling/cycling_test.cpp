@@ -284,15 +284,23 @@ TEST(CyclingReal, RateTableOfNewareRateTest) {
 // yadg gcpl.issue_211 records Ece: the two-electrode voltage is Ewe - Ece, and capacity-
 // weighted averages obey V_cell = V_we - V_ce exactly.
 TEST(CyclingReal, ThreeElectrodeCellVoltage) {
+  for (const char* f : {"cycler/yadg/gcpl.issue_211.mpr", "cycler/yadg/mb.issue_218.mpr"}) {
+    const castor::Table tf = castor::io::read_table(data_file(f));
+    const castor::Table cf = cy::with_cell_voltage(tf);
+    const auto rf = cy::analyse_cycling(tf);
+    ASSERT_FALSE(rf.half_cycles.empty()) << f;
+    const auto& st = rf.steps[rf.half_cycles[0].main_step].step;
+    const auto w = cy::step_charge(tf, st, "voltage_V");
+    const auto c = cy::step_charge(tf, st, "counter_voltage_V");
+    const auto two_el = cy::step_charge(cf, st, "cell_voltage_V");
+    EXPECT_NEAR(two_el.average_voltage_V, w.average_voltage_V - c.average_voltage_V, 1e-9) << f;
+    EXPECT_NEAR(two_el.capacity_mAh, w.capacity_mAh, 1e-12) << f;
+  }
   const castor::Table t = castor::io::read_table(data_file("cycler/yadg/gcpl.issue_211.mpr"));
   const castor::Table cell = cy::with_cell_voltage(t);
   const auto r = cy::analyse_cycling(t);
-  ASSERT_FALSE(r.half_cycles.empty());
   const auto& s = r.steps[r.half_cycles[1].main_step].step;
-  const auto we = cy::step_charge(t, s, "voltage_V");
   const auto ce = cy::step_charge(t, s, "counter_voltage_V");
-  const auto two = cy::step_charge(cell, s, "cell_voltage_V");
-  EXPECT_NEAR(two.average_voltage_V, we.average_voltage_V - ce.average_voltage_V, 1e-9);
   EXPECT_GT(std::fabs(ce.average_voltage_V), 1e-3);  // the counter electrode does move
   // Hysteresis of both voltages is defined; they differ by the counter's contribution.
   const auto& ch = r.steps[r.half_cycles[r.half_cycles[0].direction > 0 ? 0 : 1].main_step].step;
