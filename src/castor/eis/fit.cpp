@@ -1,0 +1,387 @@
+#include "castor/eis/fit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+
+#include <Eigen/Dense>
+#include <ceres/ceres.h>
+#include <fmt/format.h>
+
+#include "castor/core/error.h"
+#include "castor/eis/circuit_node.h"
+
+namespace castor::eis {
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kTwoPi = 6.283185307179586;
+
+bool is_exponent(const Circuit& c, std::size_t k) {
+  const auto& t = c.parameter_element_types()[k];
+  const auto& n = c.parameters()[k].name;
+  return (t == "CPE" || t == "La") ? n.ends_with("_1") : (t == "TLMQ" ? n.ends_with("_2") : false);
+}
+
+// Weighted residuals r = (Z_fit - Z) / sigma, 2N of them, as functions of theta = ln p.
+class ImpedanceCost final : public ceres::CostFunction {
+ public:
+  ImpedanceCost(const Circuit& c, const Spectrum& s, Weighting w) : c_(c), s_(s) {
+    const std::size_t n = s.size();
+    set_num_residuals(static_cast<int>(2 * n));
+    mutable_parameter_block_sizes()->push_back(static_cast<int>(c.size()));
+    sig_re_.resize(n), sig_im_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto z = s.z_ohm[i];
+      switch (w) {
+        case Weighting::unit: sig_re_[i] = sig_im_[i] = 1; break;
+        case Weighting::modulus: sig_re_[i] = sig_im_[i] = std::abs(z); break;
+        case Weighting::proportional:
+          sig_re_[i] = std::max(std::fabs(z.real()), 1e-300);
+          sig_im_[i] = std::max(std::fabs(z.imag()), 1e-300);
+          break;
+      }
+    }
+  }
+  bool Evaluate(double const* const* theta, double* r, double** jac) const override {
+    const std::size_t P = c_.size();
+    std::vector<double> p(P);
+    for (std::size_t k = 0; k < P; ++k) p[k] = std::exp(theta[0][k]);
+    std::vector<cplx> g(P);
+    for (std::size_t i = 0; i < s_.size(); ++i) {
+      const double w = kTwoPi * s_.freq_Hz[i];
+      const cplx z = jac && jac[0] ? c_.impedance(w, p, g) : c_.impedance(w, p);
+      const cplx d = z - s_.z_ohm[i];
+      r[2 * i] = d.real() / sig_re_[i];
+      r[2 * i + 1] = d.imag() / sig_im_[i];
+      if (!std::isfinite(r[2 * i]) || !std::isfinite(r[2 * i + 1])) return false;
+      if (jac && jac[0])
+        for (std::size_t k = 0; k < P; ++k) {
+          jac[0][(2 * i) * P + k] = g[k].real() * p[k] / sig_re_[i];
+          jac[0][(2 * i + 1) * P + k] = g[k].imag() * p[k] / sig_im_[i];
+        }
+    }
+    return true;
+  }
+  const std::vector<double>& sig_re() const { return sig_re_; }
+  const std::vector<double>& sig_im() const { return sig_im_; }
+
+ private:
+  const Circuit& c_;
+  const Spectrum& s_;
+  std::vector<double> sig_re_, sig_im_;
+};
+
+// --- initial guesses -------------------------------------------------------------------
+
+struct SpectrumFacts {
+  double r_hf = 0, r_lf = 0, w_min = 0, w_max = 0;
+  std::vector<double> peak_tau;  // time constants of -Im Z maxima, fastest first
+  double im_hf = 0;              // Im Z at the highest frequency
+  double warburg = 0;            // |Im Z| sqrt(w) at the lowest frequency
+};
+
+SpectrumFacts facts(const Spectrum& s) {
+  SpectrumFacts f;
+  std::vector<std::size_t> idx(s.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::sort(idx.begin(), idx.end(), [&](auto a, auto b) { return s.freq_Hz[a] > s.freq_Hz[b]; });
+  const auto& hi = s.z_ohm[idx.front()];
+  const auto& lo = s.z_ohm[idx.back()];
+  f.w_max = kTwoPi * s.freq_Hz[idx.front()];
+  f.w_min = kTwoPi * s.freq_Hz[idx.back()];
+  double rmin = std::numeric_limits<double>::infinity();
+  for (const auto& z : s.z_ohm) rmin = std::min(rmin, z.real());
+  f.r_hf = std::max(std::min(hi.real(), rmin), 0.0);
+  if (f.r_hf <= 0) f.r_hf = std::max(1e-3 * std::abs(hi), 1e-12);
+  f.r_lf = std::max(lo.real(), f.r_hf * 1.01);
+  f.im_hf = hi.imag();
+  f.warburg = std::fabs(lo.imag()) * std::sqrt(f.w_min);
+  for (std::size_t k = 1; k + 1 < idx.size(); ++k) {
+    const double a = -s.z_ohm[idx[k - 1]].imag(), b = -s.z_ohm[idx[k]].imag(), c = -s.z_ohm[idx[k + 1]].imag();
+    if (b > 0 && b >= a && b > c) f.peak_tau.push_back(1.0 / (kTwoPi * s.freq_Hz[idx[k]]));
+  }
+  return f;
+}
+
+struct Guesser {
+  const SpectrumFacts& f;
+  std::vector<double>& p;
+  int groups = 0, group = 0;
+
+  static int count_parallel(const Circuit::Node& n) {
+    int c = n.kind == Circuit::Node::parallel ? 1 : 0;
+    if (n.kind == Circuit::Node::parallel) return 1;  // nested ones belong to this arc
+    for (const auto& ch : n.children) c += count_parallel(*ch);
+    return c;
+  }
+  double tau_of(int g) const {
+    if (g < static_cast<int>(f.peak_tau.size()) && groups <= static_cast<int>(f.peak_tau.size()))
+      return f.peak_tau[static_cast<std::size_t>(g)];
+    const double a = std::log(1 / f.w_max), b = std::log(1 / f.w_min);
+    const double x = groups <= 1 ? 0.5 : static_cast<double>(g) / (groups - 1);
+    return std::exp(a + (0.15 + 0.7 * x) * (b - a));
+  }
+  void walk(const Circuit::Node& n, bool in_parallel, double r_arc, double tau) {
+    if (n.kind == Circuit::Node::parallel && !in_parallel) {
+      const double dr = std::max(f.r_lf - f.r_hf, 0.1 * f.r_hf) / std::max(groups, 1);
+      const double t = tau_of(group++);
+      for (const auto& ch : n.children) walk(*ch, true, dr, t);
+      return;
+    }
+    if (n.kind != Circuit::Node::element) {
+      for (const auto& ch : n.children) walk(*ch, in_parallel, r_arc, tau);
+      return;
+    }
+    const std::string_view t = n.type->name;
+    double* q = p.data() + n.begin;
+    const double dr_all = std::max(f.r_lf - f.r_hf, 0.1 * f.r_hf);
+    const double rr = in_parallel ? r_arc : dr_all;
+    const double tt = in_parallel ? tau : 1.0 / f.w_min;
+    if (t == "R") q[0] = in_parallel ? r_arc : f.r_hf;
+    else if (t == "C") q[0] = tt / rr;
+    else if (t == "CPE") q[1] = 0.85, q[0] = std::pow(tt, 0.85) / rr;
+    else if (t == "L") q[0] = f.im_hf > 0 ? f.im_hf / f.w_max : 1e-3 * f.r_hf / f.w_max;
+    else if (t == "La") q[1] = 0.9, q[0] = (f.im_hf > 0 ? f.im_hf : 1e-3 * f.r_hf) / std::pow(f.w_max, 0.9);
+    else if (t == "W") q[0] = std::max(0.5 * f.warburg, 1e-6 * f.r_hf);
+    else if (t == "Wo" || t == "Ws") q[0] = rr, q[1] = in_parallel ? tt * 10 : 1.0 / f.w_min;
+    else if (t == "G") q[0] = rr, q[1] = tt;
+    else if (t == "TLMQ") q[0] = rr, q[2] = 0.9, q[1] = std::pow(tt, 0.9) / rr;
+  }
+};
+
+// --- ordering of like arcs ---------------------------------------------------------------
+
+std::string signature(const Circuit::Node& n) {
+  if (n.kind == Circuit::Node::element) return std::string(n.type->name);
+  std::string s = n.kind == Circuit::Node::series ? "s(" : "p(";
+  for (const auto& c : n.children) s += signature(*c) + ",";
+  return s + ")";
+}
+
+// Time constant of a sub-circuit: 1 / the angular frequency of its largest -Im Z.
+double sub_tau(const Circuit& c, const Circuit::Node& n, const std::vector<double>& p) {
+  // Evaluate the whole circuit with every other parameter untouched is not what we want;
+  // evaluate the node alone by building its string is costly, so scan -Im of the node
+  // through a one-node circuit view: a parallel node of R and C/CPE has tau = (R Q)^(1/a).
+  double r = 0, q = 0, a = 1;
+  std::vector<const Circuit::Node*> stack{&n};
+  while (!stack.empty()) {
+    const auto* m = stack.back();
+    stack.pop_back();
+    for (const auto& ch : m->children) stack.push_back(ch.get());
+    if (m->kind != Circuit::Node::element) continue;
+    const std::string_view t = m->type->name;
+    if (t == "R" && r == 0) r = p[m->begin];
+    if (t == "C" && q == 0) q = p[m->begin], a = 1;
+    if (t == "CPE" && q == 0) q = p[m->begin], a = p[m->begin + 1];
+  }
+  (void)c;
+  if (r > 0 && q > 0) return std::pow(r * q, 1.0 / a);
+  return kNaN;
+}
+
+void order_like_arcs(const Circuit& c, const Circuit::Node& n, std::vector<double>& p, std::vector<double>& err) {
+  if (n.kind == Circuit::Node::series) {
+    // Groups of siblings with equal signatures and equal parameter counts.
+    std::vector<const Circuit::Node*> par;
+    for (const auto& ch : n.children)
+      if (ch->kind == Circuit::Node::parallel) par.push_back(ch.get());
+    for (std::size_t a = 0; a < par.size(); ++a)
+      for (std::size_t b = a + 1; b < par.size(); ++b) {
+        if (signature(*par[a]) != signature(*par[b])) continue;
+        const double ta = sub_tau(c, *par[a], p), tb = sub_tau(c, *par[b], p);
+        if (std::isfinite(ta) && std::isfinite(tb) && tb < ta) {
+          const std::size_t len = par[a]->end - par[a]->begin;
+          for (std::size_t k = 0; k < len; ++k) {
+            std::swap(p[par[a]->begin + k], p[par[b]->begin + k]);
+            std::swap(err[par[a]->begin + k], err[par[b]->begin + k]);
+          }
+        }
+      }
+  }
+  for (const auto& ch : n.children) order_like_arcs(c, *ch, p, err);
+}
+
+}  // namespace
+
+std::string_view to_string(Weighting w) {
+  switch (w) {
+    case Weighting::unit: return "unit";
+    case Weighting::proportional: return "proportional";
+    case Weighting::modulus: return "modulus";
+  }
+  return "unit";
+}
+
+std::optional<Weighting> weighting_from_string(std::string_view s) {
+  for (auto w : {Weighting::unit, Weighting::proportional, Weighting::modulus})
+    if (to_string(w) == s) return w;
+  return std::nullopt;
+}
+
+std::vector<double> initial_guess(const Circuit& c, const Spectrum& s) {
+  if (s.size() < 3) throw Error(fmt::format("{}: {} impedance points, too few to fit", s.source, s.size()));
+  const auto f = facts(s);
+  std::vector<double> p(c.size(), 1.0);
+  Guesser g{f, p};
+  g.groups = Guesser::count_parallel(c.root());
+  g.walk(c.root(), false, 0, 0);
+  for (double& x : p)
+    if (!(x > 0) || !std::isfinite(x)) x = 1.0;
+  return p;
+}
+
+FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) {
+  const std::size_t P = c.size(), N = s.size();
+  if (N == 0) throw Error(fmt::format("{}: no impedance points", s.source));
+  for (std::size_t i = 0; i < N; ++i)
+    if (!(s.freq_Hz[i] > 0) || !std::isfinite(s.z_ohm[i].real()) || !std::isfinite(s.z_ohm[i].imag()))
+      throw Error(fmt::format("{}: point {} has frequency {} Hz and Z = {} + {}j: not usable", s.source, i + 1,
+                              s.freq_Hz[i], s.z_ohm[i].real(), s.z_ohm[i].imag()));
+  std::vector<bool> fixed(P, false);
+  std::vector<double> start = o.initial.empty() ? initial_guess(c, s) : o.initial;
+  if (start.size() != P)
+    throw Error(fmt::format("circuit {} has {} parameters; {} initial values given", c.text(), P, start.size()));
+  for (const auto& [name, v] : o.constants) {
+    auto it = std::find_if(c.parameters().begin(), c.parameters().end(), [&](const auto& q) { return q.name == name; });
+    if (it == c.parameters().end()) throw Error(fmt::format("constant '{}' is not a parameter of {}", name, c.text()));
+    if (!(v > 0)) throw Error(fmt::format("constant {} = {} must be positive", name, v));
+    const auto k = static_cast<std::size_t>(it - c.parameters().begin());
+    fixed[k] = true;
+    start[k] = v;
+  }
+  std::vector<double> lo(P), hi(P);
+  for (std::size_t k = 0; k < P; ++k) {
+    lo[k] = c.parameters()[k].lower, hi[k] = c.parameters()[k].upper;
+    if (auto b = o.bounds.find(c.parameters()[k].name); b != o.bounds.end()) lo[k] = b->second.first, hi[k] = b->second.second;
+    if (!(start[k] > 0)) throw Error(fmt::format("initial value of {} must be positive", c.parameters()[k].name));
+    start[k] = std::clamp(start[k], lo[k] > 0 ? lo[k] * (1 + 1e-9) : start[k], hi[k] * (1 - 1e-12));
+  }
+  const std::size_t n_free = static_cast<std::size_t>(std::count(fixed.begin(), fixed.end(), false));
+  if (2 * N <= n_free)
+    throw Error(fmt::format("{}: {} points cannot determine {} free parameters", s.source, N, n_free));
+
+  auto* cost = new ImpedanceCost(c, s, o.weighting);
+  ceres::Solver::Options so;
+  so.linear_solver_type = ceres::DENSE_QR;
+  so.trust_region_strategy_type = ceres::LEVENBERG_MARQUARDT;
+  so.max_num_iterations = o.max_iterations;
+  so.function_tolerance = 1e-14;
+  so.gradient_tolerance = 1e-14;
+  so.parameter_tolerance = 1e-12;
+  so.logging_type = ceres::SILENT;
+  so.num_threads = 1;
+
+  std::vector<double> theta(P), best_theta;
+  double best_cost = std::numeric_limits<double>::infinity();
+  int best_iter = 0;
+  bool best_conv = false;
+  std::vector<double> best_start;
+  std::mt19937 rng(o.seed);
+  std::normal_distribution<double> gauss(0.0, std::log(10.0));
+  std::uniform_real_distribution<double> unif(0.5, 1.0);
+  const int starts = std::max(1, o.starts);
+  ceres::Problem::Options po;
+  po.cost_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
+  ceres::Problem problem(po);
+  problem.AddResidualBlock(cost, nullptr, theta.data());
+  for (std::size_t k = 0; k < P; ++k) {
+    if (lo[k] > 0) problem.SetParameterLowerBound(theta.data(), static_cast<int>(k), std::log(lo[k]));
+    if (std::isfinite(hi[k])) problem.SetParameterUpperBound(theta.data(), static_cast<int>(k), std::log(hi[k]));
+  }
+  std::vector<int> fixed_idx;
+  for (std::size_t k = 0; k < P; ++k)
+    if (fixed[k]) fixed_idx.push_back(static_cast<int>(k));
+  if (fixed_idx.size() == P) problem.SetParameterBlockConstant(theta.data());
+  else if (!fixed_idx.empty()) problem.SetManifold(theta.data(), new ceres::SubsetManifold(static_cast<int>(P), fixed_idx));
+
+  for (int st = 0; st < starts; ++st) {
+    std::vector<double> p0 = start;
+    if (st > 0)
+      for (std::size_t k = 0; k < P; ++k) {
+        if (fixed[k]) continue;
+        if (is_exponent(c, k)) p0[k] = unif(rng);
+        else p0[k] = start[k] * std::exp(gauss(rng));
+        p0[k] = std::clamp(p0[k], lo[k] > 0 ? lo[k] * (1 + 1e-9) : p0[k], hi[k] * (1 - 1e-12));
+      }
+    for (std::size_t k = 0; k < P; ++k) theta[k] = std::log(p0[k]);
+    ceres::Solver::Summary sum;
+    ceres::Solve(so, &problem, &sum);
+    if (sum.termination_type == ceres::FAILURE || !std::isfinite(sum.final_cost)) continue;
+    if (sum.final_cost < best_cost * (1 - 1e-9)) {
+      best_cost = sum.final_cost;
+      best_theta = theta;
+      best_iter = static_cast<int>(sum.iterations.size());
+      best_conv = sum.termination_type == ceres::CONVERGENCE;
+      best_start = p0;
+    }
+  }
+  if (best_theta.empty()) {
+    delete cost;
+    throw Error(fmt::format("{}: the fit of {} failed from every start (the model gives no finite impedance)",
+                            s.source, c.text()));
+  }
+
+  if (o.order_by_time_constant) {
+    std::vector<double> v(P), dummy(P, 0.0);
+    for (std::size_t k = 0; k < P; ++k) v[k] = std::exp(best_theta[k]);
+    order_like_arcs(c, c.root(), v, dummy);
+    for (std::size_t k = 0; k < P; ++k) best_theta[k] = std::log(v[k]);
+  }
+
+  FitResult r;
+  r.circuit = c.text();
+  r.starts = starts;
+  r.iterations = best_iter;
+  r.converged = best_conv;
+  r.initial = best_start;
+  r.fixed = fixed;
+  for (const auto& q : c.parameters()) r.names.push_back(q.name), r.units.push_back(q.unit);
+  r.values.resize(P);
+  for (std::size_t k = 0; k < P; ++k) r.values[k] = std::exp(best_theta[k]);
+
+  // Statistics from the Jacobian at the solution (in theta = ln p).
+  std::vector<double> res(2 * N), J(2 * N * P);
+  double* jp = J.data();
+  const double* th = best_theta.data();
+  cost->Evaluate(&th, res.data(), &jp);
+  r.chi_square = 0;
+  for (double x : res) r.chi_square += x * x;
+  r.degrees_of_freedom = static_cast<int>(2 * N - n_free);
+  r.reduced_chi_square = r.chi_square / r.degrees_of_freedom;
+  Eigen::MatrixXd Jf(2 * N, n_free);
+  std::vector<std::size_t> free_idx;
+  for (std::size_t k = 0; k < P; ++k)
+    if (!fixed[k]) free_idx.push_back(k);
+  for (std::size_t i = 0; i < 2 * N; ++i)
+    for (std::size_t f = 0; f < n_free; ++f) Jf(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(f)) = J[i * P + free_idx[f]];
+  r.std_errors.assign(P, kNaN);
+  if (n_free > 0) {
+    const Eigen::MatrixXd JtJ = Jf.transpose() * Jf;
+    Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> cod(JtJ);
+    const Eigen::MatrixXd cov = cod.pseudoInverse() * r.reduced_chi_square;
+    r.correlation.assign(n_free, std::vector<double>(n_free, kNaN));
+    for (std::size_t a = 0; a < n_free; ++a) {
+      const double sa = std::sqrt(cov(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(a)));
+      r.std_errors[free_idx[a]] = r.values[free_idx[a]] * sa;  // d p = p d theta
+      for (std::size_t b = 0; b < n_free; ++b) {
+        const double sb = std::sqrt(cov(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(b)));
+        r.correlation[a][b] = cov(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) / (sa * sb);
+      }
+    }
+  }
+  delete cost;
+  r.freq_Hz = s.freq_Hz;
+  for (std::size_t i = 0; i < N; ++i) {
+    const cplx zf = c.impedance(kTwoPi * s.freq_Hz[i], r.values);
+    r.z_fit.push_back(zf);
+    r.residual.push_back(s.z_ohm[i] - zf);
+    r.sum_squares_ohm2 += std::norm(s.z_ohm[i] - zf);
+    r.pseudo_chi_square += std::norm(s.z_ohm[i] - zf) / std::norm(s.z_ohm[i]);
+  }
+  return r;
+}
+
+}  // namespace castor::eis

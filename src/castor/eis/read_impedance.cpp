@@ -1,0 +1,190 @@
+#include "castor/eis/read_impedance.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "castor/core/error.h"
+#include "castor/io/detect.h"
+#include "castor/io/file.h"
+#include "castor/io/read.h"
+#include "castor/io/text.h"
+
+namespace castor::eis {
+namespace {
+
+using io::parse_double;
+using io::trim;
+
+std::vector<std::string_view> fields_of(std::string_view line) {
+  std::vector<std::string_view> out;
+  // Tabs, commas or runs of spaces separate fields; quotes are dropped.
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == ',' || line[i] == '\r')) {
+      if (line[i] == ',' || line[i] == '\t') {
+        // an empty field between two separators still counts
+        std::size_t j = i + 1;
+        while (j < line.size() && line[j] == ' ') ++j;
+        if (j < line.size() && (line[j] == ',' || line[j] == '\t')) out.emplace_back();
+      }
+      ++i;
+    }
+    if (i >= line.size()) break;
+    std::size_t j = i;
+    while (j < line.size() && line[j] != '\t' && line[j] != ',' && !(line[j] == ' ' && (j + 1 >= line.size() || line[j + 1] == ' ' || line[j + 1] == '\t' || line[j + 1] == ',' ))) ++j;
+    out.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::vector<std::string_view> numeric_fields(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == ',' || line[i] == '\r')) ++i;
+    std::size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != ',' && line[j] != '\r') ++j;
+    if (j > i) out.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+struct Columns {
+  int f = -1, re = -1, im = -1;
+  bool im_negated = false;  // the file stores -Z''
+};
+
+std::string norm(std::string_view s) {
+  std::string o;
+  for (char c : s)
+    if (c != ' ' && c != '"' && c != '_') o.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  return o;
+}
+
+Columns find_columns(const std::vector<std::string_view>& names) {
+  Columns c;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const std::string n = norm(names[k]);
+    const int i = static_cast<int>(k);
+    if (c.f < 0 && n.starts_with("freq")) c.f = i;
+    else if (c.re < 0 && (n.starts_with("zre") || n.starts_with("zreal") || n.starts_with("re(z)") || n == "z'" ||
+                          n.starts_with("z'(") || n.starts_with("z'/") || n.starts_with("zreal")))
+      c.re = i;
+    else if (c.im < 0 && (n.starts_with("-im(z)") || n.starts_with("-z''") || n.starts_with("-zim"))) c.im = i, c.im_negated = true;
+    else if (c.im < 0 && (n.starts_with("zim") || n.starts_with("im(z)") || n.starts_with("z''") || n.starts_with("z\"")))
+      c.im = i;
+  }
+  return c;
+}
+
+Spectrum rows_to_spectrum(std::span<const std::string_view> lines, std::size_t first, const Columns& c,
+                          const std::string& name, const std::string& format, bool skip_zero_freq) {
+  Spectrum s;
+  s.source = name;
+  const int need = std::max({c.f, c.re, c.im});
+  for (std::size_t i = first; i < lines.size(); ++i) {
+    const auto line = trim(lines[i]);
+    if (line.empty()) continue;
+    if (line.find("EXPERIMENTABORTED") != std::string_view::npos || line.starts_with("</")) break;
+    const auto f = numeric_fields(line);
+    if (static_cast<int>(f.size()) <= need) {
+      // The end of the numeric block (Gamry writes further tables after ZCURVE).
+      if (!s.freq_Hz.empty() && !parse_double(f.empty() ? std::string_view() : f[0])) break;
+      throw Error(name, format, fmt::format("row has {} fields, need {}", f.size(), need + 1)).at_line(i + 1);
+    }
+    const auto fr = parse_double(f[static_cast<std::size_t>(c.f)]);
+    const auto re = parse_double(f[static_cast<std::size_t>(c.re)]);
+    const auto im = parse_double(f[static_cast<std::size_t>(c.im)]);
+    if (!fr || !re || !im) {
+      if (!s.freq_Hz.empty()) break;
+      throw Error(name, format, fmt::format("not a number in '{}'", line)).at_line(i + 1);
+    }
+    if (skip_zero_freq && *fr == 0) continue;
+    s.freq_Hz.push_back(*fr);
+    s.z_ohm.emplace_back(*re, c.im_negated ? -*im : *im);
+  }
+  if (s.freq_Hz.empty()) throw Error(name, format, "no impedance rows");
+  return s;
+}
+
+}  // namespace
+
+std::vector<Spectrum> read_impedance_text(std::string_view text, const std::string& name) {
+  const auto lines = io::split_lines(text);
+  if (lines.empty()) throw Error(name, "impedance", "empty file");
+  auto line0 = trim(lines[0]);
+  if (line0.starts_with("\xef\xbb\xbf")) line0.remove_prefix(3);
+  // Gamry .DTA
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (lines[i].starts_with("ZCURVE")) {
+      if (i + 2 >= lines.size()) throw Error(name, "Gamry DTA", "ZCURVE table without rows").at_line(i + 1);
+      const auto c = find_columns(numeric_fields(lines[i + 1]));
+      if (c.f < 0 || c.re < 0 || c.im < 0) throw Error(name, "Gamry DTA", "ZCURVE lacks Freq, Zreal or Zimag").at_line(i + 2);
+      return {rows_to_spectrum(lines, i + 3, c, name, "Gamry DTA", false)};
+    }
+  // ZPlot with comments: data after "End Comments"; columns Freq, Ampl, Bias, Time, Z', Z''.
+  if (line0.starts_with("ZPLOT2 ASCII")) {
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      if (lines[i].starts_with("End Comments"))
+        return {rows_to_spectrum(lines, i + 1, Columns{0, 4, 5, false}, name, "ZPlot", false)};
+    throw Error(name, "ZPlot", "no 'End Comments' line before the data");
+  }
+  // VersaStudio .par: <Segment1> ... Definition= column list ... rows ... </Segment1>
+  for (std::size_t i = 0; i + 1 < lines.size(); ++i)
+    if (trim(lines[i]) == "<Segment1>") {
+      std::size_t d = i + 1;
+      while (d < lines.size() && !lines[d].starts_with("Definition=")) ++d;
+      if (d == lines.size()) throw Error(name, "VersaStudio par", "<Segment1> without a Definition= line");
+      std::vector<std::string_view> defs = io::split(lines[d].substr(11), ',');
+      Columns c;
+      for (std::size_t k = 0; k < defs.size(); ++k) {
+        const auto n = trim(defs[k]);
+        if (n == "Frequency(Hz)") c.f = static_cast<int>(k);
+        if (n == "Z Real") c.re = static_cast<int>(k);
+        if (n == "Z Imag") c.im = static_cast<int>(k);
+      }
+      if (c.f < 0 || c.re < 0 || c.im < 0) throw Error(name, "VersaStudio par", "Definition lacks Frequency(Hz), Z Real or Z Imag").at_line(d + 1);
+      return {rows_to_spectrum(lines, d + 1, c, name, "VersaStudio par", false)};
+    }
+  // CH Instruments: "Freq/Hz, Z'/ohm, Z"/ohm, ..." then a blank line.
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (lines[i].starts_with("Freq/Hz")) return {rows_to_spectrum(lines, i + 1, Columns{0, 1, 2, false}, name, "CH Instruments", false)};
+  // A header line naming the columns (ZPlot without comments, Z60W/Autolab, Parstat,
+  // PowerSuite, CSV with names).
+  for (std::size_t i = 0; i < std::min<std::size_t>(lines.size(), 200); ++i) {
+    const auto l = lines[i];
+    if (!(l.find("Freq") != std::string_view::npos || l.find("freq") != std::string_view::npos)) continue;
+    Columns c;
+    if (l.find("Z'(a)") != std::string_view::npos) {
+      // ZPlot-style "Freq (Hz) Ampl Bias Time(Sec) Z'(a) Z''(b)" header (ZPlot, Autolab Z60W).
+      c = Columns{0, 4, 5, false};
+    } else {
+      c = find_columns(fields_of(l));
+      if (c.f < 0 || c.re < 0 || c.im < 0) continue;
+    }
+    const bool parstat = l.find("Potential (V)") != std::string_view::npos;
+    return {rows_to_spectrum(lines, i + 1, c, name, "impedance table", parstat)};
+  }
+  // Plain numbers: f, Z', Z'' (Z'' signed).
+  const auto first = numeric_fields(line0);
+  if (first.size() >= 3 && parse_double(first[0]) && parse_double(first[1]) && parse_double(first[2]))
+    return {rows_to_spectrum(lines, 0, Columns{0, 1, 2, false}, name, "f, Z', Z'' table", false)};
+  throw Error(name, "impedance",
+              "not an impedance file castor knows: no frequency column (freq/Hz, Freq, Frequency) and no "
+              "f, Z', Z'' numbers on line 1");
+}
+
+std::vector<Spectrum> read_impedance(const std::filesystem::path& path) {
+  const io::Format f = io::detect_format(path);
+  if (f != io::Format::unknown && f != io::Format::generic_csv && f != io::Format::maccor_txt)
+    return spectra_from_table(io::read_table(path));
+  const auto bytes = io::read_file_bytes(path, "impedance");
+  return read_impedance_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                             path.string());
+}
+
+}  // namespace castor::eis
