@@ -8,6 +8,7 @@
 
 #include <Eigen/Dense>
 #include <ceres/ceres.h>
+#include <glog/logging.h>
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
@@ -206,6 +207,16 @@ void order_like_arcs(const Circuit& c, const Circuit::Node& n, std::vector<doubl
 
 }  // namespace
 
+// Ceres logs rejected steps (a trial parameter set whose impedance overflows) through
+// glog; those are expected during a search and not the user's business.
+void quiet_ceres() {
+  static const bool done = [] {
+    FLAGS_minloglevel = google::GLOG_FATAL;
+    return true;
+  }();
+  (void)done;
+}
+
 std::string_view to_string(Weighting w) {
   switch (w) {
     case Weighting::unit: return "unit";
@@ -263,6 +274,7 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
   if (2 * N <= n_free)
     throw Error(fmt::format("{}: {} points cannot determine {} free parameters", s.source, N, n_free));
 
+  quiet_ceres();
   auto* cost = new ImpedanceCost(c, s, o.weighting);
   ceres::Solver::Options so;
   so.linear_solver_type = ceres::DENSE_QR;
@@ -288,8 +300,9 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
   ceres::Problem problem(po);
   problem.AddResidualBlock(cost, nullptr, theta.data());
   for (std::size_t k = 0; k < P; ++k) {
-    if (lo[k] > 0) problem.SetParameterLowerBound(theta.data(), static_cast<int>(k), std::log(lo[k]));
-    if (std::isfinite(hi[k])) problem.SetParameterUpperBound(theta.data(), static_cast<int>(k), std::log(hi[k]));
+    // Without a physical bound, keep exp(theta) inside the doubles (1e-300 .. 1e300).
+    problem.SetParameterLowerBound(theta.data(), static_cast<int>(k), lo[k] > 0 ? std::log(lo[k]) : -690.0);
+    problem.SetParameterUpperBound(theta.data(), static_cast<int>(k), std::isfinite(hi[k]) ? std::log(hi[k]) : 690.0);
   }
   std::vector<int> fixed_idx;
   for (std::size_t k = 0; k < P; ++k)
