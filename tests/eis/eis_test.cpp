@@ -8,6 +8,7 @@
 #include "castor/core/error.h"
 #include "castor/eis/circuit.h"
 #include "castor/eis/fit.h"
+#include "castor/eis/lin_kk.h"
 #include "castor/eis/read_impedance.h"
 #include "test_data.h"
 
@@ -243,4 +244,33 @@ TEST(EisFit, JossPaperCpeCircuit) {
   for (std::size_t k = 0; k < e.size(); ++k) EXPECT_NEAR(r.std_errors[k], e[k], 0.02 * e[k]) << r.names[k];
   const auto a = eis::fit_circuit(c, s);
   EXPECT_LT(a.sum_squares_ohm2, r.sum_squares_ohm2);
+}
+
+// impedance/tests/test_validation.py::test_linKK [asserted]: Circuit3_EIS_1.z, c = 0.69,
+// fit_type 'real': M = 10, mu = 0.6843821117885378.
+TEST(EisLinKK, ImpedancePyCircuit3) {
+  eis::LinKKOptions o;
+  o.mu_cutoff = 0.69;
+  o.fit = eis::KkFit::real;
+  const auto r = eis::lin_kk(one("impedance.py/Circuit3_EIS_1.z"), o);
+  EXPECT_EQ(r.M, 10);
+  EXPECT_NEAR(r.mu, 0.6843821117885378, 1e-9);
+  // With only 10 RC elements the residuals stay under 4 % (|Z| relative).
+  EXPECT_LT(r.max_abs_residual, 0.04);
+  EXPECT_EQ(r.residual_re.size(), 53u);
+}
+
+// validation_example.ipynb [asserted]: exampleData.csv, f < 1000 Hz, c = 0.5, max_M 100,
+// fit_type 'complex', add_cap: M = 26, mu = 0.31 (verified 0.306).
+TEST(EisLinKK, ImpedancePyExampleDataComplexWithCapacitance) {
+  const auto s = eis::keep_frequencies(one("impedance.py/exampleData.csv"), 0, 999.999);  // f < 1000
+  eis::LinKKOptions o;
+  o.mu_cutoff = 0.5;
+  o.max_M = 100;
+  o.fit = eis::KkFit::complex;
+  o.add_capacitance = true;
+  const auto r = eis::lin_kk(s, o);
+  EXPECT_EQ(r.M, 26);
+  EXPECT_NEAR(r.mu, 0.306, 0.0015);
+  ASSERT_TRUE(r.c_F.has_value());
 }
