@@ -2,11 +2,13 @@
 // their derivatives, fits against impedance.py's published values (SOURCES.md), Lin-KK.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
 #include "castor/core/error.h"
 #include "castor/eis/circuit.h"
+#include "castor/eis/drt.h"
 #include "castor/eis/fit.h"
 #include "castor/eis/lin_kk.h"
 #include "castor/eis/read_impedance.h"
@@ -273,4 +275,40 @@ TEST(EisLinKK, ImpedancePyExampleDataComplexWithCapacitance) {
   EXPECT_EQ(r.M, 26);
   EXPECT_NEAR(r.mu, 0.306, 0.0015);
   ASSERT_TRUE(r.c_F.has_value());
+}
+
+// DRT closed loop: R0 + two RC arcs (tau 1 ms and 1 s, 10 and 20 Ohm) sampled 10 per
+// decade from 100 kHz to 10 mHz; the DRT puts its two peaks at those tau (within 0.15
+// decade) with their resistances, and the total polarisation is 30 Ohm.
+TEST(EisDrt, RecoversTwoRcArcs) {
+  eis::Spectrum s;
+  s.source = "synthetic";
+  const eis::Circuit c("R0-p(R1,C1)-p(R2,C2)");
+  const std::vector<double> p = {5, 10, 1e-4, 20, 0.05};  // tau1 = 1e-3 s, tau2 = 1 s
+  for (int k = 0; k <= 70; ++k) {
+    const double f = 1e5 * std::pow(10.0, -k / 10.0);
+    s.freq_Hz.push_back(f);
+    s.z_ohm.push_back(c.impedance(2 * std::numbers::pi * f, p));
+  }
+  eis::DrtOptions o;
+  o.lambda = 1e-4;
+  const auto r = eis::drt(s, o);
+  ASSERT_GE(r.peaks.size(), 2u);
+  std::vector<eis::DrtPeak> two(r.peaks.begin(), r.peaks.begin() + 2);
+  std::sort(two.begin(), two.end(), [](auto& a, auto& b) { return a.tau_s < b.tau_s; });
+  EXPECT_NEAR(std::log10(two[0].tau_s), -3, 0.15);
+  EXPECT_NEAR(std::log10(two[1].tau_s), 0, 0.15);
+  EXPECT_NEAR(two[0].resistance_ohm, 10, 1.0);
+  EXPECT_NEAR(two[1].resistance_ohm, 20, 2.0);
+  EXPECT_NEAR(r.r_polarisation_ohm, 30, 0.6);
+  EXPECT_NEAR(r.r_inf_ohm, 5, 0.2);
+  EXPECT_LT(r.residual_rms_rel, 0.01);
+}
+
+TEST(EisDrt, PyDrtToolsBatterySpectrum) {
+  const auto r = eis::drt(one("pyDRTtools/LIB_data.txt"));
+  ASSERT_FALSE(r.peaks.empty());
+  EXPECT_LT(r.residual_rms_rel, 0.02);
+  EXPECT_GT(r.r_inf_ohm, 0.09);  // the high-frequency intercept, ~0.11 Ohm
+  EXPECT_LT(r.r_inf_ohm, 0.12);
 }
