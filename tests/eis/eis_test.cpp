@@ -340,5 +340,6 @@ TEST(EisSeries, GeisSeriesKeepsArcOrder) {
   EXPECT_GE(good, 58);
   std::ostringstream csv;
   eis::write_series_csv(fits, spectra, csv);
-  EXPECT_EQ(std::count(csv.str().begin(), csv.str().end(), '\n'), 62);
+  const std::string table = csv.str();
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 62);
 }
