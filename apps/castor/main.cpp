@@ -14,6 +14,7 @@
 #include "castor/io/read.h"
 #include "castor/io/write_table.h"
 #include "cycling_commands.h"
+#include "eis_commands.h"
 
 namespace {
 
@@ -131,6 +132,7 @@ int main(int argc, char** argv) {
 
   auto* formats = app.add_subcommand("formats", "List the file formats castor reads");
   castor::cli::add_cycling_commands(app);
+  castor::cli::add_eis_commands(app);
 
   try {
     try {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <numbers>
 #include <sstream>
 
@@ -342,4 +344,27 @@ TEST(EisSeries, GeisSeriesKeepsArcOrder) {
   eis::write_series_csv(fits, spectra, csv);
   const std::string table = csv.str();
   EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 62);
+}
+
+TEST(EisCli, FitKkDrtSeries) {
+  const auto dir = castor::test::scratch_dir("eis_cli");
+  const std::string cli = CASTOR_CLI;
+  const std::string ex = data_file("echem/impedance.py/exampleData.csv").string();
+  auto run = [](const std::string& cmd) { return std::system((cmd + " > /dev/null 2>&1").c_str()); };
+  ASSERT_EQ(run(cli + " eis fit " + ex + " --capacitive-only --circuit 'R0-p(R1,C1)-p(R2-Wo1,C2)' -o " +
+                (dir / "fit.json").string() + " --plot " + (dir / "fit.png").string()),
+            0);
+  EXPECT_GT(std::filesystem::file_size(dir / "fit.png"), 10000u);
+  EXPECT_GT(std::filesystem::file_size(dir / "fit.json"), 1000u);
+  ASSERT_EQ(run(cli + " eis kk " + data_file("echem/impedance.py/Circuit3_EIS_1.z").string() + " --mu 0.69 -o " +
+                (dir / "kk.csv").string()),
+            0);
+  ASSERT_EQ(run(cli + " eis drt " + data_file("echem/pyDRTtools/LIB_data.txt").string() + " -o " + (dir / "drt.csv").string()), 0);
+  ASSERT_EQ(run(cli + " eis series " + data_file("echem/impedance.py/Circuit1_EIS_1.z").string() + " " +
+                data_file("echem/impedance.py/Circuit1_EIS_2.z").string() + " --circuit 'R0-p(R1,C1)' -o " +
+                (dir / "series.csv").string()),
+            0);
+  // Bad circuit strings and missing files are errors (exit status 2), not crashes.
+  EXPECT_EQ(run(cli + " eis fit " + ex + " --circuit 'R0-p(R1'"), 2 << 8);
+  EXPECT_EQ(run(cli + " eis fit /nonexistent.z --circuit R0"), 2 << 8);
 }

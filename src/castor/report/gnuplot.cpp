@@ -21,25 +21,30 @@ std::string quoted(const std::string& s) {
 }
 }  // namespace
 
-std::string gnuplot_script(const Figure& f, const std::filesystem::path& out) {
+namespace {
+std::string terminal(const std::filesystem::path& out, int w, int h) {
   const std::string ext = out.extension().string();
   std::string s;
-  if (ext == ".svg")
-    s += fmt::format("set terminal svg size {},{} dynamic enhanced font 'Sans,12'\n", f.width_px, f.height_px);
-  else if (ext == ".png")
-    s += fmt::format("set terminal pngcairo size {},{} enhanced font 'Sans,11'\n", f.width_px, f.height_px);
-  else
-    throw Error(out.string(), "figure", "unsupported figure type: use .png or .svg");
-  s += "set output " + quoted(out.string()) + "\n";
-  s += "set encoding utf8\nset grid\nset key top left box opaque\n";
+  if (ext == ".svg") s += fmt::format("set terminal svg size {},{} dynamic enhanced font 'Sans,12'\n", w, h);
+  else if (ext == ".png") s += fmt::format("set terminal pngcairo size {},{} enhanced font 'Sans,11'\n", w, h);
+  else throw Error(out.string(), "figure", "unsupported figure type: use .png or .svg");
+  s += "set output " + quoted(out.string()) + "\nset encoding utf8\n";
+  return s;
+}
+
+std::string body(const Figure& f, const std::string& prefix) {
+  std::string s = "reset session\nset grid\nset key top left box opaque\n";
   // Titles hold file names: no enhanced-text markup (underscores would become subscripts).
   if (!f.title.empty()) s += "set title " + quoted(f.title) + " noenhanced\n";
   s += "set xlabel " + quoted(f.xlabel) + "\nset ylabel " + quoted(f.ylabel) + "\n";
+  if (f.log_x) s += "set logscale x\nset format x '10^{%L}'\n";
+  if (f.log_y) s += "set logscale y\nset format y '10^{%L}'\n";
+  if (f.equal_axes) s += "set size ratio -1\n";
   bool y2 = false;
   for (const auto& se : f.series) y2 = y2 || se.second_axis;
   if (y2) s += "set y2label " + quoted(f.y2label) + "\nset y2tics\nset ytics nomirror\n";
   for (std::size_t k = 0; k < f.series.size(); ++k) {
-    s += fmt::format("$D{} << EOD\n", k);
+    s += fmt::format("${}{} << EOD\n", prefix, k);
     const auto& se = f.series[k];
     for (std::size_t i = 0; i < se.x.size() && i < se.y.size(); ++i) {
       if (std::isfinite(se.x[i]) && std::isfinite(se.y[i])) s += fmt::format("{:.9g} {:.9g}\n", se.x[i], se.y[i]);
@@ -50,16 +55,14 @@ std::string gnuplot_script(const Figure& f, const std::filesystem::path& out) {
   s += "plot ";
   for (std::size_t k = 0; k < f.series.size(); ++k) {
     const auto& se = f.series[k];
-    s += fmt::format("{}$D{} using 1:2 {} with {} title {} noenhanced", k ? ", \\\n     " : "", k,
+    s += fmt::format("{}${}{} using 1:2 {} with {} title {} noenhanced", k ? ", \\\n     " : "", prefix, k,
                      se.second_axis ? "axes x1y2" : "axes x1y1", se.style, quoted(se.title));
   }
   s += "\n";
   return s;
 }
 
-void draw(const Figure& f, const std::filesystem::path& out) {
-  if (f.series.empty()) throw Error(out.string(), "figure", "nothing to draw");
-  const std::string script = gnuplot_script(f, out);
+void run(const std::string& script, const std::filesystem::path& out) {
   const auto script_path = std::filesystem::temp_directory_path() /
                            fmt::format("castor_plot_{}_{}.gp", static_cast<long>(std::rand()), out.filename().string());
   {
@@ -71,18 +74,41 @@ void draw(const Figure& f, const std::filesystem::path& out) {
   std::filesystem::remove(out, ec);
   const std::string cmd = fmt::format("gnuplot {} 2>&1", quoted(script_path.string()));
   std::string messages;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) messages += buf;
-    const int rc = pclose(p);
-    std::filesystem::remove(script_path, ec);
-    if (rc != 0 || !std::filesystem::exists(out) || std::filesystem::file_size(out) == 0)
-      throw Error(out.string(), "figure",
-                  fmt::format("gnuplot failed (is the Debian package gnuplot-nox installed?): {}",
-                              messages.empty() ? "no output" : messages));
-  } else {
-    throw Error(out.string(), "figure", "cannot run gnuplot");
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) throw Error(out.string(), "figure", "cannot run gnuplot");
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) messages += buf;
+  const int rc = pclose(p);
+  std::filesystem::remove(script_path, ec);
+  if (rc != 0 || !std::filesystem::exists(out) || std::filesystem::file_size(out) == 0)
+    throw Error(out.string(), "figure",
+                fmt::format("gnuplot failed (is the Debian package gnuplot-nox installed?): {}",
+                            messages.empty() ? "no output" : messages));
+}
+}  // namespace
+
+std::string gnuplot_script(const Figure& f, const std::filesystem::path& out) {
+  return terminal(out, f.width_px, f.height_px) + body(f, "D");
+}
+
+void draw(const Figure& f, const std::filesystem::path& out) {
+  if (f.series.empty()) throw Error(out.string(), "figure", "nothing to draw");
+  run(gnuplot_script(f, out), out);
+}
+
+void draw_panels(const std::vector<Figure>& panels, const std::filesystem::path& out, int w, int h) {
+  if (panels.empty()) throw Error(out.string(), "figure", "nothing to draw");
+  std::string s = terminal(out, w, h);
+  s += fmt::format("set multiplot layout 1,{}\n", panels.size());
+  for (std::size_t k = 0; k < panels.size(); ++k) {
+    std::string b = body(panels[k], fmt::format("P{}_", k));
+    // 'reset session' would end the multiplot: keep only the first panel's.
+    if (k > 0) b.replace(0, std::string("reset session\n").size(), "reset\n");
+    else b.replace(0, std::string("reset session\n").size(), "");
+    s += b;
   }
+  s += "unset multiplot\n";
+  run(s, out);
 }
 
 }  // namespace castor::report

@@ -20,11 +20,16 @@ struct Figure {
   std::string title, xlabel, ylabel, y2label;
   std::vector<Series> series;
   int width_px = 900, height_px = 600;
+  bool log_x = false, log_y = false;
+  bool equal_axes = false;  // same scale on x and y (Nyquist plots)
 };
 
 // The gnuplot script that draws `figure` into `out`.
 std::string gnuplot_script(const Figure& figure, const std::filesystem::path& out);
 // Runs gnuplot; throws castor::Error when gnuplot is missing, fails, or writes nothing.
 void draw(const Figure& figure, const std::filesystem::path& out);
+// Several panels side by side in one image (e.g. Nyquist and Bode).
+void draw_panels(const std::vector<Figure>& panels, const std::filesystem::path& out, int width_px = 1400,
+                 int height_px = 600);
 
 }  // namespace castor::report
