@@ -22,16 +22,16 @@ const cplx kJ(0.0, 1.0);
 
 // Longest names first so that "CPE" wins over "C" and "Wo" over "W".
 constexpr std::array<ElementType, 10> kTypes = {{
-    {"TLMQ", 3, {"Ohm", "F s^(g-1)", "-"}, {kInf, kInf, 1.0}},
-    {"CPE", 2, {"F s^(a-1)", "-", ""}, {kInf, 1.0, 0}},
-    {"La", 2, {"H s^(a-1)", "-", ""}, {kInf, 1.0, 0}},
-    {"Wo", 2, {"Ohm", "s", ""}, {kInf, kInf, 0}},
-    {"Ws", 2, {"Ohm", "s", ""}, {kInf, kInf, 0}},
-    {"R", 1, {"Ohm", "", ""}, {kInf, 0, 0}},
-    {"C", 1, {"F", "", ""}, {kInf, 0, 0}},
-    {"L", 1, {"H", "", ""}, {kInf, 0, 0}},
-    {"W", 1, {"Ohm s^-1/2", "", ""}, {kInf, 0, 0}},
-    {"G", 2, {"Ohm", "s", ""}, {kInf, kInf, 0}},
+    {ElementCode::TLMQ, "TLMQ", 3, {"Ohm", "F s^(g-1)", "-"}, {kInf, kInf, 1.0}},
+    {ElementCode::CPE, "CPE", 2, {"F s^(a-1)", "-", ""}, {kInf, 1.0, 0}},
+    {ElementCode::La, "La", 2, {"H", "-", ""}, {kInf, 1.0, 0}},
+    {ElementCode::Wo, "Wo", 2, {"Ohm", "s", ""}, {kInf, kInf, 0}},
+    {ElementCode::Ws, "Ws", 2, {"Ohm", "s", ""}, {kInf, kInf, 0}},
+    {ElementCode::R, "R", 1, {"Ohm", "", ""}, {kInf, 0, 0}},
+    {ElementCode::C, "C", 1, {"F", "", ""}, {kInf, 0, 0}},
+    {ElementCode::L, "L", 1, {"H", "", ""}, {kInf, 0, 0}},
+    {ElementCode::W, "W", 1, {"Ohm s^-1/2", "", ""}, {kInf, 0, 0}},
+    {ElementCode::G, "G", 2, {"Ohm", "s", ""}, {kInf, kInf, 0}},
 }};
 
 cplx coth(cplx x) {
@@ -42,11 +42,6 @@ cplx csch2(cplx x) {  // 1 / sinh^2
   if (x.real() > 20) return 4.0 * std::exp(-2.0 * x);
   const cplx s = std::sinh(x);
   return 1.0 / (s * s);
-}
-cplx sech2(cplx x) {
-  if (x.real() > 20) return 4.0 * std::exp(-2.0 * x);
-  const cplx c = std::cosh(x);
-  return 1.0 / (c * c);
 }
 }  // namespace
 
@@ -162,70 +157,75 @@ class Parser {
 };
 
 cplx element_impedance(const Circuit::Node& n, double w, const double* p, cplx* g) {
-  const std::string_view t = n.type->name;
   const cplx jw(0.0, w);
-  if (t == "R") {
+  switch (n.type->code) {
+  case ElementCode::R: {
     if (g) g[0] = 1.0;
     return p[0];
   }
-  if (t == "C") {
+  case ElementCode::C: {
     const cplx z = 1.0 / (jw * p[0]);
     if (g) g[0] = -z / p[0];
     return z;
   }
-  if (t == "L") {
+  case ElementCode::L: {
     if (g) g[0] = jw;
     return jw * p[0];
   }
-  if (t == "CPE") {
+  case ElementCode::CPE: {
     const cplx lj = std::log(jw);
     const cplx z = 1.0 / (p[0] * std::exp(p[1] * lj));
     if (g) g[0] = -z / p[0], g[1] = -z * lj;
     return z;
   }
-  if (t == "La") {
-    const cplx lj = std::log(jw);
-    const cplx z = p[0] * std::exp(p[1] * lj);
-    if (g) g[0] = z / p[0], g[1] = z * lj;
+  case ElementCode::La: {  // (L j w)^alpha, as impedance.py
+    const cplx lj = std::log(jw * p[0]);
+    const cplx z = std::exp(p[1] * lj);
+    if (g) g[0] = p[1] * z / p[0], g[1] = z * lj;
     return z;
   }
-  if (t == "W") {
+  case ElementCode::W: {
     const cplx base = (1.0 - kJ) / std::sqrt(w);
     if (g) g[0] = base;
     return p[0] * base;
   }
-  if (t == "Wo" || t == "Ws") {
+  case ElementCode::Wo:
+  case ElementCode::Ws: {
     const cplx x = std::sqrt(jw * p[1]);
-    const bool open = t == "Wo";
-    const cplx f = open ? coth(x) / x : std::tanh(x) / x;
+    const bool open = n.type->code == ElementCode::Wo;
+    // One tanh: coth = 1/tanh, csch^2 = coth^2 - 1, sech^2 = 1 - tanh^2.
+    const cplx th = x.real() > 20 ? cplx(1.0) : std::tanh(x);
+    const cplx ct = 1.0 / th;
+    const cplx f = open ? ct / x : th / x;
     // d/dx (coth x / x) = -(csch^2 x) / x - coth x / x^2; d/dx (tanh x / x) = sech^2 x / x - tanh x / x^2
-    const cplx df = open ? -csch2(x) / x - coth(x) / (x * x) : sech2(x) / x - std::tanh(x) / (x * x);
+    const cplx df = open ? -(ct * ct - 1.0) / x - ct / (x * x) : (1.0 - th * th) / x - th / (x * x);
     if (g) g[0] = f, g[1] = p[0] * df * x / (2.0 * p[1]);
     return p[0] * f;
   }
-  if (t == "G") {
+  case ElementCode::G: {
     const cplx a = 1.0 + jw * p[1];
     const cplx s = std::sqrt(a);
     if (g) g[0] = 1.0 / s, g[1] = -0.5 * p[0] * jw / (a * s);
     return p[0] / s;
   }
-  if (t == "TLMQ") {
+  case ElementCode::TLMQ: {  // Zs = Q (j w)^gamma, Z = sqrt(Rion / Zs) coth(sqrt(Rion Zs)), as impedance.py
     const cplx lj = std::log(jw);
-    const cplx zs = 1.0 / (p[1] * std::exp(p[2] * lj));
-    const cplx a = std::sqrt(p[0] * zs), b = std::sqrt(p[0] / zs);
-    const cplx cb = coth(b);
+    const cplx zs = p[1] * std::exp(p[2] * lj);
+    const cplx a = std::sqrt(p[0] / zs), b = std::sqrt(p[0] * zs);
+    const cplx cb = coth(b), c2 = csch2(b);
     const cplx z = a * cb;
     if (g) {
       // dZ = coth(b) da - a csch^2(b) db
-      const cplx dz_drion = cb * a / (2.0 * p[0]) - a * csch2(b) * b / (2.0 * p[0]);
-      const cplx dz_dzs = cb * a / (2.0 * zs) + a * csch2(b) * b / (2.0 * zs);
+      const cplx dz_drion = cb * a / (2.0 * p[0]) - a * c2 * b / (2.0 * p[0]);
+      const cplx dz_dzs = -cb * a / (2.0 * zs) - a * c2 * b / (2.0 * zs);
       g[0] = dz_drion;
-      g[1] = dz_dzs * (-zs / p[1]);
-      g[2] = dz_dzs * (-zs * lj);
+      g[1] = dz_dzs * (zs / p[1]);
+      g[2] = dz_dzs * (zs * lj);
     }
     return z;
   }
-  throw Error(fmt::format("internal: element type {} not evaluated", t));
+  }
+  throw Error(fmt::format("internal: element type {} not evaluated", n.type->name));
 }
 
 cplx evaluate(const Circuit::Node& n, double w, const double* p, cplx* g) {
@@ -237,15 +237,22 @@ cplx evaluate(const Circuit::Node& n, double w, const double* p, cplx* g) {
       return z;
     }
     case Circuit::Node::parallel: {
-      std::vector<cplx> zc(n.children.size());
+      // Up to 8 branches on the stack (no allocation in the fitting loop).
+      std::array<cplx, 8> small;
+      std::vector<cplx> large;
+      cplx* zc = small.data();
+      if (n.children.size() > small.size()) {
+        large.resize(n.children.size());
+        zc = large.data();
+      }
       cplx y = 0;
-      for (std::size_t i = 0; i < zc.size(); ++i) {
+      for (std::size_t i = 0; i < n.children.size(); ++i) {
         zc[i] = evaluate(*n.children[i], w, p, g);
         y += 1.0 / zc[i];
       }
       const cplx z = 1.0 / y;
       if (g)
-        for (std::size_t i = 0; i < zc.size(); ++i) {
+        for (std::size_t i = 0; i < n.children.size(); ++i) {
           const cplx f = (z / zc[i]) * (z / zc[i]);
           for (std::size_t k = n.children[i]->begin; k < n.children[i]->end; ++k) g[k] *= f;
         }

@@ -6,13 +6,13 @@
 //   C   [C (F)]                       Z = 1 / (j w C)
 //   L   [L (H)]                       Z = j w L
 //   CPE [Q (F s^(a-1)), alpha (-)]    Z = 1 / (Q (j w)^alpha)
-//   La  [L (H s^(a-1)), alpha (-)]    Z = L (j w)^alpha
+//   La  [L (H), alpha (-)]            Z = (L j w)^alpha                    (modified inductance)
 //   W   [Aw (Ohm s^-1/2)]             Z = Aw (1 - j) / sqrt(w)            (semi-infinite Warburg)
 //   Wo  [Z0 (Ohm), tau (s)]           Z = Z0 coth(sqrt(j w tau)) / sqrt(j w tau)  (finite space, open)
 //   Ws  [Z0 (Ohm), tau (s)]           Z = Z0 tanh(sqrt(j w tau)) / sqrt(j w tau)  (finite length, short)
 //   G   [R (Ohm), t (s)]              Z = R / sqrt(1 + j w t)              (Gerischer)
-//   TLMQ [Rion (Ohm), Q (F s^(g-1)), gamma (-)]  Z = sqrt(Rion Zs) coth(sqrt(Rion / Zs)),
-//        Zs = 1 / (Q (j w)^gamma)      (transmission line of a porous electrode, Bisquert 2000)
+//   TLMQ [Rion (Ohm), Q (F s^(g-1)), gamma (-)]  Z = sqrt(Rion / Zs) coth(sqrt(Rion Zs)),
+//        Zs = Q (j w)^gamma            (simplified transmission line, Landesfeind 2016 eq. 11)
 // These are impedance.py's definitions, so fitted values compare one to one.
 #pragma once
 

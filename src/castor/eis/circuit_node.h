@@ -11,7 +11,10 @@
 
 namespace castor::eis {
 
+enum class ElementCode { R, C, L, CPE, La, W, Wo, Ws, G, TLMQ };
+
 struct ElementType {
+  ElementCode code;
   std::string_view name;
   int n;
   std::array<std::string_view, 3> units;

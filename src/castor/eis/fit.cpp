@@ -31,6 +31,8 @@ class ImpedanceCost final : public ceres::CostFunction {
   ImpedanceCost(const Circuit& c, const Spectrum& s, Weighting w) : c_(c), s_(s) {
     const std::size_t n = s.size();
     set_num_residuals(static_cast<int>(2 * n));
+    p_.resize(c.size());
+    g_.resize(c.size());
     mutable_parameter_block_sizes()->push_back(static_cast<int>(c.size()));
     sig_re_.resize(n), sig_im_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -47,9 +49,9 @@ class ImpedanceCost final : public ceres::CostFunction {
   }
   bool Evaluate(double const* const* theta, double* r, double** jac) const override {
     const std::size_t P = c_.size();
-    std::vector<double> p(P);
+    std::vector<double>& p = p_;
+    std::vector<cplx>& g = g_;
     for (std::size_t k = 0; k < P; ++k) p[k] = std::exp(theta[0][k]);
-    std::vector<cplx> g(P);
     for (std::size_t i = 0; i < s_.size(); ++i) {
       const double w = kTwoPi * s_.freq_Hz[i];
       const cplx z = jac && jac[0] ? c_.impedance(w, p, g) : c_.impedance(w, p);
@@ -69,6 +71,9 @@ class ImpedanceCost final : public ceres::CostFunction {
   const std::vector<double>& sig_im() const { return sig_im_; }
 
  private:
+  // Scratch for Evaluate (Ceres calls it from one thread here: num_threads = 1).
+  mutable std::vector<double> p_;
+  mutable std::vector<cplx> g_;
   const Circuit& c_;
   const Spectrum& s_;
   std::vector<double> sig_re_, sig_im_;
@@ -144,11 +149,11 @@ struct Guesser {
     else if (t == "C") q[0] = tt / rr;
     else if (t == "CPE") q[1] = 0.85, q[0] = std::pow(tt, 0.85) / rr;
     else if (t == "L") q[0] = f.im_hf > 0 ? f.im_hf / f.w_max : 1e-3 * f.r_hf / f.w_max;
-    else if (t == "La") q[1] = 0.9, q[0] = (f.im_hf > 0 ? f.im_hf : 1e-3 * f.r_hf) / std::pow(f.w_max, 0.9);
+    else if (t == "La") q[1] = 0.9, q[0] = std::pow(f.im_hf > 0 ? f.im_hf : 1e-3 * f.r_hf, 1 / 0.9) / f.w_max;
     else if (t == "W") q[0] = std::max(0.5 * f.warburg, 1e-6 * f.r_hf);
     else if (t == "Wo" || t == "Ws") q[0] = rr, q[1] = in_parallel ? tt * 10 : 1.0 / f.w_min;
     else if (t == "G") q[0] = rr, q[1] = tt;
-    else if (t == "TLMQ") q[0] = rr, q[2] = 0.9, q[1] = std::pow(tt, 0.9) / rr;
+    else if (t == "TLMQ") q[0] = rr, q[2] = 0.9, q[1] = std::pow(tt, 0.9) / rr;  // Zs ~ Rion at 1/tau
   }
 };
 
@@ -280,7 +285,7 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
   so.linear_solver_type = ceres::DENSE_QR;
   so.trust_region_strategy_type = ceres::LEVENBERG_MARQUARDT;
   so.max_num_iterations = o.max_iterations;
-  so.function_tolerance = 1e-14;
+  so.function_tolerance = 1e-10;
   so.gradient_tolerance = 1e-14;
   so.parameter_tolerance = 1e-12;
   so.logging_type = ceres::SILENT;
@@ -310,6 +315,17 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
   if (fixed_idx.size() == P) problem.SetParameterBlockConstant(theta.data());
   else if (!fixed_idx.empty()) problem.SetManifold(theta.data(), new ceres::SubsetManifold(static_cast<int>(P), fixed_idx));
 
+  // Stage 1: every start, briefly (a screening fit). Stage 2: the best few, to convergence.
+  struct Candidate {
+    double cost;
+    std::vector<double> theta, start;
+  };
+  std::vector<Candidate> screened;
+  ceres::Solver::Options screen = so;
+  if (starts > 1) {
+    screen.max_num_iterations = 40;
+    screen.function_tolerance = 1e-6;
+  }
   for (int st = 0; st < starts; ++st) {
     std::vector<double> p0 = start;
     if (st > 0)
@@ -321,6 +337,15 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
       }
     for (std::size_t k = 0; k < P; ++k) theta[k] = std::log(p0[k]);
     ceres::Solver::Summary sum;
+    ceres::Solve(screen, &problem, &sum);
+    if (sum.termination_type == ceres::FAILURE || !std::isfinite(sum.final_cost)) continue;
+    screened.push_back({sum.final_cost, theta, p0});
+  }
+  std::sort(screened.begin(), screened.end(), [](const auto& a, const auto& b) { return a.cost < b.cost; });
+  const std::size_t polish = starts > 1 ? std::min<std::size_t>(screened.size(), 4) : screened.size();
+  for (std::size_t k = 0; k < polish; ++k) {
+    theta = screened[k].theta;
+    ceres::Solver::Summary sum;
     ceres::Solve(so, &problem, &sum);
     if (sum.termination_type == ceres::FAILURE || !std::isfinite(sum.final_cost)) continue;
     if (sum.final_cost < best_cost * (1 - 1e-9)) {
@@ -328,7 +353,7 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
       best_theta = theta;
       best_iter = static_cast<int>(sum.iterations.size());
       best_conv = sum.termination_type == ceres::CONVERGENCE;
-      best_start = p0;
+      best_start = screened[k].start;
     }
   }
   if (best_theta.empty()) {
