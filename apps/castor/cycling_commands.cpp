@@ -90,7 +90,7 @@ Table read_for_analysis(const Common& c) {
   if (!c.format.empty()) {
     for (auto f : {io::Format::biologic_mpr, io::Format::biologic_mpt, io::Format::biologic_csv, io::Format::neware_ndax,
                    io::Format::neware_nda, io::Format::neware_csv, io::Format::arbin_res, io::Format::maccor_txt,
-                   io::Format::basytec_txt, io::Format::generic_csv})
+                   io::Format::basytec_txt, io::Format::generic_csv, io::Format::gamry_dta})
       if (io::to_string(f) == c.format) ro.format = f;
     if (!ro.format) throw Error(fmt::format("unknown format '{}' (see `castor formats`)", c.format));
   }

@@ -22,7 +22,7 @@ std::optional<castor::io::Format> parse_format(const std::string& name) {
   using castor::io::Format;
   for (Format f : {Format::biologic_mpr, Format::biologic_mpt, Format::biologic_csv,
                    Format::neware_ndax, Format::neware_nda, Format::neware_csv, Format::arbin_res,
-                   Format::maccor_txt, Format::basytec_txt, Format::generic_csv})
+                   Format::maccor_txt, Format::basytec_txt, Format::generic_csv, Format::gamry_dta})
     if (castor::io::to_string(f) == name) return f;
   throw castor::Error(fmt::format("unknown format '{}' (see `castor formats`)", name));
 }

@@ -180,7 +180,8 @@ std::vector<Spectrum> read_impedance_text(std::string_view text, const std::stri
 
 std::vector<Spectrum> read_impedance(const std::filesystem::path& path) {
   const io::Format f = io::detect_format(path);
-  if (f != io::Format::unknown && f != io::Format::generic_csv && f != io::Format::maccor_txt)
+  if (f != io::Format::unknown && f != io::Format::generic_csv && f != io::Format::maccor_txt &&
+      f != io::Format::gamry_dta)
     return spectra_from_table(io::read_table(path));
   const auto bytes = io::read_file_bytes(path, "impedance");
   return read_impedance_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),

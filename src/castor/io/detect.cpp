@@ -21,6 +21,7 @@ std::string_view to_string(Format f) {
     case Format::maccor_txt: return "maccor-txt";
     case Format::basytec_txt: return "basytec-txt";
     case Format::generic_csv: return "csv";
+    case Format::gamry_dta: return "gamry-dta";
     case Format::unknown: break;
   }
   return "unknown";
@@ -45,6 +46,7 @@ Format detect_format(std::span<const std::uint8_t> head, const std::filesystem::
   if (l0.starts_with("EC-Lab ASCII FILE") || l0.starts_with("BT-Lab ASCII FILE"))
     return Format::biologic_mpt;
   if (l0.starts_with("~Resultfile from Basytec")) return Format::basytec_txt;
+  if (l0 == "EXPLAIN") return Format::gamry_dta;
   if (l0.starts_with("Today's Date") || l0.starts_with("Today''s Date")) return Format::maccor_txt;
   if (lines.size() > 1 && lines[1].find("Rec#") != std::string_view::npos &&
       lines[1].find("Cyc#") != std::string_view::npos)

@@ -21,6 +21,7 @@ enum class Format {
   maccor_txt,
   basytec_txt,
   generic_csv,     // a CSV with a column mapping (including battery-data-format files)
+  gamry_dta,       // Gamry Framework .DTA with CURVE tables
 };
 
 std::string_view to_string(Format format);

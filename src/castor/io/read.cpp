@@ -7,6 +7,7 @@
 #include "castor/io/basytec_txt.h"
 #include "castor/io/biologic_mpr.h"
 #include "castor/io/biologic_mpt.h"
+#include "castor/io/gamry_dta.h"
 #include "castor/io/generic_csv.h"
 #include "castor/io/maccor_txt.h"
 #include "castor/io/neware.h"
@@ -27,6 +28,7 @@ Table read_table(const std::filesystem::path& path, const ReadOptions& options) 
     case Format::neware_csv: return read_neware_csv(path);
     case Format::basytec_txt: return read_basytec_txt(path);
     case Format::generic_csv: return read_generic_csv(path, options.csv);
+    case Format::gamry_dta: return read_gamry_dta(path);
     case Format::unknown:
       throw Error(path.string(), "",
                   "unrecognised file format (not BioLogic, Neware, Arbin, Maccor, Basytec or a "
