@@ -15,6 +15,7 @@
 #include "castor/io/write_table.h"
 #include "cycling_commands.h"
 #include "eis_commands.h"
+#include "gitt_cv_commands.h"
 
 namespace {
 
@@ -133,6 +134,7 @@ int main(int argc, char** argv) {
   auto* formats = app.add_subcommand("formats", "List the file formats castor reads");
   castor::cli::add_cycling_commands(app);
   castor::cli::add_eis_commands(app);
+  castor::cli::add_gitt_cv_commands(app);
 
   try {
     try {

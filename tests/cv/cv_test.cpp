@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "castor/core/error.h"
@@ -99,4 +101,16 @@ TEST(Cv, TooShortIsAnError) {
   t.add("voltage_V", "V", "", castor::ColumnRole::Common, {0, 1, 2});
   t.add("current_A", "A", "", castor::ColumnRole::Common, {0, 1, 2});
   EXPECT_THROW((void)cv::analyse_cv(t), castor::Error);
+}
+
+TEST(CvCli, TableAndFigure) {
+  const auto dir = castor::test::scratch_dir("cv_cli");
+  std::string files;
+  for (int rate : {25, 100, 500})
+    files += " " + data_file(std::string("echem/voltcycle/20mM_DFCA_1M_KOH_") + std::to_string(rate) + "mVs_0.5step.DTA.txt").string();
+  const std::string cmd = std::string(CASTOR_CLI) + " cv" + files + " --area-cm2 1 --conc-mM 20 -o " +
+                          (dir / "cv.csv").string() + " --plot " + (dir / "cv.png").string() + " > /dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_GT(std::filesystem::file_size(dir / "cv.png"), 10000u);
+  EXPECT_GT(std::filesystem::file_size(dir / "cv.csv"), 200u);
 }

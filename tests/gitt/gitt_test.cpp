@@ -6,11 +6,15 @@
 
 #include <cmath>
 #include <numbers>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
 #include "castor/gitt/gitt.h"
 #include "castor/io/read.h"
+#include "castor/io/write_table.h"
 #include "test_data.h"
 
 namespace col = castor::col;
@@ -173,4 +177,28 @@ TEST(Gitt, MissingInputsAreErrors) {
   EXPECT_THROW((void)gitt::analyse_gitt(t, o), castor::Error);  // no mass
   o = sphere_options(0);
   EXPECT_THROW((void)gitt::analyse_gitt(t, o), castor::Error);  // no radius
+}
+
+TEST(GittCli, SyntheticTitrationThroughTheCommandLine) {
+  const SphereResponse g(2e-3, 1e-10);
+  const auto t = synthetic_gitt(g, 5, 10.0, 20000.0, 0.1, 200.0);
+  const auto dir = castor::test::scratch_dir("gitt_cli");
+  {
+    std::ofstream out(dir / "gitt.csv");
+    castor::io::write_csv(t, out, {});
+  }
+  const std::string cli = CASTOR_CLI;
+  const std::string cmd = cli + " gitt " + (dir / "gitt.csv").string() +
+                          " --mass-mg 1 --formula 'NaTi2(PO4)3' --ion Ca --radius-nm 20000 -o " +
+                          (dir / "pulses.csv").string() + " --plot " + (dir / "gitt.png").string() + " > " +
+                          (dir / "out.txt").string() + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream in(dir / "pulses.csv");
+  std::string line;
+  int rows = 0;
+  while (std::getline(in, line)) ++rows;
+  EXPECT_EQ(rows, 6);  // header + 5 pulses
+  EXPECT_GT(std::filesystem::file_size(dir / "gitt.png"), 10000u);
+  // Missing geometry: exit status 2 with a message.
+  EXPECT_EQ(std::system((cli + " gitt " + (dir / "gitt.csv").string() + " --mass-mg 1 --formula 'NaTi2(PO4)3' > /dev/null 2>&1").c_str()), 2 << 8);
 }

@@ -33,7 +33,7 @@ std::string terminal(const std::filesystem::path& out, int w, int h) {
 }
 
 std::string body(const Figure& f, const std::string& prefix) {
-  std::string s = "reset session\nset grid\nset key top left box opaque\n";
+  std::string s = "reset session\nset grid\nset key " + f.key + " box opaque\n";
   // Titles hold file names: no enhanced-text markup (underscores would become subscripts).
   if (!f.title.empty()) s += "set title " + quoted(f.title) + " noenhanced\n";
   s += "set xlabel " + quoted(f.xlabel) + "\nset ylabel " + quoted(f.ylabel) + "\n";

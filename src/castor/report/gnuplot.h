@@ -22,6 +22,7 @@ struct Figure {
   int width_px = 900, height_px = 600;
   bool log_x = false, log_y = false;
   bool equal_axes = false;  // same scale on x and y (Nyquist plots)
+  std::string key = "top left";  // gnuplot key position, e.g. "bottom right", "outside right"
 };
 
 // The gnuplot script that draws `figure` into `out`.
