@@ -16,6 +16,7 @@
 #include "cycling_commands.h"
 #include "eis_commands.h"
 #include "gitt_cv_commands.h"
+#include "sim_commands.h"
 
 namespace {
 
@@ -135,6 +136,7 @@ int main(int argc, char** argv) {
   castor::cli::add_cycling_commands(app);
   castor::cli::add_eis_commands(app);
   castor::cli::add_gitt_cv_commands(app);
+  castor::cli::add_sim_commands(app);
 
   try {
     try {

@@ -1,0 +1,74 @@
+#include "sim_commands.h"
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "castor/core/error.h"
+#include "castor/io/write_table.h"
+#include "castor/sim/parameters.h"
+#include "castor/sim/protocol.h"
+#include "castor/sim/simulate.h"
+
+namespace castor::cli {
+namespace {
+
+struct SimFlags {
+  std::string params = "ntp-ca", protocol, protocol_file, output;
+  bool fillings = false, quiet = false;
+};
+
+sim::CellParameters parameters_from(const std::string& p) {
+  if (p.ends_with(".toml")) return sim::load_parameters(p);
+  return sim::preset(p);
+}
+
+void run_simulate(const SimFlags& f) {
+  const auto prm = parameters_from(f.params);
+  std::string text = f.protocol;
+  if (!f.protocol_file.empty()) {
+    std::ifstream in(f.protocol_file);
+    if (!in) throw Error(f.protocol_file, "protocol", "cannot open");
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  if (text.empty()) throw Error("castor simulate needs --protocol 'text' or --protocol-file F");
+  const auto steps = sim::parse_protocol(text);
+  sim::SimulationOptions o;
+  o.record_fillings = f.fillings;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!f.quiet)
+    o.progress = [&](std::size_t k, std::size_t n, double t) {
+      fmt::print(stderr, "\rstep {}/{}  simulated {:.2f} h  ({:.1f} s)", k + 1, n, t / 3600,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    };
+  const auto r = sim::simulate(prm, steps, o);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!f.quiet) fmt::print(stderr, "\n");
+  fmt::print("{}: {} protocol steps, {} rows, {} solver steps, {:.3f} s; charge passed {:.6g} C, stored change {:.6g} C\n",
+             prm.name.empty() ? f.params : prm.name, steps.size(), r.table.rows(), r.solver_steps, secs, r.charge_passed_C,
+             r.stored_change_C);
+  if (!f.output.empty()) {
+    io::write_table(r.table, f.output, {});
+    fmt::print(stderr, "wrote {}\n", f.output);
+  }
+}
+
+}  // namespace
+
+void add_sim_commands(CLI::App& app) {
+  auto f = std::make_shared<SimFlags>();
+  auto* s = app.add_subcommand("simulate", "Simulate a cell through a protocol; writes the common table");
+  s->add_option("PARAMS", f->params, "parameter file (.toml) or preset name (ntp-ca)")->capture_default_str();
+  s->add_option("--protocol", f->protocol, "steps, e.g. 'Discharge at 5 mA/g until 1.5 V; Rest for 10 minutes'");
+  s->add_option("--protocol-file", f->protocol_file, "a file with one step per line");
+  s->add_option("-o,--output", f->output, "table (.csv or .json)");
+  s->add_flag("--fillings", f->fillings, "add one column per particle group with its mean filling");
+  s->add_flag("--quiet", f->quiet, "no progress line");
+  s->callback([f] { run_simulate(*f); });
+}
+
+}  // namespace castor::cli

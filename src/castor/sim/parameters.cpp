@@ -1,0 +1,202 @@
+#include "castor/sim/parameters.h"
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "castor/chem/formula.h"
+#include "castor/core/error.h"
+
+namespace castor::sim {
+
+void CellParameters::lognormal_particles(double median, double sigma, int count) {
+  if (!(median > 0) || !(sigma >= 0) || count < 1) throw Error("particles: median radius > 0, sigma_log >= 0, count >= 1");
+  particles.clear();
+  if (count == 1 || sigma == 0) {
+    particles.push_back({median, 1.0});
+    return;
+  }
+  // Equal-probability bins of the lognormal number distribution; weights by volume.
+  double total = 0;
+  for (int k = 0; k < count; ++k) {
+    const double q = (k + 0.5) / count;
+    // Inverse normal CDF by bisection on erf.
+    double lo = -8, hi = 8;
+    for (int it = 0; it < 100; ++it) {
+      const double m = 0.5 * (lo + hi);
+      (0.5 * std::erfc(-m / std::sqrt(2.0)) < q ? lo : hi) = m;
+    }
+    const double r = median * std::exp(sigma * 0.5 * (lo + hi));
+    particles.push_back({r, r * r * r});
+    total += r * r * r;
+  }
+  for (auto& p : particles) p.weight /= total;
+}
+
+CellParameters preset(std::string_view name) {
+  if (name != "ntp-ca") throw Error(fmt::format("unknown parameter preset '{}' (known: ntp-ca)", name));
+  // The paper's cell (spec/paper.md): ncNTP (10-50 nm particles) against Ca metal.
+  // Values chosen so that castor's analyses of the simulated experiments land near the
+  // paper's numbers; docs/simulator.md says why each one is what it is.
+  CellParameters p;
+  p.name = "ntp-ca";
+  p.formula = "NaTi2(PO4)3";
+  p.ion_charge = 2;
+  p.molar_mass_g_mol = chem::parse_formula(p.formula).molar_mass_g_mol;
+  p.capacity_mAh_g = chem::theoretical_capacity_mAh_g(p.molar_mass_g_mol, 2);
+  p.mass_g = 1.21e-3 * 1.13;                 // 1.21 mg/cm2 on a 12 mm disc
+  p.density_g_cm3 = 2.96;                    // 6 x 403.63 g/mol in 1357 A^3
+  p.e0_V = 1.89;                             // mid-plateau
+  p.omega_eV = 4.0 * p.kT_eV();              // phase separating: two-phase flat plateau
+  p.k0_A_m2 = 2e-4;
+  p.alpha = 0.5;
+  p.model = ParticleModel::homogeneous;      // r^2/D ~ 11 s for 25 nm: homogeneous particles
+  p.lognormal_particles(15e-9, 0.35, 24);    // 10-50 nm
+  p.anode_k0_A_m2 = 1.0;
+  p.anode_alpha = 0.85;                      // stripping easy, plating hard: +0.01 / -0.18 V
+  p.anode_area_m2 = 1.13e-4;
+  p.series_resistance_ohm = 20;
+  p.initial_filling = 0.005;
+  p.active_fraction = 0.42;                  // first discharge ~53 mAh/g of 132.8
+  p.activation_per_cycle = 0.06;
+  p.trapping_per_cycle = 0.035;
+  return p;
+}
+
+namespace {
+template <class T>
+T get(const toml::table& t, std::string_view key, T fallback, std::set<std::string>& seen, const std::string& where) {
+  seen.insert(std::string(key));
+  const auto* node = t.get(key);
+  if (!node) return fallback;
+  if constexpr (std::is_same_v<T, double>) {
+    if (auto v = node->value<double>()) return *v;
+  } else if constexpr (std::is_same_v<T, int>) {
+    if (auto v = node->value<int64_t>()) return static_cast<int>(*v);
+  } else {
+    if (auto v = node->value<std::string>()) return *v;
+  }
+  throw Error(where, "parameters", fmt::format("key '{}' has the wrong type", key));
+}
+
+void check_unknown(const toml::table& t, const std::set<std::string>& seen, const std::string& where, std::string_view section) {
+  for (const auto& [k, v] : t) {
+    (void)v;
+    if (!seen.count(std::string(k.str())))
+      throw Error(where, "parameters", fmt::format("unknown key '{}' in [{}]", k.str(), section));
+  }
+}
+}  // namespace
+
+CellParameters parse_parameters(std::string_view text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw Error(source, "parameters (TOML)", fmt::format("line {}: {}", e.source().begin.line, e.description()));
+  }
+  CellParameters p;
+  std::set<std::string> top{"preset", "cathode", "particles", "anode", "cell", "ageing"};
+  if (auto pr = root["preset"].value<std::string>()) p = preset(*pr);
+  for (const auto& [k, v] : root) {
+    (void)v;
+    if (!top.count(std::string(k.str())))
+      throw Error(source, "parameters", fmt::format("unknown section or key '{}'", k.str()));
+  }
+  if (const auto* c = root["cathode"].as_table()) {
+    std::set<std::string> seen;
+    const std::string formula = get<std::string>(*c, "formula", "", seen, source);
+    if (!formula.empty()) {
+      p.formula = formula;
+      p.molar_mass_g_mol = chem::parse_formula(formula).molar_mass_g_mol;
+    }
+    const std::string ion = get<std::string>(*c, "ion", "", seen, source);
+    if (!ion.empty()) p.ion_charge = chem::ion_charge(ion);
+    p.capacity_mAh_g = chem::theoretical_capacity_mAh_g(p.molar_mass_g_mol, p.ion_charge);
+    p.capacity_mAh_g = get<double>(*c, "capacity_mAh_g", p.capacity_mAh_g, seen, source);
+    p.mass_g = get<double>(*c, "mass_mg", p.mass_g * 1e3, seen, source) * 1e-3;
+    p.density_g_cm3 = get<double>(*c, "density_g_cm3", p.density_g_cm3, seen, source);
+    p.e0_V = get<double>(*c, "e0_V", p.e0_V, seen, source);
+    p.omega_eV = get<double>(*c, "omega_kT", p.omega_eV / p.kT_eV(), seen, source) * p.kT_eV();
+    p.k0_A_m2 = get<double>(*c, "k0_A_m2", p.k0_A_m2, seen, source);
+    p.alpha = get<double>(*c, "alpha", p.alpha, seen, source);
+    p.film_resistance_ohm_m2 = get<double>(*c, "film_resistance_ohm_cm2", p.film_resistance_ohm_m2 * 1e4, seen, source) * 1e-4;
+    p.double_layer_F_m2 = get<double>(*c, "double_layer_uF_cm2", p.double_layer_F_m2 * 1e2, seen, source) * 1e-2;
+    const std::string model = get<std::string>(*c, "model", "", seen, source);
+    if (model == "homogeneous") p.model = ParticleModel::homogeneous;
+    else if (model == "diffusion") p.model = ParticleModel::diffusion;
+    else if (!model.empty()) throw Error(source, "parameters", fmt::format("cathode.model '{}': homogeneous or diffusion", model));
+    p.volumes = get<int>(*c, "volumes", p.volumes, seen, source);
+    p.diffusivity_m2_s = get<double>(*c, "diffusivity_cm2_s", p.diffusivity_m2_s * 1e4, seen, source) * 1e-4;
+    p.initial_filling = get<double>(*c, "initial_filling", p.initial_filling, seen, source);
+    p.active_fraction = get<double>(*c, "active_fraction", p.active_fraction, seen, source);
+    check_unknown(*c, seen, source, "cathode");
+  }
+  if (const auto* t = root["particles"].as_table()) {
+    std::set<std::string> seen;
+    seen.insert("radii_nm");
+    seen.insert("weights");
+    if (const auto* radii = t->get_as<toml::array>("radii_nm")) {
+      p.particles.clear();
+      const auto* w = t->get_as<toml::array>("weights");
+      if (w && w->size() != radii->size())
+        throw Error(source, "parameters", "particles.weights must have one entry per radius");
+      double total = 0;
+      for (std::size_t k = 0; k < radii->size(); ++k) {
+        const auto r = radii->at(k).value<double>();
+        const double wt = w ? w->at(k).value<double>().value_or(-1) : 1.0;
+        if (!r || *r <= 0 || wt <= 0) throw Error(source, "parameters", "particles: radii_nm and weights must be positive numbers");
+        p.particles.push_back({*r * 1e-9, wt});
+        total += wt;
+      }
+      for (auto& g : p.particles) g.weight /= total;
+    } else {
+      const double r = get<double>(*t, "radius_nm", 0, seen, source);
+      const double s = get<double>(*t, "sigma_log", 0, seen, source);
+      const int n = get<int>(*t, "count", 1, seen, source);
+      if (r > 0) p.lognormal_particles(r * 1e-9, s, n);
+    }
+    seen.insert("radius_nm");
+    seen.insert("sigma_log");
+    seen.insert("count");
+    check_unknown(*t, seen, source, "particles");
+  }
+  if (const auto* a = root["anode"].as_table()) {
+    std::set<std::string> seen;
+    p.anode_k0_A_m2 = get<double>(*a, "k0_A_m2", p.anode_k0_A_m2, seen, source);
+    p.anode_alpha = get<double>(*a, "alpha", p.anode_alpha, seen, source);
+    p.anode_area_m2 = get<double>(*a, "area_cm2", p.anode_area_m2 * 1e4, seen, source) * 1e-4;
+    check_unknown(*a, seen, source, "anode");
+  }
+  if (const auto* c = root["cell"].as_table()) {
+    std::set<std::string> seen;
+    p.series_resistance_ohm = get<double>(*c, "series_resistance_ohm", p.series_resistance_ohm, seen, source);
+    p.temperature_K = get<double>(*c, "temperature_K", p.temperature_K, seen, source);
+    check_unknown(*c, seen, source, "cell");
+  }
+  if (const auto* g = root["ageing"].as_table()) {
+    std::set<std::string> seen;
+    p.activation_per_cycle = get<double>(*g, "activation_per_cycle", p.activation_per_cycle, seen, source);
+    p.trapping_per_cycle = get<double>(*g, "trapping_per_cycle", p.trapping_per_cycle, seen, source);
+    check_unknown(*g, seen, source, "ageing");
+  }
+  if (p.particles.empty()) throw Error(source, "parameters", "no particles: give [particles] radius_nm (and sigma_log, count) or radii_nm");
+  if (!(p.mass_g > 0) || !(p.k0_A_m2 > 0) || !(p.alpha > 0 && p.alpha < 1) || p.volumes < 1)
+    throw Error(source, "parameters", "mass_mg, k0_A_m2 must be > 0, alpha in (0, 1), volumes >= 1");
+  if (!(p.initial_filling > 0 && p.initial_filling < 1)) throw Error(source, "parameters", "initial_filling must be in (0, 1)");
+  if (p.model == ParticleModel::homogeneous) p.volumes = 1;
+  return p;
+}
+
+CellParameters load_parameters(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path.string(), "parameters", "cannot open");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_parameters(text, path.string());
+}
+
+}  // namespace castor::sim

@@ -1,0 +1,66 @@
+// Parameters of the simulated cell (spec/simulator.md), in SI units unless a name says
+// otherwise. Loaded from TOML files whose keys carry their units ("mass_mg", "k0_A_m2"),
+// or from a named preset ("ntp-ca": the paper's NaTi2(PO4)3 | Ca cell).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace castor::sim {
+
+enum class ParticleModel { homogeneous, diffusion };
+
+struct ParticleGroup {
+  double radius_m = 0;
+  double weight = 0;  // mass fraction of the active material in this group (sums to 1)
+};
+
+struct CellParameters {
+  std::string name;
+  // Cathode active material.
+  std::string formula = "NaTi2(PO4)3";
+  int ion_charge = 2;                 // z
+  double molar_mass_g_mol = 403.63;
+  double capacity_mAh_g = 132.8;      // z F / (3.6 M) unless set
+  double mass_g = 1.0e-3;
+  double density_g_cm3 = 2.96;
+  double e0_V = 1.89;                 // equilibrium potential at half filling
+  double omega_eV = 0.0;              // regular-solution interaction per site
+  double k0_A_m2 = 1.0;               // exchange current density prefactor: i0 = k0 sqrt(y (1 - y))
+  double alpha = 0.5;                 // transfer coefficient (cathode)
+  double film_resistance_ohm_m2 = 0;  // per particle area
+  double double_layer_F_m2 = 0;       // per particle area (0: no capacitive current)
+  ParticleModel model = ParticleModel::homogeneous;
+  int volumes = 1;                    // finite volumes per particle (diffusion model)
+  double diffusivity_m2_s = 1e-16;
+  std::vector<ParticleGroup> particles;  // radius groups
+  // Metal anode (counter and reference).
+  double anode_k0_A_m2 = 10.0;
+  double anode_alpha = 0.5;           // plating/stripping asymmetry
+  double anode_area_m2 = 1.13e-4;
+  // Cell.
+  double series_resistance_ohm = 0;
+  double temperature_K = 298.15;
+  double initial_filling = 0.01;      // y at the start (0 = empty of the inserted ion)
+  // Fraction of the active mass wired to the current collector at the start, and how it
+  // changes per cycle (activation: + per cycle up to 1; trapping below takes it away).
+  double active_fraction = 1.0;
+  double activation_per_cycle = 0;
+  // Ageing (per cycle): capacity that turns inert after each charge, and a side reaction
+  // current density (Tafel) during discharge that passes charge without insertion.
+  double trapping_per_cycle = 0;
+  double side_i0_A_m2 = 0, side_tafel_V = 0.1, side_e0_V = 0;
+
+  double kT_eV() const { return 8.617333262e-5 * temperature_K; }
+  // Builds a lognormal population: `count` radius groups between the 1st and 99th
+  // percentiles, weighted by volume.
+  void lognormal_particles(double median_radius_m, double sigma_log, int count);
+};
+
+CellParameters preset(std::string_view name);  // "ntp-ca"; throws castor::Error for unknown names
+CellParameters load_parameters(const std::filesystem::path& toml_file);
+CellParameters parse_parameters(std::string_view toml_text, const std::string& source);
+
+}  // namespace castor::sim

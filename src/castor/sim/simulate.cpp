@@ -1,0 +1,515 @@
+#include "castor/sim/simulate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include <Eigen/Sparse>
+#include <fmt/format.h>
+#include <ida/ida.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_context.h>
+#include <sunlinsol/sunlinsol_klu.h>
+#include <sunmatrix/sunmatrix_sparse.h>
+
+#include "castor/core/columns.h"
+#include "castor/core/error.h"
+#include "castor/core/step_kind.h"
+
+namespace castor::sim {
+namespace {
+
+constexpr double kFaraday = 96485.33212;
+constexpr double kYMin = 1e-12;
+
+struct Triplet {
+  sunindextype row, col;
+  double value;
+};
+
+enum class Mode { galvanostatic, potentiostatic };
+
+// The differential-algebraic model. Unknowns, in order: for each particle group p the
+// fillings y(p, 0..M-1) (centre to surface) and its faradaic current I_p (A, > 0 = charge:
+// ions leave the cathode); then the cathode potential phi (V) and the cell current I (A).
+class Model {
+ public:
+  explicit Model(const CellParameters& prm) : p_(prm) {
+    P_ = prm.particles.size();
+    M_ = static_cast<std::size_t>(prm.volumes);
+    f_ = prm.ion_charge / prm.kT_eV();  // z e / kT, 1/V
+    set_active(prm.active_fraction);
+    shell_.resize(M_);
+    for (std::size_t k = 0; k < M_; ++k) {
+      const double a = static_cast<double>(k) / M_, b = static_cast<double>(k + 1) / M_;
+      shell_[k] = b * b * b - a * a * a;  // volume fraction of shell k
+    }
+  }
+
+  void set_active(double fraction) {
+    active_ = std::clamp(fraction, 1e-6, 1.0);
+    q_.assign(P_, 0);
+    area_.assign(P_, 0);
+    g_.assign(P_, std::vector<double>(M_ > 1 ? M_ - 1 : 0, 0));
+    for (std::size_t q = 0; q < P_; ++q) {
+      const auto& grp = p_.particles[q];
+      const double mass = p_.mass_g * grp.weight * active_;
+      q_[q] = mass * p_.capacity_mAh_g * 3.6;                         // C
+      area_[q] = 3 * mass / (p_.density_g_cm3 * 1e6 * grp.radius_m);  // m2
+      const double R = grp.radius_m, dr = R / M_;
+      for (std::size_t k = 0; k + 1 < M_; ++k) {
+        const double rf = (k + 1) * dr;
+        g_[q][k] = 3 * rf * rf * p_.diffusivity_m2_s / (dr * R * R * R);  // 1/s, in filling units
+      }
+    }
+  }
+
+  std::size_t size() const { return P_ * (M_ + 1) + 2; }
+  std::size_t y(std::size_t q, std::size_t k) const { return q * (M_ + 1) + k; }
+  std::size_t cur(std::size_t q) const { return q * (M_ + 1) + M_; }
+  std::size_t phi() const { return P_ * (M_ + 1); }
+  std::size_t icell() const { return P_ * (M_ + 1) + 1; }
+  std::size_t groups() const { return P_; }
+  std::size_t volumes() const { return M_; }
+  double group_capacity_C(std::size_t q) const { return q_[q]; }
+  double shell(std::size_t k) const { return shell_[k]; }
+  double cdl_total() const {
+    double a = 0;
+    for (double x : area_) a += x;
+    return a * p_.double_layer_F_m2;
+  }
+
+  double e_eq(double yv) const {
+    const double yy = std::clamp(yv, kYMin, 1 - kYMin);
+    return p_.e0_V - (p_.kT_eV() * std::log(yy / (1 - yy)) + p_.omega_eV * (1 - 2 * yy)) / p_.ion_charge;
+  }
+  double e_eq_dy(double yv) const {
+    const double yy = std::clamp(yv, kYMin, 1 - kYMin);
+    return -(p_.kT_eV() / (yy * (1 - yy)) - 2 * p_.omega_eV) / p_.ion_charge;
+  }
+
+  // Butler-Volmer current of group q and its derivatives (d/dI_p, d/dphi, d/dy_s) of the
+  // residual G = I_p - BV.
+  void bv(std::size_t q, double ys, double phi, double ip, double& G, double& dG_dI, double& dG_dphi, double& dG_dy) const {
+    const double yy = std::clamp(ys, kYMin, 1 - kYMin);
+    const double s = std::sqrt(yy * (1 - yy));
+    const double i0 = p_.k0_A_m2 * s, di0 = p_.k0_A_m2 * (1 - 2 * yy) / (2 * s);
+    const double rf = p_.film_resistance_ohm_m2 / area_[q];
+    const double eta = phi - e_eq(yy) - ip * rf;
+    const double a = p_.alpha;
+    const double ea = std::exp((1 - a) * f_ * eta), ec = std::exp(-a * f_ * eta);
+    const double B = ea - ec, dB = f_ * ((1 - a) * ea + a * ec);
+    G = ip - area_[q] * i0 * B;
+    dG_dI = 1 + area_[q] * i0 * dB * rf;
+    dG_dphi = -area_[q] * i0 * dB;
+    dG_dy = -area_[q] * (di0 * B - i0 * dB * e_eq_dy(yy));
+  }
+
+  void residual(const double* x, const double* xp, double* F) const {
+    for (std::size_t q = 0; q < P_; ++q) {
+      for (std::size_t k = 0; k < M_; ++k) {
+        double r = xp[y(q, k)];
+        if (k + 1 < M_) r += g_[q][k] * (x[y(q, k)] - x[y(q, k + 1)]) / shell_[k];
+        if (k > 0) r -= g_[q][k - 1] * (x[y(q, k - 1)] - x[y(q, k)]) / shell_[k];
+        if (k + 1 == M_) r += x[cur(q)] / (q_[q] * shell_[k]);
+        F[y(q, k)] = r;
+      }
+      double G, a, b, c;
+      bv(q, x[y(q, M_ - 1)], x[phi()], x[cur(q)], G, a, b, c);
+      F[cur(q)] = G;
+    }
+    double sum = 0;
+    for (std::size_t q = 0; q < P_; ++q) sum += x[cur(q)];
+    F[phi()] = sum + cdl_total() * xp[phi()] - x[icell()];
+    if (mode == Mode::galvanostatic) F[icell()] = x[icell()] - setpoint;
+    else F[icell()] = x[phi()] + p_.series_resistance_ohm * x[icell()] - setpoint;
+  }
+
+  // dF/dx + cj dF/dx' as triplets.
+  void jacobian(const double* x, double cj, std::vector<Triplet>& t) const {
+    t.clear();
+    const auto I = [](std::size_t v) { return static_cast<sunindextype>(v); };
+    for (std::size_t q = 0; q < P_; ++q) {
+      for (std::size_t k = 0; k < M_; ++k) {
+        double diag = cj;
+        if (k + 1 < M_) {
+          diag += g_[q][k] / shell_[k];
+          t.push_back({I(y(q, k)), I(y(q, k + 1)), -g_[q][k] / shell_[k]});
+        }
+        if (k > 0) {
+          diag += g_[q][k - 1] / shell_[k];
+          t.push_back({I(y(q, k)), I(y(q, k - 1)), -g_[q][k - 1] / shell_[k]});
+        }
+        t.push_back({I(y(q, k)), I(y(q, k)), diag});
+        if (k + 1 == M_) t.push_back({I(y(q, k)), I(cur(q)), 1 / (q_[q] * shell_[k])});
+      }
+      double G, dI, dphi, dy;
+      bv(q, x[y(q, M_ - 1)], x[phi()], x[cur(q)], G, dI, dphi, dy);
+      t.push_back({I(cur(q)), I(cur(q)), dI});
+      t.push_back({I(cur(q)), I(phi()), dphi});
+      t.push_back({I(cur(q)), I(y(q, M_ - 1)), dy});
+      t.push_back({I(phi()), I(cur(q)), 1.0});
+    }
+    t.push_back({I(phi()), I(phi()), cj * cdl_total()});
+    t.push_back({I(phi()), I(icell()), -1.0});
+    if (mode == Mode::galvanostatic) {
+      t.push_back({I(icell()), I(icell()), 1.0});
+    } else {
+      t.push_back({I(icell()), I(phi()), 1.0});
+      t.push_back({I(icell()), I(icell()), p_.series_resistance_ohm});
+    }
+  }
+
+  // Faradaic current of group q at cathode potential phi (film resistance makes it implicit).
+  double group_current(std::size_t q, double ys, double phi) const {
+    double ip = 0;
+    for (int it = 0; it < 200; ++it) {
+      double G, dI, a, b;
+      bv(q, ys, phi, ip, G, dI, a, b);
+      const double step = G / dI;
+      ip -= step;
+      if (std::fabs(step) <= 1e-14 * (1 + std::fabs(ip))) break;
+    }
+    return ip;
+  }
+  double total_current(const double* x, double phi) const {
+    double s = 0;
+    for (std::size_t q = 0; q < P_; ++q) s += group_current(q, x[y(q, M_ - 1)], phi);
+    return s;
+  }
+  // Sets phi, the group currents and (potentiostatic) the cell current so that the
+  // algebraic equations hold for the present fillings; the double layer is taken as
+  // uncharged at the start of a step. Bisection: the faradaic current rises with phi.
+  void consistent_algebraics(double* x) const {
+    auto solve_phi = [&](double target) {
+      double lo = x[phi()] - 0.05, hi = x[phi()] + 0.05;
+      for (int k = 0; k < 60 && total_current(x, lo) > target; ++k) lo -= 0.1 * (k + 1);
+      for (int k = 0; k < 60 && total_current(x, hi) < target; ++k) hi += 0.1 * (k + 1);
+      for (int it = 0; it < 200 && hi - lo > 1e-13; ++it) {
+        const double m = 0.5 * (lo + hi);
+        (total_current(x, m) < target ? lo : hi) = m;
+      }
+      return 0.5 * (lo + hi);
+    };
+    if (mode == Mode::galvanostatic) {
+      x[icell()] = setpoint;
+      x[phi()] = solve_phi(setpoint);
+    } else {
+      // phi + Rs I = V and I = total(phi): bisection on phi.
+      const double rs = p_.series_resistance_ohm;
+      double lo = setpoint - 3, hi = setpoint + 3;
+      for (int it = 0; it < 200 && hi - lo > 1e-13; ++it) {
+        const double m = 0.5 * (lo + hi);
+        (m + rs * total_current(x, m) < setpoint ? lo : hi) = m;
+      }
+      x[phi()] = 0.5 * (lo + hi);
+      x[icell()] = total_current(x, x[phi()]);
+    }
+    for (std::size_t q = 0; q < P_; ++q) x[cur(q)] = group_current(q, x[y(q, M_ - 1)], x[phi()]);
+  }
+
+  const CellParameters& params() const { return p_; }
+  Mode mode = Mode::galvanostatic;
+  double setpoint = 0;  // A (galvanostatic) or V (potentiostatic, working electrode vs reference)
+  double sweep_rate = 0;  // V/s added to the potentiostatic setpoint (sweeps)
+  double sweep_t0 = 0, sweep_v0 = 0;
+
+ private:
+  const CellParameters& p_;
+  std::size_t P_ = 0, M_ = 1;
+  double f_ = 0, active_ = 1;
+  std::vector<double> shell_, q_, area_;
+  std::vector<std::vector<double>> g_;
+};
+
+struct Ctx {
+  Model* model;
+  std::vector<Triplet> trip;
+  // Root functions of the current step.
+  std::optional<double> v_limit;
+  std::optional<double> i_limit;
+  int fill_limit = 0;  // +1: stop when the cathode is empty (charge), -1: when full (discharge)
+  double rs = 0;
+};
+
+double mean_filling(const Model& m, const double* x) {
+  double s = 0, w = 0;
+  for (std::size_t q = 0; q < m.groups(); ++q)
+    for (std::size_t k = 0; k < m.volumes(); ++k)
+      s += m.group_capacity_C(q) * m.shell(k) * x[m.y(q, k)], w += m.group_capacity_C(q) * m.shell(k);
+  return s / w;
+}
+constexpr double kFillStop = 1e-4;
+
+int residual_fn(sunrealtype t, N_Vector x, N_Vector xp, N_Vector F, void* data) {
+  auto* c = static_cast<Ctx*>(data);
+  if (c->model->mode == Mode::potentiostatic && c->model->sweep_rate != 0)
+    c->model->setpoint = c->model->sweep_v0 + c->model->sweep_rate * (t - c->model->sweep_t0);
+  c->model->residual(N_VGetArrayPointer(x), N_VGetArrayPointer(xp), N_VGetArrayPointer(F));
+  return 0;
+}
+
+int jacobian_fn(sunrealtype, sunrealtype cj, N_Vector x, N_Vector, N_Vector, SUNMatrix J, void* data, N_Vector, N_Vector,
+                N_Vector) {
+  auto* c = static_cast<Ctx*>(data);
+  c->model->jacobian(N_VGetArrayPointer(x), cj, c->trip);
+  auto& t = c->trip;
+  std::sort(t.begin(), t.end(), [](const Triplet& a, const Triplet& b) { return a.col != b.col ? a.col < b.col : a.row < b.row; });
+  const auto n = SUNSparseMatrix_Columns(J);
+  if (static_cast<sunindextype>(t.size()) > SUNSparseMatrix_NNZ(J)) SUNSparseMatrix_Reallocate(J, static_cast<sunindextype>(t.size()));
+  sunindextype* ptr = SUNSparseMatrix_IndexPointers(J);
+  sunindextype* idx = SUNSparseMatrix_IndexValues(J);
+  sunrealtype* val = SUNSparseMatrix_Data(J);
+  sunindextype nz = 0;
+  std::size_t k = 0;
+  for (sunindextype col = 0; col < n; ++col) {
+    ptr[col] = nz;
+    while (k < t.size() && t[k].col == col) {
+      // Sum duplicates.
+      if (nz > ptr[col] && idx[nz - 1] == t[k].row) val[nz - 1] += t[k].value;
+      else idx[nz] = t[k].row, val[nz] = t[k].value, ++nz;
+      ++k;
+    }
+  }
+  ptr[n] = nz;
+  return 0;
+}
+
+int root_fn(sunrealtype, N_Vector x, N_Vector, sunrealtype* g, void* data) {
+  auto* c = static_cast<Ctx*>(data);
+  const double* v = N_VGetArrayPointer(x);
+  const double vwe = v[c->model->phi()] + c->rs * v[c->model->icell()];
+  int k = 0;
+  if (c->v_limit) g[k++] = vwe - *c->v_limit;
+  if (c->i_limit) g[k++] = std::fabs(v[c->model->icell()]) - *c->i_limit;
+  if (c->fill_limit > 0) g[k++] = mean_filling(*c->model, v) - kFillStop;
+  if (c->fill_limit < 0) g[k++] = (1 - kFillStop) - mean_filling(*c->model, v);
+  return 0;
+}
+
+void check(int flag, const char* what) {
+  if (flag < 0) throw Error(fmt::format("simulator: {} failed (SUNDIALS flag {})", what, flag));
+}
+
+}  // namespace
+
+double anode_overpotential_V(const CellParameters& p, double current_A) {
+  const double i = current_A / p.anode_area_m2, k0 = p.anode_k0_A_m2, a = p.anode_alpha;
+  const double f = p.ion_charge / p.kT_eV();
+  // Newton on i = k0 (exp((1-a) f eta) - exp(-a f eta)), from the Tafel estimate.
+  double eta = 0;
+  for (int it = 0; it < 100; ++it) {
+    const double ea = std::exp((1 - a) * f * eta), ec = std::exp(-a * f * eta);
+    const double r = k0 * (ea - ec) - i, d = k0 * f * ((1 - a) * ea + a * ec);
+    const double step = r / d;
+    eta -= std::clamp(step, -0.05, 0.05);
+    if (std::fabs(step) < 1e-12) break;
+  }
+  return eta;
+}
+
+SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolStep>& protocol, const SimulationOptions& o) {
+  Model model(prm);
+  const std::size_t n = model.size();
+  SUNContext sun = nullptr;
+  check(SUNContext_Create(nullptr, &sun), "SUNContext_Create");
+  N_Vector x = N_VNew_Serial(static_cast<sunindextype>(n), sun), xp = N_VNew_Serial(static_cast<sunindextype>(n), sun);
+  N_Vector id = N_VNew_Serial(static_cast<sunindextype>(n), sun);
+  double* xv = N_VGetArrayPointer(x);
+  double* xpv = N_VGetArrayPointer(xp);
+  double* idv = N_VGetArrayPointer(id);
+  for (std::size_t k = 0; k < n; ++k) xv[k] = xpv[k] = 0, idv[k] = 0;
+  for (std::size_t q = 0; q < model.groups(); ++q)
+    for (std::size_t k = 0; k < model.volumes(); ++k) xv[model.y(q, k)] = prm.initial_filling, idv[model.y(q, k)] = 1;
+  if (model.cdl_total() > 0) idv[model.phi()] = 1;
+  xv[model.phi()] = model.e_eq(prm.initial_filling);
+  void* ida = IDACreate(sun);
+  Ctx ctx{&model, {}, std::nullopt, std::nullopt, 0, prm.series_resistance_ohm};
+  SUNMatrix J = SUNSparseMatrix(static_cast<sunindextype>(n), static_cast<sunindextype>(n),
+                                static_cast<sunindextype>(8 * n), CSC_MAT, sun);
+  SUNLinearSolver LS = SUNLinSol_KLU(x, J, sun);
+  struct Cleanup {
+    void*& ida;
+    SUNLinearSolver& ls;
+    SUNMatrix& J;
+    N_Vector &x, &xp, &id;
+    SUNContext& sun;
+    ~Cleanup() {
+      IDAFree(&ida);
+      SUNLinSolFree(ls);
+      SUNMatDestroy(J);
+      N_VDestroy(x), N_VDestroy(xp), N_VDestroy(id);
+      SUNContext_Free(&sun);
+    }
+  } cleanup{ida, LS, J, x, xp, id, sun};
+  check(IDAInit(ida, residual_fn, 0.0, x, xp), "IDAInit");
+  check(IDASetUserData(ida, &ctx), "IDASetUserData");
+  check(IDASStolerances(ida, o.rtol, o.atol), "IDASStolerances");
+  check(IDASetLinearSolver(ida, LS, J), "IDASetLinearSolver");
+  check(IDASetJacFn(ida, jacobian_fn), "IDASetJacFn");
+  check(IDASetId(ida, id), "IDASetId");
+  check(IDASetMaxNumSteps(ida, 20000), "IDASetMaxNumSteps");
+
+  // Output columns.
+  std::vector<double> T, V, I, ECE, CYC, STEP, KIND, VCELL, FILL;
+  std::vector<std::vector<double>> groups(o.record_fillings ? model.groups() : 0);
+  SimulationResult res;
+  auto stored_C = [&] {
+    double s = 0;
+    for (std::size_t q = 0; q < model.groups(); ++q)
+      for (std::size_t k = 0; k < model.volumes(); ++k) s += model.group_capacity_C(q) * model.shell(k) * xv[model.y(q, k)];
+    return s;
+  };
+  int cycle = 1;
+  bool charged_since = false;
+  double t = 0;
+  double prev_t = 0, prev_i = 0;
+  double active = prm.active_fraction;
+  auto record = [&](std::size_t step, StepKind kind) {
+    const double icell = xv[model.icell()];
+    const double vwe = xv[model.phi()] + prm.series_resistance_ohm * icell;
+    const double ece = anode_overpotential_V(prm, -icell);
+    T.push_back(t), V.push_back(vwe), I.push_back(icell), ECE.push_back(ece), CYC.push_back(cycle);
+    STEP.push_back(static_cast<double>(step + 1)), KIND.push_back(static_cast<double>(kind)), VCELL.push_back(vwe - ece);
+    double fill = 0, wsum = 0;
+    for (std::size_t q = 0; q < model.groups(); ++q) {
+      double gq = 0;
+      for (std::size_t k = 0; k < model.volumes(); ++k) gq += model.shell(k) * xv[model.y(q, k)];
+      fill += model.group_capacity_C(q) * gq, wsum += model.group_capacity_C(q);
+      if (o.record_fillings) groups[q].push_back(gq);
+    }
+    FILL.push_back(fill / wsum);
+    res.charge_passed_C += 0.5 * (icell + prev_i) * (t - prev_t);
+    prev_t = t, prev_i = icell;
+  };
+  const double stored0 = stored_C();
+  const double mass_total = prm.mass_g;
+  const double cap_total_C = prm.mass_g * prm.capacity_mAh_g * 3.6;
+  auto amps = [&](const Amount& a, const ProtocolStep& s) {
+    if (a.unit == "A") return a.value;
+    if (a.unit == "A/g") return a.value * mass_total;
+    if (a.unit == "A/m2") return a.value * prm.anode_area_m2;
+    if (a.unit == "C") return a.value * cap_total_C / 3600.0;
+    throw Error(fmt::format("protocol step '{}': unknown current unit {}", s.text, a.unit));
+  };
+
+  for (std::size_t si = 0; si < protocol.size(); ++si) {
+    const auto& s = protocol[si];
+    StepKind kind = StepKind::rest;
+    ctx.v_limit.reset();
+    ctx.i_limit.reset();
+    ctx.fill_limit = 0;
+    model.sweep_rate = 0;
+    double t_end = t + (s.duration_s ? *s.duration_s : 1e9);
+    switch (s.type) {
+      case StepType::discharge:
+      case StepType::charge: {
+        const double a = std::fabs(amps(*s.current, s));
+        model.mode = Mode::galvanostatic;
+        model.setpoint = s.type == StepType::charge ? a : -a;
+        kind = s.type == StepType::charge ? StepKind::cc_charge : StepKind::cc_discharge;
+        if (s.type == StepType::discharge && charged_since) {
+          ++cycle;
+          charged_since = false;
+          // Ageing between cycles: activation of new material, trapping of some.
+          if (prm.activation_per_cycle != 0 || prm.trapping_per_cycle != 0) {
+            active = std::clamp(active + prm.activation_per_cycle - prm.trapping_per_cycle * (cycle - 1), 1e-3, 1.0);
+            model.set_active(active);
+          }
+        }
+        if (s.type == StepType::charge) charged_since = true;
+        ctx.v_limit = s.until_voltage_V;
+        // The active material cannot give or take more than it holds: the step also ends
+        // when the mean filling reaches 1e-4 (charge) or 1 - 1e-4 (discharge).
+        ctx.fill_limit = s.type == StepType::charge ? 1 : -1;
+        break;
+      }
+      case StepType::rest:
+        model.mode = Mode::galvanostatic;
+        model.setpoint = 0;
+        break;
+      case StepType::hold:
+        model.mode = Mode::potentiostatic;
+        model.setpoint = *s.voltage_V;
+        kind = StepKind::cccv_charge;
+        if (s.until_current) ctx.i_limit = std::fabs(amps(*s.until_current, s));
+        break;
+      case StepType::sweep: {
+        model.mode = Mode::potentiostatic;
+        const double v0 = *s.voltage_V, v1 = *s.sweep_to_V;
+        model.sweep_v0 = v0;
+        model.sweep_t0 = t;
+        model.sweep_rate = (v1 > v0 ? 1 : -1) * *s.sweep_rate_V_s;
+        model.setpoint = v0;
+        kind = StepKind::sweep;
+        t_end = t + std::fabs(v1 - v0) / *s.sweep_rate_V_s;
+        break;
+      }
+      case StepType::impedance:
+        throw Error(fmt::format("protocol step '{}': impedance steps are not simulated yet", s.text));
+    }
+    // Consistent start of the step: algebraic unknowns follow the new setpoint.
+    model.consistent_algebraics(xv);
+    check(IDAReInit(ida, t, x, xp), "IDAReInit");
+    const int nroots = (ctx.v_limit ? 1 : 0) + (ctx.i_limit ? 1 : 0) + (ctx.fill_limit != 0 ? 1 : 0);
+    check(IDARootInit(ida, nroots, nroots ? root_fn : nullptr), "IDARootInit");
+    check(IDASetStopTime(ida, t_end), "IDASetStopTime");
+    const int ic = IDACalcIC(ida, IDA_YA_YDP_INIT, t + std::min(1e-3, 0.5 * (t_end - t)));
+    if (ic < 0)
+      throw Error(fmt::format("simulator: step {} '{}': no consistent start (IDACalcIC flag {}): the limits may be "
+                              "out of reach from the present state", si + 1, s.text, ic));
+    check(IDAGetConsistentIC(ida, x, xp), "IDAGetConsistentIC");
+    // A voltage limit already passed at the start ends the step at once.
+    bool done = false;
+    if (ctx.v_limit) {
+      const double vwe = xv[model.phi()] + prm.series_resistance_ohm * xv[model.icell()];
+      if ((model.setpoint < 0 && vwe <= *ctx.v_limit) || (model.setpoint > 0 && vwe >= *ctx.v_limit)) done = true;
+    }
+    record(si, kind);
+    long steps = 0;
+    while (!done) {
+      double tret = t;
+      const int flag = IDASolve(ida, t_end, &tret, x, xp, IDA_ONE_STEP);
+      if (flag < 0)
+        throw Error(fmt::format("simulator: step {} '{}' failed at t = {:.6g} s (IDA flag {}): {}", si + 1, s.text, tret,
+                                flag, flag == IDA_CONV_FAIL || flag == IDA_ERR_FAIL
+                                          ? "the solver could not converge (a limit out of reach, or the cell is exhausted)"
+                                          : "solver error"));
+      t = tret;
+      record(si, kind);
+      ++steps;
+      ++res.solver_steps;
+      if (flag == IDA_ROOT_RETURN || flag == IDA_TSTOP_RETURN || t >= t_end) done = true;
+      if (steps > o.max_solver_steps_per_step)
+        throw Error(fmt::format("simulator: step {} '{}' needed more than {} solver steps: stopped", si + 1, s.text,
+                                o.max_solver_steps_per_step));
+      // A discharge that empties the particles without reaching its limit.
+      if (s.type == StepType::discharge && !s.duration_s && t > 1e8)
+        throw Error(fmt::format("simulator: step {} '{}' never reached its limit", si + 1, s.text));
+    }
+    if (o.progress) o.progress(si, protocol.size(), t);
+  }
+  res.stored_change_C = (stored0 - stored_C());
+  Table& tab = res.table;
+  tab.meta.source_file = "simulation:" + prm.name;
+  tab.meta.format = "castor-simulation";
+  tab.meta.instrument = "castor simulator (SUNDIALS IDA + KLU)";
+  tab.meta.active_mass_g = prm.mass_g;
+  tab.meta.technique = "simulation";
+  tab.add(col::time_s, "s", "simulated", ColumnRole::Common, std::move(T));
+  tab.add(col::voltage_V, "V", "working electrode vs reference", ColumnRole::Common, std::move(V));
+  tab.add(col::current_A, "A", "simulated", ColumnRole::Common, std::move(I));
+  tab.add(col::counter_voltage_V, "V", "anode overpotential vs reference", ColumnRole::Common, std::move(ECE));
+  tab.add(col::cycle, "", "simulated", ColumnRole::Common, std::move(CYC));
+  tab.add(col::step, "", "protocol step", ColumnRole::Common, std::move(STEP));
+  tab.add(col::step_kind, "", "protocol step", ColumnRole::Common, std::move(KIND));
+  tab.add("cell_voltage_V", "V", "two-electrode", ColumnRole::Raw, std::move(VCELL));
+  tab.add("filling", "", "mean ion filling of the active material", ColumnRole::Raw, std::move(FILL));
+  for (std::size_t q = 0; q < groups.size(); ++q)
+    tab.add(fmt::format("filling_r{:.4g}nm", prm.particles[q].radius_m * 1e9), "", "mean filling of one particle group",
+            ColumnRole::Raw, std::move(groups[q]));
+  return res;
+}
+
+}  // namespace castor::sim
