@@ -10,6 +10,7 @@
 
 #include "castor/core/error.h"
 #include "castor/io/write_table.h"
+#include "castor/sim/demo.h"
 #include "castor/sim/parameters.h"
 #include "castor/sim/protocol.h"
 #include "castor/sim/simulate.h"
@@ -69,6 +70,16 @@ void add_sim_commands(CLI::App& app) {
   s->add_flag("--fillings", f->fillings, "add one column per particle group with its mean filling");
   s->add_flag("--quiet", f->quiet, "no progress line");
   s->callback([f] { run_simulate(*f); });
+
+  auto demo_params = std::make_shared<std::string>("ntp-ca");
+  auto* d = app.add_subcommand("demo", "Simulate the paper's NTP | Ca cell through its experiments and compare with the paper");
+  d->add_option("PARAMS", *demo_params, "parameter file (.toml) or preset")->capture_default_str();
+  d->callback([demo_params] {
+    const auto prm = parameters_from(*demo_params);
+    fmt::print("castor demo: the {} cell (Shibuya et al., J. Mater. Chem. A 2025) simulated and analysed by castor\n\n",
+               prm.name.empty() ? *demo_params : prm.name);
+    fmt::print("{}", sim::format_demo(sim::run_demo(prm)));
+  });
 }
 
 }  // namespace castor::cli

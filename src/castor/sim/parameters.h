@@ -45,13 +45,15 @@ struct CellParameters {
   double temperature_K = 298.15;
   double initial_filling = 0.01;      // y at the start (0 = empty of the inserted ion)
   // Fraction of the active mass wired to the current collector at the start, and how it
-  // changes per cycle (activation: + per cycle up to 1; trapping below takes it away).
+  // changes per cycle: + activation_per_cycle x 0.5^(cycle - 2) - trapping_per_cycle.
   double active_fraction = 1.0;
   double activation_per_cycle = 0;
   // Ageing (per cycle): capacity that turns inert after each charge, and a side reaction
-  // current density (Tafel) during discharge that passes charge without insertion.
+  // (electrolyte reduction at the cathode, Tafel) that passes charge without insertion:
+  // I_side = -side_i0_A_g m exp(-(phi - side_e0_V) / side_tafel_V), scaled by
+  // side_decay_per_cycle^(cycle - 1) as the surface passivates.
   double trapping_per_cycle = 0;
-  double side_i0_A_m2 = 0, side_tafel_V = 0.1, side_e0_V = 0;
+  double side_i0_A_g = 0, side_tafel_V = 0.05, side_e0_V = 1.87, side_decay_per_cycle = 1.0;
 
   double kT_eV() const { return 8.617333262e-5 * temperature_K; }
   // Builds a lognormal population: `count` radius groups between the 1st and 99th

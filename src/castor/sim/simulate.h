@@ -37,6 +37,7 @@ struct SimulationResult {
   std::vector<SimulatedSpectrum> spectra;
   double charge_passed_C = 0;           // integral of the current
   double stored_change_C = 0;           // change of the ions stored in the particles (as charge)
+  double side_charge_C = 0;             // charge of the side reaction (negative: reduction)
   long solver_steps = 0;
 };
 
