@@ -64,11 +64,15 @@ class Model {
     }
   }
 
-  std::size_t size() const { return P_ * (M_ + 1) + 2; }
+  std::size_t size() const { return P_ * (M_ + 1) + 4; }
   std::size_t y(std::size_t q, std::size_t k) const { return q * (M_ + 1) + k; }
   std::size_t cur(std::size_t q) const { return q * (M_ + 1) + M_; }
   std::size_t phi() const { return P_ * (M_ + 1); }
   std::size_t icell() const { return P_ * (M_ + 1) + 1; }
+  // Integrated charges (C): of the cell current and of the side reaction. Integrating
+  // them with the rest of the system makes the charge balance as accurate as the solver.
+  std::size_t qcell() const { return P_ * (M_ + 1) + 2; }
+  std::size_t qside() const { return P_ * (M_ + 1) + 3; }
   std::size_t groups() const { return P_; }
   std::size_t volumes() const { return M_; }
   double group_capacity_C(std::size_t q) const { return q_[q]; }
@@ -139,6 +143,8 @@ class Model {
     F[phi()] = sum + cdl_total() * xp[phi()] - x[icell()];
     if (mode == Mode::galvanostatic) F[icell()] = x[icell()] - setpoint;
     else F[icell()] = x[phi()] + p_.series_resistance_ohm * x[icell()] - setpoint;
+    F[qcell()] = xp[qcell()] - x[icell()];
+    F[qside()] = xp[qside()] - side_current(x[phi()]);
   }
 
   // dF/dx + cj dF/dx' as triplets.
@@ -174,6 +180,10 @@ class Model {
       t.push_back({I(icell()), I(phi()), 1.0});
       t.push_back({I(icell()), I(icell()), p_.series_resistance_ohm});
     }
+    t.push_back({I(qcell()), I(qcell()), cj});
+    t.push_back({I(qcell()), I(icell()), -1.0});
+    t.push_back({I(qside()), I(qside()), cj});
+    t.push_back({I(qside()), I(phi()), -side_current_dphi(x[phi()])});
   }
 
   // Faradaic current of group q at cathode potential phi (film resistance makes it implicit).
@@ -345,6 +355,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   for (std::size_t q = 0; q < model.groups(); ++q)
     for (std::size_t k = 0; k < model.volumes(); ++k) xv[model.y(q, k)] = prm.initial_filling, idv[model.y(q, k)] = 1;
   if (model.cdl_total() > 0) idv[model.phi()] = 1;
+  idv[model.qcell()] = idv[model.qside()] = 1;
   xv[model.phi()] = model.e_eq(prm.initial_filling);
   void* ida = IDACreate(sun);
   Ctx ctx{&model, {}, std::nullopt, std::nullopt, 0, prm.series_resistance_ohm};
@@ -378,6 +389,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   // Output columns.
   std::vector<double> T, V, I, ECE, CYC, STEP, KIND, VCELL, FILL;
   std::vector<std::vector<double>> groups(o.record_fillings ? model.groups() : 0);
+  std::vector<std::vector<double>> surfaces(o.record_fillings ? model.groups() : 0);
   SimulationResult res;
   auto stored_C = [&] {
     double s = 0;
@@ -388,7 +400,6 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   int cycle = 1;
   bool charged_since = false;
   double t = 0;
-  double prev_t = 0, prev_i = 0, prev_side = 0;
   double active = prm.active_fraction;
   model.side_scale_A = prm.side_i0_A_g * prm.mass_g;
   auto record = [&](std::size_t step, StepKind kind) {
@@ -402,13 +413,11 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
       double gq = 0;
       for (std::size_t k = 0; k < model.volumes(); ++k) gq += model.shell(k) * xv[model.y(q, k)];
       fill += model.group_capacity_C(q) * gq, wsum += model.group_capacity_C(q);
-      if (o.record_fillings) groups[q].push_back(gq);
+      if (o.record_fillings) groups[q].push_back(gq), surfaces[q].push_back(xv[model.y(q, model.volumes() - 1)]);
     }
     FILL.push_back(fill / wsum);
-    res.charge_passed_C += 0.5 * (icell + prev_i) * (t - prev_t);
-    const double side = model.side_current(xv[model.phi()]);
-    res.side_charge_C += 0.5 * (side + prev_side) * (t - prev_t);
-    prev_t = t, prev_i = icell, prev_side = side;
+    res.charge_passed_C = xv[model.qcell()];
+    res.side_charge_C = xv[model.qside()];
   };
   const double stored0 = stored_C();
   const double mass_total = prm.mass_g;
@@ -488,6 +497,8 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
       model.residual(xv, xpv, F.data());
       for (std::size_t q = 0; q < model.groups(); ++q)
         for (std::size_t k = 0; k < model.volumes(); ++k) xpv[model.y(q, k)] = -F[model.y(q, k)];
+      xpv[model.qcell()] = -F[model.qcell()];
+      xpv[model.qside()] = -F[model.qside()];
     }
     check(IDAReInit(ida, t, x, xp), "IDAReInit");
     const int nroots = (ctx.v_limit ? 1 : 0) + (ctx.i_limit ? 1 : 0) + (ctx.fill_limit != 0 ? 1 : 0);
@@ -539,9 +550,12 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   tab.add(col::step_kind, "", "protocol step", ColumnRole::Common, std::move(KIND));
   tab.add("cell_voltage_V", "V", "two-electrode", ColumnRole::Raw, std::move(VCELL));
   tab.add("filling", "", "mean ion filling of the active material", ColumnRole::Raw, std::move(FILL));
-  for (std::size_t q = 0; q < groups.size(); ++q)
+  for (std::size_t q = 0; q < groups.size(); ++q) {
     tab.add(fmt::format("filling_r{:.4g}nm", prm.particles[q].radius_m * 1e9), "", "mean filling of one particle group",
             ColumnRole::Raw, std::move(groups[q]));
+    tab.add(fmt::format("surface_filling_r{:.4g}nm", prm.particles[q].radius_m * 1e9), "", "filling of the outer volume",
+            ColumnRole::Raw, std::move(surfaces[q]));
+  }
   return res;
 }
 

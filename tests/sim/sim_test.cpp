@@ -1,0 +1,209 @@
+// Simulator checks (spec/simulator.md "Checks that prove it"): constant-flux diffusion in a
+// sphere against Crank's series, charge conservation, exact step limits, mesh
+// convergence, particle size, a simulated GITT analysed by castor's GITT analysis, the
+// ntp-ca preset against the paper, and the protocol and parameter errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+#include "castor/core/columns.h"
+#include "castor/core/error.h"
+#include "castor/cycling/cycling.h"
+#include "castor/gitt/gitt.h"
+#include "castor/sim/demo.h"
+#include "castor/sim/parameters.h"
+#include "castor/sim/protocol.h"
+#include "castor/sim/simulate.h"
+
+namespace sim = castor::sim;
+namespace col = castor::col;
+
+namespace {
+// One spherical particle, ideal solution, fast kinetics: the fillings follow Fick's law.
+sim::CellParameters single_particle(double radius_m, double D_m2_s, int volumes) {
+  sim::CellParameters p;
+  p.name = "single";
+  p.particles = {{radius_m, 1.0}};
+  p.model = sim::ParticleModel::diffusion;
+  p.volumes = volumes;
+  p.diffusivity_m2_s = D_m2_s;
+  p.omega_eV = 0;
+  p.k0_A_m2 = 10;
+  p.initial_filling = 0.05;
+  p.mass_g = 1e-3;
+  return p;
+}
+
+// Crank eq. 6.50: filling at radius r of a sphere under constant flux F0 (filling units x m/s).
+double crank_sphere(double r, double a, double D, double F0, double t) {
+  static const std::vector<double> roots = [] {  // tan(alpha) = alpha
+    std::vector<double> v;
+    for (int n = 1; n <= 400; ++n) {
+      double lo = n * std::numbers::pi + 1e-12, hi = (n + 0.5) * std::numbers::pi - 1e-12;
+      for (int it = 0; it < 100; ++it) {
+        const double m = 0.5 * (lo + hi);
+        ((std::sin(m) - m * std::cos(m)) * (std::sin(lo) - lo * std::cos(lo)) > 0 ? lo : hi) = m;
+      }
+      v.push_back(0.5 * (lo + hi));
+    }
+    return v;
+  }();
+  double sum = 0;
+  for (double al : roots) {
+    const double decay = D * al * al * t / (a * a);
+    if (decay > 60) break;
+    sum += std::sin(al * r / a) / (al * al * std::sin(al)) * std::exp(-decay);
+  }
+  return F0 * a / D * (3 * D * t / (a * a) + r * r / (2 * a * a) - 0.3 - 2 * a / r * sum);
+}
+}  // namespace
+
+TEST(Simulator, ConstantFluxSphereMatchesCrankAndConverges) {
+  const double a = 1e-6, D = 1e-15;  // a^2/D = 1000 s
+  double previous_error = 1;
+  for (int M : {10, 20, 40}) {
+    auto p = single_particle(a, D, M);
+    sim::SimulationOptions o;
+    o.record_fillings = true;
+    o.rtol = 1e-8;
+    o.atol = 1e-12;
+    const auto r = sim::simulate(p, sim::parse_protocol("Discharge at 10 mA/g for 300 s"), o);
+    const auto& t = r.table.values(col::time_s);
+    const auto& ys = r.table.values("surface_filling_r1000nm");
+    const double q_C = p.mass_g * p.capacity_mAh_g * 3.6;
+    const double F0 = a * (10e-3 * p.mass_g) / (3 * q_C);  // dy_mean/dt = 3 F0 / a
+    // The outer volume's mean, from the series averaged over the shell.
+    double err = 0;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (t[i] < 100) continue;
+      const double r0 = a * (1 - 1.0 / M);
+      double num = 0, den = 0;
+      for (int k = 0; k < 20; ++k) {
+        const double rr = r0 + (a - r0) * (k + 0.5) / 20;
+        num += rr * rr * crank_sphere(rr, a, D, F0, t[i]);
+        den += rr * rr;
+      }
+      const double expect = p.initial_filling + num / den;
+      err = std::max(err, std::fabs(ys[i] - expect) / (expect - p.initial_filling));
+    }
+    EXPECT_LT(err, 0.25 / M) << "M = " << M;  // first-order in the shell width
+    EXPECT_LT(err, previous_error) << "M = " << M;
+    previous_error = err;
+  }
+}
+
+TEST(Simulator, ChargeConservationAndExactLimits) {
+  auto p = sim::preset("ntp-ca");
+  p.side_i0_A_g = 0;
+  p.activation_per_cycle = p.trapping_per_cycle = 0;
+  const auto r = sim::simulate(p, sim::parse_protocol("Discharge at 5 mA/g until 1.8 V; Rest for 1 hour; Charge at 10 mA/g until 1.95 V; "
+                                                      "Hold at 1.95 V until 1 mA/g; Rest for 10 minutes"));
+  EXPECT_NEAR(r.charge_passed_C, r.stored_change_C, 1e-6 * std::fabs(r.charge_passed_C) + 1e-12);
+  // With the side reaction, the stored change is the cell's charge minus the side charge.
+  auto q = sim::preset("ntp-ca");
+  q.activation_per_cycle = q.trapping_per_cycle = 0;
+  const auto s = sim::simulate(q, sim::parse_protocol("Discharge at 5 mA/g until 1.6 V; Charge at 5 mA/g until 2.6 V"));
+  EXPECT_LT(s.side_charge_C, 0);
+  EXPECT_NEAR(s.charge_passed_C - s.side_charge_C, s.stored_change_C, 1e-6 * std::fabs(s.charge_passed_C));
+  const auto& v = r.table.values(col::voltage_V);
+  const auto& step = r.table.values(col::step);
+  // The discharge ends exactly at 1.8 V (root finding), the charge at 1.95 V.
+  double end1 = 0, end3 = 0;
+  for (std::size_t i = 0; i < r.table.rows(); ++i) {
+    if (step[i] == 1) end1 = v[i];
+    if (step[i] == 3) end3 = v[i];
+  }
+  EXPECT_NEAR(end1, 1.8, 1e-6);
+  EXPECT_NEAR(end3, 1.95, 1e-6);
+}
+
+TEST(Simulator, ParticleSize) {
+  // At 5 mA/g nanoparticles (25 nm) give nearly all the capacity; 10 um particles much
+  // less (D = 5.7e-13 cm2/s: diffusion time 487 h against a 10-h discharge).
+  castor::cycling::CyclingOptions co;
+  double q25 = 0, q10k = 0;
+  for (double r_nm : {25.0, 10000.0}) {
+    auto p = single_particle(r_nm * 1e-9, 5.7e-17, 20);
+    p.k0_A_m2 = 3e-4;
+    p.initial_filling = 0.005;
+    co.mass = castor::cycling::ActiveMass::given_mg(p.mass_g * 1e3);
+    const auto r = sim::simulate(p, sim::parse_protocol("Discharge at 5 mA/g until 1.5 V"));
+    const auto a = castor::cycling::analyse_cycling(r.table, co);
+    (r_nm < 100 ? q25 : q10k) = a.specific(a.half_cycles[0].capacity_mAh) / p.capacity_mAh_g;
+  }
+  EXPECT_GT(q25, 0.9);
+  EXPECT_LT(q10k, 0.5);
+}
+
+// A simulated GITT (single phase, tau << r^2/D) analysed by castor's GITT analysis
+// returns the D that went in, within 10 %.
+TEST(Simulator, GittClosedLoop) {
+  const double a = 1e-5, D = 1e-14;  // r^2/D = 10^4 s, tau = 20 s
+  // 200 volumes: the outer one (50 nm) is thin against the pulse's diffusion length
+  // sqrt(D tau) = 0.45 um.
+  auto p = single_particle(a, D, 200);
+  p.initial_filling = 0.3;
+  p.omega_eV = 0;
+  const auto r = sim::simulate(p, sim::parse_protocol("Rest for 100 s; (Discharge at 10 mA/g for 20 s; Rest for 5000 s) x 5"));
+  castor::gitt::GittOptions g;
+  g.geometry = castor::gitt::Geometry::sphere;
+  g.radius_cm = a * 100;
+  g.mass_g = p.mass_g;
+  g.molar_mass_g_mol = p.molar_mass_g_mol;
+  g.ion_charge = p.ion_charge;
+  const auto res = castor::gitt::analyse_gitt(r.table, g);
+  ASSERT_EQ(res.pulses.size(), 5u);
+  for (const auto& pulse : res.pulses) {
+    EXPECT_TRUE(pulse.valid) << pulse.note;
+    EXPECT_NEAR(pulse.D_cm2_s, D * 1e4, 0.10 * D * 1e4) << "pulse " << pulse.index;
+  }
+}
+
+// spec/paper.md numbers from the ntp-ca preset, analysed by castor (castor demo).
+TEST(Simulator, NtpCaPresetLandsNearThePaper) {
+  const auto d = sim::run_demo(sim::preset("ntp-ca"));
+  ASSERT_GE(d.discharge_mAh_g.size(), 15u);
+  EXPECT_NEAR(d.discharge_mAh_g[0], 53.4, 3.0);
+  EXPECT_NEAR(d.charge_mAh_g[0], 40.6, 3.0);
+  EXPECT_GT(d.discharge_mAh_g[2], d.discharge_mAh_g[0]);   // rises over cycles 1-3
+  EXPECT_LT(d.discharge_mAh_g[14], d.discharge_mAh_g[2]);  // then fades to cycle 15
+  auto find = [&](const std::string& q) {
+    for (const auto& l : d.lines)
+      if (l.quantity.starts_with(q)) return l.castor;
+    return std::string("missing");
+  };
+  EXPECT_EQ(find("dQ/dV peaks, three-electrode"), "1.87 / 1.91");
+  EXPECT_EQ(find("plateau, two-electrode"), "1.86 / 2.09");
+  EXPECT_EQ(find("hysteresis, two-electrode"), "0.23");
+  EXPECT_EQ(find("counter electrode"), "0.01 / -0.18");
+  EXPECT_EQ(find("GITT validity"), "6 of 6 pulses flagged");
+}
+
+TEST(Simulator, ProtocolAndParameterErrors) {
+  const auto steps = sim::parse_protocol("(Discharge at 5 mA/g until 1.5 V; Charge at 0.05 C for 30 minutes) x 3\nRest for 10 minutes\n"
+                                         "Sweep from 2.6 V to 1.5 V at 0.1 mV/s; Hold at 2.6 V until 1 mA/g");
+  ASSERT_EQ(steps.size(), 9u);
+  EXPECT_EQ(steps[1].type, sim::StepType::charge);
+  EXPECT_NEAR(*steps[1].duration_s, 1800, 1e-9);
+  EXPECT_NEAR(*steps[7].sweep_rate_V_s, 1e-4, 1e-15);
+  auto message = [](const char* text) {
+    try {
+      (void)sim::parse_protocol(text);
+    } catch (const castor::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("Discharge at 5 mA/g untill 1.5 V").find("untill"), std::string::npos);
+  EXPECT_NE(message("Rest for ten minutes").find("ten"), std::string::npos);
+  EXPECT_NE(message("Discharge at 5 mA/kg until 1.5 V").find("mA/kg"), std::string::npos);
+  EXPECT_NE(message("Jump at 5 mA/g").find("Jump"), std::string::npos);
+  EXPECT_NE(message("(Rest for 1 h x 3").find("'('"), std::string::npos);
+  EXPECT_THROW((void)sim::parse_parameters("preset = 'ntp-ca'\n[cathode]\nmas_mg = 1\n", "x.toml"), castor::Error);
+  EXPECT_THROW((void)sim::parse_parameters("[cathode]\nmass_mg = 1\n", "x.toml"), castor::Error);  // no particles
+  const auto p = sim::parse_parameters("preset = 'ntp-ca'\n[cathode]\nmass_mg = 2.0\nomega_kT = 2.5\n", "x.toml");
+  EXPECT_NEAR(p.mass_g, 2e-3, 1e-15);
+  EXPECT_NEAR(p.omega_eV, 2.5 * p.kT_eV(), 1e-15);
+}
