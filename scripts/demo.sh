@@ -5,4 +5,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh" release
 echo
-"$root/build/apps/castor/castor" info "$root/examples/data/00_test_04_MB_C01.mpr"
+# The main job: the paper's NTP | Ca cell simulated through its experiments and analysed by
+# castor, printed beside the paper's numbers.
+"$root/build/apps/castor/castor" demo

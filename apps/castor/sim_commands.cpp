@@ -1,6 +1,7 @@
 #include "sim_commands.h"
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -55,6 +56,20 @@ void run_simulate(const SimFlags& f) {
   if (!f.output.empty()) {
     io::write_table(r.table, f.output, {});
     fmt::print(stderr, "wrote {}\n", f.output);
+    // Impedance spectra: one f, Z', Z'' file each, readable by `castor eis`.
+    const std::filesystem::path out(f.output);
+    for (std::size_t k = 0; k < r.spectra.size(); ++k) {
+      const auto path = out.parent_path() / fmt::format("{}_impedance{}.csv", out.stem().string(), k + 1);
+      std::ofstream z(path);
+      z << "freq_Hz,z_re_ohm,z_im_ohm\n";
+      for (std::size_t i = 0; i < r.spectra[k].freq_Hz.size(); ++i)
+        z << fmt::format("{:.10g},{:.10g},{:.10g}\n", r.spectra[k].freq_Hz[i], r.spectra[k].z_ohm[i].real(),
+                         r.spectra[k].z_ohm[i].imag());
+      if (!z) throw Error(path.string(), "csv", "cannot write");
+      fmt::print(stderr, "wrote {}\n", path.string());
+    }
+  } else if (!r.spectra.empty()) {
+    fmt::print("{} impedance spectra computed; give -o to write them\n", r.spectra.size());
   }
 }
 

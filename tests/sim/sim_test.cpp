@@ -11,6 +11,7 @@
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
 #include "castor/cycling/cycling.h"
+#include "castor/eis/fit.h"
 #include "castor/gitt/gitt.h"
 #include "castor/sim/demo.h"
 #include "castor/sim/parameters.h"
@@ -206,4 +207,63 @@ TEST(Simulator, ProtocolAndParameterErrors) {
   const auto p = sim::parse_parameters("preset = 'ntp-ca'\n[cathode]\nmass_mg = 2.0\nomega_kT = 2.5\n", "x.toml");
   EXPECT_NEAR(p.mass_g, 2e-3, 1e-15);
   EXPECT_NEAR(p.omega_eV, 2.5 * p.kT_eV(), 1e-15);
+}
+
+// Impedance from the linearised model of one homogeneous particle at half filling is a
+// Randles-type circuit R0-p(R1-C1,C2): Rs, Rct = kT / (z e A i0), C_chem, Cdl. castor's EIS
+// fitter recovers Rs, Rct and Cdl within 1 %.
+TEST(Simulator, ImpedanceOfOneParticleFitsRandles) {
+  sim::CellParameters p;
+  p.name = "randles";
+  p.particles = {{50e-9, 1.0}};
+  p.omega_eV = 0;
+  p.k0_A_m2 = 0.05;
+  p.initial_filling = 0.5;
+  p.double_layer_F_m2 = 0.2;  // 20 uF/cm2
+  p.series_resistance_ohm = 12.0;
+  p.mass_g = 1e-3;
+  const auto r = sim::simulate(p, sim::parse_protocol("Rest for 10 s; Impedance from 100 kHz to 1 mHz at 5 mV, 10 per decade"));
+  ASSERT_EQ(r.spectra.size(), 1u);
+  const auto& sp = r.spectra[0];
+  EXPECT_EQ(sp.freq_Hz.size(), 81u);
+  const double area = 3 * p.mass_g / (p.density_g_cm3 * 1e6 * 50e-9);
+  const double rct = p.kT_eV() / (p.ion_charge * area * p.k0_A_m2 * 0.5);
+  const double cdl = p.double_layer_F_m2 * area;
+  castor::eis::Spectrum s;
+  s.source = "simulated";
+  s.freq_Hz = sp.freq_Hz;
+  s.z_ohm = sp.z_ohm;
+  const auto fit = castor::eis::fit_circuit(castor::eis::Circuit("R0-p(R1-C1,C2)"), s);
+  EXPECT_NEAR(fit.values[0], 12.0, 0.01 * 12.0);
+  EXPECT_NEAR(fit.values[1], rct, 0.01 * rct);
+  EXPECT_NEAR(fit.values[3], cdl, 0.01 * cdl);
+}
+
+// Many phase-separating particles (Omega = 4 kT > 2 kT) filled slowly with fast kinetics:
+// they fill one after another, the plateau is flat, and the hysteresis between charge and
+// discharge is the spinodal gap (mu(y1) - mu(y2)) / (z e) = 2 x 1.0615 kT / 2e = 27.3 mV
+// (Dreyer et al., Nat. Mater. 2010).
+TEST(Simulator, ManyParticleHysteresisIsTheSpinodalGap) {
+  sim::CellParameters p;
+  p.name = "dreyer";
+  p.lognormal_particles(40e-9, 0.05, 40);
+  p.omega_eV = 4 * p.kT_eV();
+  p.k0_A_m2 = 10;
+  p.initial_filling = 0.02;
+  p.mass_g = 1e-3;
+  const auto r = sim::simulate(p, sim::parse_protocol("Discharge at 0.02 C for 40 hours; Charge at 0.02 C for 40 hours"));
+  castor::cycling::CyclingOptions co;
+  co.hysteresis_soc50 = true;
+  const auto a = castor::cycling::analyse_cycling(r.table, co);
+  ASSERT_EQ(a.cycles.size(), 1u);
+  ASSERT_TRUE(a.cycles[0].hysteresis.has_value());
+  const double kT = p.kT_eV();
+  const double y1 = 0.5 * (1 - std::sqrt(1 - 0.5)), mu1 = kT * std::log(y1 / (1 - y1)) + p.omega_eV * (1 - 2 * y1);
+  const double gap = 2 * mu1 / 2;  // mu(y1) - mu(y2) = 2 mu(y1), over z = 2
+  EXPECT_NEAR(gap, 0.0273, 0.0002);
+  EXPECT_NEAR(a.cycles[0].hysteresis->value_V, gap, 0.1 * gap);
+  // Flat: the voltage changes by less than 5 mV between SOC 20 and 80 % of the discharge.
+  const auto& h = a.half_cycles[0];
+  ASSERT_TRUE(h.flatness.has_value());
+  EXPECT_LT(std::fabs(h.flatness->voltage_high_soc_V - h.flatness->voltage_low_soc_V), 0.005);
 }

@@ -53,6 +53,7 @@ CellParameters preset(std::string_view name) {
   p.e0_V = 1.89;                             // mid-plateau
   p.omega_eV = 3.0 * p.kT_eV();              // phase separating (> 2 kT): two-phase flat plateau
   p.k0_A_m2 = 3e-4;
+  p.double_layer_F_m2 = 0.1;                 // 10 uF/cm2 of particle surface
   p.alpha = 0.5;
   p.model = ParticleModel::homogeneous;      // r^2/D ~ 11 s for 25 nm: homogeneous particles
   p.lognormal_particles(15e-9, 0.35, 24);    // 10-50 nm
