@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <numbers>
 #include <vector>
 
@@ -96,14 +98,17 @@ TEST(Simulator, ConstantFluxSphereMatchesCrankAndConverges) {
 }
 
 TEST(Simulator, ChargeConservationAndExactLimits) {
+  // Without a double layer every coulomb ends up in the particles (or the side reaction).
   auto p = sim::preset("ntp-ca");
   p.side_i0_A_g = 0;
+  p.double_layer_F_m2 = 0;
   p.activation_per_cycle = p.trapping_per_cycle = 0;
   const auto r = sim::simulate(p, sim::parse_protocol("Discharge at 5 mA/g until 1.8 V; Rest for 1 hour; Charge at 10 mA/g until 1.95 V; "
                                                       "Hold at 1.95 V until 1 mA/g; Rest for 10 minutes"));
   EXPECT_NEAR(r.charge_passed_C, r.stored_change_C, 1e-6 * std::fabs(r.charge_passed_C) + 1e-12);
   // With the side reaction, the stored change is the cell's charge minus the side charge.
   auto q = sim::preset("ntp-ca");
+  q.double_layer_F_m2 = 0;
   q.activation_per_cycle = q.trapping_per_cycle = 0;
   const auto s = sim::simulate(q, sim::parse_protocol("Discharge at 5 mA/g until 1.6 V; Charge at 5 mA/g until 2.6 V"));
   EXPECT_LT(s.side_charge_C, 0);
@@ -175,10 +180,23 @@ TEST(Simulator, NtpCaPresetLandsNearThePaper) {
       if (l.quantity.starts_with(q)) return l.castor;
     return std::string("missing");
   };
-  EXPECT_EQ(find("dQ/dV peaks, three-electrode"), "1.87 / 1.91");
-  EXPECT_EQ(find("plateau, two-electrode"), "1.86 / 2.09");
-  EXPECT_EQ(find("hysteresis, two-electrode"), "0.23");
-  EXPECT_EQ(find("counter electrode"), "0.01 / -0.18");
+  auto pair = [&](const std::string& q) {
+    const std::string v = find(q);
+    double a = NAN, b = NAN;
+    std::sscanf(v.c_str(), "%lf / %lf", &a, &b);
+    return std::pair<double, double>{a, b};
+  };
+  const auto three = pair("dQ/dV peaks, three-electrode");
+  EXPECT_NEAR(three.first, 1.87, 0.015);
+  EXPECT_NEAR(three.second, 1.91, 0.015);
+  const auto two = pair("plateau, two-electrode");
+  EXPECT_NEAR(two.first, 1.86, 0.015);
+  EXPECT_NEAR(two.second, 2.09, 0.015);
+  EXPECT_NEAR(std::stod(find("hysteresis, two-electrode")), 0.23, 0.02);
+  EXPECT_NEAR(std::stod(find("hysteresis, three-electrode")), 0.04, 0.015);
+  const auto ce = pair("counter electrode");
+  EXPECT_NEAR(ce.first, 0.01, 0.01);
+  EXPECT_NEAR(ce.second, -0.18, 0.01);
   EXPECT_EQ(find("GITT validity"), "6 of 6 pulses flagged");
 }
 

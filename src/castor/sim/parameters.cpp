@@ -52,7 +52,7 @@ CellParameters preset(std::string_view name) {
   p.density_g_cm3 = 2.96;                    // 6 x 403.63 g/mol in 1357 A^3
   p.e0_V = 1.89;                             // mid-plateau
   p.omega_eV = 3.0 * p.kT_eV();              // phase separating (> 2 kT): two-phase flat plateau
-  p.k0_A_m2 = 3e-4;
+  p.k0_A_m2 = 4.5e-4;
   p.double_layer_F_m2 = 0.1;                 // 10 uF/cm2 of particle surface
   p.alpha = 0.5;
   p.model = ParticleModel::homogeneous;      // r^2/D ~ 11 s for 25 nm: homogeneous particles
@@ -69,7 +69,7 @@ CellParameters preset(std::string_view name) {
   p.activation_per_cycle = 0.08;             // halves every cycle
   p.trapping_per_cycle = 0.012;
   // Electrolyte reduction on the first discharges: ~12 mAh/g in cycle 1, passivating.
-  p.side_i0_A_g = 0.68e-3;
+  p.side_i0_A_g = 0.8e-3;
   p.side_e0_V = 1.87;
   p.side_tafel_V = 0.05;
   p.side_decay_per_cycle = 0.25;

@@ -225,7 +225,9 @@ class Model {
     };
     if (mode == Mode::galvanostatic) {
       x[icell()] = setpoint;
-      x[phi()] = solve_phi(setpoint);
+      // With a double layer, phi is a state: it stays where it is and the double layer
+      // takes the difference (phi' = (I - sum I_p) / C, set by the caller).
+      if (!(cdl_total() > 0)) x[phi()] = solve_phi(setpoint);
     } else {
       // phi + Rs I = V and I = total(phi): bisection on phi.
       const double rs = p_.series_resistance_ohm;
@@ -538,6 +540,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
         for (std::size_t k = 0; k < model.volumes(); ++k) xpv[model.y(q, k)] = -F[model.y(q, k)];
       xpv[model.qcell()] = -F[model.qcell()];
       xpv[model.qside()] = -F[model.qside()];
+      if (model.cdl_total() > 0 && model.mode == Mode::galvanostatic) xpv[model.phi()] = -F[model.phi()] / model.cdl_total();
     }
     check(IDAReInit(ida, t, x, xp), "IDAReInit");
     const int nroots = (ctx.v_limit ? 1 : 0) + (ctx.i_limit ? 1 : 0) + (ctx.fill_limit != 0 ? 1 : 0);
