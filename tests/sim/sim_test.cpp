@@ -285,3 +285,53 @@ TEST(Simulator, ManyParticleHysteresisIsTheSpinodalGap) {
   ASSERT_TRUE(h.flatness.has_value());
   EXPECT_LT(std::fabs(h.flatness->voltage_high_soc_V - h.flatness->voltage_low_soc_V), 0.005);
 }
+
+TEST(Simulator, ToleranceConvergence) {
+  auto p = sim::preset("ntp-ca");
+  p.activation_per_cycle = p.trapping_per_cycle = 0;
+  const auto steps = sim::parse_protocol("Discharge at 5 mA/g until 1.6 V; Charge at 5 mA/g until 2.6 V");
+  std::vector<double> q;
+  for (double rtol : {1e-4, 1e-6, 1e-8}) {
+    sim::SimulationOptions o;
+    o.rtol = rtol;
+    o.atol = rtol * 1e-3;
+    const auto r = sim::simulate(p, steps, o);
+    q.push_back(r.stored_change_C);
+  }
+  const double ref = q[2];
+  EXPECT_LT(std::fabs(q[1] - ref), std::fabs(q[0] - ref) + 1e-15);
+  EXPECT_LT(std::fabs(q[1] - ref), 1e-4 * std::fabs(ref) + 1e-12);
+}
+
+TEST(Simulator, TabulatedOpenCircuitCurve) {
+  // A straight open-circuit line E = 2.0 - 0.5 y; with fast kinetics and a slow current the
+  // voltage follows it.
+  const auto p = sim::parse_parameters(
+      "[cathode]\nk0_A_m2 = 100\ninitial_filling = 0.1\nocv_table = [[0.0, 2.0], [1.0, 1.5]]\n[particles]\nradius_nm = 20\n", "ocv.toml");
+  const auto r = sim::simulate(p, sim::parse_protocol("Discharge at 0.05 C for 8 hours"));
+  const auto& v = r.table.values(col::voltage_V);
+  const auto& y = r.table.values("filling");
+  for (std::size_t i = 1; i < r.table.rows(); i += 7) EXPECT_NEAR(v[i], 2.0 - 0.5 * y[i], 1e-3) << i;
+  EXPECT_NEAR(y.back(), 0.1 + 0.05 * 8, 1e-4);
+}
+
+TEST(Simulator, MarcusHushChidseyKinetics) {
+  // Near equilibrium MHC has the Butler-Volmer charge-transfer resistance (same i0); far
+  // from it the rate saturates, so a large current needs a larger overpotential.
+  auto p = sim::CellParameters();
+  p.particles = {{50e-9, 1.0}};
+  p.k0_A_m2 = 1e-3;
+  p.initial_filling = 0.5;
+  p.double_layer_F_m2 = 0.2;
+  auto m = p;
+  m.marcus_hush_chidsey = true;
+  m.reorganization_kT = 5;
+  const auto steps = sim::parse_protocol("Rest for 1 s; Impedance from 10 kHz to 10 Hz at 5 mV, 5 per decade");
+  const auto zb = sim::simulate(p, steps).spectra.at(0).z_ohm.back();
+  const auto zm = sim::simulate(m, steps).spectra.at(0).z_ohm.back();
+  EXPECT_NEAR(zm.real(), zb.real(), 1e-3 * zb.real());
+  const auto fast = sim::parse_protocol("Discharge at 20 C for 10 s");
+  const double vb = sim::simulate(p, fast).table.values(col::voltage_V).back();
+  const double vm = sim::simulate(m, fast).table.values(col::voltage_V).back();
+  EXPECT_LT(vm, vb - 0.05);  // more polarisation with MHC at 20 C
+}

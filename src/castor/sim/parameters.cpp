@@ -133,6 +133,27 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     p.omega_eV = get<double>(*c, "omega_kT", p.omega_eV / p.kT_eV(), seen, source) * p.kT_eV();
     p.k0_A_m2 = get<double>(*c, "k0_A_m2", p.k0_A_m2, seen, source);
     p.alpha = get<double>(*c, "alpha", p.alpha, seen, source);
+    const std::string kin = get<std::string>(*c, "kinetics", "", seen, source);
+    if (kin == "mhc") p.marcus_hush_chidsey = true;
+    else if (kin == "bv") p.marcus_hush_chidsey = false;
+    else if (!kin.empty()) throw Error(source, "parameters", fmt::format("cathode.kinetics '{}': bv or mhc", kin));
+    p.reorganization_kT = get<double>(*c, "reorganization_kT", p.reorganization_kT, seen, source);
+    seen.insert("ocv_table");
+    if (const auto* tab = c->get_as<toml::array>("ocv_table")) {
+      p.ocv_filling.clear();
+      p.ocv_V.clear();
+      for (const auto& row : *tab) {
+        const auto* pair = row.as_array();
+        const auto y = pair && pair->size() == 2 ? pair->at(0).value<double>() : std::nullopt;
+        const auto e = pair && pair->size() == 2 ? pair->at(1).value<double>() : std::nullopt;
+        if (!y || !e) throw Error(source, "parameters", "cathode.ocv_table: rows [filling, volts]");
+        if (!p.ocv_filling.empty() && !(*y > p.ocv_filling.back()))
+          throw Error(source, "parameters", "cathode.ocv_table: fillings must increase");
+        p.ocv_filling.push_back(*y);
+        p.ocv_V.push_back(*e);
+      }
+      if (p.ocv_filling.size() < 2) throw Error(source, "parameters", "cathode.ocv_table needs at least two rows");
+    }
     p.film_resistance_ohm_m2 = get<double>(*c, "film_resistance_ohm_cm2", p.film_resistance_ohm_m2 * 1e4, seen, source) * 1e-4;
     p.double_layer_F_m2 = get<double>(*c, "double_layer_uF_cm2", p.double_layer_F_m2 * 1e2, seen, source) * 1e-2;
     const std::string model = get<std::string>(*c, "model", "", seen, source);

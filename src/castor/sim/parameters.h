@@ -30,6 +30,14 @@ struct CellParameters {
   double omega_eV = 0.0;              // regular-solution interaction per site
   double k0_A_m2 = 1.0;               // exchange current density prefactor: i0 = k0 sqrt(y (1 - y))
   double alpha = 0.5;                 // transfer coefficient (cathode)
+  // Kinetics: Butler-Volmer, or Marcus-Hush-Chidsey in the Zeng-Smith-Bai-Bazant form
+  // (J. Electroanal. Chem. 735 (2014) 77) with reorganisation energy lambda (in kT),
+  // scaled so that its slope at eta = 0 is the one of Butler-Volmer with the same i0.
+  bool marcus_hush_chidsey = false;
+  double reorganization_kT = 8.0;
+  // Optional open-circuit curve instead of the regular solution: E(y) at increasing y,
+  // interpolated linearly (and continued with the end slopes).
+  std::vector<double> ocv_filling, ocv_V;
   double film_resistance_ohm_m2 = 0;  // per particle area
   double double_layer_F_m2 = 0;       // per particle area (0: no capacitive current)
   ParticleModel model = ParticleModel::homogeneous;
