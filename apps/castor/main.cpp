@@ -17,6 +17,7 @@
 #include "eis_commands.h"
 #include "gitt_cv_commands.h"
 #include "sim_commands.h"
+#include "materials_commands.h"
 
 namespace {
 
@@ -137,6 +138,7 @@ int main(int argc, char** argv) {
   castor::cli::add_eis_commands(app);
   castor::cli::add_gitt_cv_commands(app);
   castor::cli::add_sim_commands(app);
+  castor::cli::add_materials_commands(app);
 
   try {
     try {

@@ -3,6 +3,9 @@
 // 0.1250 g would make the intended 20 wt%.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string>
+
 #include "castor/chem/recipe.h"
 #include "castor/core/error.h"
 
@@ -36,4 +39,13 @@ TEST(Recipe, Errors) {
   EXPECT_THROW((void)chem::evaluate_recipe("NaTi2(PO4)3", {{"CH3COONa", 0.1}}), castor::Error);  // no Ti
   EXPECT_THROW((void)chem::evaluate_recipe("NaTi2(PO4)3", {{"CH3COONa", -1}}), castor::Error);
   EXPECT_THROW((void)chem::additive_for_fraction(0.5, 1.0), castor::Error);
+}
+
+TEST(RecipeCli, PaperRecipe) {
+  const std::string cmd = std::string(CASTOR_CLI) +
+                          " recipe --product 'NaTi2(PO4)3' --reagent CH3COONa=0.1016g --reagent H3PO4=0.364g "
+                          "--reagent C6H8O7=0.238g --reagent 'Ti(OC4H9)4=0.843g' --additive-g 0.2142 > /dev/null 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(std::system((std::string(CASTOR_CLI) + " recipe --product 'NaTi2(PO4)3' --reagent CH3COONa=abc > /dev/null 2>&1").c_str()),
+            2 << 8);
 }
