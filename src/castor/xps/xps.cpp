@@ -1,0 +1,241 @@
+#include "castor/xps/xps.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include <Eigen/Dense>
+#include <ceres/ceres.h>
+#include <fmt/format.h>
+
+#include "castor/core/error.h"
+
+namespace castor::xps {
+namespace {
+
+Region sorted(const Region& r) {
+  if (r.be_eV.size() != r.counts.size() || r.be_eV.size() < 5)
+    throw Error(fmt::format("XPS region {}: needs at least 5 points with energies and counts", r.name));
+  std::vector<std::size_t> idx(r.be_eV.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::sort(idx.begin(), idx.end(), [&](auto a, auto b) { return r.be_eV[a] < r.be_eV[b]; });
+  Region s;
+  s.name = r.name, s.source = r.source;
+  for (auto i : idx) s.be_eV.push_back(r.be_eV[i]), s.counts.push_back(r.counts[i]);
+  return s;
+}
+
+double end_mean(const std::vector<double>& v, int n, bool high) {
+  const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(n), v.size());
+  double s = 0;
+  for (std::size_t i = 0; i < k; ++i) s += high ? v[v.size() - 1 - i] : v[i];
+  return s / static_cast<double>(k);
+}
+
+// Unit area of GL(m) at unit FWHM, by quadrature (the Lorentzian tails are integrated to
+// +-200 FWHM and the rest added analytically).
+double gl_unit_area(double m) {
+  double s = 0;
+  const double h = 0.005;
+  for (double u = -200; u <= 200; u += h) s += gl_product(u, 0, 1, m) * h;
+  if (m > 0) {
+    const double c = 4 * m / 100;  // tails ~ 1/(c u^2) for large u when the Gaussian factor is gone
+    if (m >= 100) s += 2 / (c * 200);
+  }
+  return s;
+}
+
+struct Layout {
+  // Parameter vector: for each component, [position, fwhm, area] unless linked/fixed.
+  std::vector<int> pos_index, fwhm_index, area_index;
+  int n = 0;
+};
+
+}  // namespace
+
+Region crop(const Region& r, double lo, double hi) {
+  Region s;
+  s.name = r.name, s.source = r.source;
+  for (std::size_t i = 0; i < r.be_eV.size() && i < r.counts.size(); ++i)
+    if (r.be_eV[i] >= lo && r.be_eV[i] <= hi) s.be_eV.push_back(r.be_eV[i]), s.counts.push_back(r.counts[i]);
+  return s;
+}
+
+Region shift(const Region& r, double measured, double reference) {
+  Region s = r;
+  for (double& e : s.be_eV) e += reference - measured;
+  return s;
+}
+
+double gl_product(double x, double position, double fwhm, double m) {
+  const double u = (x - position) / fwhm;
+  const double f = m / 100;
+  return std::exp(-4 * std::log(2.0) * (1 - f) * u * u) / (1 + 4 * f * u * u);
+}
+
+std::vector<double> linear_background(const Region& r0, int n) {
+  const Region r = sorted(r0);
+  const double a = end_mean(r.counts, n, false), b = end_mean(r.counts, n, true);
+  const double x0 = r.be_eV.front(), x1 = r.be_eV.back();
+  std::vector<double> bg;
+  for (double x : r.be_eV) bg.push_back(a + (b - a) * (x - x0) / (x1 - x0));
+  return bg;
+}
+
+std::vector<double> shirley_background(const Region& r0, int n, int iterations) {
+  const Region r = sorted(r0);
+  const std::size_t N = r.counts.size();
+  const double lo = end_mean(r.counts, n, false), hi = end_mean(r.counts, n, true);
+  std::vector<double> bg(N, lo), cum(N, 0);
+  for (int it = 0; it < iterations; ++it) {
+    // cum(i) = integral from the low-BE end to be_i of (I - B); B rises toward high BE.
+    cum[0] = 0;
+    for (std::size_t i = 1; i < N; ++i)
+      cum[i] = cum[i - 1] + 0.5 * ((r.counts[i] - bg[i]) + (r.counts[i - 1] - bg[i - 1])) * (r.be_eV[i] - r.be_eV[i - 1]);
+    const double total = cum[N - 1];
+    double change = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+      const double nb = total != 0 ? lo + (hi - lo) * cum[i] / total : lo;
+      change = std::max(change, std::fabs(nb - bg[i]));
+      bg[i] = nb;
+    }
+    if (change < 1e-9 * (std::fabs(hi) + std::fabs(lo) + 1)) break;
+  }
+  return bg;
+}
+
+FitResult fit_region(const Region& region, std::vector<Component> comps, const std::vector<double>& background) {
+  const Region r = sorted(region);
+  const std::size_t N = r.counts.size();
+  if (background.size() != N) throw Error(fmt::format("XPS region {}: background has {} points, data {}", r.name, background.size(), N));
+  if (comps.empty()) throw Error(fmt::format("XPS region {}: no components to fit", r.name));
+  // Parameter layout with the constraints.
+  Layout L;
+  std::vector<double> p;
+  std::map<std::string, int> width_groups;
+  for (std::size_t k = 0; k < comps.size(); ++k) {
+    auto& c = comps[k];
+    if (c.position_from) {
+      if (*c.position_from >= comps.size() || *c.position_from == k)
+        throw Error(fmt::format("XPS component {}: position_from names no other component", c.name));
+      L.pos_index.push_back(-1);
+    } else if (c.fix_position) {
+      L.pos_index.push_back(-1);
+    } else {
+      L.pos_index.push_back(L.n++);
+      p.push_back(c.position_eV);
+    }
+    if (c.fix_width) {
+      L.fwhm_index.push_back(-1);
+    } else if (!c.width_group.empty() && width_groups.count(c.width_group)) {
+      L.fwhm_index.push_back(width_groups[c.width_group]);
+    } else {
+      L.fwhm_index.push_back(L.n++);
+      p.push_back(std::log(c.fwhm_eV));
+      if (!c.width_group.empty()) width_groups[c.width_group] = L.fwhm_index.back();
+    }
+    L.area_index.push_back(L.n++);
+    p.push_back(std::log(std::max(c.area, 1e-12)));
+  }
+  std::vector<double> unit(comps.size());
+  for (std::size_t k = 0; k < comps.size(); ++k) unit[k] = gl_unit_area(comps[k].gl_mix);
+
+  auto unpack = [&](const double* x, std::vector<Component>& out) {
+    out = comps;
+    for (std::size_t k = 0; k < comps.size(); ++k) {
+      if (L.pos_index[k] >= 0) out[k].position_eV = x[L.pos_index[k]];
+      if (L.fwhm_index[k] >= 0) out[k].fwhm_eV = std::exp(x[L.fwhm_index[k]]);
+      out[k].area = std::exp(x[L.area_index[k]]);
+    }
+    for (std::size_t k = 0; k < comps.size(); ++k)
+      if (comps[k].position_from) out[k].position_eV = out[*comps[k].position_from].position_eV + comps[k].position_offset_eV;
+  };
+  auto model_at = [&](const std::vector<Component>& cs, double x) {
+    double y = 0;
+    for (std::size_t k = 0; k < cs.size(); ++k) {
+      const auto& c = cs[k];
+      y += c.area / (unit[k] * c.fwhm_eV) * gl_product(x, c.position_eV, c.fwhm_eV, c.gl_mix);
+      if (c.doublet_splitting_eV) {
+        const double w2 = c.fwhm_eV * c.doublet_fwhm_factor;
+        y += c.area * c.doublet_area_ratio.value_or(0.5) / (unit[k] * w2) *
+             gl_product(x, c.position_eV + *c.doublet_splitting_eV, w2, c.gl_mix);
+      }
+    }
+    return y;
+  };
+  struct Cost {
+    const Region& r;
+    const std::vector<double>& bg;
+    decltype(unpack)& up;
+    decltype(model_at)& model;
+    bool operator()(const double* const* x, double* res) const {
+      std::vector<Component> cs;
+      up(x[0], cs);
+      for (std::size_t i = 0; i < r.counts.size(); ++i) res[i] = r.counts[i] - bg[i] - model(cs, r.be_eV[i]);
+      return true;
+    }
+  };
+  auto* cost = new ceres::DynamicNumericDiffCostFunction<Cost>(new Cost{r, background, unpack, model_at});
+  cost->AddParameterBlock(L.n);
+  cost->SetNumResiduals(static_cast<int>(N));
+  ceres::Problem problem;
+  problem.AddResidualBlock(cost, nullptr, p.data());
+  for (std::size_t k = 0; k < comps.size(); ++k)
+    if (L.pos_index[k] >= 0) {
+      problem.SetParameterLowerBound(p.data(), L.pos_index[k], r.be_eV.front());
+      problem.SetParameterUpperBound(p.data(), L.pos_index[k], r.be_eV.back());
+    }
+  ceres::Solver::Options so;
+  so.linear_solver_type = ceres::DENSE_QR;
+  so.max_num_iterations = 500;
+  so.logging_type = ceres::SILENT;
+  ceres::Solver::Summary sum;
+  ceres::Solve(so, &problem, &sum);
+  if (sum.termination_type == ceres::FAILURE) throw Error(fmt::format("XPS region {}: fit failed: {}", r.name, sum.message));
+
+  FitResult out;
+  unpack(p.data(), out.components);
+  out.be_eV = r.be_eV;
+  out.counts = r.counts;
+  out.background = background;
+  double ss = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    out.envelope.push_back(background[i] + model_at(out.components, r.be_eV[i]));
+    ss += std::pow(r.counts[i] - out.envelope.back(), 2);
+  }
+  out.residual_rms = std::sqrt(ss / static_cast<double>(N));
+  // Uncertainties from the Jacobian (numerical), scaled by the residual variance.
+  ceres::Problem::EvaluateOptions eo;
+  double cst = 0;
+  ceres::CRSMatrix J;
+  problem.Evaluate(eo, &cst, nullptr, nullptr, &J);
+  Eigen::MatrixXd Jd = Eigen::MatrixXd::Zero(J.num_rows, J.num_cols);
+  for (int i = 0; i < J.num_rows; ++i)
+    for (int k = J.rows[i]; k < J.rows[i + 1]; ++k) Jd(i, J.cols[k]) = J.values[k];
+  const int dof = std::max(1, static_cast<int>(N) - L.n);
+  const Eigen::MatrixXd cov = (Jd.transpose() * Jd).completeOrthogonalDecomposition().pseudoInverse() * (2 * cst / dof);
+  out.position_error.assign(comps.size(), 0);
+  out.fwhm_error.assign(comps.size(), 0);
+  out.area_error.assign(comps.size(), 0);
+  for (std::size_t k = 0; k < comps.size(); ++k) {
+    if (L.pos_index[k] >= 0) out.position_error[k] = std::sqrt(cov(L.pos_index[k], L.pos_index[k]));
+    if (L.fwhm_index[k] >= 0) out.fwhm_error[k] = out.components[k].fwhm_eV * std::sqrt(cov(L.fwhm_index[k], L.fwhm_index[k]));
+    out.area_error[k] = out.components[k].area * std::sqrt(cov(L.area_index[k], L.area_index[k]));
+  }
+  return out;
+}
+
+std::vector<double> area_fractions(const FitResult& fit) {
+  std::vector<double> a;
+  double total = 0;
+  for (const auto& c : fit.components) {
+    const double full = c.area * (1 + (c.doublet_splitting_eV ? c.doublet_area_ratio.value_or(0.5) : 0.0));
+    a.push_back(full);
+    total += full;
+  }
+  for (double& x : a) x /= total;
+  return a;
+}
+
+}  // namespace castor::xps

@@ -1,0 +1,62 @@
+// X-ray photoelectron spectroscopy (analyses.md section 8): a region of a spectrum on a
+// binding-energy axis, charge correction, backgrounds (iterative Shirley, linear),
+// Gaussian-Lorentzian product line shapes GL(m) as CasaXPS defines them, doublets with a
+// fixed splitting and area ratio, components with linked widths, and a Ceres fit with
+// uncertainties. Component fractions give the average oxidation state; for
+// CaxNaTi2(PO4)3 x equals the Ti3+ fraction.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace castor::xps {
+
+struct Region {
+  std::vector<double> be_eV, counts;  // any order; castor sorts by binding energy
+  std::string name, source;
+};
+
+// The points with binding energy in [lo, hi] (the background window).
+Region crop(const Region& r, double lo_eV, double hi_eV);
+// Charge correction: shift so that `measured_eV` moves to `reference_eV` (C 1s 284.8 eV).
+Region shift(const Region& r, double measured_eV, double reference_eV = 284.8);
+// Iterative Shirley background between the region's ends (each end averaged over
+// `end_points` points).
+std::vector<double> shirley_background(const Region& r, int end_points = 3, int iterations = 50);
+std::vector<double> linear_background(const Region& r, int end_points = 3);
+
+// GL(m) product line shape of unit height: exp(-4 ln2 (1 - m/100) u^2) / (1 + 4 (m/100) u^2),
+// u = (x - position) / fwhm.
+double gl_product(double x, double position, double fwhm, double m);
+
+struct Component {
+  std::string name;
+  double position_eV = 0, fwhm_eV = 1.0, area = 1.0;
+  double gl_mix = 30;            // m in GL(m)
+  // A doublet partner: second peak at position + splitting with area x ratio (2p: 0.5,
+  // 3d: 2/3, 4f: 3/4) and its own width factor (Ti 2p1/2 is broader).
+  std::optional<double> doublet_splitting_eV, doublet_area_ratio;
+  double doublet_fwhm_factor = 1.0;
+  // Constraints: a shared width group (components with the same non-empty group keep one
+  // FWHM); a fixed offset from another component's position.
+  std::string width_group;
+  std::optional<std::size_t> position_from;  // index of the component this one follows
+  double position_offset_eV = 0;
+  bool fix_position = false, fix_width = false;
+};
+
+struct FitResult {
+  std::vector<Component> components;  // fitted values
+  std::vector<double> position_error, fwhm_error, area_error;
+  std::vector<double> background, envelope;
+  double residual_rms = 0;
+  std::vector<double> be_eV, counts;  // sorted region data
+};
+
+FitResult fit_region(const Region& region, std::vector<Component> components, const std::vector<double>& background);
+
+// Area fractions of the components (doublet partners included in their component).
+std::vector<double> area_fractions(const FitResult& fit);
+
+}  // namespace castor::xps

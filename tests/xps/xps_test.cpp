@@ -1,0 +1,125 @@
+// XPS: Shirley background and GL(30) fits on real spectra (SOURCES.md, materials/):
+// PET C 1s gives C-C : C-O : O-C=O = 0.6 : 0.2 : 0.2; Ti 2p of SrTiO3 has Ti3+ below 5 %,
+// La-doped SrTiO3 between 5 and 12 % with the Ti4+ - Ti3+ shift 1.9-2.2 eV.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "castor/core/error.h"
+#include "castor/xps/xps.h"
+#include "test_data.h"
+
+using castor::test::data_file;
+namespace xps = castor::xps;
+
+namespace {
+xps::Region kherve_region(const char* file, const char* level) {
+  std::ifstream in(data_file(std::string("materials/KherveFitting/") + file));
+  const auto j = nlohmann::json::parse(in);
+  const auto& c = j.at("Core levels").at(level);
+  xps::Region r;
+  r.name = level;
+  r.source = file;
+  r.be_eV = c.at("B.E.").get<std::vector<double>>();
+  r.counts = c.at("Raw Data").get<std::vector<double>>();
+  return r;
+}
+
+// Ti 2p: a Ti4+ doublet and a Ti3+ doublet 2 eV lower, splitting 5.7 eV, 2p1/2 : 2p3/2 = 0.5.
+double ti3_fraction(const xps::Region& r, double& shift) {
+  const auto bg = xps::shirley_background(r);
+  std::vector<xps::Component> c(2);
+  c[0].name = "Ti4+";
+  c[0].position_eV = 458.5;
+  c[0].fwhm_eV = 1.2;
+  c[0].area = 1e4;
+  c[1].name = "Ti3+";
+  c[1].position_eV = 456.5;
+  c[1].fwhm_eV = 1.2;
+  c[1].area = 1e3;
+  for (auto& x : c) {
+    x.doublet_splitting_eV = 5.7;
+    x.doublet_area_ratio = 0.5;
+    x.doublet_fwhm_factor = 1.4;  // 2p1/2 is broader (Coster-Kronig)
+    x.width_group = "Ti";
+  }
+  const auto fit = xps::fit_region(r, c, bg);
+  shift = fit.components[0].position_eV - fit.components[1].position_eV;
+  return xps::area_fractions(fit)[1];
+}
+}  // namespace
+
+TEST(Xps, ShirleyBackgroundJoinsTheEnds) {
+  auto r = kherve_region("STO.json", "Ti2p");
+  const auto bg = xps::shirley_background(r);
+  ASSERT_EQ(bg.size(), r.counts.size());
+  // Sorted by binding energy: the background starts at the low-BE level (mean of the
+  // first 3 points) and ends at the high-BE level, and stays between them to within
+  // the noise of the flat low-BE side.
+  std::vector<std::size_t> idx(r.be_eV.size());
+  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::sort(idx.begin(), idx.end(), [&](auto a, auto b) { return r.be_eV[a] < r.be_eV[b]; });
+  const double lo = (r.counts[idx[0]] + r.counts[idx[1]] + r.counts[idx[2]]) / 3;
+  const double n = r.counts.size();
+  const double hi = (r.counts[idx[n - 1]] + r.counts[idx[n - 2]] + r.counts[idx[n - 3]]) / 3;
+  EXPECT_NEAR(bg.front(), lo, 1e-6 * lo);
+  EXPECT_NEAR(bg.back(), hi, 1e-6 * hi);
+  EXPECT_GT(hi, lo);
+  for (double b : bg) {
+    EXPECT_GT(b, lo - 0.01 * lo);
+    EXPECT_LT(b, hi + 0.01 * hi);
+  }
+}
+
+TEST(Xps, PetCarbonOneS) {
+  xps::Region r;
+  r.name = "C 1s";
+  std::ifstream in(data_file("materials/LG4X/PET_C1s.csv"));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    const auto comma = line.find(',');
+    r.be_eV.push_back(std::stod(line.substr(0, comma)));
+    r.counts.push_back(std::stod(line.substr(comma + 1)));
+  }
+  ASSERT_EQ(r.be_eV.size(), 401u);
+  // The Shirley window ends just beyond the pi-pi* satellite (280-294.5 eV).
+  r = xps::crop(r, 280.0, 294.5);
+  const auto bg = xps::shirley_background(r);
+  std::vector<xps::Component> c(4);
+  const double pos[] = {284.7, 286.2, 288.6, 291.2};
+  const char* names[] = {"C-C", "C-O", "O-C=O", "pi-pi*"};
+  for (int k = 0; k < 4; ++k) {
+    c[k].name = names[k];
+    c[k].position_eV = pos[k];
+    c[k].fwhm_eV = 1.0;
+    c[k].area = k == 0 ? 3000 : 1000;
+    c[k].width_group = k < 3 ? "C" : "";
+  }
+  c[3].fwhm_eV = 2.0;  // the broad shake-up satellite, width held
+  c[3].fix_width = true;
+  const auto fit = xps::fit_region(r, c, bg);
+  const double a0 = fit.components[0].area, a1 = fit.components[1].area, a2 = fit.components[2].area;
+  const double t = a0 + a1 + a2;
+  EXPECT_NEAR(a0 / t, 0.6, 0.02);
+  EXPECT_NEAR(a1 / t, 0.2, 0.02);
+  EXPECT_NEAR(a2 / t, 0.2, 0.02);
+  // Shifts from C-C: +1.5 and +4.0 eV (Beamson & Briggs: +1.6, +4.0).
+  EXPECT_NEAR(fit.components[1].position_eV - fit.components[0].position_eV, 1.55, 0.15);
+  EXPECT_NEAR(fit.components[2].position_eV - fit.components[0].position_eV, 3.96, 0.15);
+}
+
+TEST(Xps, TitaniumValenceOfSrTiO3AndLaDopedSrTiO3) {
+  double shift = 0;
+  const double sto = ti3_fraction(kherve_region("STO.json", "Ti2p"), shift);
+  EXPECT_LT(sto, 0.05);
+  const double lsto = ti3_fraction(kherve_region("LaSrTiO3.json", "Ti2p"), shift);
+  EXPECT_GT(lsto, 0.05);
+  EXPECT_LT(lsto, 0.12);
+  EXPECT_GT(shift, 1.9);
+  EXPECT_LT(shift, 2.2);
+}
