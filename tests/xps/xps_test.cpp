@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "castor/core/error.h"
+#include "castor/xps/vamas.h"
 #include "castor/xps/xps.h"
 #include "test_data.h"
 
@@ -122,4 +123,42 @@ TEST(Xps, TitaniumValenceOfSrTiO3AndLaDopedSrTiO3) {
   EXPECT_LT(lsto, 0.12);
   EXPECT_GT(shift, 1.9);
   EXPECT_LT(shift, 2.2);
+}
+
+// VAMAS files from four instruments (SOURCES.md): SpecsLab regular and irregular, Kratos
+// (Au 4f of mjr9_59c at 84.0 eV, C 1s at 284.9 eV), PHI MultiPak (binding-energy axis with
+// a negative step, 5 blocks), Kratos AXIS Supra (leading blank lines).
+TEST(Vamas, FourInstruments) {
+  const auto reg = xps::read_vamas(data_file("materials/pynxtools-xps/regular.vms"));
+  const auto irr = xps::read_vamas(data_file("materials/pynxtools-xps/irregular.vms"));
+  ASSERT_EQ(reg.size(), 1u);
+  ASSERT_EQ(irr.size(), 1u);
+  const auto a = reg[0].region(), b = irr[0].region();
+  ASSERT_EQ(a.be_eV.size(), 1351u);
+  ASSERT_EQ(b.be_eV.size(), 1351u);
+  for (std::size_t i = 0; i < a.be_eV.size(); i += 50) EXPECT_NEAR(a.be_eV[i], b.be_eV[i], 1e-6);
+  EXPECT_NEAR(reg[0].source_energy_eV, 1486.61, 1e-9);
+
+  const auto k = xps::read_vamas(data_file("materials/xylib/mjr9_59c.vms"));
+  ASSERT_EQ(k.size(), 9u);
+  auto max_at = [](const xps::Region& r) {
+    return r.be_eV[static_cast<std::size_t>(std::max_element(r.counts.begin(), r.counts.end()) - r.counts.begin())];
+  };
+  for (const auto& blk : k) {
+    if (blk.species == "Au" && blk.block_id == "Au 4f/10") {
+      EXPECT_NEAR(max_at(blk.region()), 84.0, 0.05);
+    }
+    if (blk.species == "C") {
+      EXPECT_NEAR(max_at(blk.region()), 284.9, 0.05);
+    }
+  }
+  const auto phi = xps::read_vamas(data_file("materials/LG4X/Mutlipak_vms.npl"));
+  ASSERT_EQ(phi.size(), 5u);
+  EXPECT_EQ(phi[0].species, "C");
+  EXPECT_EQ(phi[0].region().be_eV.size(), 601u);
+  EXPECT_NEAR(phi[0].region().be_eV.front(), 305.0, 1e-6);
+  EXPECT_NEAR(phi[0].region().be_eV.back(), 275.0, 1e-6);
+  EXPECT_EQ(xps::read_vamas(data_file("materials/LG4X/0-150W.vms")).size(), 5u);
+  // A fragment is not a VAMAS file.
+  EXPECT_THROW((void)xps::read_vamas(data_file("materials/pynxtools-xps/casa_process.vms")), castor::Error);
 }
