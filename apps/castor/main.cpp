@@ -18,6 +18,7 @@
 #include "gitt_cv_commands.h"
 #include "sim_commands.h"
 #include "materials_commands.h"
+#include "xps_commands.h"
 
 namespace {
 
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
   castor::cli::add_gitt_cv_commands(app);
   castor::cli::add_sim_commands(app);
   castor::cli::add_materials_commands(app);
+  castor::cli::add_xps_commands(app);
 
   try {
     try {

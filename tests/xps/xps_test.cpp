@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -161,4 +163,16 @@ TEST(Vamas, FourInstruments) {
   EXPECT_EQ(xps::read_vamas(data_file("materials/LG4X/0-150W.vms")).size(), 5u);
   // A fragment is not a VAMAS file.
   EXPECT_THROW((void)xps::read_vamas(data_file("materials/pynxtools-xps/casa_process.vms")), castor::Error);
+}
+
+TEST(XpsCli, BlocksAndFit) {
+  const auto dir = castor::test::scratch_dir("xps_cli");
+  const std::string cli = CASTOR_CLI;
+  const std::string file = data_file("materials/LG4X/Mutlipak_vms.npl").string();
+  EXPECT_EQ(std::system((cli + " xps blocks " + file + " > /dev/null 2>&1").c_str()), 0);
+  const std::string fit = cli + " xps fit " + file + " --block 'Mo 3d' --peaks 228.5 229.5 --doublet 3.15 --ratio 0.667 " +
+                          "--common-width --charge-block 'C 1s' --plot " + (dir / "mo.png").string() + " > /dev/null 2>&1";
+  EXPECT_EQ(std::system(fit.c_str()), 0);
+  EXPECT_GT(std::filesystem::file_size(dir / "mo.png"), 10000u);
+  EXPECT_EQ(std::system((cli + " xps fit " + file + " --block 'Zz 9x' --peaks 1 > /dev/null 2>&1").c_str()), 2 << 8);
 }

@@ -17,7 +17,11 @@ class Lines {
   Lines(std::vector<std::string_view> l, std::string file) : l_(std::move(l)), file_(std::move(file)) {}
   std::string text() {
     if (pos_ >= l_.size()) throw Error(file_, "VAMAS", fmt::format("file ends early at line {}", pos_ + 1));
-    return io::to_utf8(io::trim(l_[pos_++]));
+    // MultiPak pads some labels with NUL bytes: drop them.
+    std::string t = io::to_utf8(io::trim(l_[pos_++]));
+    t.erase(std::remove(t.begin(), t.end(), '\0'), t.end());
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
+    return t;
   }
   long integer() {
     const std::string t = text();

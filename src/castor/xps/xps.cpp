@@ -226,6 +226,21 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
   return out;
 }
 
+std::vector<double> component_curve(const FitResult& fit, std::size_t k) {
+  const auto& c = fit.components.at(k);
+  const double unit = gl_unit_area(c.gl_mix);
+  std::vector<double> y;
+  for (double x : fit.be_eV) {
+    double v = c.area / (unit * c.fwhm_eV) * gl_product(x, c.position_eV, c.fwhm_eV, c.gl_mix);
+    if (c.doublet_splitting_eV) {
+      const double w2 = c.fwhm_eV * c.doublet_fwhm_factor;
+      v += c.area * c.doublet_area_ratio.value_or(0.5) / (unit * w2) * gl_product(x, c.position_eV + *c.doublet_splitting_eV, w2, c.gl_mix);
+    }
+    y.push_back(v);
+  }
+  return y;
+}
+
 std::vector<double> area_fractions(const FitResult& fit) {
   std::vector<double> a;
   double total = 0;

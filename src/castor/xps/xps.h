@@ -56,6 +56,9 @@ struct FitResult {
 
 FitResult fit_region(const Region& region, std::vector<Component> components, const std::vector<double>& background);
 
+// One component (with its doublet partner) on the fit's energy grid, without background.
+std::vector<double> component_curve(const FitResult& fit, std::size_t k);
+
 // Area fractions of the components (doublet partners included in their component).
 std::vector<double> area_fractions(const FitResult& fit);
 

@@ -1,0 +1,142 @@
+#include "xps_commands.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "castor/core/error.h"
+#include "castor/report/gnuplot.h"
+#include "castor/xps/vamas.h"
+#include "castor/xps/xps.h"
+
+namespace castor::cli {
+namespace {
+
+struct XpsFlags {
+  std::string file, block, background = "shirley", plot, charge_block;
+  std::vector<double> peaks;
+  std::vector<std::string> names;
+  double doublet = 0, ratio = 0.5, doublet_width = 1.0, gl = 30, fwhm = 1.2, charge_ref = 284.8, lo = 0, hi = 0;
+  bool common_width = false;
+};
+
+const xps::VamasBlock& pick(const std::vector<xps::VamasBlock>& blocks, const std::string& want, const std::string& file) {
+  auto squeeze = [](const std::string& t) {
+    std::string o;
+    for (char ch : t)
+      if (ch != ' ' && ch != '\t' && ch != '\r') o.push_back(ch);
+    return o;
+  };
+  const std::string w = squeeze(want);
+  for (const auto& b : blocks)
+    if (squeeze(b.block_id) == w || squeeze(b.species + b.transition) == w || squeeze(b.species) == w) return b;
+  try {
+    const auto n = std::stoul(want);
+    if (n >= 1 && n <= blocks.size()) return blocks[n - 1];
+  } catch (const std::exception&) {
+  }
+  throw Error(file, "VAMAS", fmt::format("no block '{}' (see castor xps blocks)", want));
+}
+
+void run_blocks(const XpsFlags& f) {
+  const auto blocks = xps::read_vamas(f.file);
+  fmt::print("{}: {} blocks\n{:>3} {:<20} {:<10} {:>6} {:>18} {:>10}\n", f.file, blocks.size(), "#", "block", "region", "points",
+             "BE range eV", "source eV");
+  for (std::size_t k = 0; k < blocks.size(); ++k) {
+    const auto r = blocks[k].region();
+    const auto [lo, hi] = std::minmax_element(r.be_eV.begin(), r.be_eV.end());
+    fmt::print("{:>3} {:<20} {:<10} {:>6} {:>8.2f} - {:>7.2f} {:>10.2f}\n", k + 1, blocks[k].block_id, r.name, r.be_eV.size(), *lo, *hi,
+               blocks[k].source_energy_eV);
+  }
+}
+
+void run_fit(const XpsFlags& f) {
+  const auto blocks = xps::read_vamas(f.file);
+  xps::Region r = pick(blocks, f.block, f.file).region();
+  if (!f.charge_block.empty()) {
+    // Charge correction: the maximum of the reference block (C 1s) moves to charge_ref.
+    const auto c = pick(blocks, f.charge_block, f.file).region();
+    const auto m = std::max_element(c.counts.begin(), c.counts.end()) - c.counts.begin();
+    r = xps::shift(r, c.be_eV[static_cast<std::size_t>(m)], f.charge_ref);
+    fmt::print("charge correction: {} maximum {:.2f} eV -> {:.2f} eV\n", f.charge_block, c.be_eV[static_cast<std::size_t>(m)], f.charge_ref);
+  }
+  if (f.hi > f.lo) r = xps::crop(r, f.lo, f.hi);
+  if (f.peaks.empty()) throw Error("castor xps fit needs --peaks BE1,BE2,... (initial positions)");
+  const auto bg = f.background == "linear" ? xps::linear_background(r) : xps::shirley_background(r);
+  std::vector<xps::Component> comps;
+  double peak_area = 0;
+  for (std::size_t i = 0; i < r.counts.size(); ++i) peak_area += std::max(0.0, r.counts[i] - bg[i]);
+  peak_area *= std::fabs(r.be_eV.back() - r.be_eV.front()) / static_cast<double>(r.counts.size());
+  for (std::size_t k = 0; k < f.peaks.size(); ++k) {
+    xps::Component c;
+    c.name = k < f.names.size() ? f.names[k] : fmt::format("C{}", k + 1);
+    c.position_eV = f.peaks[k];
+    c.fwhm_eV = f.fwhm;
+    c.area = peak_area / static_cast<double>(f.peaks.size());
+    c.gl_mix = f.gl;
+    if (f.doublet > 0) c.doublet_splitting_eV = f.doublet, c.doublet_area_ratio = f.ratio, c.doublet_fwhm_factor = f.doublet_width;
+    if (f.common_width) c.width_group = "all";
+    comps.push_back(c);
+  }
+  const auto fit = xps::fit_region(r, comps, bg);
+  const auto frac = xps::area_fractions(fit);
+  fmt::print("{} {}: {} points, {} background, GL({})\n{:<10} {:>10} {:>8} {:>8} {:>8} {:>12} {:>8}\n", f.file, r.name, r.counts.size(),
+             f.background, f.gl, "component", "BE eV", "+-", "FWHM", "+-", "area", "frac %");
+  for (std::size_t k = 0; k < fit.components.size(); ++k) {
+    const auto& c = fit.components[k];
+    fmt::print("{:<10} {:>10.3f} {:>8.3f} {:>8.3f} {:>8.3f} {:>12.1f} {:>8.2f}\n", c.name, c.position_eV, fit.position_error[k], c.fwhm_eV,
+               fit.fwhm_error[k], c.area, 100 * frac[k]);
+  }
+  fmt::print("residual rms {:.3g}\n", fit.residual_rms);
+  if (!f.plot.empty()) {
+    report::Figure fig;
+    fig.title = fmt::format("XPS {} - {}", r.name, f.file);
+    fig.xlabel = "Binding energy (eV)";
+    fig.ylabel = "Counts";
+    fig.series.push_back({"data", fit.be_eV, fit.counts, "points pt 7 ps 0.5", false});
+    fig.series.push_back({"background", fit.be_eV, fit.background, "lines dt 2", false});
+    fig.series.push_back({"envelope", fit.be_eV, fit.envelope, "lines lw 2", false});
+    for (std::size_t k = 0; k < fit.components.size(); ++k) {
+      report::Series s{fit.components[k].name, fit.be_eV, xps::component_curve(fit, k), "lines", false};
+      for (std::size_t i = 0; i < s.y.size(); ++i) s.y[i] += fit.background[i];
+      fig.series.push_back(s);
+    }
+    report::draw(fig, f.plot);
+    fmt::print(stderr, "wrote {}\n", f.plot);
+  }
+}
+
+}  // namespace
+
+void add_xps_commands(CLI::App& app) {
+  auto f = std::make_shared<XpsFlags>();
+  auto* x = app.add_subcommand("xps", "XPS: VAMAS blocks, backgrounds and constrained peak fits");
+  x->require_subcommand(1);
+  auto* blocks = x->add_subcommand("blocks", "List the blocks of a VAMAS file");
+  blocks->add_option("FILE", f->file, "VAMAS file")->required();
+  blocks->callback([f] { run_blocks(*f); });
+  auto* fit = x->add_subcommand("fit", "Fit one block: Shirley or linear background, GL(m) components, doublets");
+  fit->add_option("FILE", f->file, "VAMAS file")->required();
+  fit->add_option("--block", f->block, "block id, 'Ti 2p', or number from 1")->required();
+  fit->add_option("--peaks", f->peaks, "initial binding energies, e.g. 458.5 456.5")->required();
+  fit->add_option("--names", f->names, "component names, e.g. Ti4+ Ti3+");
+  fit->add_option("--doublet", f->doublet, "spin-orbit splitting (eV); 0 = singlets");
+  fit->add_option("--ratio", f->ratio, "doublet area ratio (p 0.5, d 0.667, f 0.75)")->capture_default_str();
+  fit->add_option("--doublet-width", f->doublet_width, "FWHM factor of the second doublet peak")->capture_default_str();
+  fit->add_flag("--common-width", f->common_width, "one FWHM for all components");
+  fit->add_option("--gl", f->gl, "Lorentzian share m of GL(m)")->capture_default_str();
+  fit->add_option("--fwhm", f->fwhm, "initial FWHM (eV)")->capture_default_str();
+  fit->add_option("--background", f->background, "shirley or linear")->capture_default_str();
+  fit->add_option("--from", f->lo, "background window start (BE, eV)");
+  fit->add_option("--to", f->hi, "background window end (BE, eV)");
+  fit->add_option("--charge-block", f->charge_block, "reference block for charge correction, e.g. 'C 1s'");
+  fit->add_option("--charge-ref", f->charge_ref, "reference binding energy")->capture_default_str();
+  fit->add_option("--plot", f->plot, "figure of the fit (.png or .svg)");
+  fit->callback([f] { run_fit(*f); });
+}
+
+}  // namespace castor::cli
