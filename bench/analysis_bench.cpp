@@ -1,0 +1,57 @@
+// Speed of the analyses on real files (docs/performance.md).
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "castor/cv/cv.h"
+#include "castor/cycling/cycling.h"
+#include "castor/io/read.h"
+#include "castor/xps/xps.h"
+
+namespace {
+std::filesystem::path data(const char* rel) { return std::filesystem::path(CASTOR_DATA_DIR) / rel; }
+
+// Steps, half-cycles, 54 cycles with dQ/dV hysteresis and flatness, rate table: NewareNDA
+// test_2.ndax, 108,563 rows.
+void cycling_test2_108563_rows(benchmark::State& state) {
+  const auto t = castor::io::read_table(data("cycler/NewareNDA/test_2.ndax"));
+  for (auto _ : state) benchmark::DoNotOptimize(castor::cycling::analyse_cycling(t));
+}
+BENCHMARK(cycling_test2_108563_rows)->Unit(benchmark::kMillisecond);
+
+// One dQ/dV curve (Savitzky-Golay, 1 mV grid) of the NaCoO2 file's second charge.
+void dqdv_nacoo2_one_step(benchmark::State& state) {
+  const auto t = castor::io::read_table(data("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"));
+  const auto r = castor::cycling::analyse_cycling(t);
+  const auto& step = r.steps[r.half_cycles[3].main_step].step;
+  for (auto _ : state) benchmark::DoNotOptimize(castor::cycling::dqdv_of_step(t, step));
+}
+BENCHMARK(dqdv_nacoo2_one_step)->Unit(benchmark::kMillisecond);
+
+// Sweeps and peaks of the 22-sweep CV (yadg cv.issue_217).
+void cv_22_sweeps(benchmark::State& state) {
+  const auto t = castor::io::read_table(data("cycler/yadg/cv.issue_217.mpr"));
+  for (auto _ : state) benchmark::DoNotOptimize(castor::cv::analyse_cv(t));
+}
+BENCHMARK(cv_22_sweeps)->Unit(benchmark::kMillisecond);
+
+// Ti 2p of La-doped SrTiO3: Shirley background and two doublets.
+void xps_ti2p_two_doublets(benchmark::State& state) {
+  std::ifstream in(data("materials/KherveFitting/LaSrTiO3.json"));
+  const auto j = nlohmann::json::parse(in);
+  castor::xps::Region r;
+  r.be_eV = j["Core levels"]["Ti2p"]["B.E."].get<std::vector<double>>();
+  r.counts = j["Core levels"]["Ti2p"]["Raw Data"].get<std::vector<double>>();
+  for (auto _ : state) {
+    const auto bg = castor::xps::shirley_background(r);
+    std::vector<castor::xps::Component> c(2);
+    c[0].position_eV = 458.5, c[1].position_eV = 456.5, c[0].area = 1e4, c[1].area = 1e3;
+    for (auto& x : c) x.doublet_splitting_eV = 5.7, x.doublet_area_ratio = 0.5, x.doublet_fwhm_factor = 1.4, x.width_group = "Ti";
+    benchmark::DoNotOptimize(castor::xps::fit_region(r, c, bg));
+  }
+}
+BENCHMARK(xps_ti2p_two_doublets)->Unit(benchmark::kMillisecond);
+}  // namespace
