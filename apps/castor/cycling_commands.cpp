@@ -87,13 +87,7 @@ struct Common {
 
 Table read_for_analysis(const Common& c) {
   io::ReadOptions ro;
-  if (!c.format.empty()) {
-    for (auto f : {io::Format::biologic_mpr, io::Format::biologic_mpt, io::Format::biologic_csv, io::Format::neware_ndax,
-                   io::Format::neware_nda, io::Format::neware_csv, io::Format::arbin_res, io::Format::maccor_txt,
-                   io::Format::basytec_txt, io::Format::generic_csv, io::Format::gamry_dta})
-      if (io::to_string(f) == c.format) ro.format = f;
-    if (!ro.format) throw Error(fmt::format("unknown format '{}' (see `castor formats`)", c.format));
-  }
+  if (!c.format.empty()) ro.format = io::format_from_string(c.format);
   Table t = io::read_table(c.file, ro);
   if (c.voltage == "cell") {
     t = cycling::with_cell_voltage(t);

@@ -22,14 +22,6 @@
 
 namespace {
 
-std::optional<castor::io::Format> parse_format(const std::string& name) {
-  using castor::io::Format;
-  for (Format f : {Format::biologic_mpr, Format::biologic_mpt, Format::biologic_csv,
-                   Format::neware_ndax, Format::neware_nda, Format::neware_csv, Format::arbin_res,
-                   Format::maccor_txt, Format::basytec_txt, Format::generic_csv, Format::gamry_dta})
-    if (castor::io::to_string(f) == name) return f;
-  throw castor::Error(fmt::format("unknown format '{}' (see `castor formats`)", name));
-}
 
 std::string opt_num(const std::optional<double>& v, const char* unit, int prec = 6) {
   return v ? fmt::format("{:.{}g} {}", *v, prec, unit) : std::string("-");
@@ -43,7 +35,7 @@ struct CsvFlags {
 
 castor::io::ReadOptions read_options(const std::string& format, const CsvFlags& csv) {
   castor::io::ReadOptions ro;
-  if (!format.empty()) ro.format = parse_format(format);
+  if (!format.empty()) ro.format = castor::io::format_from_string(format);
   for (const auto& m : csv.map) {
     const auto eq = m.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())

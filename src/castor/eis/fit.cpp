@@ -116,9 +116,10 @@ struct Guesser {
   std::vector<double>& p;
   int groups = 0, group = 0;
 
+  // Top-level parallel groups (arcs); parallels nested inside one belong to that arc.
   static int count_parallel(const Circuit::Node& n) {
-    int c = n.kind == Circuit::Node::parallel ? 1 : 0;
-    if (n.kind == Circuit::Node::parallel) return 1;  // nested ones belong to this arc
+    if (n.kind == Circuit::Node::parallel) return 1;
+    int c = 0;
     for (const auto& ch : n.children) c += count_parallel(*ch);
     return c;
   }
@@ -166,11 +167,9 @@ std::string signature(const Circuit::Node& n) {
   return s + ")";
 }
 
-// Time constant of a sub-circuit: 1 / the angular frequency of its largest -Im Z.
-double sub_tau(const Circuit& c, const Circuit::Node& n, const std::vector<double>& p) {
-  // Evaluate the whole circuit with every other parameter untouched is not what we want;
-  // evaluate the node alone by building its string is costly, so scan -Im of the node
-  // through a one-node circuit view: a parallel node of R and C/CPE has tau = (R Q)^(1/a).
+// Time constant of a parallel sub-circuit from its first R and its first C or CPE:
+// tau = (R Q)^(1/alpha); NaN when it has no such pair.
+double sub_tau(const Circuit::Node& n, const std::vector<double>& p) {
   double r = 0, q = 0, a = 1;
   std::vector<const Circuit::Node*> stack{&n};
   while (!stack.empty()) {
@@ -178,36 +177,31 @@ double sub_tau(const Circuit& c, const Circuit::Node& n, const std::vector<doubl
     stack.pop_back();
     for (const auto& ch : m->children) stack.push_back(ch.get());
     if (m->kind != Circuit::Node::element) continue;
-    const std::string_view t = m->type->name;
-    if (t == "R" && r == 0) r = p[m->begin];
-    if (t == "C" && q == 0) q = p[m->begin], a = 1;
-    if (t == "CPE" && q == 0) q = p[m->begin], a = p[m->begin + 1];
+    const auto code = m->type->code;
+    if (code == ElementCode::R && r == 0) r = p[m->begin];
+    if (code == ElementCode::C && q == 0) q = p[m->begin], a = 1;
+    if (code == ElementCode::CPE && q == 0) q = p[m->begin], a = p[m->begin + 1];
   }
-  (void)c;
   if (r > 0 && q > 0) return std::pow(r * q, 1.0 / a);
   return kNaN;
 }
 
-void order_like_arcs(const Circuit& c, const Circuit::Node& n, std::vector<double>& p, std::vector<double>& err) {
+// Puts sibling parallel sub-circuits of the same form in the order of their time
+// constants (fastest first) by swapping their parameter blocks.
+void order_like_arcs(const Circuit::Node& n, std::vector<double>& p) {
   if (n.kind == Circuit::Node::series) {
-    // Groups of siblings with equal signatures and equal parameter counts.
     std::vector<const Circuit::Node*> par;
     for (const auto& ch : n.children)
       if (ch->kind == Circuit::Node::parallel) par.push_back(ch.get());
     for (std::size_t a = 0; a < par.size(); ++a)
       for (std::size_t b = a + 1; b < par.size(); ++b) {
         if (signature(*par[a]) != signature(*par[b])) continue;
-        const double ta = sub_tau(c, *par[a], p), tb = sub_tau(c, *par[b], p);
-        if (std::isfinite(ta) && std::isfinite(tb) && tb < ta) {
-          const std::size_t len = par[a]->end - par[a]->begin;
-          for (std::size_t k = 0; k < len; ++k) {
-            std::swap(p[par[a]->begin + k], p[par[b]->begin + k]);
-            std::swap(err[par[a]->begin + k], err[par[b]->begin + k]);
-          }
-        }
+        const double ta = sub_tau(*par[a], p), tb = sub_tau(*par[b], p);
+        if (std::isfinite(ta) && std::isfinite(tb) && tb < ta)
+          for (std::size_t k = 0; k < par[a]->end - par[a]->begin; ++k) std::swap(p[par[a]->begin + k], p[par[b]->begin + k]);
       }
   }
-  for (const auto& ch : n.children) order_like_arcs(c, *ch, p, err);
+  for (const auto& ch : n.children) order_like_arcs(*ch, p);
 }
 
 }  // namespace
@@ -363,9 +357,9 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
   }
 
   if (o.order_by_time_constant) {
-    std::vector<double> v(P), dummy(P, 0.0);
+    std::vector<double> v(P);
     for (std::size_t k = 0; k < P; ++k) v[k] = std::exp(best_theta[k]);
-    order_like_arcs(c, c.root(), v, dummy);
+    order_like_arcs(c.root(), v);
     for (std::size_t k = 0; k < P; ++k) best_theta[k] = std::log(v[k]);
   }
 

@@ -17,26 +17,13 @@ namespace {
 using io::parse_double;
 using io::trim;
 
+// The names of a header line, split on tabs, else commas, else runs of spaces.
 std::vector<std::string_view> fields_of(std::string_view line) {
+  if (line.find('\t') != std::string_view::npos) return io::split(line, '\t');
+  if (line.find(',') != std::string_view::npos) return io::split(line, ',');
   std::vector<std::string_view> out;
-  // Tabs, commas or runs of spaces separate fields; quotes are dropped.
-  std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == ',' || line[i] == '\r')) {
-      if (line[i] == ',' || line[i] == '\t') {
-        // an empty field between two separators still counts
-        std::size_t j = i + 1;
-        while (j < line.size() && line[j] == ' ') ++j;
-        if (j < line.size() && (line[j] == ',' || line[j] == '\t')) out.emplace_back();
-      }
-      ++i;
-    }
-    if (i >= line.size()) break;
-    std::size_t j = i;
-    while (j < line.size() && line[j] != '\t' && line[j] != ',' && !(line[j] == ' ' && (j + 1 >= line.size() || line[j + 1] == ' ' || line[j + 1] == '\t' || line[j + 1] == ',' ))) ++j;
-    out.push_back(line.substr(i, j - i));
-    i = j;
-  }
+  for (auto f : io::split(line, ' '))
+    if (!f.empty()) out.push_back(f);
   return out;
 }
 

@@ -1,6 +1,8 @@
 #include "castor/io/detect.h"
 
 #include <fstream>
+
+#include <fmt/format.h>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,14 @@ std::string_view to_string(Format f) {
     case Format::unknown: break;
   }
   return "unknown";
+}
+
+Format format_from_string(std::string_view name) {
+  for (Format f : {Format::biologic_mpr, Format::biologic_mpt, Format::biologic_csv, Format::neware_ndax,
+                   Format::neware_nda, Format::neware_csv, Format::arbin_res, Format::maccor_txt,
+                   Format::basytec_txt, Format::generic_csv, Format::gamry_dta})
+    if (to_string(f) == name) return f;
+  throw Error(fmt::format("unknown format '{}' (see `castor formats`)", name));
 }
 
 Format detect_format(std::span<const std::uint8_t> head, const std::filesystem::path& name) {

@@ -25,6 +25,9 @@ enum class Format {
 };
 
 std::string_view to_string(Format format);
+// The format named as to_string names it ("biologic-mpr", "csv"); throws castor::Error
+// for other names.
+Format format_from_string(std::string_view name);
 // Detects the format from the first bytes of the file (4 KiB suffice) and its name.
 Format detect_format(std::span<const std::uint8_t> head, const std::filesystem::path& name);
 // Opens the file and detects its format; throws castor::Error if the file is unreadable.

@@ -32,8 +32,10 @@ std::string terminal(const std::filesystem::path& out, int w, int h) {
   return s;
 }
 
-std::string body(const Figure& f, const std::string& prefix) {
-  std::string s = "reset session\nset grid\nset key " + f.key + " box opaque\n";
+// `reset` clears the previous figure's settings; inside a multiplot only a plain reset
+// (not `reset session`) keeps the layout.
+std::string body(const Figure& f, const std::string& prefix, std::string_view reset) {
+  std::string s = std::string(reset) + "\nset grid\nset key " + f.key + " box opaque\n";
   // Titles hold file names: no enhanced-text markup (underscores would become subscripts).
   if (!f.title.empty()) s += "set title " + quoted(f.title) + " noenhanced\n";
   s += "set xlabel " + quoted(f.xlabel) + "\nset ylabel " + quoted(f.ylabel) + "\n";
@@ -88,7 +90,7 @@ void run(const std::string& script, const std::filesystem::path& out) {
 }  // namespace
 
 std::string gnuplot_script(const Figure& f, const std::filesystem::path& out) {
-  return terminal(out, f.width_px, f.height_px) + body(f, "D");
+  return terminal(out, f.width_px, f.height_px) + body(f, "D", "reset session");
 }
 
 void draw(const Figure& f, const std::filesystem::path& out) {
@@ -101,11 +103,7 @@ void draw_panels(const std::vector<Figure>& panels, const std::filesystem::path&
   std::string s = terminal(out, w, h);
   s += fmt::format("set multiplot layout 1,{}\n", panels.size());
   for (std::size_t k = 0; k < panels.size(); ++k) {
-    std::string b = body(panels[k], fmt::format("P{}_", k));
-    // 'reset session' would end the multiplot: keep only the first panel's.
-    if (k > 0) b.replace(0, std::string("reset session\n").size(), "reset\n");
-    else b.replace(0, std::string("reset session\n").size(), "");
-    s += b;
+    s += body(panels[k], fmt::format("P{}_", k), k > 0 ? "reset" : "");
   }
   s += "unset multiplot\n";
   run(s, out);

@@ -74,9 +74,23 @@ class Model {
   std::size_t qcell() const { return P_ * (M_ + 1) + 2; }
   std::size_t qside() const { return P_ * (M_ + 1) + 3; }
   std::size_t groups() const { return P_; }
+  // Mean filling of group q, and the ions stored in all groups as charge (C).
+  double group_filling(const double* x, std::size_t q) const {
+    double f = 0;
+    for (std::size_t k = 0; k < M_; ++k) f += shell_[k] * x[y(q, k)];
+    return f;
+  }
+  double stored_charge_C(const double* x) const {
+    double s = 0;
+    for (std::size_t q = 0; q < P_; ++q) s += q_[q] * group_filling(x, q);
+    return s;
+  }
+  double mean_filling(const double* x) const {
+    double total = 0;
+    for (double c : q_) total += c;
+    return stored_charge_C(x) / total;
+  }
   std::size_t volumes() const { return M_; }
-  double group_capacity_C(std::size_t q) const { return q_[q]; }
-  double shell(std::size_t k) const { return shell_[k]; }
   double cdl_total() const {
     double a = 0;
     for (double x : area_) a += x;
@@ -301,13 +315,6 @@ struct Ctx {
   double rs = 0;
 };
 
-double mean_filling(const Model& m, const double* x) {
-  double s = 0, w = 0;
-  for (std::size_t q = 0; q < m.groups(); ++q)
-    for (std::size_t k = 0; k < m.volumes(); ++k)
-      s += m.group_capacity_C(q) * m.shell(k) * x[m.y(q, k)], w += m.group_capacity_C(q) * m.shell(k);
-  return s / w;
-}
 constexpr double kFillStop = 1e-4;
 
 int residual_fn(sunrealtype t, N_Vector x, N_Vector xp, N_Vector F, void* data) {
@@ -351,8 +358,8 @@ int root_fn(sunrealtype, N_Vector x, N_Vector, sunrealtype* g, void* data) {
   int k = 0;
   if (c->v_limit) g[k++] = vwe - *c->v_limit;
   if (c->i_limit) g[k++] = std::fabs(v[c->model->icell()]) - *c->i_limit;
-  if (c->fill_limit > 0) g[k++] = mean_filling(*c->model, v) - kFillStop;
-  if (c->fill_limit < 0) g[k++] = (1 - kFillStop) - mean_filling(*c->model, v);
+  if (c->fill_limit > 0) g[k++] = c->model->mean_filling(v) - kFillStop;
+  if (c->fill_limit < 0) g[k++] = (1 - kFillStop) - c->model->mean_filling(v);
   return 0;
 }
 
@@ -427,12 +434,6 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   std::vector<std::vector<double>> groups(o.record_fillings ? model.groups() : 0);
   std::vector<std::vector<double>> surfaces(o.record_fillings ? model.groups() : 0);
   SimulationResult res;
-  auto stored_C = [&] {
-    double s = 0;
-    for (std::size_t q = 0; q < model.groups(); ++q)
-      for (std::size_t k = 0; k < model.volumes(); ++k) s += model.group_capacity_C(q) * model.shell(k) * xv[model.y(q, k)];
-    return s;
-  };
   int cycle = 1;
   bool charged_since = false;
   double t = 0;
@@ -444,18 +445,13 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
     const double ece = anode_overpotential_V(prm, -icell);
     T.push_back(t), V.push_back(vwe), I.push_back(icell), ECE.push_back(ece), CYC.push_back(cycle);
     STEP.push_back(static_cast<double>(step + 1)), KIND.push_back(static_cast<double>(kind)), VCELL.push_back(vwe - ece);
-    double fill = 0, wsum = 0;
-    for (std::size_t q = 0; q < model.groups(); ++q) {
-      double gq = 0;
-      for (std::size_t k = 0; k < model.volumes(); ++k) gq += model.shell(k) * xv[model.y(q, k)];
-      fill += model.group_capacity_C(q) * gq, wsum += model.group_capacity_C(q);
-      if (o.record_fillings) groups[q].push_back(gq), surfaces[q].push_back(xv[model.y(q, model.volumes() - 1)]);
-    }
-    FILL.push_back(fill / wsum);
+    for (std::size_t q = 0; q < groups.size(); ++q)
+      groups[q].push_back(model.group_filling(xv, q)), surfaces[q].push_back(xv[model.y(q, model.volumes() - 1)]);
+    FILL.push_back(model.mean_filling(xv));
     res.charge_passed_C = xv[model.qcell()];
     res.side_charge_C = xv[model.qside()];
   };
-  const double stored0 = stored_C();
+  const double stored0 = model.stored_charge_C(xv);
   const double mass_total = prm.mass_g;
   const double cap_total_C = prm.mass_g * prm.capacity_mAh_g * 3.6;
   auto amps = [&](const Amount& a, const ProtocolStep& s) {
@@ -610,7 +606,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
     }
     if (o.progress) o.progress(si, protocol.size(), t);
   }
-  res.stored_change_C = (stored0 - stored_C());
+  res.stored_change_C = stored0 - model.stored_charge_C(xv);
   Table& tab = res.table;
   tab.meta.source_file = "simulation:" + prm.name;
   tab.meta.format = "castor-simulation";
