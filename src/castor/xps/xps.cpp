@@ -33,19 +33,6 @@ double end_mean(const std::vector<double>& v, int n, bool high) {
   return s / static_cast<double>(k);
 }
 
-// Unit area of GL(m) at unit FWHM, by quadrature (the Lorentzian tails are integrated to
-// +-200 FWHM and the rest added analytically).
-double gl_unit_area(double m) {
-  double s = 0;
-  const double h = 0.005;
-  for (double u = -200; u <= 200; u += h) s += gl_product(u, 0, 1, m) * h;
-  if (m > 0) {
-    const double c = 4 * m / 100;  // tails ~ 1/(c u^2) for large u when the Gaussian factor is gone
-    if (m >= 100) s += 2 / (c * 200);
-  }
-  return s;
-}
-
 struct Layout {
   // Parameter vector: for each component, [position, fwhm, area] unless linked/fixed.
   std::vector<int> pos_index, fwhm_index, area_index;
@@ -80,6 +67,47 @@ std::vector<double> linear_background(const Region& r0, int n) {
   const double x0 = r.be_eV.front(), x1 = r.be_eV.back();
   std::vector<double> bg;
   for (double x : r.be_eV) bg.push_back(a + (b - a) * (x - x0) / (x1 - x0));
+  return bg;
+}
+
+namespace {
+// Tougaard integral without B: S_i = sum over lower-BE points j of K1(E_i - E_j) (y_j - y_low) dE_j.
+std::vector<double> tougaard_integral(const Region& r, const Tougaard& t, double& y_low) {
+  const std::size_t N = r.counts.size();
+  y_low = end_mean(r.counts, t.end_points, false);
+  std::vector<double> S(N, 0.0);
+  for (std::size_t i = 0; i < N; ++i) {
+    double acc = 0;
+    for (std::size_t j = 0; j < i; ++j) {
+      const double T = r.be_eV[i] - r.be_eV[j];
+      if (T < t.gap_eV - 1e-9) continue;
+      const double dE = r.be_eV[j + 1] - r.be_eV[j];
+      const double K = t.D > 0 ? T / (std::pow(t.C - T * T, 2) + t.D * T * T) : T / std::pow(t.C + T * T, 2);
+      acc += K * (r.counts[j] - y_low) * dE;
+    }
+    S[i] = acc;
+  }
+  return S;
+}
+}  // namespace
+
+double tougaard_auto_B(const Region& r0, const Tougaard& t) {
+  const Region r = sorted(r0);
+  double y_low = 0;
+  const auto S = tougaard_integral(r, t, y_low);
+  const double y_high = end_mean(r.counts, t.end_points, true);
+  if (S.back() == 0) throw Error(fmt::format("XPS region {}: the Tougaard integral is zero (flat region?)", r.name));
+  return (y_high - y_low) / S.back();
+}
+
+std::vector<double> tougaard_background(const Region& r0, const Tougaard& t) {
+  const Region r = sorted(r0);
+  if (t.C <= 0 || t.D < 0) throw Error(fmt::format("XPS region {}: Tougaard C must be positive and D not negative", r.name));
+  double y_low = 0;
+  const auto S = tougaard_integral(r, t, y_low);
+  const double B = t.B > 0 ? t.B : tougaard_auto_B(r, t);
+  std::vector<double> bg(S.size());
+  for (std::size_t i = 0; i < S.size(); ++i) bg[i] = y_low + B * S[i];
   return bg;
 }
 
@@ -138,8 +166,6 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
     L.area_index.push_back(L.n++);
     p.push_back(std::log(std::max(c.area, 1e-12)));
   }
-  std::vector<double> unit(comps.size());
-  for (std::size_t k = 0; k < comps.size(); ++k) unit[k] = gl_unit_area(comps[k].gl_mix);
 
   auto unpack = [&](const double* x, std::vector<Component>& out) {
     out = comps;
@@ -151,32 +177,33 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
     for (std::size_t k = 0; k < comps.size(); ++k)
       if (comps[k].position_from) out[k].position_eV = out[*comps[k].position_from].position_eV + comps[k].position_offset_eV;
   };
-  auto model_at = [&](const std::vector<Component>& cs, double x) {
-    double y = 0;
-    for (std::size_t k = 0; k < cs.size(); ++k) {
-      const auto& c = cs[k];
-      y += c.area / (unit[k] * c.fwhm_eV) * gl_product(x, c.position_eV, c.fwhm_eV, c.gl_mix);
+  auto model = [&](const std::vector<Component>& cs, std::vector<double>& y) {
+    y.assign(r.be_eV.size(), 0.0);
+    for (const auto& c : cs) {
+      const auto a = peak_profile(c.shape, r.be_eV, c.position_eV, c.fwhm_eV, c.area);
+      for (std::size_t i = 0; i < y.size(); ++i) y[i] += a[i];
       if (c.doublet_splitting_eV) {
-        const double w2 = c.fwhm_eV * c.doublet_fwhm_factor;
-        y += c.area * c.doublet_area_ratio.value_or(0.5) / (unit[k] * w2) *
-             gl_product(x, c.position_eV + *c.doublet_splitting_eV, w2, c.gl_mix);
+        const auto b = peak_profile(c.shape, r.be_eV, c.position_eV + *c.doublet_splitting_eV, c.fwhm_eV * c.doublet_fwhm_factor,
+                                    c.area * c.doublet_area_ratio.value_or(0.5));
+        for (std::size_t i = 0; i < y.size(); ++i) y[i] += b[i];
       }
     }
-    return y;
   };
   struct Cost {
     const Region& r;
     const std::vector<double>& bg;
     decltype(unpack)& up;
-    decltype(model_at)& model;
+    decltype(model)& fn;
     bool operator()(const double* const* x, double* res) const {
       std::vector<Component> cs;
       up(x[0], cs);
-      for (std::size_t i = 0; i < r.counts.size(); ++i) res[i] = r.counts[i] - bg[i] - model(cs, r.be_eV[i]);
+      std::vector<double> y;
+      fn(cs, y);
+      for (std::size_t i = 0; i < r.counts.size(); ++i) res[i] = r.counts[i] - bg[i] - y[i];
       return true;
     }
   };
-  auto* cost = new ceres::DynamicNumericDiffCostFunction<Cost>(new Cost{r, background, unpack, model_at});
+  auto* cost = new ceres::DynamicNumericDiffCostFunction<Cost>(new Cost{r, background, unpack, model});
   cost->AddParameterBlock(L.n);
   cost->SetNumResiduals(static_cast<int>(N));
   ceres::Problem problem;
@@ -200,8 +227,10 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
   out.counts = r.counts;
   out.background = background;
   double ss = 0;
+  std::vector<double> fitted;
+  model(out.components, fitted);
   for (std::size_t i = 0; i < N; ++i) {
-    out.envelope.push_back(background[i] + model_at(out.components, r.be_eV[i]));
+    out.envelope.push_back(background[i] + fitted[i]);
     ss += std::pow(r.counts[i] - out.envelope.back(), 2);
   }
   out.residual_rms = std::sqrt(ss / static_cast<double>(N));
@@ -228,15 +257,11 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
 
 std::vector<double> component_curve(const FitResult& fit, std::size_t k) {
   const auto& c = fit.components.at(k);
-  const double unit = gl_unit_area(c.gl_mix);
-  std::vector<double> y;
-  for (double x : fit.be_eV) {
-    double v = c.area / (unit * c.fwhm_eV) * gl_product(x, c.position_eV, c.fwhm_eV, c.gl_mix);
-    if (c.doublet_splitting_eV) {
-      const double w2 = c.fwhm_eV * c.doublet_fwhm_factor;
-      v += c.area * c.doublet_area_ratio.value_or(0.5) / (unit * w2) * gl_product(x, c.position_eV + *c.doublet_splitting_eV, w2, c.gl_mix);
-    }
-    y.push_back(v);
+  auto y = peak_profile(c.shape, fit.be_eV, c.position_eV, c.fwhm_eV, c.area);
+  if (c.doublet_splitting_eV) {
+    const auto b = peak_profile(c.shape, fit.be_eV, c.position_eV + *c.doublet_splitting_eV, c.fwhm_eV * c.doublet_fwhm_factor,
+                                c.area * c.doublet_area_ratio.value_or(0.5));
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] += b[i];
   }
   return y;
 }

@@ -1,6 +1,6 @@
 // X-ray photoelectron spectroscopy (analyses.md section 8): a region of a spectrum on a
-// binding-energy axis, charge correction, backgrounds (iterative Shirley, linear),
-// Gaussian-Lorentzian product line shapes GL(m) as CasaXPS defines them, doublets with a
+// binding-energy axis, charge correction, backgrounds (iterative Shirley, Tougaard, linear),
+// the line shapes of lineshape.h (GL, SGL, Voigt, LA/LF) as CasaXPS defines them, doublets with a
 // fixed splitting and area ratio, components with linked widths, and a Ceres fit with
 // uncertainties. Component fractions give the average oxidation state; for
 // CaxNaTi2(PO4)3 x equals the Ti3+ fraction.
@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "castor/xps/lineshape.h"
 
 namespace castor::xps {
 
@@ -26,6 +28,19 @@ Region shift(const Region& r, double measured_eV, double reference_eV = 284.8);
 std::vector<double> shirley_background(const Region& r, int end_points = 3, int iterations = 50);
 std::vector<double> linear_background(const Region& r, int end_points = 3);
 
+// Tougaard background: B(E) = y_low + B \int K(E - E') (y(E') - y_low) dE' over the points of
+// lower binding energy, with y_low the mean of the low-BE end. The universal cross-section
+// K(T) = B T / (C + T^2)^2 (C = 1643 eV^2) or, with D > 0, the three-parameter
+// K(T) = B T / ((C - T^2)^2 + D T^2) (CasaXPS "U 3 Tougaard"), zero below the gap T0.
+// B <= 0 means: choose B so that the background meets the high-BE end mean.
+struct Tougaard {
+  double B = 0, C = 1643, D = 0, gap_eV = 0;
+  int end_points = 3;
+};
+std::vector<double> tougaard_background(const Region& r, const Tougaard& t);
+// The B that tougaard_background used when t.B <= 0 (eV^2).
+double tougaard_auto_B(const Region& r, const Tougaard& t);
+
 // GL(m) product line shape of unit height: exp(-4 ln2 (1 - m/100) u^2) / (1 + 4 (m/100) u^2),
 // u = (x - position) / fwhm.
 double gl_product(double x, double position, double fwhm, double m);
@@ -33,7 +48,7 @@ double gl_product(double x, double position, double fwhm, double m);
 struct Component {
   std::string name;
   double position_eV = 0, fwhm_eV = 1.0, area = 1.0;
-  double gl_mix = 30;            // m in GL(m)
+  LineShape shape;               // GL(30) unless set
   // A doublet partner: second peak at position + splitting with area x ratio (2p: 0.5,
   // 3d: 2/3, 4f: 3/4) and its own width factor (Ti 2p1/2 is broader).
   std::optional<double> doublet_splitting_eV, doublet_area_ratio;
