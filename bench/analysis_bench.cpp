@@ -9,6 +9,7 @@
 #include "castor/cv/cv.h"
 #include "castor/cycling/cycling.h"
 #include "castor/io/read.h"
+#include "castor/xps/read_xps.h"
 #include "castor/xps/xps.h"
 
 namespace {
@@ -54,4 +55,26 @@ void xps_ti2p_two_doublets(benchmark::State& state) {
   }
 }
 BENCHMARK(xps_ti2p_two_doublets)->Unit(benchmark::kMillisecond);
+
+// Fe 2p of FeO (984 points): CasaXPS's three-parameter Tougaard background, then the same
+// fit with Voigt doublet-free components.
+void xps_fe2p_tougaard(benchmark::State& state) {
+  const auto blocks = castor::xps::read_xps(data("materials/pynxtools-xps/FeO_analyzed.vms"));
+  const auto r = castor::xps::crop(blocks.at(0).region, 699.85, 749.09);
+  for (auto _ : state) benchmark::DoNotOptimize(castor::xps::tougaard_background(r, castor::xps::Tougaard{0, 551, 436, 3, 3}));
+}
+BENCHMARK(xps_fe2p_tougaard)->Unit(benchmark::kMillisecond);
+
+void xps_fe2p_voigt_fit(benchmark::State& state) {
+  const auto blocks = castor::xps::read_xps(data("materials/pynxtools-xps/FeO_analyzed.vms"));
+  const auto r = castor::xps::crop(blocks.at(0).region, 699.85, 749.09);
+  const auto bg = castor::xps::tougaard_background(r, castor::xps::Tougaard{0, 551, 436, 3, 3});
+  for (auto _ : state) {
+    std::vector<castor::xps::Component> c(4);
+    const double pos[] = {709, 716, 722.5, 730};
+    for (std::size_t k = 0; k < 4; ++k) c[k].position_eV = pos[k], c[k].fwhm_eV = 3, c[k].area = 3e4, c[k].shape = {castor::xps::Shape::voigt, 30};
+    benchmark::DoNotOptimize(castor::xps::fit_region(r, c, bg));
+  }
+}
+BENCHMARK(xps_fe2p_voigt_fit)->Unit(benchmark::kMillisecond);
 }  // namespace

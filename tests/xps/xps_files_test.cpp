@@ -244,6 +244,28 @@ TEST(LineShapes, VoigtDoubletClosedLoop) {
   EXPECT_NEAR(fit.components[0].area, 5000, 0.5);
 }
 
+// The same doublet written as two linked singlets (position offset 5.7 eV, area ratio 0.5):
+// Casa-style constraints between components give the doublet's answer.
+TEST(LineShapes, LinkedComponentsEqualADoublet) {
+  xps::LineShape s{xps::Shape::gl_product, 30};
+  xps::Region r;
+  for (int i = 0; i <= 300; ++i) r.be_eV.push_back(450 + 0.1 * i);
+  const auto a = xps::peak_profile(s, r.be_eV, 458.8, 1.1, 5000);
+  const auto b = xps::peak_profile(s, r.be_eV, 464.5, 1.1, 2500);
+  for (std::size_t i = 0; i < r.be_eV.size(); ++i) r.counts.push_back(a[i] + b[i] + 3 * std::sin(7.0 * static_cast<double>(i)));
+  std::vector<xps::Component> c(2);
+  c[0].position_eV = 458.5, c[0].fwhm_eV = 1.4, c[0].area = 4000, c[0].width_group = "Ti";
+  c[1].position_from = 0, c[1].position_offset_eV = 5.7, c[1].area_from = 0, c[1].area_ratio = 0.5, c[1].width_group = "Ti";
+  const auto fit = xps::fit_region(r, c, std::vector<double>(r.be_eV.size(), 0.0));
+  EXPECT_NEAR(fit.components[1].position_eV - fit.components[0].position_eV, 5.7, 1e-12);
+  EXPECT_NEAR(fit.components[1].area / fit.components[0].area, 0.5, 1e-12);
+  EXPECT_NEAR(fit.components[0].position_eV, 458.8, 0.01);
+  EXPECT_NEAR(fit.components[0].area, 5000, 25);
+  EXPECT_GT(fit.area_error[1], 0);
+  c[1].area_from = 1;  // itself
+  EXPECT_THROW((void)xps::fit_region(r, c, std::vector<double>(r.be_eV.size(), 0.0)), castor::Error);
+}
+
 TEST(LineShapes, ParseAndErrors) {
   EXPECT_EQ(xps::to_string(xps::parse_line_shape("gl(30)")), "GL(30)");
   EXPECT_EQ(xps::to_string(xps::parse_line_shape("LF(0.54, 10, 30, 3)")), "LF(0.54,10,30,3)");

@@ -163,8 +163,15 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
       p.push_back(std::log(c.fwhm_eV));
       if (!c.width_group.empty()) width_groups[c.width_group] = L.fwhm_index.back();
     }
-    L.area_index.push_back(L.n++);
-    p.push_back(std::log(std::max(c.area, 1e-12)));
+    if (c.area_from) {
+      if (*c.area_from >= comps.size() || *c.area_from == k || comps[*c.area_from].area_from)
+        throw Error(fmt::format("XPS component {}: area_from must name another component with a free area", c.name));
+      if (!(c.area_ratio > 0)) throw Error(fmt::format("XPS component {}: area ratio {} is not positive", c.name, c.area_ratio));
+      L.area_index.push_back(-1);
+    } else {
+      L.area_index.push_back(L.n++);
+      p.push_back(std::log(std::max(c.area, 1e-12)));
+    }
   }
 
   auto unpack = [&](const double* x, std::vector<Component>& out) {
@@ -172,10 +179,12 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
     for (std::size_t k = 0; k < comps.size(); ++k) {
       if (L.pos_index[k] >= 0) out[k].position_eV = x[L.pos_index[k]];
       if (L.fwhm_index[k] >= 0) out[k].fwhm_eV = std::exp(x[L.fwhm_index[k]]);
-      out[k].area = std::exp(x[L.area_index[k]]);
+      if (L.area_index[k] >= 0) out[k].area = std::exp(x[L.area_index[k]]);
     }
-    for (std::size_t k = 0; k < comps.size(); ++k)
+    for (std::size_t k = 0; k < comps.size(); ++k) {
       if (comps[k].position_from) out[k].position_eV = out[*comps[k].position_from].position_eV + comps[k].position_offset_eV;
+      if (comps[k].area_from) out[k].area = out[*comps[k].area_from].area * comps[k].area_ratio;
+    }
   };
   auto model = [&](const std::vector<Component>& cs, std::vector<double>& y) {
     y.assign(r.be_eV.size(), 0.0);
@@ -250,7 +259,8 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
   for (std::size_t k = 0; k < comps.size(); ++k) {
     if (L.pos_index[k] >= 0) out.position_error[k] = std::sqrt(cov(L.pos_index[k], L.pos_index[k]));
     if (L.fwhm_index[k] >= 0) out.fwhm_error[k] = out.components[k].fwhm_eV * std::sqrt(cov(L.fwhm_index[k], L.fwhm_index[k]));
-    out.area_error[k] = out.components[k].area * std::sqrt(cov(L.area_index[k], L.area_index[k]));
+    const int ai = L.area_index[k] >= 0 ? L.area_index[k] : L.area_index[*comps[k].area_from];
+    out.area_error[k] = out.components[k].area * std::sqrt(cov(ai, ai));
   }
   return out;
 }

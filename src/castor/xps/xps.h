@@ -57,6 +57,9 @@ struct Component {
   // FWHM); a fixed offset from another component's position.
   std::string width_group;
   std::optional<std::size_t> position_from;  // index of the component this one follows
+  // A fixed area ratio to another component (Casa's "area = A * 0.5"): area = ratio x its area.
+  std::optional<std::size_t> area_from;
+  double area_ratio = 1.0;
   double position_offset_eV = 0;
   bool fix_position = false, fix_width = false;
 };
