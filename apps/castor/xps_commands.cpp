@@ -18,7 +18,9 @@ namespace {
 
 struct XpsFlags {
   std::string file, block, background = "shirley", plot, charge_block, shape;
-  std::vector<double> peaks;
+  std::vector<double> peaks, states;
+  double redox_atoms = 0;
+  int ion_charge = 0;
   std::vector<std::string> names;
   double doublet = 0, ratio = 0.5, doublet_width = 1.0, gl = 30, fwhm = 1.2, charge_ref = 284.8, lo = 0, hi = 0;
   double tougaard_B = 0, tougaard_C = 1643, tougaard_D = 0, tougaard_gap = 0;
@@ -111,6 +113,17 @@ void run_fit(const XpsFlags& f) {
                fit.fwhm_error[k], c.area, 100 * frac[k]);
   }
   fmt::print("residual rms {:.3g}\n", fit.residual_rms);
+  if (!f.states.empty()) {
+    const double avg = xps::average_oxidation_state(fit, f.states);
+    fmt::print("average oxidation state {:.3f}\n", avg);
+    if (f.redox_atoms > 0 && f.ion_charge > 0) {
+      // The reduced fraction relative to the highest state given.
+      const double top = *std::max_element(f.states.begin(), f.states.end());
+      const double reduced = std::clamp(top - avg, 0.0, 1.0);
+      fmt::print("reduced fraction {:.4f} -> {:.4f} inserted ions (charge {}) per formula unit with {} redox atoms\n", reduced,
+                 xps::ions_from_reduced_fraction(reduced, f.redox_atoms, f.ion_charge), f.ion_charge, f.redox_atoms);
+    }
+  }
   if (!f.plot.empty()) {
     report::Figure fig;
     fig.title = fmt::format("XPS {} - {}", r.name, f.file);
@@ -159,6 +172,9 @@ void add_xps_commands(CLI::App& app) {
   fit->add_option("--to", f->hi, "background window end (BE, eV)");
   fit->add_option("--charge-block", f->charge_block, "reference block for charge correction, e.g. 'C 1s'");
   fit->add_option("--charge-ref", f->charge_ref, "reference binding energy")->capture_default_str();
+  fit->add_option("--states", f->states, "oxidation state of each component, e.g. 4 3 (prints the average)");
+  fit->add_option("--redox-atoms", f->redox_atoms, "redox atoms per formula unit (2 Ti in NaTi2(PO4)3), with --states and --ion-charge");
+  fit->add_option("--ion-charge", f->ion_charge, "charge of the inserted ion (Ca 2): prints inserted ions per formula unit");
   fit->add_option("--plot", f->plot, "figure of the fit (.png or .svg)");
   fit->callback([f] { run_fit(*f); });
 }

@@ -127,6 +127,23 @@ TEST(Xps, TitaniumValenceOfSrTiO3AndLaDopedSrTiO3) {
   EXPECT_LT(shift, 2.2);
 }
 
+// Valence bookkeeping: a Ti4+/Ti3+ doublet pair with a 10 % Ti3+ area gives Ti 3.9+; in
+// CaxNaTi2(PO4)3 (2 Ti per formula, Ca2+) x equals the Ti3+ fraction, so the paper's 0.40 and
+// 0.31 come back; for Na+ the same fraction means twice the ions.
+TEST(Xps, AverageOxidationStateAndInsertedIons) {
+  xps::FitResult f;
+  f.components.resize(2);
+  f.components[0].area = 900, f.components[1].area = 100;
+  for (auto& c : f.components) c.doublet_splitting_eV = 5.7, c.doublet_area_ratio = 0.5;
+  EXPECT_NEAR(xps::average_oxidation_state(f, {4, 3}), 3.9, 1e-12);
+  EXPECT_THROW((void)xps::average_oxidation_state(f, {4}), castor::Error);
+  EXPECT_NEAR(xps::ions_from_reduced_fraction(0.40, 2, 2), 0.40, 1e-12);
+  EXPECT_NEAR(xps::ions_from_reduced_fraction(0.31, 2, 2), 0.31, 1e-12);
+  EXPECT_NEAR(xps::ions_from_reduced_fraction(0.40, 2, 1), 0.80, 1e-12);
+  EXPECT_THROW((void)xps::ions_from_reduced_fraction(1.2, 2, 2), castor::Error);
+  EXPECT_THROW((void)xps::ions_from_reduced_fraction(0.2, 2, 0), castor::Error);
+}
+
 // VAMAS files from four instruments (SOURCES.md): SpecsLab regular and irregular, Kratos
 // (Au 4f of mjr9_59c at 84.0 eV, C 1s at 284.9 eV), PHI MultiPak (binding-energy axis with
 // a negative step, 5 blocks), Kratos AXIS Supra (leading blank lines).

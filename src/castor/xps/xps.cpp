@@ -288,4 +288,20 @@ std::vector<double> area_fractions(const FitResult& fit) {
   return a;
 }
 
+double average_oxidation_state(const FitResult& fit, const std::vector<double>& states) {
+  if (states.size() != fit.components.size())
+    throw Error(fmt::format("XPS: {} oxidation states given for {} components", states.size(), fit.components.size()));
+  const auto f = area_fractions(fit);
+  double s = 0;
+  for (std::size_t k = 0; k < f.size(); ++k) s += f[k] * states[k];
+  return s;
+}
+
+double ions_from_reduced_fraction(double reduced_fraction, double redox_atoms_per_formula, int ion_charge) {
+  if (ion_charge < 1) throw Error(fmt::format("XPS: ion charge {} must be at least 1", ion_charge));
+  if (!(reduced_fraction >= 0 && reduced_fraction <= 1))
+    throw Error(fmt::format("XPS: reduced fraction {} is outside 0-1", reduced_fraction));
+  return reduced_fraction * redox_atoms_per_formula / ion_charge;
+}
+
 }  // namespace castor::xps

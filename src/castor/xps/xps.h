@@ -80,4 +80,13 @@ std::vector<double> component_curve(const FitResult& fit, std::size_t k);
 // Area fractions of the components (doublet partners included in their component).
 std::vector<double> area_fractions(const FitResult& fit);
 
+// Average oxidation state: sum of area fraction x state (one state per component, e.g. Ti4+
+// and Ti3+ give {4, 3}).
+double average_oxidation_state(const FitResult& fit, const std::vector<double>& states);
+
+// Inserted ions per formula unit from the reduced fraction of the redox atoms: each of the
+// `redox_atoms_per_formula` atoms reduced by one electron takes 1/z of an ion of charge z.
+// CaxNaTi2(PO4)3 (2 Ti, Ca2+): x = Ti3+ fraction.
+double ions_from_reduced_fraction(double reduced_fraction, double redox_atoms_per_formula, int ion_charge);
+
 }  // namespace castor::xps
