@@ -1,0 +1,207 @@
+#include "castor/xrd/crystal.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <numbers>
+
+#include <fmt/format.h>
+#include <gemmi/cif.hpp>
+#include <gemmi/it92.hpp>
+#include <gemmi/smcif.hpp>
+#include <gemmi/symmetry.hpp>
+#include <gemmi/unitcell.hpp>
+
+#include "castor/core/error.h"
+
+namespace castor::xrd {
+namespace {
+
+gemmi::GroupOps group_ops(const Crystal& x) {
+  std::vector<gemmi::Op> ops;
+  for (const auto& t : x.symops) ops.push_back(gemmi::parse_triplet(t));
+  if (ops.empty()) throw Error(fmt::format("crystal {}: no symmetry operators", x.name));
+  return gemmi::split_centering_vectors(ops);
+}
+
+gemmi::UnitCell unit_cell(const Crystal& x) { return gemmi::UnitCell(x.a, x.b, x.c, x.alpha, x.beta, x.gamma); }
+
+std::vector<std::string> ops_of_spacegroup(const gemmi::SpaceGroup& sg) {
+  std::vector<std::string> v;
+  for (const gemmi::Op& op : sg.operations()) v.push_back(op.triplet());
+  return v;
+}
+
+// Atom positions of the whole cell: each site under every operator, wrapped into [0, 1),
+// duplicates (special positions) removed.
+struct CellAtom {
+  const gemmi::IT92<double>::Coef* coef;
+  double occ, B;
+  std::array<double, 3> f;
+};
+
+std::vector<CellAtom> cell_atoms(const Crystal& x) {
+  const auto ops = group_ops(x);
+  std::vector<CellAtom> out;
+  for (const auto& s : x.sites) {
+    const gemmi::Element el(s.element);
+    if (el.elem == gemmi::El::X) throw Error(fmt::format("crystal {}: site {} has unknown element '{}'", x.name, s.label, s.element));
+    const auto* coef = gemmi::IT92<double>::get_ptr(el.elem);
+    if (!coef) throw Error(fmt::format("crystal {}: no X-ray form factor for {}", x.name, s.element));
+    std::vector<std::array<double, 3>> seen;
+    for (const gemmi::Op& op : ops) {
+      auto p = op.apply_to_xyz({s.x, s.y, s.z});
+      for (double& v : p) v -= std::floor(v);
+      bool dup = false;
+      for (const auto& q : seen) {
+        double d2 = 0;
+        for (int i = 0; i < 3; ++i) {
+          double d = std::fabs(p[static_cast<std::size_t>(i)] - q[static_cast<std::size_t>(i)]);
+          d = std::min(d, 1 - d);
+          d2 += d * d;
+        }
+        if (d2 < 1e-8) dup = true;
+      }
+      if (dup) continue;
+      seen.push_back(p);
+      out.push_back({coef, s.occupancy, 8 * std::numbers::pi * std::numbers::pi * s.u_iso_A2, p});
+    }
+  }
+  return out;
+}
+
+std::complex<double> sf(const std::vector<CellAtom>& atoms, double stol2, int h, int k, int l) {
+  std::complex<double> F = 0;
+  for (const auto& a : atoms) {
+    const double f = a.coef->calculate_sf(stol2) * a.occ * std::exp(-a.B * stol2);
+    const double ph = 2 * std::numbers::pi * (h * a.f[0] + k * a.f[1] + l * a.f[2]);
+    F += f * std::complex<double>(std::cos(ph), std::sin(ph));
+  }
+  return F;
+}
+
+}  // namespace
+
+double Crystal::volume_A3() const { return unit_cell(*this).volume; }
+
+Crystal make_crystal(const std::string& spacegroup, double a, double b, double c, double alpha, double beta, double gamma) {
+  const gemmi::SpaceGroup* sg = gemmi::find_spacegroup_by_name(spacegroup, alpha, gamma);
+  if (!sg) throw Error(fmt::format("unknown space group '{}'", spacegroup));
+  Crystal x;
+  x.name = spacegroup;
+  x.a = a, x.b = b, x.c = c, x.alpha = alpha, x.beta = beta, x.gamma = gamma;
+  x.spacegroup = sg->xhm();
+  x.symops = ops_of_spacegroup(*sg);
+  return x;
+}
+
+Crystal read_cif(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  if (!std::filesystem::exists(path)) throw Error(file, "CIF", "cannot open");
+  try {
+    auto doc = gemmi::cif::read_file(file);
+    if (doc.blocks.empty()) throw Error(file, "CIF", "no data block");
+    auto& block = doc.blocks.front();
+    const auto st = gemmi::make_small_structure_from_block(block);
+    Crystal x;
+    x.name = st.name;
+    x.a = st.cell.a, x.b = st.cell.b, x.c = st.cell.c;
+    x.alpha = st.cell.alpha, x.beta = st.cell.beta, x.gamma = st.cell.gamma;
+    if (!st.cell.is_crystal()) throw Error(file, "CIF", "no unit cell (_cell_length_a ...)");
+    x.spacegroup = st.spacegroup_hm;
+    for (const char* tag : {"_space_group_symop_operation_xyz", "_symmetry_equiv_pos_as_xyz"}) {
+      if (!x.symops.empty()) break;
+      for (const std::string& v : block.find_values(tag)) x.symops.push_back(gemmi::cif::as_string(v));
+    }
+    if (x.symops.empty()) {
+      const gemmi::SpaceGroup* sg = st.find_spacegroup();
+      if (!sg) throw Error(file, "CIF", fmt::format("no symmetry operators and unknown space group '{}'", st.spacegroup_hm));
+      x.symops = ops_of_spacegroup(*sg);
+    }
+    for (const auto& s : st.sites) {
+      Site t;
+      t.label = s.label;
+      t.element = s.element.name();
+      t.x = s.fract.x, t.y = s.fract.y, t.z = s.fract.z;
+      t.occupancy = s.occ;
+      t.u_iso_A2 = s.u_iso;
+      if (t.u_iso_A2 == 0 && s.aniso.nonzero()) t.u_iso_A2 = (s.aniso.u11 + s.aniso.u22 + s.aniso.u33) / 3;  // Ueq (orthogonal cells)
+      x.sites.push_back(t);
+    }
+    if (x.sites.empty()) throw Error(file, "CIF", "no atom sites (_atom_site_fract_x ...)");
+    (void)group_ops(x);  // the operators must parse
+    return x;
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(file, "CIF", e.what());
+  }
+}
+
+double d_spacing_A(const Crystal& x, int h, int k, int l) { return unit_cell(x).calculate_d({h, k, l}); }
+
+double two_theta_deg(double d, double lambda) {
+  const double s = lambda / (2 * d);
+  if (!(s <= 1)) return std::nan("");
+  return 2 * std::asin(s) * 180 / std::numbers::pi;
+}
+
+bool systematically_absent(const Crystal& x, int h, int k, int l) { return group_ops(x).is_systematically_absent({h, k, l}); }
+
+std::complex<double> structure_factor(const Crystal& x, int h, int k, int l) {
+  const double d = d_spacing_A(x, h, k, l);
+  return sf(cell_atoms(x), 1 / (4 * d * d), h, k, l);
+}
+
+std::vector<Reflection> reflections(const Crystal& x, double lambda, double tt_max, double tt_min, bool with_sf) {
+  if (!(lambda > 0) || !(tt_max > tt_min)) throw Error(fmt::format("reflections of {}: need a wavelength and 2-theta max > min", x.name));
+  const auto ops = group_ops(x);
+  const auto cell = unit_cell(x);
+  const double dmin = lambda / (2 * std::sin(std::min(tt_max, 179.9) * std::numbers::pi / 360));
+  const int H = static_cast<int>(std::ceil(x.a / dmin)) + 1, K = static_cast<int>(std::ceil(x.b / dmin)) + 1,
+            L = static_cast<int>(std::ceil(x.c / dmin)) + 1;
+  std::vector<CellAtom> atoms;
+  if (with_sf) atoms = cell_atoms(x);
+  // Families keyed by their representative.
+  std::map<std::array<int, 3>, Reflection> fam;
+  auto rep_key = [](const std::array<int, 3>& m) {
+    // Prefer all indices non-negative, then the largest h, k, l.
+    const int neg = (m[0] < 0) + (m[1] < 0) + (m[2] < 0);
+    return std::make_tuple(-neg, m[0], m[1], m[2]);
+  };
+  for (int h = -H; h <= H; ++h)
+    for (int k = -K; k <= K; ++k)
+      for (int l = -L; l <= L; ++l) {
+        if (h == 0 && k == 0 && l == 0) continue;
+        const double d = cell.calculate_d({h, k, l});
+        if (d < dmin) continue;
+        const double tt = two_theta_deg(d, lambda);
+        if (!(tt > tt_min && tt <= tt_max)) continue;
+        if (ops.is_systematically_absent({h, k, l})) continue;
+        // The family: images under the point group, with Friedel mates.
+        std::vector<std::array<int, 3>> eq;
+        for (const gemmi::Op& op : ops.sym_ops) {
+          const auto m = op.apply_to_hkl({h, k, l});
+          eq.push_back({m[0], m[1], m[2]});
+          eq.push_back({-m[0], -m[1], -m[2]});
+        }
+        std::sort(eq.begin(), eq.end());
+        eq.erase(std::unique(eq.begin(), eq.end()), eq.end());
+        const auto rep = *std::max_element(eq.begin(), eq.end(), [&](const auto& a, const auto& b) { return rep_key(a) < rep_key(b); });
+        if (fam.count(rep)) continue;
+        Reflection r;
+        r.h = rep[0], r.k = rep[1], r.l = rep[2];
+        r.multiplicity = static_cast<int>(eq.size());
+        r.d_A = d;
+        r.two_theta_deg = tt;
+        if (with_sf) r.F = sf(atoms, 1 / (4 * d * d), rep[0], rep[1], rep[2]);
+        fam[rep] = r;
+      }
+  std::vector<Reflection> out;
+  for (auto& [key, r] : fam) out.push_back(r);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.two_theta_deg < b.two_theta_deg; });
+  return out;
+}
+
+}  // namespace castor::xrd

@@ -1,0 +1,57 @@
+// Crystal structures and their reflections: CIF reading (gemmi), d-spacings for any cell,
+// reflections of any space group with the systematic absences of its full operator set
+// (every hkl is generated, not a Laue-class multiplicity: in R-3c half of {104} is absent),
+// and X-ray structure factors with International Tables (IT92) form factors and isotropic
+// Debye-Waller factors.
+#pragma once
+
+#include <complex>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace castor::xrd {
+
+struct Site {
+  std::string label, element;  // element symbol ("Ti", "O")
+  double x = 0, y = 0, z = 0;  // fractional
+  double occupancy = 1.0;
+  double u_iso_A2 = 0;         // B = 8 pi^2 U
+};
+
+struct Crystal {
+  std::string name;
+  double a = 1, b = 1, c = 1, alpha = 90, beta = 90, gamma = 90;  // A, degrees
+  std::string spacegroup;           // Hermann-Mauguin, as the CIF or gemmi gives it
+  std::vector<std::string> symops;  // all operators as x,y,z triplets (centring included)
+  std::vector<Site> sites;
+  double volume_A3() const;
+};
+
+// Reads the first data block of a CIF (cell, H-M symbol or symmetry operators, atom sites
+// with occupancies and Uiso/Biso, or Ueq from anisotropic U).
+Crystal read_cif(const std::filesystem::path& path);
+// A crystal from a space-group symbol ("R -3 c:H", "Pnma", "167") and its cell.
+Crystal make_crystal(const std::string& spacegroup, double a, double b, double c, double alpha, double beta, double gamma);
+
+double d_spacing_A(const Crystal& x, int h, int k, int l);
+double two_theta_deg(double d_A, double wavelength_A);  // NaN where d < lambda/2
+
+struct Reflection {
+  int h = 0, k = 0, l = 0;    // representative of the family
+  int multiplicity = 0;       // distinct hkl in the family (Friedel pairs included)
+  double d_A = 0, two_theta_deg = 0;
+  std::complex<double> F;     // structure factor of the representative (electrons)
+  double F2() const { return std::norm(F); }
+};
+
+// Allowed reflection families with 2-theta in (min, max], sorted by 2-theta. With
+// `with_structure_factors` false only positions and multiplicities are computed.
+std::vector<Reflection> reflections(const Crystal& x, double wavelength_A, double two_theta_max_deg, double two_theta_min_deg = 0,
+                                    bool with_structure_factors = true);
+bool systematically_absent(const Crystal& x, int h, int k, int l);
+
+// Structure factor of one hkl (all atoms of the cell, IT92 form factors, exp(-B s^2)).
+std::complex<double> structure_factor(const Crystal& x, int h, int k, int l);
+
+}  // namespace castor::xrd

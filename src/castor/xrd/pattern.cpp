@@ -1,0 +1,211 @@
+#include "castor/xrd/pattern.h"
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <pugixml.hpp>
+
+#include "castor/core/error.h"
+#include "castor/io/text.h"
+
+namespace castor::xrd {
+namespace {
+
+std::string slurp(const std::filesystem::path& path, const char* format) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path.string(), format, "cannot open");
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (s.empty()) throw Error(path.string(), format, "file is empty");
+  return s;
+}
+
+std::vector<double> numbers(const char* text, const std::string& file, const char* what) {
+  std::vector<double> v;
+  std::istringstream ss(text);
+  std::string w;
+  while (ss >> w) {
+    const auto d = io::parse_double(w);
+    if (!d || !std::isfinite(*d)) throw Error(file, "xrdml", fmt::format("{}: '{}' is not a number", what, w));
+    v.push_back(*d);
+  }
+  return v;
+}
+
+void fill_sigma(Pattern& p) {
+  p.sigma.resize(p.counts.size());
+  for (std::size_t i = 0; i < p.counts.size(); ++i) p.sigma[i] = std::sqrt(std::max(p.counts[i], 1.0));
+}
+
+// First descendant element with this local name (the xrdml namespace is the default one).
+pugi::xml_node find(pugi::xml_node n, const char* name) {
+  return n.find_node([&](pugi::xml_node c) { return std::string_view(c.name()) == name; });
+}
+
+}  // namespace
+
+Pattern read_xrdml(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const std::string s = slurp(path, "xrdml");
+  pugi::xml_document doc;
+  const auto ok = doc.load_buffer(s.data(), s.size());
+  if (!ok) throw Error(file, "xrdml", fmt::format("not valid XML: {}", ok.description())).at_byte(static_cast<std::uint64_t>(ok.offset));
+  const auto root = doc.child("xrdMeasurements");
+  if (!root) throw Error(file, "xrdml", "no <xrdMeasurements> root (not a PANalytical XRDML file)");
+  Pattern p;
+  p.source = file;
+  if (const auto w = find(root, "usedWavelength")) {
+    p.ka1_A = w.child("kAlpha1").text().as_double();
+    p.ka2_A = w.child("kAlpha2").text().as_double();
+    p.ka2_ratio = w.child("ratioKAlpha2KAlpha1").text().as_double();
+    p.meta["intended wavelength"] = w.attribute("intended").value();
+  }
+  if (const auto r = find(root, "incidentBeamPath").child("radius")) p.goniometer_radius_mm = r.text().as_double();
+  if (const auto t = find(root, "xRayTube")) p.meta["tube"] = t.attribute("name").value();
+  const auto scan = find(root, "scan");
+  if (!scan) throw Error(file, "xrdml", "no <scan> element");
+  p.meta["scan axis"] = scan.attribute("scanAxis").value();
+  const auto dp = scan.child("dataPoints");
+  if (!dp) throw Error(file, "xrdml", "the scan has no <dataPoints>");
+  pugi::xml_node pos;
+  for (auto c : dp.children("positions"))
+    if (std::string_view(c.attribute("axis").value()) == "2Theta") pos = c;
+  if (!pos) throw Error(file, "xrdml", "no <positions axis=\"2Theta\"> in the scan");
+  // Intensities (schema 1.x) or counts (2.x); both are counts per point.
+  pugi::xml_node data = dp.child("intensities");
+  if (!data) data = dp.child("counts");
+  if (!data) throw Error(file, "xrdml", "the scan has neither <intensities> nor <counts>");
+  p.counts = numbers(data.text().get(), file, data.name());
+  if (p.counts.size() < 2) throw Error(file, "xrdml", fmt::format("{} data points; a pattern needs at least 2", p.counts.size()));
+  if (const auto t = dp.child("commonCountingTime")) p.counting_time_s = t.text().as_double();
+  const std::size_t n = p.counts.size();
+  if (const auto list = pos.child("listPositions")) {
+    p.two_theta_deg = numbers(list.text().get(), file, "listPositions");
+    if (p.two_theta_deg.size() != n)
+      throw Error(file, "xrdml", fmt::format("{} listed positions for {} counts", p.two_theta_deg.size(), n));
+  } else {
+    const auto a = pos.child("startPosition"), b = pos.child("endPosition");
+    if (!a || !b) throw Error(file, "xrdml", "2Theta positions have no startPosition/endPosition");
+    const double t0 = a.text().as_double(), t1 = b.text().as_double();
+    for (std::size_t i = 0; i < n; ++i) p.two_theta_deg.push_back(t0 + (t1 - t0) * static_cast<double>(i) / static_cast<double>(n - 1));
+  }
+  fill_sigma(p);
+  return p;
+}
+
+// GSAS standard raw file: title line, "BANK n npts nrec CONST start step 0 0 [STD|ESD]"
+// (angles in centidegrees), then counts 10 per line (STD) or (count, esd) pairs 5 per line (ESD).
+Pattern read_gsas_std(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const std::string s = slurp(path, "GSAS raw");
+  const auto lines = io::split_lines(s);
+  std::size_t i = 0;
+  for (; i < lines.size(); ++i)
+    if (io::trim(lines[i]).starts_with("BANK")) break;
+  if (i == lines.size()) throw Error(file, "GSAS raw", "no BANK line");
+  std::istringstream bank{std::string(lines[i])};
+  std::string word, kind, fmt_word;
+  long bank_no = 0, npts = 0, nrec = 0;
+  double start = 0, step = 0, a = 0, b = 0;
+  bank >> word >> bank_no >> npts >> nrec >> kind >> start >> step >> a >> b >> fmt_word;
+  if (!bank || kind != "CONST" || npts < 2 || step <= 0)
+    throw Error(file, "GSAS raw", fmt::format("BANK line '{}': only CONST binning with a positive step is read", io::trim(lines[i]))).at_line(i + 1);
+  const bool esd = fmt_word == "ESD";
+  Pattern p;
+  p.source = file;
+  p.meta["title"] = std::string(io::trim(lines.front()));
+  std::vector<double> vals;
+  const std::size_t need = static_cast<std::size_t>(npts) * (esd ? 2 : 1);
+  for (std::size_t k = i + 1; k < lines.size() && vals.size() < need; ++k) {
+    const auto line = lines[k];
+    constexpr std::size_t width = 8;
+    // Fixed 8-character fields (numbers may touch each other).
+    for (std::size_t c = 0; c + 1 <= line.size() && vals.size() < need; c += width) {
+      const auto f = io::trim(line.substr(c, std::min(width, line.size() - c)));
+      if (f.empty()) continue;
+      const auto v = io::parse_double(f);
+      if (!v || !std::isfinite(*v)) throw Error(file, "GSAS raw", fmt::format("'{}' is not a count", f)).at_line(k + 1);
+      vals.push_back(*v);
+    }
+  }
+  if (vals.size() < need)
+    throw Error(file, "GSAS raw", fmt::format("BANK promises {} points, the file holds {} (truncated?)", npts, esd ? vals.size() / 2 : vals.size()));
+  for (long k = 0; k < npts; ++k) {
+    p.two_theta_deg.push_back((start + step * static_cast<double>(k)) / 100.0);
+    p.counts.push_back(vals[static_cast<std::size_t>(esd ? 2 * k : k)]);
+    if (esd) p.sigma.push_back(vals[static_cast<std::size_t>(2 * k + 1)]);
+  }
+  if (!esd) fill_sigma(p);
+  return p;
+}
+
+Pattern read_xy(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const std::string s = slurp(path, "xy");
+  Pattern p;
+  p.source = file;
+  std::size_t lineno = 0;
+  bool has_sigma = true;
+  for (auto raw : io::split_lines(s)) {
+    ++lineno;
+    const auto line = io::trim(raw);
+    if (line.empty() || line[0] == '#' || line[0] == '!' || line[0] == ';') continue;
+    std::vector<std::string_view> f;
+    const char delim = line.find(',') != std::string_view::npos ? ',' : ' ';
+    if (delim == ',') {
+      f = io::split(line, ',');
+    } else {
+      std::size_t a = 0;
+      while (a < line.size()) {
+        while (a < line.size() && (line[a] == ' ' || line[a] == '\t')) ++a;
+        const std::size_t b0 = a;
+        while (a < line.size() && line[a] != ' ' && line[a] != '\t') ++a;
+        if (a > b0) f.push_back(line.substr(b0, a - b0));
+      }
+    }
+    if (f.size() < 2) throw Error(file, "xy", fmt::format("expected 2-theta and counts, found '{}'", line)).at_line(lineno);
+    const auto x = io::parse_double(io::trim(f[0])), y = io::parse_double(io::trim(f[1]));
+    if (!x || !y) {
+      if (p.two_theta_deg.empty()) continue;  // header line
+      throw Error(file, "xy", fmt::format("not numbers: '{}'", line)).at_line(lineno);
+    }
+    if (!std::isfinite(*x) || !std::isfinite(*y)) throw Error(file, "xy", fmt::format("NaN or infinity in '{}'", line)).at_line(lineno);
+    p.two_theta_deg.push_back(*x);
+    p.counts.push_back(*y);
+    const auto e = f.size() >= 3 ? io::parse_double(io::trim(f[2])) : std::nullopt;
+    if (e && *e > 0) p.sigma.push_back(*e);
+    else has_sigma = false;
+  }
+  if (p.counts.size() < 2) throw Error(file, "xy", fmt::format("{} data points; a pattern needs at least 2", p.counts.size()));
+  if (!has_sigma || p.sigma.size() != p.counts.size()) fill_sigma(p);
+  return p;
+}
+
+Pattern read_pattern(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path.string(), "XRD", "cannot open");
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  if (head.empty()) throw Error(path.string(), "XRD", "file is empty");
+  if (head.find("<xrdMeasurements") != std::string::npos) return read_xrdml(path);
+  for (const auto line : io::split_lines(head))
+    if (io::trim(line).starts_with("BANK ")) return read_gsas_std(path);
+  return read_xy(path);
+}
+
+Pattern crop(const Pattern& p, double lo, double hi) {
+  Pattern o = p;
+  o.two_theta_deg.clear(), o.counts.clear(), o.sigma.clear();
+  for (std::size_t i = 0; i < p.counts.size(); ++i)
+    if (p.two_theta_deg[i] >= lo && p.two_theta_deg[i] <= hi) {
+      o.two_theta_deg.push_back(p.two_theta_deg[i]);
+      o.counts.push_back(p.counts[i]);
+      o.sigma.push_back(p.sigma[i]);
+    }
+  return o;
+}
+
+}  // namespace castor::xrd

@@ -1,0 +1,34 @@
+// Powder diffraction patterns (analyses.md section 7): 2-theta in degrees, counts, their
+// standard deviations, and the radiation the file states. Readers:
+//   PANalytical .xrdml (schema 1.x/2.x; <intensities> or <counts>; start/end or listed
+//   positions; Ka1, Ka2 and their ratio; goniometer radius),
+//   GSAS "STD" CONST/ESD raw files (.xra/.gsa/.raw; 2-theta in centidegrees),
+//   .xy/.xye/.csv columns (2-theta, counts[, sigma]).
+// read_pattern picks by content.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace castor::xrd {
+
+struct Pattern {
+  std::vector<double> two_theta_deg, counts, sigma;  // sigma = sqrt(counts) unless the file gives it
+  double ka1_A = 0, ka2_A = 0, ka2_ratio = 0;        // 0 = not stated in the file
+  double goniometer_radius_mm = 0;
+  double counting_time_s = 0;                        // per point, where stated
+  std::string source;
+  std::map<std::string, std::string> meta;
+};
+
+Pattern read_xrdml(const std::filesystem::path& path);
+Pattern read_gsas_std(const std::filesystem::path& path);
+Pattern read_xy(const std::filesystem::path& path);
+Pattern read_pattern(const std::filesystem::path& path);
+
+// Points with 2-theta in [lo, hi].
+Pattern crop(const Pattern& p, double lo_deg, double hi_deg);
+
+}  // namespace castor::xrd
