@@ -154,6 +154,18 @@ std::complex<double> structure_factor(const Crystal& x, int h, int k, int l) {
   return sf(cell_atoms(x), 1 / (4 * d * d), h, k, l);
 }
 
+std::vector<std::complex<double>> structure_factors(const Crystal& x, const std::vector<std::array<int, 3>>& hkl) {
+  const auto atoms = cell_atoms(x);
+  const auto cell = unit_cell(x);
+  std::vector<std::complex<double>> F;
+  F.reserve(hkl.size());
+  for (const auto& m : hkl) {
+    const double d = cell.calculate_d({m[0], m[1], m[2]});
+    F.push_back(sf(atoms, 1 / (4 * d * d), m[0], m[1], m[2]));
+  }
+  return F;
+}
+
 std::vector<Reflection> reflections(const Crystal& x, double lambda, double tt_max, double tt_min, bool with_sf) {
   if (!(lambda > 0) || !(tt_max > tt_min)) throw Error(fmt::format("reflections of {}: need a wavelength and 2-theta max > min", x.name));
   const auto ops = group_ops(x);
@@ -202,6 +214,79 @@ std::vector<Reflection> reflections(const Crystal& x, double lambda, double tt_m
   for (auto& [key, r] : fam) out.push_back(r);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.two_theta_deg < b.two_theta_deg; });
   return out;
+}
+
+CellSystem cell_system(const Crystal& x) {
+  const auto ops = group_ops(x);
+  const gemmi::SpaceGroup* sg = gemmi::find_spacegroup_by_ops(ops);
+  const int n = sg ? sg->number : 1;
+  if (n <= 2) return CellSystem::triclinic;
+  if (n <= 15) return CellSystem::monoclinic;
+  if (n <= 74) return CellSystem::orthorhombic;
+  if (n <= 142) return CellSystem::tetragonal;
+  if (n <= 194) return CellSystem::hexagonal;
+  return CellSystem::cubic;
+}
+
+std::vector<double> free_cell(const Crystal& x, CellSystem s) {
+  switch (s) {
+    case CellSystem::cubic: return {x.a};
+    case CellSystem::tetragonal:
+    case CellSystem::hexagonal: return {x.a, x.c};
+    case CellSystem::orthorhombic: return {x.a, x.b, x.c};
+    case CellSystem::monoclinic: return {x.a, x.b, x.c, x.beta};
+    case CellSystem::triclinic: return {x.a, x.b, x.c, x.alpha, x.beta, x.gamma};
+  }
+  return {};
+}
+
+void set_free_cell(Crystal& x, CellSystem s, const std::vector<double>& v) {
+  switch (s) {
+    case CellSystem::cubic: x.a = x.b = x.c = v.at(0); break;
+    case CellSystem::tetragonal:
+    case CellSystem::hexagonal: x.a = x.b = v.at(0), x.c = v.at(1); break;
+    case CellSystem::orthorhombic: x.a = v.at(0), x.b = v.at(1), x.c = v.at(2); break;
+    case CellSystem::monoclinic: x.a = v.at(0), x.b = v.at(1), x.c = v.at(2), x.beta = v.at(3); break;
+    case CellSystem::triclinic: x.a = v.at(0), x.b = v.at(1), x.c = v.at(2), x.alpha = v.at(3), x.beta = v.at(4), x.gamma = v.at(5); break;
+  }
+}
+
+std::vector<std::array<double, 3>> free_directions(const Crystal& x, std::size_t site) {
+  const auto ops = group_ops(x);
+  const auto& s = x.sites.at(site);
+  const std::array<double, 3> p0{s.x, s.y, s.z};
+  double P[3][3] = {};
+  int n = 0;
+  for (const gemmi::Op& op : ops) {
+    auto p = op.apply_to_xyz(p0);
+    bool same = true;
+    for (int i = 0; i < 3; ++i) {
+      double d = p[static_cast<std::size_t>(i)] - p0[static_cast<std::size_t>(i)];
+      d -= std::round(d);
+      if (std::fabs(d) > 1e-4) same = false;
+    }
+    if (!same) continue;
+    ++n;
+    const auto R = op.float_seitz();
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) P[i][j] += R[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
+  }
+  for (auto& row : P)
+    for (double& v : row) v /= n;
+  // Gram-Schmidt on the projector's columns.
+  std::vector<std::array<double, 3>> basis;
+  for (int j = 0; j < 3; ++j) {
+    std::array<double, 3> v{P[0][j], P[1][j], P[2][j]};
+    for (const auto& b : basis) {
+      const double d = v[0] * b[0] + v[1] * b[1] + v[2] * b[2];
+      for (int i = 0; i < 3; ++i) v[static_cast<std::size_t>(i)] -= d * b[static_cast<std::size_t>(i)];
+    }
+    const double norm = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+    if (norm < 1e-6) continue;
+    for (double& c : v) c /= norm;
+    basis.push_back(v);
+  }
+  return basis;
 }
 
 }  // namespace castor::xrd

@@ -5,6 +5,7 @@
 // Debye-Waller factors.
 #pragma once
 
+#include <array>
 #include <complex>
 #include <filesystem>
 #include <string>
@@ -51,7 +52,22 @@ std::vector<Reflection> reflections(const Crystal& x, double wavelength_A, doubl
                                     bool with_structure_factors = true);
 bool systematically_absent(const Crystal& x, int h, int k, int l);
 
-// Structure factor of one hkl (all atoms of the cell, IT92 form factors, exp(-B s^2)).
+// Crystal systems for cell constraints (trigonal and rhombohedral on hexagonal axes count as
+// hexagonal), from the operators.
+enum class CellSystem { cubic, tetragonal, hexagonal, orthorhombic, monoclinic, triclinic };
+CellSystem cell_system(const Crystal& x);
+// The free cell constants of the system (cubic a; tetragonal/hexagonal a, c; orthorhombic
+// a, b, c; monoclinic a, b, c, beta; triclinic all six) and the inverse.
+std::vector<double> free_cell(const Crystal& x, CellSystem s);
+void set_free_cell(Crystal& x, CellSystem s, const std::vector<double>& v);
+
+// Fractional shifts a site may take without leaving its special position: an orthonormal
+// basis (0 to 3 vectors) of the range of the site-symmetry projector.
+std::vector<std::array<double, 3>> free_directions(const Crystal& x, std::size_t site);
+
+// Structure factor of one hkl (all atoms of the cell, IT92 form factors, exp(-B s^2)), and
+// of many at once (the cell is expanded once).
 std::complex<double> structure_factor(const Crystal& x, int h, int k, int l);
+std::vector<std::complex<double>> structure_factors(const Crystal& x, const std::vector<std::array<int, 3>>& hkl);
 
 }  // namespace castor::xrd

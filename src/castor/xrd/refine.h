@@ -1,0 +1,53 @@
+// Whole-pattern refinement of one phase with Ceres: Rietveld (intensities from the
+// structure: scale, cell, zero shift, sample displacement, TCH/Caglioti profile, Chebyshev
+// background, isotropic U and free atom positions within their site symmetry) or Le Bail
+// (intensities extracted, structure ignored: cell, profile, zero, background). Agreement
+// factors Rp, Rwp, Rexp and GoF as GSAS-II and FullProf define them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "castor/xrd/crystal.h"
+#include "castor/xrd/pattern.h"
+#include "castor/xrd/profile.h"
+
+namespace castor::xrd {
+
+struct Instrument {
+  double ka1_A = 1.5406, ka2_A = 0, ka2_ratio = 0;  // ka2_A 0: one wavelength
+  double zero_deg = 0;                              // added to every calculated 2-theta
+  double displacement_mm = 0, radius_mm = 240;      // 2-theta shift -2 s cos(theta) / R
+  double monochromator_deg = 0;                     // 2-theta of a monochromator (0: none)
+  // The pattern's own wavelengths (xrdml) where it has them, else Cu Ka1/Ka2 with ratio 0.5.
+  static Instrument from_pattern(const Pattern& p);
+};
+
+struct RefineSettings {
+  bool le_bail = false;
+  bool cell = true, zero = true, displacement = false, profile = true, uiso = true, positions = true;
+  int background_terms = 6;
+  double two_theta_min_deg = 0, two_theta_max_deg = 180;
+  double window_fwhm = 12;  // each peak is computed over +- this many FWHM
+  int max_iterations = 100;
+};
+
+struct RefineResult {
+  Crystal crystal;
+  Caglioti profile;
+  Instrument instrument;
+  double scale = 0;
+  std::vector<double> background;  // Chebyshev coefficients over the refined range
+  std::vector<double> two_theta_deg, observed, calculated, background_curve;
+  std::vector<Reflection> reflections;  // with F from the refined structure (Rietveld)
+  std::vector<double> intensities;      // integrated intensity of each reflection (Ka1)
+  std::vector<double> reflection_two_theta_deg;  // refined positions (Ka1), zero and displacement included
+  double Rp = 0, Rwp = 0, Rexp = 0, gof = 0;
+  std::vector<std::pair<std::string, double>> values, errors;  // every refined parameter
+  int iterations = 0;
+};
+
+RefineResult refine(const Pattern& pattern, const Crystal& start, const Instrument& instrument, const Caglioti& profile,
+                    const RefineSettings& settings);
+
+}  // namespace castor::xrd
