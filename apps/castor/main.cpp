@@ -19,6 +19,7 @@
 #include "sim_commands.h"
 #include "materials_commands.h"
 #include "xps_commands.h"
+#include "xrd_commands.h"
 
 namespace {
 
@@ -133,6 +134,7 @@ int main(int argc, char** argv) {
   castor::cli::add_sim_commands(app);
   castor::cli::add_materials_commands(app);
   castor::cli::add_xps_commands(app);
+  castor::cli::add_xrd_commands(app);
 
   try {
     try {

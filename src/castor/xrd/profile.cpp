@@ -176,7 +176,10 @@ std::vector<PeakFit> find_peaks(const Pattern& p, double min_sigma, double windo
     const double hw = window > 0 ? window / 2 : std::max(2.5 * (p.two_theta_deg[b] - p.two_theta_deg[a]), 8 * step);
     try {
       auto f = fit_peak(p, x0 - hw, x0 + hw);
-      if (std::fabs(f.position_deg - x0) < hw) out.push_back(f);
+      bool dup = false;
+      for (const auto& g : out)
+        if (std::fabs(g.position_deg - f.position_deg) < 0.5 * std::min(g.fwhm_deg, f.fwhm_deg)) dup = true;
+      if (!dup && std::fabs(f.position_deg - x0) < hw) out.push_back(f);
     } catch (const Error&) {
     }
   }

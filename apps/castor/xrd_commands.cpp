@@ -1,0 +1,235 @@
+#include "xrd_commands.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "castor/core/error.h"
+#include "castor/report/gnuplot.h"
+#include "castor/xrd/crystal.h"
+#include "castor/xrd/pattern.h"
+#include "castor/xrd/phases.h"
+#include "castor/xrd/profile.h"
+#include "castor/xrd/refine.h"
+
+namespace castor::cli {
+namespace {
+
+struct XrdFlags {
+  std::string file, plot, output;
+  std::vector<std::string> cifs, index;
+  std::vector<double> wavelengths;  // ka1 [ka2 [ratio]]
+  double lo = 0, hi = 180, tolerance = 0.1, instrument_fwhm = 0, prominence = 8, mono = 0;
+  double U = 0.004, V = -0.002, W = 0.002, X = 0.0, Y = 0.03;
+  int background_terms = 6;
+  std::size_t max_peaks = 30;
+  bool le_bail = false, displacement = false, fixed_structure = false;
+};
+
+xrd::Instrument instrument(const XrdFlags& f, const xrd::Pattern* p) {
+  xrd::Instrument in = p ? xrd::Instrument::from_pattern(*p) : xrd::Instrument{};
+  if (!p) in.ka1_A = 1.540593, in.ka2_A = 0;
+  if (!f.wavelengths.empty()) {
+    in.ka1_A = f.wavelengths[0];
+    in.ka2_A = f.wavelengths.size() > 1 ? f.wavelengths[1] : 0;
+    in.ka2_ratio = f.wavelengths.size() > 2 ? f.wavelengths[2] : (in.ka2_A > 0 ? 0.5 : 0);
+  }
+  in.monochromator_deg = f.mono;
+  return in;
+}
+
+void run_reflections(const XrdFlags& f) {
+  if (f.cifs.size() != 1) throw Error("castor xrd reflections needs one --cif");
+  const auto x = xrd::read_cif(f.cifs[0]);
+  const auto in = instrument(f, nullptr);
+  const double hi = f.hi < 180 ? f.hi : 90;
+  fmt::print("{}: {} ({} operators), a {:.5f} b {:.5f} c {:.5f} A, alpha {:.3f} beta {:.3f} gamma {:.3f} deg, V {:.2f} A^3\n", x.name,
+             x.spacegroup, x.symops.size(), x.a, x.b, x.c, x.alpha, x.beta, x.gamma, x.volume_A3());
+  fmt::print("wavelength {:.6f} A\n{:>4} {:>4} {:>4} {:>4} {:>10} {:>10} {:>12} {:>8}\n", in.ka1_A, "h", "k", "l", "m", "d (A)", "2th (deg)", "|F|",
+             "I rel");
+  const auto sticks = xrd::stick_pattern(x, in.ka1_A, f.lo, hi, f.mono);
+  const auto refl = xrd::reflections(x, in.ka1_A, hi, f.lo);
+  for (std::size_t k = 0; k < refl.size(); ++k)
+    fmt::print("{:>4} {:>4} {:>4} {:>4} {:>10.5f} {:>10.4f} {:>12.4f} {:>8.2f}\n", refl[k].h, refl[k].k, refl[k].l, refl[k].multiplicity,
+               refl[k].d_A, refl[k].two_theta_deg, std::abs(refl[k].F), sticks[k].intensity);
+}
+
+void run_peaks(const XrdFlags& f) {
+  auto p = xrd::crop(xrd::read_pattern(f.file), f.lo, f.hi);
+  const auto in = instrument(f, &p);
+  p.ka1_A = in.ka1_A;
+  auto peaks = xrd::find_peaks(p, f.prominence, 0, f.max_peaks);
+  std::sort(peaks.begin(), peaks.end(), [](const auto& a, const auto& b) { return a.position_deg < b.position_deg; });
+  fmt::print("{}: {} points, {:.3f}-{:.3f} deg, wavelength {:.6f} A; {} peaks\n", f.file, p.counts.size(), p.two_theta_deg.front(),
+             p.two_theta_deg.back(), in.ka1_A, peaks.size());
+  fmt::print("{:>10} {:>8} {:>9} {:>8} {:>12} {:>6} {:>9} {:>10}\n", "2th (deg)", "+-", "d (A)", "FWHM", "area", "eta", "height", "size (nm)");
+  for (const auto& pk : peaks) {
+    std::string size = "-";
+    try {
+      size = fmt::format("{:.1f}", xrd::scherrer_size_nm(pk.position_deg, pk.fwhm_deg, in.ka1_A, f.instrument_fwhm));
+    } catch (const Error&) {
+    }
+    fmt::print("{:>10.4f} {:>8.4f} {:>9.5f} {:>8.4f} {:>12.1f} {:>6.2f} {:>9.0f} {:>10}\n", pk.position_deg, pk.position_error_deg, pk.d_A,
+               pk.fwhm_deg, pk.area, pk.eta, pk.height, size);
+  }
+  fmt::print("sizes: Scherrer, K 0.9, instrument FWHM {:.4f} deg removed in quadrature (Ka2 not stripped)\n", f.instrument_fwhm);
+}
+
+void plot_refinement(const xrd::RefineResult& r, const std::string& title, const std::string& out) {
+  report::Figure fig;
+  fig.title = title;
+  fig.xlabel = "2{/Symbol q} (deg)";
+  fig.ylabel = "Counts";
+  fig.key = "top right";
+  const double top = *std::max_element(r.observed.begin(), r.observed.end());
+  const double low = *std::min_element(r.observed.begin(), r.observed.end());
+  std::vector<double> diff, ticks_x, ticks_y;
+  double dmax = 0;
+  for (std::size_t i = 0; i < r.observed.size(); ++i) dmax = std::max(dmax, r.observed[i] - r.calculated[i]);
+  const double off = low - 0.05 * top - dmax;
+  for (std::size_t i = 0; i < r.observed.size(); ++i) diff.push_back(r.observed[i] - r.calculated[i] + off);
+  for (double t : r.reflection_two_theta_deg)
+    if (t >= r.two_theta_deg.front() && t <= r.two_theta_deg.back()) ticks_x.push_back(t), ticks_y.push_back(low - 0.03 * top);
+  fig.series.push_back({"observed", r.two_theta_deg, r.observed, "points pt 7 ps 0.3 lc rgb 'black'", false});
+  fig.series.push_back({"calculated", r.two_theta_deg, r.calculated, "lines lw 1.5 lc rgb 'red'", false});
+  fig.series.push_back({"background", r.two_theta_deg, r.background_curve, "lines dt 2 lc rgb 'gray'", false});
+  fig.series.push_back({"difference", r.two_theta_deg, diff, "lines lc rgb 'blue'", false});
+  fig.series.push_back({"reflections", ticks_x, ticks_y, "points pt '|' ps 1.2 lc rgb 'dark-green'", false});
+  report::draw(fig, out);
+  fmt::print(stderr, "wrote {}\n", out);
+}
+
+void run_refine(const XrdFlags& f) {
+  if (f.cifs.size() != 1) throw Error("castor xrd refine needs one --cif (the starting structure)");
+  const auto p = xrd::read_pattern(f.file);
+  const auto x = xrd::read_cif(f.cifs[0]);
+  const auto in = instrument(f, &p);
+  xrd::RefineSettings s;
+  s.le_bail = f.le_bail;
+  s.displacement = f.displacement;
+  s.uiso = s.positions = !f.fixed_structure;
+  s.two_theta_min_deg = f.lo, s.two_theta_max_deg = f.hi;
+  s.background_terms = f.background_terms;
+  fmt::print(stderr, "refining {} against {} ({}) ...\n", x.name, f.file, f.le_bail ? "Le Bail" : "Rietveld");
+  const auto r = xrd::refine(p, x, in, xrd::Caglioti{f.U, f.V, f.W, f.X, f.Y}, s);
+  fmt::print("{} {} on {} ({} points, {:.2f}-{:.2f} deg, Ka1 {:.6f} Ka2 {:.6f} ratio {:.3f})\n", f.le_bail ? "Le Bail" : "Rietveld", x.name,
+             f.file, r.two_theta_deg.size(), r.two_theta_deg.front(), r.two_theta_deg.back(), in.ka1_A, in.ka2_A, in.ka2_ratio);
+  fmt::print("Rp {:.2f} %  Rwp {:.2f} %  Rexp {:.2f} %  GoF {:.3f}  ({} iterations)\n", 100 * r.Rp, 100 * r.Rwp, 100 * r.Rexp, r.gof,
+             r.iterations);
+  fmt::print("{:<22} {:>14} {:>12}\n", "parameter", "value", "esd");
+  for (std::size_t i = 0; i < r.values.size(); ++i)
+    fmt::print("{:<22} {:>14.6g} {:>12.2g}\n", r.values[i].first, r.values[i].second, r.errors[i].second);
+  fmt::print("cell: a {:.5f} b {:.5f} c {:.5f} A, alpha {:.3f} beta {:.3f} gamma {:.3f} deg\n", r.crystal.a, r.crystal.b, r.crystal.c,
+             r.crystal.alpha, r.crystal.beta, r.crystal.gamma);
+  if (!f.le_bail)
+    for (const auto& st : r.crystal.sites)
+      fmt::print("  {:<6} {:<3} {:>9.5f} {:>9.5f} {:>9.5f}  occ {:.3f}  Uiso {:.5f} A^2\n", st.label, st.element, st.x, st.y, st.z, st.occupancy,
+                 st.u_iso_A2);
+  if (!f.plot.empty()) plot_refinement(r, fmt::format("{} - {} ({})", f.file, x.name, f.le_bail ? "Le Bail" : "Rietveld"), f.plot);
+}
+
+void run_phases(const XrdFlags& f) {
+  if (f.cifs.empty()) throw Error("castor xrd phases needs --cif files of the candidate phases");
+  auto p = xrd::crop(xrd::read_pattern(f.file), f.lo, f.hi);
+  p.ka1_A = instrument(f, &p).ka1_A;
+  std::vector<xrd::Crystal> c;
+  for (const auto& file : f.cifs) {
+    c.push_back(xrd::read_cif(file));
+    if (c.back().name.empty() || c.back().name == "global") c.back().name = std::filesystem::path(file).stem().string();
+  }
+  const auto sc = xrd::identify_phases(p, c, f.tolerance);
+  fmt::print("{}: phases by the share of their strong lines (> 2 %) found within {:.3f} deg\n{:<28} {:>7} {:>10} {:>9} {:>12}\n", f.file,
+             f.tolerance, "phase", "score", "explained", "matched", "offset (deg)");
+  for (const auto& s : sc)
+    fmt::print("{:<28} {:>7.3f} {:>10.3f} {:>5}/{:<3} {:>12.4f}\n", s.name, s.score, s.explained, s.matched, s.sticks, s.mean_offset_deg);
+}
+
+void run_index(const XrdFlags& f) {
+  if (f.cifs.size() != 1) throw Error("castor xrd index needs one --cif (for the crystal system)");
+  const auto x = xrd::read_cif(f.cifs[0]);
+  std::vector<xrd::IndexedPeak> peaks;
+  for (const auto& s : f.index) {
+    int h, k, l;
+    double t;
+    if (std::sscanf(s.c_str(), "%d,%d,%d,%lf", &h, &k, &l, &t) != 4)
+      throw Error(fmt::format("castor xrd index: '{}' is not h,k,l,2theta (e.g. 1,1,3,24.28)", s));
+    peaks.push_back({h, k, l, t});
+  }
+  const auto in = instrument(f, nullptr);
+  const auto c = xrd::cell_from_peaks(x, peaks, in.ka1_A);
+  fmt::print("cell from {} indexed peaks (wavelength {:.6f} A): a {:.4f} b {:.4f} c {:.4f} A, alpha {:.3f} beta {:.3f} gamma {:.3f} deg\n",
+             peaks.size(), in.ka1_A, c.a, c.b, c.c, c.alpha, c.beta, c.gamma);
+  for (const auto& pk : peaks)
+    fmt::print("  ({} {} {}) observed {:.4f} calculated {:.4f} deg\n", pk.h, pk.k, pk.l, pk.two_theta_deg,
+               xrd::two_theta_deg(xrd::d_spacing_A(c, pk.h, pk.k, pk.l), in.ka1_A));
+}
+
+}  // namespace
+
+void add_xrd_commands(CLI::App& app) {
+  auto f = std::make_shared<XrdFlags>();
+  auto* x = app.add_subcommand("xrd", "X-ray diffraction: reflections, peaks, Rietveld / Le Bail refinement, phase identification");
+  x->require_subcommand(1);
+  auto wl = [f](CLI::App* c) {
+    c->add_option("--wavelengths", f->wavelengths, "Ka1 [Ka2 [Ka2/Ka1]] in A (default: the file's, else Cu 1.540593 1.544414 0.5)");
+    c->add_option("--monochromator", f->mono, "2-theta of a monochromator for the polarisation factor (deg)");
+  };
+  auto range = [f](CLI::App* c) {
+    c->add_option("--from", f->lo, "lowest 2-theta (deg)");
+    c->add_option("--to", f->hi, "highest 2-theta (deg)");
+  };
+  auto* refl = x->add_subcommand("reflections", "Allowed reflections of a CIF structure with d, 2-theta, |F| and relative intensity");
+  refl->add_option("--cif", f->cifs, "structure (CIF)")->required();
+  refl->add_option("--max", f->hi, "highest 2-theta (deg, default 90)");
+  refl->add_option("--min", f->lo, "lowest 2-theta (deg)");
+  wl(refl);
+  refl->callback([f] { run_reflections(*f); });
+
+  auto* peaks = x->add_subcommand("peaks", "Find and fit peaks (position, FWHM, area, Scherrer size)");
+  peaks->add_option("FILE", f->file, "pattern: .xrdml, GSAS .xra/.raw/.gsa, .xy/.xye/.csv")->required();
+  peaks->add_option("--prominence", f->prominence, "minimum prominence in noise sigmas")->capture_default_str();
+  peaks->add_option("--max-peaks", f->max_peaks, "at most this many peaks")->capture_default_str();
+  peaks->add_option("--instrument-fwhm", f->instrument_fwhm, "instrumental FWHM removed before Scherrer (deg)");
+  range(peaks);
+  wl(peaks);
+  peaks->callback([f] { run_peaks(*f); });
+
+  auto* ref = x->add_subcommand("refine", "Rietveld (or --le-bail) refinement of one phase, with a figure");
+  ref->add_option("FILE", f->file, "pattern")->required();
+  ref->add_option("--cif", f->cifs, "starting structure (CIF)")->required();
+  ref->add_flag("--le-bail", f->le_bail, "extract intensities instead of using the structure");
+  ref->add_flag("--displacement", f->displacement, "refine the sample displacement (correlates with the zero shift)");
+  ref->add_flag("--fixed-structure", f->fixed_structure, "keep Uiso and atom positions");
+  ref->add_option("--background-terms", f->background_terms, "Chebyshev terms")->capture_default_str();
+  ref->add_option("--U", f->U, "starting Caglioti U (deg^2)")->capture_default_str();
+  ref->add_option("--V", f->V, "starting Caglioti V (deg^2)")->capture_default_str();
+  ref->add_option("--W", f->W, "starting Caglioti W (deg^2)")->capture_default_str();
+  ref->add_option("--X", f->X, "starting Lorentzian X (deg)")->capture_default_str();
+  ref->add_option("--Y", f->Y, "starting Lorentzian Y (deg)")->capture_default_str();
+  ref->add_option("--plot", f->plot, "figure: observed, calculated, difference, reflection ticks (.png/.svg)");
+  range(ref);
+  wl(ref);
+  ref->callback([f] { run_refine(*f); });
+
+  auto* ph = x->add_subcommand("phases", "Score candidate phases (CIFs) against the pattern's peaks");
+  ph->add_option("FILE", f->file, "pattern")->required();
+  ph->add_option("--cif", f->cifs, "candidate structures (repeat --cif)")->required();
+  ph->add_option("--tolerance", f->tolerance, "match tolerance (deg 2-theta)")->capture_default_str();
+  range(ph);
+  wl(ph);
+  ph->callback([f] { run_phases(*f); });
+
+  auto* ix = x->add_subcommand("index", "Least-squares cell from indexed peaks");
+  ix->add_option("--cif", f->cifs, "structure giving the crystal system")->required();
+  ix->add_option("--peak", f->index, "h,k,l,2theta (repeat), e.g. --peak 1,1,3,23.7")->required();
+  wl(ix);
+  ix->callback([f] { run_index(*f); });
+}
+
+}  // namespace castor::cli
