@@ -145,7 +145,8 @@ class Model {
           if (c + half < lo_ || c - half > hi_) continue;
           const auto a = static_cast<std::size_t>(std::max(0.0, std::floor((c - half - lo_) / step_)));
           const auto b = std::min(x_.size() - 1, static_cast<std::size_t>(std::ceil((c + half - lo_) / step_)));
-          for (std::size_t i = a; i <= b; ++i) fn(k, i, wgt * pseudo_voigt(x_[i] - c, f, eta));
+          for (std::size_t i = a; i <= b; ++i)
+            if (std::fabs(x_[i] - c) <= half) fn(k, i, wgt * pseudo_voigt(x_[i] - c, f, eta));
         }
     };
     each_line([&](std::size_t k, std::size_t i, double om) { yc[i] += I[k] * om; });
