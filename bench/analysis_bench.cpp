@@ -10,6 +10,7 @@
 #include "castor/cycling/cycling.h"
 #include "castor/io/read.h"
 #include "castor/xps/read_xps.h"
+#include "castor/xrd/refine.h"
 #include "castor/xps/xps.h"
 
 namespace {
@@ -77,4 +78,22 @@ void xps_fe2p_voigt_fit(benchmark::State& state) {
   }
 }
 BENCHMARK(xps_fe2p_voigt_fit)->Unit(benchmark::kMillisecond);
+// XRD: all NTP reflections with structure factors to 90 deg, and the PbSO4 round-robin
+// Rietveld refinement (16-110 deg, 3761 points, 235 reflections, 33 parameters).
+void xrd_ntp_reflections(benchmark::State& state) {
+  const auto x = castor::xrd::read_cif(data("materials/castor-generated/NTP_model_R-3c.cif"));
+  for (auto _ : state) benchmark::DoNotOptimize(castor::xrd::reflections(x, 1.5406, 90));
+}
+BENCHMARK(xrd_ntp_reflections)->Unit(benchmark::kMillisecond);
+
+void xrd_pbso4_rietveld(benchmark::State& state) {
+  const auto p = castor::xrd::read_pattern(data("materials/GSAS-II/PBSO4.XRA"));
+  const auto x = castor::xrd::read_cif(data("materials/GSAS-II/PbSO4-Wyckoff.cif"));
+  castor::xrd::Instrument in;
+  in.ka1_A = 1.5405, in.ka2_A = 1.5443, in.ka2_ratio = 0.5;
+  castor::xrd::RefineSettings s;
+  s.two_theta_min_deg = 16, s.two_theta_max_deg = 110;
+  for (auto _ : state) benchmark::DoNotOptimize(castor::xrd::refine(p, x, in, castor::xrd::Caglioti::from_gsas(2, -2, 5, 0.1, 0), s));
+}
+BENCHMARK(xrd_pbso4_rietveld)->Unit(benchmark::kMillisecond)->Iterations(1);
 }  // namespace
