@@ -23,7 +23,7 @@ namespace {
 
 struct XrdFlags {
   std::string file, plot, output;
-  std::vector<std::string> cifs, index;
+  std::vector<std::string> cifs, index, files;
   std::vector<double> wavelengths;  // ka1 [ka2 [ratio]]
   double lo = 0, hi = 180, tolerance = 0.1, instrument_fwhm = 0, prominence = 8, mono = 0;
   double U = 0.004, V = -0.002, W = 0.002, X = 0.0, Y = 0.03;
@@ -150,6 +150,23 @@ void run_phases(const XrdFlags& f) {
     fmt::print("{:<28} {:>7.3f} {:>10.3f} {:>5}/{:<3} {:>12.4f}\n", s.name, s.score, s.explained, s.matched, s.sticks, s.mean_offset_deg);
 }
 
+// One peak followed through several patterns (e.g. ex-situ electrodes at different states
+// of charge): position, d, FWHM, area and the shift from the first pattern.
+void run_track(const XrdFlags& f) {
+  if (!(f.hi > f.lo) || f.hi >= 180) throw Error("castor xrd track needs the peak window --from A --to B (deg)");
+  fmt::print("peak in {:.3f}-{:.3f} deg\n{:<40} {:>10} {:>8} {:>9} {:>8} {:>12} {:>10}\n", f.lo, f.hi, "pattern", "2th (deg)", "+-", "d (A)",
+             "FWHM", "area", "shift");
+  double first = 0;
+  for (std::size_t k = 0; k < f.files.size(); ++k) {
+    auto p = xrd::read_pattern(f.files[k]);
+    p.ka1_A = instrument(f, &p).ka1_A;
+    const auto pk = xrd::fit_peak(p, f.lo, f.hi);
+    if (k == 0) first = pk.position_deg;
+    fmt::print("{:<40} {:>10.4f} {:>8.4f} {:>9.5f} {:>8.4f} {:>12.1f} {:>+10.4f}\n", std::filesystem::path(f.files[k]).filename().string(),
+               pk.position_deg, pk.position_error_deg, pk.d_A, pk.fwhm_deg, pk.area, pk.position_deg - first);
+  }
+}
+
 void run_index(const XrdFlags& f) {
   if (f.cifs.size() != 1) throw Error("castor xrd index needs one --cif (for the crystal system)");
   const auto x = xrd::read_cif(f.cifs[0]);
@@ -224,6 +241,12 @@ void add_xrd_commands(CLI::App& app) {
   range(ph);
   wl(ph);
   ph->callback([f] { run_phases(*f); });
+
+  auto* tr = x->add_subcommand("track", "Fit one peak in several patterns and report its shift");
+  tr->add_option("FILES", f->files, "patterns, in order")->required();
+  range(tr);
+  wl(tr);
+  tr->callback([f] { run_track(*f); });
 
   auto* ix = x->add_subcommand("index", "Least-squares cell from indexed peaks");
   ix->add_option("--cif", f->cifs, "structure giving the crystal system")->required();

@@ -309,4 +309,10 @@ TEST(XrdCli, RefineAndPhases) {
   EXPECT_EQ(std::system((cli + " xrd reflections --cif " + cif + " --max 40 > /dev/null 2>&1").c_str()), 0);
   EXPECT_EQ(std::system((cli + " xrd peaks " + pat + " --max-peaks 5 > /dev/null 2>&1").c_str()), 0);
   EXPECT_NE(std::system((cli + " xrd refine " + pat + " --cif /nonexistent.cif > /dev/null 2>&1").c_str()), 0);
+  // Tracking PbSO4's strongest line through the same pattern twice: zero shift.
+  const std::string track = (dir / "track.txt").string();
+  ASSERT_EQ(std::system((cli + " xrd track " + pat + " " + pat + " --from 29.2 --to 29.9 > " + track).c_str()), 0);
+  std::ifstream tin(track);
+  const std::string t((std::istreambuf_iterator<char>(tin)), std::istreambuf_iterator<char>());
+  EXPECT_NE(t.find("+0.0000"), std::string::npos);
 }
