@@ -368,3 +368,67 @@ TEST(Simulator, AgreesWithMpetHomogeneousLiFePO4) {
   }
   EXPECT_GE(compared, 15);
 }
+
+namespace {
+// Voltage at a mean filling, interpolated between recorded points.
+double voltage_at_filling(const sim::SimulationResult& r, double f) {
+  const auto& V = r.table.find(col::voltage_V)->values;
+  const auto& F = r.table.find("filling")->values;
+  for (std::size_t i = 1; i < F.size(); ++i)
+    if (F[i] >= f && F[i - 1] < f) return V[i - 1] + (V[i] - V[i - 1]) * (f - F[i - 1]) / (F[i] - F[i - 1]);
+  return std::nan("");
+}
+sim::SimulationResult slow_discharge(sim::ParticleModel m, double omega_kT, int volumes, double width_nm) {
+  auto p = single_particle(100e-9, 1e-17, volumes);
+  p.model = m;
+  p.omega_eV = omega_kT * p.kT_eV();
+  p.initial_filling = 0.01;
+  p.interface_width_nm = width_nm;
+  return sim::simulate(p, sim::parse_protocol("Discharge at 5 mA/g until 1.5 V"));
+}
+}  // namespace
+
+// Cahn-Hilliard particles: with an ideal solution (Omega = 0) the flux y (1 - y) grad(mu)/kT
+// is Fick's law, so both models give the same discharge; with Omega = 3 kT a phase boundary
+// runs through the particle and the voltage stays flat at E0 while a homogeneous (Fickian)
+// particle follows the regular solution's rising unstable branch.
+TEST(Simulator, CahnHilliardParticle) {
+  const auto fick0 = slow_discharge(sim::ParticleModel::diffusion, 0, 20, 1);
+  const auto ch0 = slow_discharge(sim::ParticleModel::cahn_hilliard, 0, 20, 1);
+  for (double f : {0.2, 0.5, 0.8}) {
+    EXPECT_NEAR(voltage_at_filling(ch0, f), voltage_at_filling(fick0, f), 2e-3) << "filling " << f;
+  }
+  const auto ch3 = slow_discharge(sim::ParticleModel::cahn_hilliard, 3, 40, 3);
+  const auto fick3 = slow_discharge(sim::ParticleModel::diffusion, 3, 40, 3);
+  EXPECT_NEAR(voltage_at_filling(ch3, 0.5), voltage_at_filling(ch3, 0.8), 1e-3);
+  EXPECT_NEAR(voltage_at_filling(ch3, 0.5), 1.89, 2e-3);  // E0: the two phases coexist
+  EXPECT_GT(voltage_at_filling(fick3, 0.8) - voltage_at_filling(fick3, 0.5), 3e-3);
+  // Nucleation: the single-phase start dips below the plateau before the phases separate.
+  EXPECT_LT(voltage_at_filling(ch3, 0.2), voltage_at_filling(ch3, 0.5) - 3e-3);
+  // Charge is conserved by the Cahn-Hilliard fluxes as by Fick's.
+  EXPECT_NEAR(ch3.charge_passed_C, ch3.stored_change_C, 1e-6 * std::fabs(ch3.charge_passed_C));
+  // The linearised model (impedance) uses the Cahn-Hilliard Jacobian: for Omega = 0 it
+  // matches Fick's spectrum.
+  auto spectrum = [](sim::ParticleModel m) {
+    auto p = single_particle(100e-9, 1e-17, 20);
+    p.model = m;
+    p.omega_eV = 0;
+    p.initial_filling = 0.01;
+    return sim::simulate(p, sim::parse_protocol("Discharge at 5 mA/g for 5 hours\nImpedance from 1 kHz to 0.1 mHz at 5 mV, 5 per decade"))
+        .spectra.at(0);
+  };
+  const auto zf = spectrum(sim::ParticleModel::diffusion), zc = spectrum(sim::ParticleModel::cahn_hilliard);
+  ASSERT_EQ(zf.z_ohm.size(), zc.z_ohm.size());
+  for (std::size_t i = 0; i < zf.z_ohm.size(); ++i) {
+    EXPECT_NEAR(std::abs(zc.z_ohm[i]), std::abs(zf.z_ohm[i]), 0.01 * std::abs(zf.z_ohm[i])) << zf.freq_Hz[i] << " Hz";
+  }
+  // Parameters: the model name and an ocv table do not mix.
+  EXPECT_THROW((void)sim::parse_parameters("[cathode]\nmodel = \"cahn-hilliard\"\nocv_table = [[0.0, 2.0], [1.0, 1.5]]\n"
+                                           "[particles]\nradius_nm = 20\n",
+                                           "ch.toml"),
+               castor::Error);
+  const auto p = sim::parse_parameters("[cathode]\nmodel = \"cahn-hilliard\"\nvolumes = 30\ninterface_width_nm = 2\n[particles]\nradius_nm = 50\n",
+                                       "ch.toml");
+  EXPECT_EQ(p.model, sim::ParticleModel::cahn_hilliard);
+  EXPECT_DOUBLE_EQ(p.interface_width_nm, 2.0);
+}

@@ -159,7 +159,10 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     const std::string model = get<std::string>(*c, "model", "", seen, source);
     if (model == "homogeneous") p.model = ParticleModel::homogeneous;
     else if (model == "diffusion") p.model = ParticleModel::diffusion;
-    else if (!model.empty()) throw Error(source, "parameters", fmt::format("cathode.model '{}': homogeneous or diffusion", model));
+    else if (model == "cahn-hilliard") p.model = ParticleModel::cahn_hilliard;
+    else if (!model.empty())
+      throw Error(source, "parameters", fmt::format("cathode.model '{}': homogeneous, diffusion or cahn-hilliard", model));
+    p.interface_width_nm = get<double>(*c, "interface_width_nm", p.interface_width_nm, seen, source);
     p.volumes = get<int>(*c, "volumes", p.volumes, seen, source);
     p.diffusivity_m2_s = get<double>(*c, "diffusivity_cm2_s", p.diffusivity_m2_s * 1e4, seen, source) * 1e-4;
     p.initial_filling = get<double>(*c, "initial_filling", p.initial_filling, seen, source);
@@ -223,6 +226,9 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     throw Error(source, "parameters", "mass_mg, k0_A_m2 must be > 0, alpha in (0, 1), volumes >= 1");
   if (!(p.initial_filling > 0 && p.initial_filling < 1)) throw Error(source, "parameters", "initial_filling must be in (0, 1)");
   if (p.model == ParticleModel::homogeneous) p.volumes = 1;
+  if (p.model == ParticleModel::cahn_hilliard && !p.ocv_filling.empty())
+    throw Error(source, "parameters", "cathode.model cahn-hilliard needs the regular solution (omega), not an ocv_table");
+  if (!(p.interface_width_nm > 0)) throw Error(source, "parameters", "cathode.interface_width_nm must be > 0");
   return p;
 }
 

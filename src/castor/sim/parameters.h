@@ -10,7 +10,10 @@
 
 namespace castor::sim {
 
-enum class ParticleModel { homogeneous, diffusion };
+// homogeneous: one filling per particle; diffusion: Fick's law on finite volumes;
+// cahn_hilliard: flux = -(D/kT) y(1-y) grad mu with mu = kT ln(y/(1-y)) + Omega (1-2y) - kappa lap y
+// (regular solution plus a gradient penalty kappa = max(Omega, kT) x interface_width^2).
+enum class ParticleModel { homogeneous, diffusion, cahn_hilliard };
 
 struct ParticleGroup {
   double radius_m = 0;
@@ -43,6 +46,7 @@ struct CellParameters {
   ParticleModel model = ParticleModel::homogeneous;
   int volumes = 1;                    // finite volumes per particle (diffusion model)
   double diffusivity_m2_s = 1e-16;
+  double interface_width_nm = 1.0;    // Cahn-Hilliard: sqrt(kappa / Omega)
   std::vector<ParticleGroup> particles;  // radius groups
   // Metal anode (counter and reference).
   double anode_k0_A_m2 = 10.0;

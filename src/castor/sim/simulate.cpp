@@ -1,6 +1,7 @@
 #include "castor/sim/simulate.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -38,6 +39,9 @@ class Model {
     P_ = prm.particles.size();
     M_ = static_cast<std::size_t>(prm.volumes);
     f_ = prm.ion_charge / prm.kT_eV();  // z e / kT, 1/V
+    ch_ = prm.model == ParticleModel::cahn_hilliard;
+    const double lam = prm.interface_width_nm * 1e-9;
+    kappa_ = std::max(prm.omega_eV, prm.kT_eV()) * lam * lam;  // eV m^2
     set_active(prm.active_fraction);
     shell_.resize(M_);
     for (std::size_t k = 0; k < M_; ++k) {
@@ -51,6 +55,7 @@ class Model {
     q_.assign(P_, 0);
     area_.assign(P_, 0);
     g_.assign(P_, std::vector<double>(M_ > 1 ? M_ - 1 : 0, 0));
+    lap_.assign(P_, std::vector<double>(M_ > 1 ? M_ - 1 : 0, 0));
     for (std::size_t q = 0; q < P_; ++q) {
       const auto& grp = p_.particles[q];
       const double mass = p_.mass_g * grp.weight * active_;
@@ -60,6 +65,7 @@ class Model {
       for (std::size_t k = 0; k + 1 < M_; ++k) {
         const double rf = (k + 1) * dr;
         g_[q][k] = 3 * rf * rf * p_.diffusivity_m2_s / (dr * R * R * R);  // 1/s, in filling units
+        lap_[q][k] = 3 * rf * rf / (dr * R * R * R);                       // 1/m^2: face term of the Laplacian
       }
     }
   }
@@ -132,6 +138,50 @@ class Model {
     return -(p_.kT_eV() / (yy * (1 - yy)) - 2 * p_.omega_eV) / p_.ion_charge * d;
   }
 
+  // Cahn-Hilliard chemical potential (eV) of every volume of group q:
+  // mu_k = kT ln(y/(1-y)) + Omega (1 - 2y) - kappa lap(y)_k, with zero gradient at the centre
+  // and at the surface; dmu[k] = d mu_k / d(y_{k-1}, y_k, y_{k+1}).
+  void chemical_potential(const double* x, std::size_t q, std::vector<double>& mu, std::vector<std::array<double, 3>>& dmu) const {
+    mu.assign(M_, 0.0);
+    dmu.assign(M_, {0.0, 0.0, 0.0});
+    const double kT = p_.kT_eV(), W = p_.omega_eV;
+    for (std::size_t k = 0; k < M_; ++k) {
+      double d;
+      const double yy = clamp_y(x[y(q, k)], d);
+      mu[k] = kT * std::log(yy / (1 - yy)) + W * (1 - 2 * yy);
+      dmu[k][1] = (kT / (yy * (1 - yy)) - 2 * W) * d;
+      const double sh = shell_[k];
+      if (k + 1 < M_) {
+        const double a = lap_[q][k] / sh;
+        mu[k] -= kappa_ * a * (x[y(q, k + 1)] - x[y(q, k)]);
+        dmu[k][2] -= kappa_ * a;
+        dmu[k][1] += kappa_ * a;
+      }
+      if (k > 0) {
+        const double a = lap_[q][k - 1] / sh;
+        mu[k] += kappa_ * a * (x[y(q, k)] - x[y(q, k - 1)]);
+        dmu[k][1] += kappa_ * a;
+        dmu[k][0] -= kappa_ * a;
+      }
+    }
+  }
+  // Equilibrium potential of group q's surface and its derivatives in the surface filling
+  // and (Cahn-Hilliard: through the gradient term) the filling one volume in.
+  double surface_e_eq(const double* x, std::size_t q, double& d_surface, double& d_inner) const {
+    const double ys = x[y(q, M_ - 1)];
+    d_inner = 0;
+    if (!ch_) {
+      d_surface = e_eq_dy(ys);
+      return e_eq(ys);
+    }
+    std::vector<double> mu;
+    std::vector<std::array<double, 3>> dmu;
+    chemical_potential(x, q, mu, dmu);
+    d_surface = -dmu[M_ - 1][1] / p_.ion_charge;
+    d_inner = M_ > 1 ? -dmu[M_ - 1][0] / p_.ion_charge : 0.0;
+    return p_.e0_V - mu[M_ - 1] / p_.ion_charge;
+  }
+
   // Marcus-Hush-Chidsey rate (Zeng et al. 2014) at dimensionless overpotential x, for
   // reduction; oxidation is mhc(-x).
   double mhc(double x) const {
@@ -156,34 +206,51 @@ class Model {
     dB = f_ * (net(x + h) - net(x - h)) / (2 * h) / slope0;
   }
 
-  // Butler-Volmer current of group q and its derivatives (d/dI_p, d/dphi, d/dy_s) of the
-  // residual G = I_p - BV.
-  void bv(std::size_t q, double ys, double phi, double ip, double& G, double& dG_dI, double& dG_dphi, double& dG_dy) const {
+  // Butler-Volmer current of group q at surface filling ys and equilibrium potential eeq,
+  // and the derivatives of the residual G = I_p - BV: in I_p, phi, ys (through i0 only) and eeq.
+  void bv(std::size_t q, double ys, double eeq, double phi, double ip, double& G, double& dG_dI, double& dG_dphi, double& dG_dys,
+          double& dG_deeq) const {
     double dclamp;
     const double yy = clamp_y(ys, dclamp);
     const double s = std::sqrt(yy * (1 - yy));
     const double i0 = p_.k0_A_m2 * s, di0 = p_.k0_A_m2 * (1 - 2 * yy) / (2 * s) * dclamp;
     const double rf = p_.film_resistance_ohm_m2 / area_[q];
-    const double eta = phi - e_eq(ys) - ip * rf;
+    const double eta = phi - eeq - ip * rf;
     double B, dB;
     rate_factor(eta, B, dB);
     G = ip - area_[q] * i0 * B;
     dG_dI = 1 + area_[q] * i0 * dB * rf;
     dG_dphi = -area_[q] * i0 * dB;
-    dG_dy = -area_[q] * (di0 * B - i0 * dB * e_eq_dy(ys));
+    dG_dys = -area_[q] * di0 * B;
+    dG_deeq = area_[q] * i0 * dB;
   }
 
   void residual(const double* x, const double* xp, double* F) const {
+    std::vector<double> mu, J(M_ > 1 ? M_ - 1 : 0);
+    std::vector<std::array<double, 3>> dmu;
     for (std::size_t q = 0; q < P_; ++q) {
+      // Face fluxes (filling units x 1/s, outward positive): Fick, or Cahn-Hilliard with the
+      // mobility y (1 - y) at the face.
+      if (ch_) chemical_potential(x, q, mu, dmu);
+      for (std::size_t f = 0; f + 1 < M_; ++f) {
+        if (ch_) {
+          double d0, d1;
+          const double yb = 0.5 * (clamp_y(x[y(q, f)], d0) + clamp_y(x[y(q, f + 1)], d1));
+          J[f] = g_[q][f] * yb * (1 - yb) * (mu[f] - mu[f + 1]) / p_.kT_eV();
+        } else {
+          J[f] = g_[q][f] * (x[y(q, f)] - x[y(q, f + 1)]);
+        }
+      }
       for (std::size_t k = 0; k < M_; ++k) {
         double r = xp[y(q, k)];
-        if (k + 1 < M_) r += g_[q][k] * (x[y(q, k)] - x[y(q, k + 1)]) / shell_[k];
-        if (k > 0) r -= g_[q][k - 1] * (x[y(q, k - 1)] - x[y(q, k)]) / shell_[k];
+        if (k + 1 < M_) r += J[k] / shell_[k];
+        if (k > 0) r -= J[k - 1] / shell_[k];
         if (k + 1 == M_) r += x[cur(q)] / (q_[q] * shell_[k]);
         F[y(q, k)] = r;
       }
-      double G, a, b, c;
-      bv(q, x[y(q, M_ - 1)], x[phi()], x[cur(q)], G, a, b, c);
+      double G, a, b, c, e, di, ds;
+      const double eeq = surface_e_eq(x, q, ds, di);
+      bv(q, x[y(q, M_ - 1)], eeq, x[phi()], x[cur(q)], G, a, b, c, e);
       F[cur(q)] = G;
     }
     double sum = side_current(x[phi()]);
@@ -199,25 +266,54 @@ class Model {
   void jacobian(const double* x, double cj, std::vector<Triplet>& t) const {
     t.clear();
     const auto I = [](std::size_t v) { return static_cast<sunindextype>(v); };
+    std::vector<double> mu;
+    std::vector<std::array<double, 3>> dmu;
     for (std::size_t q = 0; q < P_; ++q) {
-      for (std::size_t k = 0; k < M_; ++k) {
-        double diag = cj;
-        if (k + 1 < M_) {
-          diag += g_[q][k] / shell_[k];
-          t.push_back({I(y(q, k)), I(y(q, k + 1)), -g_[q][k] / shell_[k]});
+      if (ch_) {
+        // dJ_f/dy_j for j = f-1 .. f+2, spread onto F_f (+1/shell_f) and F_{f+1} (-1/shell_{f+1}).
+        chemical_potential(x, q, mu, dmu);
+        for (std::size_t k = 0; k < M_; ++k) t.push_back({I(y(q, k)), I(y(q, k)), cj});
+        for (std::size_t f = 0; f + 1 < M_; ++f) {
+          double d0, d1;
+          const double y0 = clamp_y(x[y(q, f)], d0), y1 = clamp_y(x[y(q, f + 1)], d1);
+          const double yb = 0.5 * (y0 + y1), m = yb * (1 - yb), dm = 1 - 2 * yb;
+          const double c = g_[q][f] / p_.kT_eV(), dmuv = mu[f] - mu[f + 1];
+          // Contributions by column j (as offsets -1..+2 from f).
+          double d[4] = {0, 0, 0, 0};
+          d[1] += c * 0.5 * dm * d0 * dmuv;
+          d[2] += c * 0.5 * dm * d1 * dmuv;
+          for (int o = 0; o < 3; ++o) d[o] += c * m * dmu[f][static_cast<std::size_t>(o)];          // mu_f: y_{f-1}, y_f, y_{f+1}
+          for (int o = 0; o < 3; ++o) d[o + 1] -= c * m * dmu[f + 1][static_cast<std::size_t>(o)];  // mu_{f+1}: y_f .. y_{f+2}
+          for (int o = 0; o < 4; ++o) {
+            const long j = static_cast<long>(f) - 1 + o;
+            if (j < 0 || j >= static_cast<long>(M_) || d[o] == 0) continue;
+            t.push_back({I(y(q, f)), I(y(q, static_cast<std::size_t>(j))), d[o] / shell_[f]});
+            t.push_back({I(y(q, f + 1)), I(y(q, static_cast<std::size_t>(j))), -d[o] / shell_[f + 1]});
+          }
         }
-        if (k > 0) {
-          diag += g_[q][k - 1] / shell_[k];
-          t.push_back({I(y(q, k)), I(y(q, k - 1)), -g_[q][k - 1] / shell_[k]});
+        t.push_back({I(y(q, M_ - 1)), I(cur(q)), 1 / (q_[q] * shell_[M_ - 1])});
+      } else {
+        for (std::size_t k = 0; k < M_; ++k) {
+          double diag = cj;
+          if (k + 1 < M_) {
+            diag += g_[q][k] / shell_[k];
+            t.push_back({I(y(q, k)), I(y(q, k + 1)), -g_[q][k] / shell_[k]});
+          }
+          if (k > 0) {
+            diag += g_[q][k - 1] / shell_[k];
+            t.push_back({I(y(q, k)), I(y(q, k - 1)), -g_[q][k - 1] / shell_[k]});
+          }
+          t.push_back({I(y(q, k)), I(y(q, k)), diag});
+          if (k + 1 == M_) t.push_back({I(y(q, k)), I(cur(q)), 1 / (q_[q] * shell_[k])});
         }
-        t.push_back({I(y(q, k)), I(y(q, k)), diag});
-        if (k + 1 == M_) t.push_back({I(y(q, k)), I(cur(q)), 1 / (q_[q] * shell_[k])});
       }
-      double G, dI, dphi, dy;
-      bv(q, x[y(q, M_ - 1)], x[phi()], x[cur(q)], G, dI, dphi, dy);
+      double G, dI, dphi, dys, deeq, ds, din;
+      const double eeq = surface_e_eq(x, q, ds, din);
+      bv(q, x[y(q, M_ - 1)], eeq, x[phi()], x[cur(q)], G, dI, dphi, dys, deeq);
       t.push_back({I(cur(q)), I(cur(q)), dI});
       t.push_back({I(cur(q)), I(phi()), dphi});
-      t.push_back({I(cur(q)), I(y(q, M_ - 1)), dy});
+      t.push_back({I(cur(q)), I(y(q, M_ - 1)), dys + deeq * ds});
+      if (din != 0) t.push_back({I(cur(q)), I(y(q, M_ - 2)), deeq * din});
       t.push_back({I(phi()), I(cur(q)), 1.0});
     }
     t.push_back({I(phi()), I(phi()), cj * cdl_total() + side_current_dphi(x[phi()])});
@@ -234,12 +330,15 @@ class Model {
     t.push_back({I(qside()), I(phi()), -side_current_dphi(x[phi()])});
   }
 
-  // Faradaic current of group q at cathode potential phi (film resistance makes it implicit).
-  double group_current(std::size_t q, double ys, double phi) const {
+  // Faradaic current of group q at cathode potential phi for the fillings in x (film
+  // resistance makes it implicit).
+  double group_current(std::size_t q, const double* x, double phi) const {
+    double ds, di;
+    const double eeq = surface_e_eq(x, q, ds, di), ys = x[y(q, M_ - 1)];
     double ip = 0;
     for (int it = 0; it < 200; ++it) {
-      double G, dI, a, b;
-      bv(q, ys, phi, ip, G, dI, a, b);
+      double G, dI, a, b, c;
+      bv(q, ys, eeq, phi, ip, G, dI, a, b, c);
       const double step = G / dI;
       ip -= step;
       if (std::fabs(step) <= 1e-14 * (1 + std::fabs(ip))) break;
@@ -254,7 +353,7 @@ class Model {
   double side_current_dphi(double phi) const { return side_scale_A > 0 ? -side_current(phi) / p_.side_tafel_V : 0.0; }
   double total_current(const double* x, double phi) const {
     double s = side_current(phi);
-    for (std::size_t q = 0; q < P_; ++q) s += group_current(q, x[y(q, M_ - 1)], phi);
+    for (std::size_t q = 0; q < P_; ++q) s += group_current(q, x, phi);
     return s;
   }
   // Sets phi, the group currents and (potentiostatic) the cell current so that the
@@ -287,7 +386,7 @@ class Model {
       x[phi()] = 0.5 * (lo + hi);
       x[icell()] = total_current(x, x[phi()]);
     }
-    for (std::size_t q = 0; q < P_; ++q) x[cur(q)] = group_current(q, x[y(q, M_ - 1)], x[phi()]);
+    for (std::size_t q = 0; q < P_; ++q) x[cur(q)] = group_current(q, x, x[phi()]);
   }
 
   const CellParameters& params() const { return p_; }
@@ -300,9 +399,10 @@ class Model {
  private:
   const CellParameters& p_;
   std::size_t P_ = 0, M_ = 1;
-  double f_ = 0, active_ = 1;
+  double f_ = 0, active_ = 1, kappa_ = 0;
+  bool ch_ = false;
   std::vector<double> shell_, q_, area_;
-  std::vector<std::vector<double>> g_;
+  std::vector<std::vector<double>> g_, lap_;
 };
 
 struct Ctx {
