@@ -163,6 +163,7 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     else if (!model.empty())
       throw Error(source, "parameters", fmt::format("cathode.model '{}': homogeneous, diffusion or cahn-hilliard", model));
     p.interface_width_nm = get<double>(*c, "interface_width_nm", p.interface_width_nm, seen, source);
+    p.mesh_ratio = get<double>(*c, "mesh_ratio", p.mesh_ratio, seen, source);
     p.volumes = get<int>(*c, "volumes", p.volumes, seen, source);
     p.diffusivity_m2_s = get<double>(*c, "diffusivity_cm2_s", p.diffusivity_m2_s * 1e4, seen, source) * 1e-4;
     p.initial_filling = get<double>(*c, "initial_filling", p.initial_filling, seen, source);
@@ -229,6 +230,7 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
   if (p.model == ParticleModel::cahn_hilliard && !p.ocv_filling.empty())
     throw Error(source, "parameters", "cathode.model cahn-hilliard needs the regular solution (omega), not an ocv_table");
   if (!(p.interface_width_nm > 0)) throw Error(source, "parameters", "cathode.interface_width_nm must be > 0");
+  if (!(p.mesh_ratio >= 0.5 && p.mesh_ratio <= 2)) throw Error(source, "parameters", "cathode.mesh_ratio must be in [0.5, 2]");
   return p;
 }
 

@@ -47,6 +47,7 @@ struct CellParameters {
   int volumes = 1;                    // finite volumes per particle (diffusion model)
   double diffusivity_m2_s = 1e-16;
   double interface_width_nm = 1.0;    // Cahn-Hilliard: sqrt(kappa / Omega)
+  double mesh_ratio = 1.0;            // each volume this times as thick as the one inside (< 1: finer at the surface)
   std::vector<ParticleGroup> particles;  // radius groups
   // Metal anode (counter and reference).
   double anode_k0_A_m2 = 10.0;

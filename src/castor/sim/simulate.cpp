@@ -42,12 +42,17 @@ class Model {
     ch_ = prm.model == ParticleModel::cahn_hilliard;
     const double lam = prm.interface_width_nm * 1e-9;
     kappa_ = std::max(prm.omega_eV, prm.kT_eV()) * lam * lam;  // eV m^2
-    set_active(prm.active_fraction);
+    // Radial mesh (in units of R): uniform, or each volume mesh_ratio times as thick as the
+    // one inside it (< 1 refines toward the surface, where fronts start).
+    face_.assign(M_ + 1, 0.0);
+    double t = 1, total = 0;
+    for (std::size_t k = 0; k < M_; ++k) total += t, t *= prm.mesh_ratio;
+    t = 1 / total;
+    for (std::size_t k = 0; k < M_; ++k) face_[k + 1] = face_[k] + t, t *= prm.mesh_ratio;
+    face_[M_] = 1;
     shell_.resize(M_);
-    for (std::size_t k = 0; k < M_; ++k) {
-      const double a = static_cast<double>(k) / M_, b = static_cast<double>(k + 1) / M_;
-      shell_[k] = b * b * b - a * a * a;  // volume fraction of shell k
-    }
+    for (std::size_t k = 0; k < M_; ++k) shell_[k] = std::pow(face_[k + 1], 3) - std::pow(face_[k], 3);  // volume fraction
+    set_active(prm.active_fraction);
   }
 
   void set_active(double fraction) {
@@ -61,11 +66,12 @@ class Model {
       const double mass = p_.mass_g * grp.weight * active_;
       q_[q] = mass * p_.capacity_mAh_g * 3.6;                         // C
       area_[q] = 3 * mass / (p_.density_g_cm3 * 1e6 * grp.radius_m);  // m2
-      const double R = grp.radius_m, dr = R / M_;
+      const double R = grp.radius_m;
       for (std::size_t k = 0; k + 1 < M_; ++k) {
-        const double rf = (k + 1) * dr;
-        g_[q][k] = 3 * rf * rf * p_.diffusivity_m2_s / (dr * R * R * R);  // 1/s, in filling units
-        lap_[q][k] = 3 * rf * rf / (dr * R * R * R);                       // 1/m^2: face term of the Laplacian
+        // Face k+1 between the volumes k and k+1, whose centres are d apart (units of R).
+        const double rf = face_[k + 1], d = 0.5 * (face_[k + 2] - face_[k]);
+        lap_[q][k] = 3 * rf * rf / (d * R * R);  // 1/m^2: face term of the Laplacian
+        g_[q][k] = p_.diffusivity_m2_s * lap_[q][k];  // 1/s, in filling units
       }
     }
   }
@@ -401,7 +407,7 @@ class Model {
   std::size_t P_ = 0, M_ = 1;
   double f_ = 0, active_ = 1, kappa_ = 0;
   bool ch_ = false;
-  std::vector<double> shell_, q_, area_;
+  std::vector<double> shell_, q_, area_, face_;
   std::vector<std::vector<double>> g_, lap_;
 };
 
