@@ -94,8 +94,10 @@ void plot_refinement(const xrd::RefineResult& r, const std::string& title, const
   for (std::size_t i = 0; i < r.observed.size(); ++i) dmax = std::max(dmax, r.observed[i] - r.calculated[i]);
   const double off = low - 0.05 * top - dmax;
   for (std::size_t i = 0; i < r.observed.size(); ++i) diff.push_back(r.observed[i] - r.calculated[i] + off);
-  for (double t : r.reflection_two_theta_deg)
-    if (t >= r.two_theta_deg.front() && t <= r.two_theta_deg.back()) ticks_x.push_back(t), ticks_y.push_back(low - 0.03 * top);
+  for (std::size_t k = 0; k < r.phases.size(); ++k)
+    for (double t : r.phases[k].reflection_two_theta_deg)
+      if (t >= r.two_theta_deg.front() && t <= r.two_theta_deg.back())
+        ticks_x.push_back(t), ticks_y.push_back(low - (0.03 + 0.03 * static_cast<double>(k)) * top);
   fig.series.push_back({"observed", r.two_theta_deg, r.observed, "points pt 7 ps 0.3 lc rgb 'black'", false});
   fig.series.push_back({"calculated", r.two_theta_deg, r.calculated, "lines lw 1.5 lc rgb 'red'", false});
   fig.series.push_back({"background", r.two_theta_deg, r.background_curve, "lines dt 2 lc rgb 'gray'", false});
@@ -106,9 +108,13 @@ void plot_refinement(const xrd::RefineResult& r, const std::string& title, const
 }
 
 void run_refine(const XrdFlags& f) {
-  if (f.cifs.size() != 1) throw Error("castor xrd refine needs one --cif (the starting structure)");
+  if (f.cifs.empty()) throw Error("castor xrd refine needs --cif (the starting structure; repeat for several phases)");
   const auto p = xrd::read_pattern(f.file);
-  const auto x = xrd::read_cif(f.cifs[0]);
+  std::vector<xrd::Crystal> xs;
+  for (const auto& c : f.cifs) {
+    xs.push_back(xrd::read_cif(c));
+    if (xs.back().name.empty() || xs.back().name == "global") xs.back().name = std::filesystem::path(c).stem().string();
+  }
   const auto in = instrument(f, &p);
   xrd::RefineSettings s;
   s.le_bail = f.le_bail;
@@ -116,22 +122,29 @@ void run_refine(const XrdFlags& f) {
   s.uiso = s.positions = !f.fixed_structure;
   s.two_theta_min_deg = f.lo, s.two_theta_max_deg = f.hi;
   s.background_terms = f.background_terms;
-  fmt::print(stderr, "refining {} against {} ({}) ...\n", x.name, f.file, f.le_bail ? "Le Bail" : "Rietveld");
-  const auto r = xrd::refine(p, x, in, xrd::Caglioti{f.U, f.V, f.W, f.X, f.Y}, s);
-  fmt::print("{} {} on {} ({} points, {:.2f}-{:.2f} deg, Ka1 {:.6f} Ka2 {:.6f} ratio {:.3f})\n", f.le_bail ? "Le Bail" : "Rietveld", x.name,
+  std::string names;
+  for (const auto& x : xs) names += (names.empty() ? "" : " + ") + x.name;
+  fmt::print(stderr, "refining {} against {} ({}) ...\n", names, f.file, f.le_bail ? "Le Bail" : "Rietveld");
+  const auto r = xrd::refine(p, xs, in, xrd::Caglioti{f.U, f.V, f.W, f.X, f.Y}, s);
+  fmt::print("{} {} on {} ({} points, {:.2f}-{:.2f} deg, Ka1 {:.6f} Ka2 {:.6f} ratio {:.3f})\n", f.le_bail ? "Le Bail" : "Rietveld", names,
              f.file, r.two_theta_deg.size(), r.two_theta_deg.front(), r.two_theta_deg.back(), in.ka1_A, in.ka2_A, in.ka2_ratio);
   fmt::print("Rp {:.2f} %  Rwp {:.2f} %  Rexp {:.2f} %  GoF {:.3f}  ({} iterations)\n", 100 * r.Rp, 100 * r.Rwp, 100 * r.Rexp, r.gof,
              r.iterations);
   fmt::print("{:<22} {:>14} {:>12}\n", "parameter", "value", "esd");
   for (std::size_t i = 0; i < r.values.size(); ++i)
     fmt::print("{:<22} {:>14.6g} {:>12.2g}\n", r.values[i].first, r.values[i].second, r.errors[i].second);
-  fmt::print("cell: a {:.5f} b {:.5f} c {:.5f} A, alpha {:.3f} beta {:.3f} gamma {:.3f} deg\n", r.crystal.a, r.crystal.b, r.crystal.c,
-             r.crystal.alpha, r.crystal.beta, r.crystal.gamma);
-  if (!f.le_bail)
-    for (const auto& st : r.crystal.sites)
-      fmt::print("  {:<6} {:<3} {:>9.5f} {:>9.5f} {:>9.5f}  occ {:.3f}  Uiso {:.5f} A^2\n", st.label, st.element, st.x, st.y, st.z, st.occupancy,
-                 st.u_iso_A2);
-  if (!f.plot.empty()) plot_refinement(r, fmt::format("{} - {} ({})", f.file, x.name, f.le_bail ? "Le Bail" : "Rietveld"), f.plot);
+  for (std::size_t k = 0; k < r.phases.size(); ++k) {
+    const auto& ph = r.phases[k];
+    fmt::print("phase {} {}: a {:.5f} b {:.5f} c {:.5f} A, alpha {:.3f} beta {:.3f} gamma {:.3f} deg", k + 1, ph.crystal.name, ph.crystal.a,
+               ph.crystal.b, ph.crystal.c, ph.crystal.alpha, ph.crystal.beta, ph.crystal.gamma);
+    if (!f.le_bail) fmt::print(", {:.2f} wt% (Hill-Howard)", 100 * ph.weight_fraction);
+    fmt::print("\n");
+    if (!f.le_bail)
+      for (const auto& st : ph.crystal.sites)
+        fmt::print("  {:<6} {:<3} {:>9.5f} {:>9.5f} {:>9.5f}  occ {:.3f}  Uiso {:.5f} A^2\n", st.label, st.element, st.x, st.y, st.z,
+                   st.occupancy, st.u_iso_A2);
+  }
+  if (!f.plot.empty()) plot_refinement(r, fmt::format("{} - {} ({})", f.file, names, f.le_bail ? "Le Bail" : "Rietveld"), f.plot);
 }
 
 void run_phases(const XrdFlags& f) {
@@ -217,9 +230,9 @@ void add_xrd_commands(CLI::App& app) {
   wl(peaks);
   peaks->callback([f] { run_peaks(*f); });
 
-  auto* ref = x->add_subcommand("refine", "Rietveld (or --le-bail) refinement of one phase, with a figure");
+  auto* ref = x->add_subcommand("refine", "Rietveld (or --le-bail) refinement of one or more phases, with weight fractions and a figure");
   ref->add_option("FILE", f->file, "pattern")->required();
-  ref->add_option("--cif", f->cifs, "starting structure (CIF)")->required();
+  ref->add_option("--cif", f->cifs, "starting structure (CIF); repeat for a multi-phase refinement")->required();
   ref->add_flag("--le-bail", f->le_bail, "extract intensities instead of using the structure");
   ref->add_flag("--displacement", f->displacement, "refine the sample displacement (correlates with the zero shift)");
   ref->add_flag("--fixed-structure", f->fixed_structure, "keep Uiso and atom positions");

@@ -269,6 +269,40 @@ TEST(XrdRefine, ClosedLoopOnCalculatedNtp) {
   EXPECT_LT(r.Rwp, 0.01);
 }
 
+// Two-phase Rietveld on a calculated 80 : 20 wt% NTP + rutile mixture: both cells and the
+// weight fractions (Hill & Howard, from the scales) come back.
+TEST(XrdRefine, TwoPhaseWeightFractions) {
+  auto n = ntp();
+  for (auto& st : n.sites) st.u_iso_A2 = 0.01;
+  auto rut = xrd::read_cif(data_file("materials/Dans_Diffraction/TiO2_Rutile.cif"));
+  xrd::Instrument in;
+  in.ka1_A = 1.540593, in.ka2_A = 1.544414, in.ka2_ratio = 0.5;
+  const xrd::Caglioti prof{0.008, -0.004, 0.005, 0.02, 0.03};
+  const double K = 2e4;  // scale = K w / (Z M V)
+  const double sn = K * 0.8 / (xrd::cell_mass_g_mol(n) * n.volume_A3()), sr = K * 0.2 / (xrd::cell_mass_g_mol(rut) * rut.volume_A3());
+  xrd::Pattern p;
+  for (int i = 0; i <= 1500; ++i) p.two_theta_deg.push_back(12 + 0.04 * i);
+  const auto a = xrd::calculate_pattern(n, in, prof, sn, p.two_theta_deg, 80);
+  const auto b = xrd::calculate_pattern(rut, in, prof, sr, p.two_theta_deg, 0);
+  for (std::size_t i = 0; i < a.size(); ++i) p.counts.push_back(a[i] + b[i]), p.sigma.push_back(std::sqrt(a[i] + b[i]));
+  auto n0 = n, r0 = rut;
+  n0.a = n0.b = n.a * 1.002, n0.c = n.c * 0.998;
+  r0.a = r0.b = rut.a * 0.998;
+  xrd::RefineSettings s;
+  s.uiso = s.positions = false;
+  const auto r = xrd::refine(p, std::vector<xrd::Crystal>{n0, r0}, in, xrd::Caglioti{0.005, 0, 0.004, 0.01, 0.02}, s);
+  ASSERT_EQ(r.phases.size(), 2u);
+  EXPECT_NEAR(r.phases[0].weight_fraction, 0.8, 0.005);
+  EXPECT_NEAR(r.phases[1].weight_fraction, 0.2, 0.005);
+  EXPECT_NEAR(r.phases[0].crystal.a, n.a, 3e-4);
+  EXPECT_NEAR(r.phases[1].crystal.a, rut.a, 3e-4);
+  EXPECT_NEAR(r.phases[1].crystal.c, rut.c, 3e-4);
+  EXPECT_LT(r.Rwp, 0.01);
+  bool named = false;
+  for (const auto& [name, value] : r.values) named = named || name == "2:scale";
+  EXPECT_TRUE(named);
+}
+
 // Phase identification on a calculated NTP + rutile mixture: both score near 1, PbSO4 and
 // calcite far lower.
 TEST(XrdPhases, NtpRutileMixture) {

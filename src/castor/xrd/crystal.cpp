@@ -39,6 +39,7 @@ struct CellAtom {
   const gemmi::IT92<double>::Coef* coef;
   double occ, B;
   std::array<double, 3> f;
+  double weight;  // g/mol
 };
 
 std::vector<CellAtom> cell_atoms(const Crystal& x) {
@@ -65,7 +66,7 @@ std::vector<CellAtom> cell_atoms(const Crystal& x) {
       }
       if (dup) continue;
       seen.push_back(p);
-      out.push_back({coef, s.occupancy, 8 * std::numbers::pi * std::numbers::pi * s.u_iso_A2, p});
+      out.push_back({coef, s.occupancy, 8 * std::numbers::pi * std::numbers::pi * s.u_iso_A2, p, el.weight()});
     }
   }
   return out;
@@ -84,6 +85,12 @@ std::complex<double> sf(const std::vector<CellAtom>& atoms, double stol2, int h,
 }  // namespace
 
 double Crystal::volume_A3() const { return unit_cell(*this).volume; }
+
+double cell_mass_g_mol(const Crystal& x) {
+  double m = 0;
+  for (const auto& a : cell_atoms(x)) m += a.occ * a.weight;
+  return m;
+}
 
 Crystal make_crystal(const std::string& spacegroup, double a, double b, double c, double alpha, double beta, double gamma) {
   const gemmi::SpaceGroup* sg = gemmi::find_spacegroup_by_name(spacegroup, alpha, gamma);

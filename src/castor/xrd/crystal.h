@@ -29,6 +29,9 @@ struct Crystal {
   double volume_A3() const;
 };
 
+// Mass of the cell contents (g/mol: Z x M), occupancies included.
+double cell_mass_g_mol(const Crystal& x);
+
 // Reads the first data block of a CIF (cell, H-M symbol or symmetry operators, atom sites
 // with occupancies and Uiso/Biso, or Ueq from anisotropic U).
 Crystal read_cif(const std::filesystem::path& path);

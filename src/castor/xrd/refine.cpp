@@ -24,8 +24,9 @@ double bragg_deg(double d, double lambda) {
 
 class Model {
  public:
-  Model(const Pattern& p, const Crystal& start, const Instrument& inst, const Caglioti& prof, const RefineSettings& s)
-      : s_(s), base_(start), inst_(inst), sys_(cell_system(start)) {
+  Model(const Pattern& p, const std::vector<Crystal>& phases, const Instrument& inst, const Caglioti& prof, const RefineSettings& s)
+      : s_(s), inst_(inst) {
+    if (phases.empty()) throw Error(p.source, "XRD", "refinement needs at least one phase");
     for (std::size_t i = 0; i < p.counts.size(); ++i) {
       const double t = p.two_theta_deg[i];
       if (t < s.two_theta_min_deg || t > s.two_theta_max_deg) continue;
@@ -36,125 +37,156 @@ class Model {
     if (x_.size() < 20) throw Error(p.source, "XRD", "fewer than 20 points inside the refinement limits");
     lo_ = x_.front(), hi_ = x_.back();
     step_ = (hi_ - lo_) / static_cast<double>(x_.size() - 1);
-    // Reflections a little beyond the range (the cell may grow); hkl stay fixed.
     const double lam = std::max(inst.ka1_A, inst.ka2_A);
-    const auto refl = reflections(start, lam, std::min(hi_ + 3, 179.0), std::max(lo_ - 3, 0.01), false);
-    for (const auto& r : refl) hkl_.push_back({r.h, r.k, r.l}), mult_.push_back(r.multiplicity);
-    if (hkl_.empty()) throw Error(p.source, "XRD", fmt::format("{} has no reflections in {:.2f}-{:.2f} deg", start.name, lo_, hi_));
-    for (std::size_t k = 0; k < start.sites.size(); ++k) dirs_.push_back(free_directions(start, k));
-    // Layout and starting values.
-    add("scale", 1.0);
+    for (const auto& c : phases) {
+      Phase ph;
+      ph.base = c;
+      ph.sys = cell_system(c);
+      // Reflections a little beyond the range (the cell may grow); hkl stay fixed.
+      for (const auto& r : reflections(c, lam, std::min(hi_ + 3, 179.0), std::max(lo_ - 3, 0.01), false))
+        ph.hkl.push_back({r.h, r.k, r.l}), ph.mult.push_back(r.multiplicity);
+      if (ph.hkl.empty()) throw Error(p.source, "XRD", fmt::format("{} has no reflections in {:.2f}-{:.2f} deg", c.name, lo_, hi_));
+      for (std::size_t k = 0; k < c.sites.size(); ++k) ph.dirs.push_back(free_directions(c, k));
+      ph.lebail_I.assign(ph.hkl.size(), 1.0);
+      ph_.push_back(std::move(ph));
+    }
+    // Layout: scales, background, cells, zero, displacement, profile, Uiso, positions; for one
+    // phase the names carry no prefix.
+    auto pre = [&](std::size_t k) { return ph_.size() > 1 && k > 0 ? fmt::format("{}:", k + 1) : std::string(); };
+    for (std::size_t k = 0; k < ph_.size(); ++k) ph_[k].i_scale = add(pre(k) + "scale", 1.0);
+    i_bkg_ = names_.size();
     for (int n = 0; n < s.background_terms; ++n) add(fmt::format("bkg{}", n), 0.0);
-    const auto cell = free_cell(start, sys_);
     const char* cn[] = {"a", "b", "c", "alpha", "beta", "gamma"};
-    const auto names = sys_ == CellSystem::cubic                                        ? std::vector<int>{0}
-                       : sys_ == CellSystem::tetragonal || sys_ == CellSystem::hexagonal ? std::vector<int>{0, 2}
-                       : sys_ == CellSystem::orthorhombic                               ? std::vector<int>{0, 1, 2}
-                       : sys_ == CellSystem::monoclinic                                 ? std::vector<int>{0, 1, 2, 4}
-                                                                                        : std::vector<int>{0, 1, 2, 3, 4, 5};
-    for (std::size_t k = 0; k < cell.size(); ++k) add(cn[names[k]], cell[k]);
-    add("zero", inst.zero_deg);
-    add("displacement_mm", inst.displacement_mm);
+    for (std::size_t k = 0; k < ph_.size(); ++k) {
+      auto& ph = ph_[k];
+      const auto cell = free_cell(ph.base, ph.sys);
+      const auto idx = ph.sys == CellSystem::cubic                                           ? std::vector<int>{0}
+                       : ph.sys == CellSystem::tetragonal || ph.sys == CellSystem::hexagonal ? std::vector<int>{0, 2}
+                       : ph.sys == CellSystem::orthorhombic                                  ? std::vector<int>{0, 1, 2}
+                       : ph.sys == CellSystem::monoclinic                                    ? std::vector<int>{0, 1, 2, 4}
+                                                                                             : std::vector<int>{0, 1, 2, 3, 4, 5};
+      ph.i_cell = names_.size();
+      ph.ncell = cell.size();
+      for (std::size_t j = 0; j < cell.size(); ++j) add(pre(k) + cn[idx[j]], cell[j]);
+    }
+    i_zero_ = add("zero", inst.zero_deg);
+    i_disp_ = add("displacement_mm", inst.displacement_mm);
+    i_prof_ = names_.size();
     for (const auto& [n, v] : {std::pair{"U", prof.U}, {"V", prof.V}, {"W", prof.W}, {"X", prof.X}, {"Y", prof.Y}}) add(n, v);
-    for (const auto& st : start.sites) add("Uiso " + st.label, st.u_iso_A2);
-    for (std::size_t k = 0; k < start.sites.size(); ++k)
-      for (std::size_t d = 0; d < dirs_[k].size(); ++d) add(fmt::format("pos {} {}", start.sites[k].label, d), 0.0);
-    ncell_ = cell.size();
-    lebail_I_.assign(hkl_.size(), 1.0);
+    for (std::size_t k = 0; k < ph_.size(); ++k) {
+      ph_[k].i_uiso = names_.size();
+      for (const auto& st : ph_[k].base.sites) add(pre(k) + "Uiso " + st.label, st.u_iso_A2);
+    }
+    for (std::size_t k = 0; k < ph_.size(); ++k) {
+      auto& ph = ph_[k];
+      for (std::size_t a = 0; a < ph.base.sites.size(); ++a) {
+        ph.i_pos.push_back(names_.size());
+        for (std::size_t d = 0; d < ph.dirs[a].size(); ++d) add(fmt::format("{}pos {} {}", pre(k), ph.base.sites[a].label, d), 0.0);
+      }
+    }
   }
 
   std::size_t size() const { return names_.size(); }
   std::size_t points() const { return x_.size(); }
+  std::size_t phases() const { return ph_.size(); }
   const std::vector<std::string>& names() const { return names_; }
   std::vector<double>& values() { return v_; }
   std::size_t index(const std::string& n) const {
     return static_cast<std::size_t>(std::find(names_.begin(), names_.end(), n) - names_.begin());
   }
-  bool is_cell(std::size_t i) const { return i >= index("bkg0") + static_cast<std::size_t>(s_.background_terms) && i < index("zero"); }
-  bool is_profile(std::size_t i) const { return i >= index("U") && i <= index("Y"); }
-  bool is_uiso(std::size_t i) const { return names_[i].starts_with("Uiso "); }
-  bool is_pos(std::size_t i) const { return names_[i].starts_with("pos "); }
+  std::size_t bkg0() const { return i_bkg_; }
+  bool is_scale(std::size_t i) const {
+    return std::any_of(ph_.begin(), ph_.end(), [&](const Phase& p) { return p.i_scale == i; });
+  }
+  bool is_cell(std::size_t i) const {
+    return std::any_of(ph_.begin(), ph_.end(), [&](const Phase& p) { return i >= p.i_cell && i < p.i_cell + p.ncell; });
+  }
+  bool is_profile(std::size_t i) const { return i >= i_prof_ && i < i_prof_ + 5; }
+  bool is_uiso(std::size_t i) const { return names_[i].find("Uiso ") != std::string::npos; }
+  bool is_pos(std::size_t i) const { return names_[i].find("pos ") != std::string::npos; }
 
-  Crystal crystal(const double* v) const {
-    Crystal c = base_;
-    std::vector<double> cell(v + index("bkg0") + s_.background_terms, v + index("bkg0") + s_.background_terms + ncell_);
-    set_free_cell(c, sys_, cell);
-    for (std::size_t k = 0; k < c.sites.size(); ++k) {
-      c.sites[k].u_iso_A2 = v[index("Uiso " + base_.sites[k].label)];
-      for (std::size_t d = 0; d < dirs_[k].size(); ++d) {
-        const double a = v[index(fmt::format("pos {} {}", base_.sites[k].label, d))];
-        c.sites[k].x += a * dirs_[k][d][0];
-        c.sites[k].y += a * dirs_[k][d][1];
-        c.sites[k].z += a * dirs_[k][d][2];
+  Crystal crystal(const double* v, std::size_t k) const {
+    const auto& ph = ph_[k];
+    Crystal c = ph.base;
+    set_free_cell(c, ph.sys, std::vector<double>(v + ph.i_cell, v + ph.i_cell + ph.ncell));
+    for (std::size_t a = 0; a < c.sites.size(); ++a) {
+      c.sites[a].u_iso_A2 = v[ph.i_uiso + a];
+      for (std::size_t d = 0; d < ph.dirs[a].size(); ++d) {
+        const double amt = v[ph.i_pos[a] + d];
+        c.sites[a].x += amt * ph.dirs[a][d][0];
+        c.sites[a].y += amt * ph.dirs[a][d][1];
+        c.sites[a].z += amt * ph.dirs[a][d][2];
       }
     }
     return c;
   }
-  Caglioti profile(const double* v) const {
-    const std::size_t u = index("U");
-    return Caglioti{v[u], v[u + 1], v[u + 2], v[u + 3], v[u + 4]};
-  }
+  double scale(const double* v, std::size_t k) const { return v[ph_[k].i_scale]; }
+  Caglioti profile(const double* v) const { return Caglioti{v[i_prof_], v[i_prof_ + 1], v[i_prof_ + 2], v[i_prof_ + 3], v[i_prof_ + 4]}; }
   Instrument instrument(const double* v) const {
     Instrument i = inst_;
-    i.zero_deg = v[index("zero")];
-    i.displacement_mm = v[index("displacement_mm")];
+    i.zero_deg = v[i_zero_];
+    i.displacement_mm = v[i_disp_];
     return i;
   }
   double background_at(const double* v, double t) const {
-    std::vector<double> c(v + index("bkg0"), v + index("bkg0") + s_.background_terms);
+    std::vector<double> c(v + i_bkg_, v + i_bkg_ + s_.background_terms);
     return chebyshev_background(c, t, lo_, hi_);
   }
 
-  // Integrated intensities (Ka1 line) and positions of every reflection.
-  void intensities(const double* v, std::vector<double>& I, std::vector<double>& t1, std::vector<double>& t2) const {
-    const Crystal c = crystal(v);
+  // Integrated intensities (Ka1 line) and positions of every reflection of phase k.
+  void intensities(const double* v, std::size_t k, std::vector<double>& I, std::vector<double>& t1, std::vector<double>& t2) const {
+    const auto& ph = ph_[k];
+    const Crystal c = crystal(v, k);
     const Instrument in = instrument(v);
-    I.assign(hkl_.size(), 0);
-    t1.assign(hkl_.size(), 0);
-    t2.assign(hkl_.size(), 0);
+    I.assign(ph.hkl.size(), 0);
+    t1.assign(ph.hkl.size(), 0);
+    t2.assign(ph.hkl.size(), 0);
     std::vector<std::complex<double>> F;
-    if (!s_.le_bail) F = structure_factors(c, hkl_);
-    for (std::size_t k = 0; k < hkl_.size(); ++k) {
-      const double d = d_spacing_A(c, hkl_[k][0], hkl_[k][1], hkl_[k][2]);
+    if (!s_.le_bail) F = structure_factors(c, ph.hkl);
+    for (std::size_t r = 0; r < ph.hkl.size(); ++r) {
+      const double d = d_spacing_A(c, ph.hkl[r][0], ph.hkl[r][1], ph.hkl[r][2]);
       const double tt = bragg_deg(d, in.ka1_A);
       const double shift = in.zero_deg - 2 * in.displacement_mm * std::cos(tt * kDeg / 2) / in.radius_mm / kDeg;
-      t1[k] = tt + shift;
-      t2[k] = in.ka2_A > 0 ? bragg_deg(d, in.ka2_A) + shift : 0;
-      I[k] = s_.le_bail ? lebail_I_[k] : v[0] * mult_[k] * std::norm(F[k]) * lorentz_polarisation(tt, in.monochromator_deg);
+      t1[r] = tt + shift;
+      t2[r] = in.ka2_A > 0 ? bragg_deg(d, in.ka2_A) + shift : 0;
+      I[r] = s_.le_bail ? ph.lebail_I[r] : v[ph.i_scale] * ph.mult[r] * std::norm(F[r]) * lorentz_polarisation(tt, in.monochromator_deg);
     }
   }
 
-  // Calculated pattern; optionally each reflection's unit-intensity profile accumulated as
-  // sum_i Omega_ik (y_obs - b)/(y_calc - b) for the Le Bail extraction.
-  void calc(const double* v, std::vector<double>& yc, std::vector<double>* lebail_sum = nullptr) const {
-    std::vector<double> I, t1, t2;
-    intensities(v, I, t1, t2);
+  // Calculated pattern; optionally, per phase and reflection, the observed counts shared out
+  // by the Le Bail rule: sum_i Omega_ik I_k (y_obs - b) / (y_calc - b).
+  void calc(const double* v, std::vector<double>& yc, std::vector<std::vector<double>>* lebail_sum = nullptr) const {
+    const std::size_t P = ph_.size();
+    std::vector<std::vector<double>> I(P), t1(P), t2(P);
+    for (std::size_t k = 0; k < P; ++k) intensities(v, k, I[k], t1[k], t2[k]);
     const Caglioti pr = profile(v);
     const Instrument in = instrument(v);
     yc.assign(x_.size(), 0.0);
     std::vector<double> bk(x_.size());
     for (std::size_t i = 0; i < x_.size(); ++i) bk[i] = background_at(v, x_[i]);
     auto each_line = [&](auto&& fn) {
-      for (std::size_t k = 0; k < hkl_.size(); ++k)
-        for (int line = 0; line < (in.ka2_A > 0 ? 2 : 1); ++line) {
-          const double c = line == 0 ? t1[k] : t2[k];
-          const double wgt = line == 0 ? 1.0 : in.ka2_ratio;
-          double f, eta;
-          pr.widths(c, f, eta);
-          const double half = s_.window_fwhm * f;
-          if (c + half < lo_ || c - half > hi_) continue;
-          const auto a = static_cast<std::size_t>(std::max(0.0, std::floor((c - half - lo_) / step_)));
-          const auto b = std::min(x_.size() - 1, static_cast<std::size_t>(std::ceil((c + half - lo_) / step_)));
-          for (std::size_t i = a; i <= b; ++i)
-            if (std::fabs(x_[i] - c) <= half) fn(k, i, wgt * pseudo_voigt(x_[i] - c, f, eta));
-        }
+      for (std::size_t k = 0; k < P; ++k)
+        for (std::size_t r = 0; r < ph_[k].hkl.size(); ++r)
+          for (int line = 0; line < (in.ka2_A > 0 ? 2 : 1); ++line) {
+            const double c = line == 0 ? t1[k][r] : t2[k][r];
+            const double wgt = line == 0 ? 1.0 : in.ka2_ratio;
+            double f, eta;
+            pr.widths(c, f, eta);
+            const double half = s_.window_fwhm * f;
+            if (c + half < lo_ || c - half > hi_) continue;
+            const auto a = static_cast<std::size_t>(std::max(0.0, std::floor((c - half - lo_) / step_)));
+            const auto b = std::min(x_.size() - 1, static_cast<std::size_t>(std::ceil((c + half - lo_) / step_)));
+            for (std::size_t i = a; i <= b; ++i)
+              if (std::fabs(x_[i] - c) <= half) fn(k, r, i, wgt * pseudo_voigt(x_[i] - c, f, eta));
+          }
     };
-    each_line([&](std::size_t k, std::size_t i, double om) { yc[i] += I[k] * om; });
+    each_line([&](std::size_t k, std::size_t r, std::size_t i, double om) { yc[i] += I[k][r] * om; });
     if (lebail_sum) {
-      lebail_sum->assign(hkl_.size(), 0.0);
-      each_line([&](std::size_t k, std::size_t i, double om) {
-        // om is a density (1/deg): om x step is the share of point i.
-        if (yc[i] > 1e-12) (*lebail_sum)[k] += I[k] * om * step_ * std::max(y_[i] - bk[i], 0.0) / yc[i];
+      lebail_sum->assign(P, {});
+      for (std::size_t k = 0; k < P; ++k) (*lebail_sum)[k].assign(ph_[k].hkl.size(), 0.0);
+      // om is a density (1/deg): om x step is the share of point i.
+      each_line([&](std::size_t k, std::size_t r, std::size_t i, double om) {
+        if (yc[i] > 1e-12) (*lebail_sum)[k][r] += I[k][r] * om * step_ * std::max(y_[i] - bk[i], 0.0) / yc[i];
       });
     }
     for (std::size_t i = 0; i < x_.size(); ++i) yc[i] += bk[i];
@@ -163,37 +195,47 @@ class Model {
   // Le Bail: I_k <- sum_i Omega_ik I_k (y_obs - b) / (y_calc - b), a few passes.
   void extract(const double* v, int passes) {
     for (int it = 0; it < passes; ++it) {
-      std::vector<double> yc, sum;
+      std::vector<double> yc;
+      std::vector<std::vector<double>> sum;
       calc(v, yc, &sum);
       // sum holds the counts shared out to both lines of each reflection; I is the Ka1 part.
       const double lines = 1 + (inst_.ka2_A > 0 ? inst_.ka2_ratio : 0.0);
-      for (std::size_t k = 0; k < sum.size(); ++k) lebail_I_[k] = std::max(sum[k] / lines, 1e-9);
+      for (std::size_t k = 0; k < ph_.size(); ++k)
+        for (std::size_t r = 0; r < sum[k].size(); ++r) ph_[k].lebail_I[r] = std::max(sum[k][r] / lines, 1e-9);
     }
   }
 
   const std::vector<double>& x() const { return x_; }
   const std::vector<double>& y() const { return y_; }
   const std::vector<double>& w() const { return w_; }
-  const std::vector<std::array<int, 3>>& hkl() const { return hkl_; }
-  const std::vector<int>& mult() const { return mult_; }
+  const std::vector<std::array<int, 3>>& hkl(std::size_t k) const { return ph_[k].hkl; }
+  const std::vector<int>& mult(std::size_t k) const { return ph_[k].mult; }
   double lo() const { return lo_; }
   double hi() const { return hi_; }
 
  private:
-  void add(const std::string& n, double v) { names_.push_back(n), v_.push_back(v); }
+  struct Phase {
+    Crystal base;
+    CellSystem sys = CellSystem::triclinic;
+    std::vector<std::array<int, 3>> hkl;
+    std::vector<int> mult;
+    std::vector<std::vector<std::array<double, 3>>> dirs;
+    std::vector<double> lebail_I;
+    std::size_t i_scale = 0, i_cell = 0, ncell = 0, i_uiso = 0;
+    std::vector<std::size_t> i_pos;
+  };
+  std::size_t add(const std::string& n, double v) {
+    names_.push_back(n), v_.push_back(v);
+    return names_.size() - 1;
+  }
   const RefineSettings& s_;
-  Crystal base_;
   Instrument inst_;
-  CellSystem sys_;
+  std::vector<Phase> ph_;
   std::vector<double> x_, y_, w_;
   double lo_ = 0, hi_ = 0, step_ = 0;
-  std::vector<std::array<int, 3>> hkl_;
-  std::vector<int> mult_;
-  std::vector<std::vector<std::array<double, 3>>> dirs_;
   std::vector<std::string> names_;
   std::vector<double> v_;
-  std::size_t ncell_ = 0;
-  std::vector<double> lebail_I_;
+  std::size_t i_bkg_ = 0, i_zero_ = 0, i_disp_ = 0, i_prof_ = 0;
 };
 
 struct Cost {
@@ -225,27 +267,45 @@ Instrument Instrument::from_pattern(const Pattern& p) {
 }
 
 RefineResult refine(const Pattern& pattern, const Crystal& start, const Instrument& inst, const Caglioti& prof, const RefineSettings& s) {
+  return refine(pattern, std::vector<Crystal>{start}, inst, prof, s);
+}
+
+RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, const Instrument& inst, const Caglioti& prof,
+                    const RefineSettings& s) {
   if (s.background_terms < 1) throw Error("XRD refinement: at least one background term");
-  Model m(pattern, start, inst, prof, s);
+  Model m(pattern, phases, inst, prof, s);
   auto& v = m.values();
-  // Start: background at the lower quartile of the counts, scale from the peak area.
+  // Start: background at the lower quartile of the counts; scales by least squares of each
+  // phase's pattern against the counts above it.
+  const std::size_t P = m.phases();
+  auto scale_index = [&](std::size_t k) { return m.index((P > 1 && k > 0 ? fmt::format("{}:", k + 1) : std::string()) + "scale"); };
   {
     std::vector<double> sorted = m.y();
     std::sort(sorted.begin(), sorted.end());
-    v[m.index("bkg0")] = sorted[sorted.size() / 4];
-    std::vector<double> yc;
-    v[0] = 1.0;
+    const double b0 = sorted[sorted.size() / 4];
+    v[m.bkg0()] = b0;
     if (s.le_bail) m.extract(v.data(), 1);
-    m.calc(v.data(), yc);
-    double num = 0, den = 0;
-    for (std::size_t i = 0; i < yc.size(); ++i) {
-      const double p = yc[i] - v[m.index("bkg0")];
-      num += p * (m.y()[i] - v[m.index("bkg0")]);
-      den += p * p;
+    std::vector<std::vector<double>> pk(P);
+    for (std::size_t k = 0; k < P; ++k) {
+      for (std::size_t j = 0; j < P; ++j) v[scale_index(j)] = j == k ? 1.0 : 0.0;
+      m.calc(v.data(), pk[k]);
+      for (double& y : pk[k]) y -= b0;
     }
-    if (!(den > 0)) throw Error(pattern.source, "XRD", "the model has no intensity in the refinement range");
-    if (s.le_bail) v[0] = 1.0;
-    else v[0] = std::max(num / den, 1e-12);
+    Eigen::MatrixXd A = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(P), static_cast<Eigen::Index>(P));
+    Eigen::VectorXd rhs = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(P));
+    for (std::size_t i = 0; i < m.points(); ++i)
+      for (std::size_t a = 0; a < P; ++a) {
+        rhs(static_cast<Eigen::Index>(a)) += pk[a][i] * (m.y()[i] - b0);
+        for (std::size_t b = 0; b < P; ++b) A(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) += pk[a][i] * pk[b][i];
+      }
+    if (!(A.trace() > 0)) throw Error(pattern.source, "XRD", "the model has no intensity in the refinement range");
+    const Eigen::VectorXd sc = A.completeOrthogonalDecomposition().solve(rhs);
+    for (std::size_t k = 0; k < P; ++k) {
+      const double one = A(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k)) > 0
+                             ? rhs(static_cast<Eigen::Index>(k)) / A(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k))
+                             : 1.0;
+      v[scale_index(k)] = s.le_bail ? 1.0 : std::max(sc(static_cast<Eigen::Index>(k)) > 0 ? sc(static_cast<Eigen::Index>(k)) : 0.1 * one, 1e-12);
+    }
   }
   int total_iterations = 0;
   auto solve = [&](auto&& is_free) {
@@ -256,9 +316,11 @@ RefineResult refine(const Pattern& pattern, const Crystal& start, const Instrume
     pb.AddResidualBlock(cost, nullptr, v.data());
     std::vector<int> fixed;
     for (std::size_t i = 0; i < m.size(); ++i)
-      if (!is_free(i) || (s.le_bail && i == 0)) fixed.push_back(static_cast<int>(i));
+      if (!is_free(i) || (s.le_bail && m.is_scale(i))) fixed.push_back(static_cast<int>(i));
     if (!fixed.empty()) pb.SetManifold(v.data(), new ceres::SubsetManifold(static_cast<int>(m.size()), fixed));
-    if (std::find(fixed.begin(), fixed.end(), 0) == fixed.end()) pb.SetParameterLowerBound(v.data(), 0, 0.0);
+    for (std::size_t k = 0; k < P; ++k)
+      if (std::find(fixed.begin(), fixed.end(), static_cast<int>(scale_index(k))) == fixed.end())
+        pb.SetParameterLowerBound(v.data(), static_cast<int>(scale_index(k)), 0.0);
     // Widths: the Lorentzian terms and the Gaussian U and W stay positive (a negative
     // Gaussian variance would be clamped and stall the fit).
     for (const char* n : {"X", "Y", "U", "W"}) pb.SetParameterLowerBound(v.data(), static_cast<int>(m.index(n)), 0.0);
@@ -273,10 +335,10 @@ RefineResult refine(const Pattern& pattern, const Crystal& start, const Instrume
     total_iterations += static_cast<int>(sum.iterations.size());
   };
   const std::size_t nb = static_cast<std::size_t>(s.background_terms);
-  auto is_bkg = [&](std::size_t i) { return i >= m.index("bkg0") && i < m.index("bkg0") + nb; };
+  auto is_bkg = [&](std::size_t i) { return i >= m.bkg0() && i < m.bkg0() + nb; };
   // Stages as in GSAS-II's tutorial: scale and background; + cell and zero; + profile;
   // + displacement and structure.
-  auto stage1 = [&](std::size_t i) { return i == 0 || is_bkg(i); };
+  auto stage1 = [&](std::size_t i) { return m.is_scale(i) || is_bkg(i); };
   auto stage2 = [&](std::size_t i) { return stage1(i) || (s.cell && m.is_cell(i)) || (s.zero && m.names()[i] == "zero"); };
   // Profile: W, X, Y first (a free V early can push U tan^2 + V tan + W below zero), then U and V.
   auto stage3 = [&](std::size_t i) {
@@ -301,27 +363,41 @@ RefineResult refine(const Pattern& pattern, const Crystal& start, const Instrume
 
   RefineResult r;
   r.iterations = total_iterations;
-  r.crystal = m.crystal(v.data());
   r.profile = m.profile(v.data());
   r.instrument = m.instrument(v.data());
-  r.scale = v[0];
-  r.background.assign(v.begin() + static_cast<std::ptrdiff_t>(m.index("bkg0")), v.begin() + static_cast<std::ptrdiff_t>(m.index("bkg0") + nb));
+  r.background.assign(v.begin() + static_cast<std::ptrdiff_t>(m.bkg0()), v.begin() + static_cast<std::ptrdiff_t>(m.bkg0() + nb));
   r.two_theta_deg = m.x();
   r.observed = m.y();
   m.calc(v.data(), r.calculated);
   for (double t : m.x()) r.background_curve.push_back(chebyshev_background(r.background, t, m.lo(), m.hi()));
-  std::vector<double> t2;
-  m.intensities(v.data(), r.intensities, r.reflection_two_theta_deg, t2);
-  const auto F = structure_factors(r.crystal, m.hkl());
-  for (std::size_t k = 0; k < m.hkl().size(); ++k) {
-    Reflection x;
-    x.h = m.hkl()[k][0], x.k = m.hkl()[k][1], x.l = m.hkl()[k][2];
-    x.multiplicity = m.mult()[k];
-    x.d_A = d_spacing_A(r.crystal, x.h, x.k, x.l);
-    x.two_theta_deg = r.reflection_two_theta_deg[k];
-    x.F = F[k];
-    r.reflections.push_back(x);
+  double zmv_sum = 0;
+  for (std::size_t k = 0; k < P; ++k) {
+    PhaseResult ph;
+    ph.crystal = m.crystal(v.data(), k);
+    ph.scale = v[scale_index(k)];
+    std::vector<double> t2;
+    m.intensities(v.data(), k, ph.intensities, ph.reflection_two_theta_deg, t2);
+    const auto F = structure_factors(ph.crystal, m.hkl(k));
+    for (std::size_t j = 0; j < m.hkl(k).size(); ++j) {
+      Reflection x;
+      x.h = m.hkl(k)[j][0], x.k = m.hkl(k)[j][1], x.l = m.hkl(k)[j][2];
+      x.multiplicity = m.mult(k)[j];
+      x.d_A = d_spacing_A(ph.crystal, x.h, x.k, x.l);
+      x.two_theta_deg = ph.reflection_two_theta_deg[j];
+      x.F = F[j];
+      ph.reflections.push_back(x);
+    }
+    // Hill & Howard: weight fraction proportional to S Z M V.
+    ph.weight_fraction = ph.scale * cell_mass_g_mol(ph.crystal) * ph.crystal.volume_A3();
+    zmv_sum += ph.weight_fraction;
+    r.phases.push_back(std::move(ph));
   }
+  for (auto& ph : r.phases) ph.weight_fraction = s.le_bail || !(zmv_sum > 0) ? 0.0 : ph.weight_fraction / zmv_sum;
+  r.crystal = r.phases[0].crystal;
+  r.scale = r.phases[0].scale;
+  r.reflections = r.phases[0].reflections;
+  r.intensities = r.phases[0].intensities;
+  r.reflection_two_theta_deg = r.phases[0].reflection_two_theta_deg;
   // Agreement factors over the refined points.
   double sw = 0, swo = 0, sa = 0, so = 0;
   for (std::size_t i = 0; i < m.points(); ++i) {
@@ -334,7 +410,7 @@ RefineResult refine(const Pattern& pattern, const Crystal& start, const Instrume
   // Free parameters of the last stage.
   std::vector<std::size_t> free;
   for (std::size_t i = 0; i < m.size(); ++i)
-    if (stage4(i) && !(s.le_bail && i == 0)) free.push_back(i);
+    if (stage4(i) && !(s.le_bail && m.is_scale(i))) free.push_back(i);
   const double dof = std::max(1.0, static_cast<double>(m.points()) - static_cast<double>(free.size()));
   r.Rp = sa / so;
   r.Rwp = std::sqrt(sw / swo);

@@ -32,8 +32,17 @@ struct RefineSettings {
   int max_iterations = 100;
 };
 
-struct RefineResult {
+// One phase of a (multi-phase) refinement.
+struct PhaseResult {
   Crystal crystal;
+  double scale = 0;
+  std::vector<Reflection> reflections;
+  std::vector<double> intensities, reflection_two_theta_deg;
+  double weight_fraction = 0;  // Hill & Howard: S ZMV / sum S ZMV (Rietveld only)
+};
+
+struct RefineResult {
+  Crystal crystal;  // the first phase (also in phases[0])
   Caglioti profile;
   Instrument instrument;
   double scale = 0;
@@ -44,10 +53,16 @@ struct RefineResult {
   std::vector<double> reflection_two_theta_deg;  // refined positions (Ka1), zero and displacement included
   double Rp = 0, Rwp = 0, Rexp = 0, gof = 0;
   std::vector<std::pair<std::string, double>> values, errors;  // every refined parameter
+  std::vector<PhaseResult> phases;
   int iterations = 0;
 };
 
 RefineResult refine(const Pattern& pattern, const Crystal& start, const Instrument& instrument, const Caglioti& profile,
+                    const RefineSettings& settings);
+// Several phases with one profile and instrument: each phase has its own scale, cell, Uiso
+// and positions (parameter names prefixed "2:", "3:" ... from the second phase on), and
+// weight fractions come from the scales (Hill & Howard 1987).
+RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, const Instrument& instrument, const Caglioti& profile,
                     const RefineSettings& settings);
 
 }  // namespace castor::xrd
