@@ -212,7 +212,7 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
       return true;
     }
   };
-  auto* cost = new ceres::DynamicNumericDiffCostFunction<Cost>(new Cost{r, background, unpack, model});
+  auto* cost = new ceres::DynamicNumericDiffCostFunction<Cost, ceres::FORWARD>(new Cost{r, background, unpack, model});
   cost->AddParameterBlock(L.n);
   cost->SetNumResiduals(static_cast<int>(N));
   ceres::Problem problem;
