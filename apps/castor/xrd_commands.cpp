@@ -23,7 +23,7 @@ namespace {
 
 struct XrdFlags {
   std::string file, plot, output;
-  std::vector<std::string> cifs, index, files;
+  std::vector<std::string> cifs, index, files, po;
   std::vector<double> wavelengths;  // ka1 [ka2 [ratio]]
   double lo = 0, hi = 180, tolerance = 0.1, instrument_fwhm = 0, prominence = 8, mono = 0;
   double U = 0.004, V = -0.002, W = 0.002, X = 0.0, Y = 0.03;
@@ -122,6 +122,16 @@ void run_refine(const XrdFlags& f) {
   s.uiso = s.positions = !f.fixed_structure;
   s.two_theta_min_deg = f.lo, s.two_theta_max_deg = f.hi;
   s.background_terms = f.background_terms;
+  for (const auto& a : f.po) {
+    int h, k, l;
+    if (a == "none") {
+      s.preferred_orientation.emplace_back();
+    } else if (std::sscanf(a.c_str(), "%d,%d,%d", &h, &k, &l) == 3 && (h || k || l)) {
+      s.preferred_orientation.emplace_back(std::array<int, 3>{h, k, l});
+    } else {
+      throw Error(fmt::format("castor xrd refine: --po '{}' is not h,k,l or none", a));
+    }
+  }
   std::string names;
   for (const auto& x : xs) names += (names.empty() ? "" : " + ") + x.name;
   fmt::print(stderr, "refining {} against {} ({}) ...\n", names, f.file, f.le_bail ? "Le Bail" : "Rietveld");
@@ -236,6 +246,7 @@ void add_xrd_commands(CLI::App& app) {
   ref->add_flag("--le-bail", f->le_bail, "extract intensities instead of using the structure");
   ref->add_flag("--displacement", f->displacement, "refine the sample displacement (correlates with the zero shift)");
   ref->add_flag("--fixed-structure", f->fixed_structure, "keep Uiso and atom positions");
+  ref->add_option("--po", f->po, "March-Dollase preferred orientation axis per phase, in --cif order: h,k,l or none");
   ref->add_option("--background-terms", f->background_terms, "Chebyshev terms")->capture_default_str();
   ref->add_option("--U", f->U, "starting Caglioti U (deg^2)")->capture_default_str();
   ref->add_option("--V", f->V, "starting Caglioti V (deg^2)")->capture_default_str();

@@ -303,6 +303,37 @@ TEST(XrdRefine, TwoPhaseWeightFractions) {
   EXPECT_TRUE(named);
 }
 
+// March-Dollase texture: the limits (r^-3 along the axis, r^1.5 across it, 1 for r = 1), and
+// a closed loop on an NTP pattern calculated with r = 0.8 along c*: refining "PO r" returns it,
+// and leaving texture out costs a visibly worse fit.
+TEST(XrdRefine, MarchDollasePreferredOrientation) {
+  auto n = ntp();
+  const std::array<int, 3> c_axis{0, 0, 1};
+  EXPECT_NEAR(xrd::march_dollase(n, xrd::equivalent_reflections(n, 0, 0, 6), c_axis, 0.8), std::pow(0.8, -3), 1e-9);
+  EXPECT_NEAR(xrd::march_dollase(n, xrd::equivalent_reflections(n, 1, 1, 0), c_axis, 0.8), std::pow(0.8, 1.5), 1e-9);
+  EXPECT_NEAR(xrd::march_dollase(n, xrd::equivalent_reflections(n, 1, 1, 3), c_axis, 1.0), 1.0, 1e-12);
+  EXPECT_EQ(xrd::equivalent_reflections(n, 1, 0, 4).size(), 6u);
+  for (auto& st : n.sites) st.u_iso_A2 = 0.01;
+  xrd::Instrument in;
+  in.ka1_A = 1.540593, in.ka2_A = 0;
+  const xrd::Caglioti prof{0.008, -0.004, 0.005, 0.02, 0.03};
+  xrd::Pattern p;
+  for (int i = 0; i <= 1200; ++i) p.two_theta_deg.push_back(12 + 0.04 * i);
+  p.counts = xrd::calculate_pattern(n, in, prof, 2e-3, p.two_theta_deg, 60, 12, c_axis, 0.8);
+  for (double c : p.counts) p.sigma.push_back(std::sqrt(c));
+  xrd::RefineSettings s;
+  s.uiso = s.positions = false;
+  const auto plain = xrd::refine(p, n, in, xrd::Caglioti{0.005, 0, 0.004, 0.01, 0.02}, s);
+  s.preferred_orientation = {c_axis};
+  const auto po = xrd::refine(p, n, in, xrd::Caglioti{0.005, 0, 0.004, 0.01, 0.02}, s);
+  double r = 0;
+  for (const auto& [name, value] : po.values)
+    if (name == "PO r") r = value;
+  EXPECT_NEAR(r, 0.8, 0.005);
+  EXPECT_LT(po.Rwp, 0.01);
+  EXPECT_GT(plain.Rwp, 3 * po.Rwp);
+}
+
 // Phase identification on a calculated NTP + rutile mixture: both score near 1, PbSO4 and
 // calcite far lower.
 TEST(XrdPhases, NtpRutileMixture) {

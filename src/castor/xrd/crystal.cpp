@@ -156,6 +156,38 @@ double two_theta_deg(double d, double lambda) {
 
 bool systematically_absent(const Crystal& x, int h, int k, int l) { return group_ops(x).is_systematically_absent({h, k, l}); }
 
+namespace {
+std::vector<std::array<int, 3>> family_of(const gemmi::GroupOps& ops, int h, int k, int l) {
+  std::vector<std::array<int, 3>> eq;
+  for (const gemmi::Op& op : ops.sym_ops) {
+    const auto m = op.apply_to_hkl({h, k, l});
+    eq.push_back({m[0], m[1], m[2]});
+    eq.push_back({-m[0], -m[1], -m[2]});
+  }
+  std::sort(eq.begin(), eq.end());
+  eq.erase(std::unique(eq.begin(), eq.end()), eq.end());
+  return eq;
+}
+}  // namespace
+
+std::vector<std::array<int, 3>> equivalent_reflections(const Crystal& x, int h, int k, int l) { return family_of(group_ops(x), h, k, l); }
+
+double march_dollase(const Crystal& x, const std::vector<std::array<int, 3>>& family, const std::array<int, 3>& axis, double r) {
+  if (!(r > 0)) throw Error(fmt::format("March-Dollase ratio {} must be positive", r));
+  if (family.empty()) return 1.0;
+  const auto cell = unit_cell(x);
+  const double qa = cell.calculate_1_d2_double(axis[0], axis[1], axis[2]);
+  if (!(qa > 0)) throw Error("March-Dollase axis must not be 0 0 0");
+  double s = 0;
+  for (const auto& m : family) {
+    const double q = cell.calculate_1_d2_double(m[0], m[1], m[2]);
+    const double qs = cell.calculate_1_d2_double(m[0] + axis[0], m[1] + axis[1], m[2] + axis[2]);
+    const double c = std::clamp((qs - q - qa) / (2 * std::sqrt(q * qa)), -1.0, 1.0);
+    s += std::pow(r * r * c * c + (1 - c * c) / r, -1.5);
+  }
+  return s / static_cast<double>(family.size());
+}
+
 std::complex<double> structure_factor(const Crystal& x, int h, int k, int l) {
   const double d = d_spacing_A(x, h, k, l);
   return sf(cell_atoms(x), 1 / (4 * d * d), h, k, l);
@@ -199,14 +231,7 @@ std::vector<Reflection> reflections(const Crystal& x, double lambda, double tt_m
         if (!(tt > tt_min && tt <= tt_max)) continue;
         if (ops.is_systematically_absent({h, k, l})) continue;
         // The family: images under the point group, with Friedel mates.
-        std::vector<std::array<int, 3>> eq;
-        for (const gemmi::Op& op : ops.sym_ops) {
-          const auto m = op.apply_to_hkl({h, k, l});
-          eq.push_back({m[0], m[1], m[2]});
-          eq.push_back({-m[0], -m[1], -m[2]});
-        }
-        std::sort(eq.begin(), eq.end());
-        eq.erase(std::unique(eq.begin(), eq.end()), eq.end());
+        const auto eq = family_of(ops, h, k, l);
         const auto rep = *std::max_element(eq.begin(), eq.end(), [&](const auto& a, const auto& b) { return rep_key(a) < rep_key(b); });
         if (fam.count(rep)) continue;
         Reflection r;

@@ -54,6 +54,13 @@ struct Reflection {
 std::vector<Reflection> reflections(const Crystal& x, double wavelength_A, double two_theta_max_deg, double two_theta_min_deg = 0,
                                     bool with_structure_factors = true);
 bool systematically_absent(const Crystal& x, int h, int k, int l);
+// The hkl of a family: images under the point group, Friedel mates included.
+std::vector<std::array<int, 3>> equivalent_reflections(const Crystal& x, int h, int k, int l);
+
+// March-Dollase preferred orientation along the reciprocal direction `axis` with ratio r
+// (r < 1: platelets lying with `axis` normal to the sample; r = 1: random), averaged over
+// the family: mean of (r^2 cos^2 a + sin^2 a / r)^(-3/2).
+double march_dollase(const Crystal& x, const std::vector<std::array<int, 3>>& family, const std::array<int, 3>& axis, double r);
 
 // Crystal systems for cell constraints (trigonal and rhombohedral on hexagonal axes count as
 // hexagonal), from the operators.

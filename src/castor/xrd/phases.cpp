@@ -11,7 +11,8 @@
 namespace castor::xrd {
 
 std::vector<double> calculate_pattern(const Crystal& x, const Instrument& inst, const Caglioti& prof, double scale,
-                                      const std::vector<double>& tt, double background, double window_fwhm) {
+                                      const std::vector<double>& tt, double background, double window_fwhm,
+                                      std::optional<std::array<int, 3>> po_axis, double po_ratio) {
   std::vector<double> y(tt.size(), background);
   if (tt.empty()) return y;
   const auto [lo_it, hi_it] = std::minmax_element(tt.begin(), tt.end());
@@ -24,7 +25,8 @@ std::vector<double> calculate_pattern(const Crystal& x, const Instrument& inst, 
       if (s >= 1) continue;
       const double t0 = 2 * std::asin(s) * 180 / std::numbers::pi;
       const double c = t0 + inst.zero_deg - 2 * inst.displacement_mm * std::cos(t0 * std::numbers::pi / 360) / inst.radius_mm * 180 / std::numbers::pi;
-      const double I = scale * r.multiplicity * r.F2() * lorentz_polarisation(t0, inst.monochromator_deg) * (line == 0 ? 1.0 : inst.ka2_ratio);
+      double I = scale * r.multiplicity * r.F2() * lorentz_polarisation(t0, inst.monochromator_deg) * (line == 0 ? 1.0 : inst.ka2_ratio);
+      if (po_axis) I *= march_dollase(x, equivalent_reflections(x, r.h, r.k, r.l), *po_axis, po_ratio);
       double f, eta;
       prof.widths(c, f, eta);
       for (std::size_t i = 0; i < tt.size(); ++i)

@@ -16,7 +16,8 @@ namespace castor::xrd {
 // flat background; each peak is computed over +- window_fwhm (refine's default).
 std::vector<double> calculate_pattern(const Crystal& x, const Instrument& inst, const Caglioti& prof, double scale,
                                       const std::vector<double>& two_theta_deg, double background = 0,
-                                      double window_fwhm = RefineSettings{}.window_fwhm);
+                                      double window_fwhm = RefineSettings{}.window_fwhm,
+                                      std::optional<std::array<int, 3>> po_axis = std::nullopt, double po_ratio = 1.0);
 
 // Relative stick intensities (strongest = 100) of the allowed reflections for one wavelength.
 struct Stick {

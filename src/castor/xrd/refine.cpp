@@ -48,6 +48,11 @@ class Model {
       if (ph.hkl.empty()) throw Error(p.source, "XRD", fmt::format("{} has no reflections in {:.2f}-{:.2f} deg", c.name, lo_, hi_));
       for (std::size_t k = 0; k < c.sites.size(); ++k) ph.dirs.push_back(free_directions(c, k));
       ph.lebail_I.assign(ph.hkl.size(), 1.0);
+      const std::size_t idx = ph_.size();
+      if (idx < s.preferred_orientation.size() && s.preferred_orientation[idx]) {
+        ph.po_axis = s.preferred_orientation[idx];
+        for (const auto& m : ph.hkl) ph.family.push_back(equivalent_reflections(c, m[0], m[1], m[2]));
+      }
       ph_.push_back(std::move(ph));
     }
     // Layout: scales, background, cells, zero, displacement, profile, Uiso, positions; for one
@@ -84,6 +89,8 @@ class Model {
         for (std::size_t d = 0; d < ph.dirs[a].size(); ++d) add(fmt::format("{}pos {} {}", pre(k), ph.base.sites[a].label, d), 0.0);
       }
     }
+    for (std::size_t k = 0; k < ph_.size(); ++k)
+      if (ph_[k].po_axis) ph_[k].i_po = add(pre(k) + "PO r", 1.0);
   }
 
   std::size_t size() const { return names_.size(); }
@@ -104,6 +111,7 @@ class Model {
   bool is_profile(std::size_t i) const { return i >= i_prof_ && i < i_prof_ + 5; }
   bool is_uiso(std::size_t i) const { return names_[i].find("Uiso ") != std::string::npos; }
   bool is_pos(std::size_t i) const { return names_[i].find("pos ") != std::string::npos; }
+  bool is_po(std::size_t i) const { return names_[i].find("PO r") != std::string::npos; }
 
   Crystal crystal(const double* v, std::size_t k) const {
     const auto& ph = ph_[k];
@@ -150,6 +158,7 @@ class Model {
       t1[r] = tt + shift;
       t2[r] = in.ka2_A > 0 ? bragg_deg(d, in.ka2_A) + shift : 0;
       I[r] = s_.le_bail ? ph.lebail_I[r] : v[ph.i_scale] * ph.mult[r] * std::norm(F[r]) * lorentz_polarisation(tt, in.monochromator_deg);
+      if (!s_.le_bail && ph.po_axis) I[r] *= march_dollase(c, ph.family[r], *ph.po_axis, std::max(v[ph.i_po], 1e-3));
     }
   }
 
@@ -221,7 +230,9 @@ class Model {
     std::vector<int> mult;
     std::vector<std::vector<std::array<double, 3>>> dirs;
     std::vector<double> lebail_I;
-    std::size_t i_scale = 0, i_cell = 0, ncell = 0, i_uiso = 0;
+    std::optional<std::array<int, 3>> po_axis;
+    std::vector<std::vector<std::array<int, 3>>> family;  // equivalents of each reflection (for PO)
+    std::size_t i_scale = 0, i_cell = 0, ncell = 0, i_uiso = 0, i_po = 0;
     std::vector<std::size_t> i_pos;
   };
   std::size_t add(const std::string& n, double v) {
@@ -324,6 +335,8 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
     // Widths: the Lorentzian terms and the Gaussian U and W stay positive (a negative
     // Gaussian variance would be clamped and stall the fit).
     for (const char* n : {"X", "Y", "U", "W"}) pb.SetParameterLowerBound(v.data(), static_cast<int>(m.index(n)), 0.0);
+    for (std::size_t i = 0; i < m.size(); ++i)
+      if (m.is_po(i)) pb.SetParameterLowerBound(v.data(), static_cast<int>(i), 0.05), pb.SetParameterUpperBound(v.data(), static_cast<int>(i), 5.0);
     ceres::Solver::Options o;
     o.max_num_iterations = s.max_iterations;
     o.linear_solver_type = ceres::DENSE_QR;
@@ -346,7 +359,7 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
   };
   auto stage4 = [&](std::size_t i) {
     return stage3(i) || (s.profile && m.is_profile(i)) || (s.displacement && m.names()[i] == "displacement_mm") ||
-           (!s.le_bail && ((s.uiso && m.is_uiso(i)) || (s.positions && m.is_pos(i))));
+           (!s.le_bail && ((s.uiso && m.is_uiso(i)) || (s.positions && m.is_pos(i)) || m.is_po(i)));
   };
   if (s.le_bail) {
     for (int round = 0; round < 4; ++round) {

@@ -5,6 +5,8 @@
 // factors Rp, Rwp, Rexp and GoF as GSAS-II and FullProf define them.
 #pragma once
 
+#include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,9 @@ struct RefineSettings {
   int background_terms = 6;
   double two_theta_min_deg = 0, two_theta_max_deg = 180;
   double window_fwhm = 12;  // each peak is computed over +- this many FWHM
+  // March-Dollase preferred orientation per phase (index as the phases are given): the
+  // reciprocal axis; its ratio r is refined (parameter "PO r") in the last stage.
+  std::vector<std::optional<std::array<int, 3>>> preferred_orientation;
   int max_iterations = 100;
 };
 
