@@ -63,11 +63,11 @@ void run_reflections(const XrdFlags& f) {
 void run_peaks(const XrdFlags& f) {
   auto p = xrd::crop(xrd::read_pattern(f.file), f.lo, f.hi);
   const auto in = instrument(f, &p);
-  p.ka1_A = in.ka1_A;
+  p.ka1_A = in.ka1_A, p.ka2_A = in.ka2_A, p.ka2_ratio = in.ka2_ratio;
   auto peaks = xrd::find_peaks(p, f.prominence, 0, f.max_peaks);
   std::sort(peaks.begin(), peaks.end(), [](const auto& a, const auto& b) { return a.position_deg < b.position_deg; });
-  fmt::print("{}: {} points, {:.3f}-{:.3f} deg, wavelength {:.6f} A; {} peaks\n", f.file, p.counts.size(), p.two_theta_deg.front(),
-             p.two_theta_deg.back(), in.ka1_A, peaks.size());
+  fmt::print("{}: {} points, {:.3f}-{:.3f} deg, Ka1 {:.6f} A{}; {} peaks\n", f.file, p.counts.size(), p.two_theta_deg.front(),
+             p.two_theta_deg.back(), in.ka1_A, in.ka2_A > 0 ? fmt::format(", Ka2 {:.6f} A x {:.2f}", in.ka2_A, in.ka2_ratio) : "", peaks.size());
   fmt::print("{:>10} {:>8} {:>9} {:>8} {:>12} {:>6} {:>9} {:>10}\n", "2th (deg)", "+-", "d (A)", "FWHM", "area", "eta", "height", "size (nm)");
   for (const auto& pk : peaks) {
     std::string size = "-";
@@ -78,7 +78,8 @@ void run_peaks(const XrdFlags& f) {
     fmt::print("{:>10.4f} {:>8.4f} {:>9.5f} {:>8.4f} {:>12.1f} {:>6.2f} {:>9.0f} {:>10}\n", pk.position_deg, pk.position_error_deg, pk.d_A,
                pk.fwhm_deg, pk.area, pk.eta, pk.height, size);
   }
-  fmt::print("sizes: Scherrer, K 0.9, instrument FWHM {:.4f} deg removed in quadrature (Ka2 not stripped)\n", f.instrument_fwhm);
+  fmt::print("sizes: Scherrer, K 0.9, instrument FWHM {:.4f} deg removed in quadrature; {}\n", f.instrument_fwhm,
+             in.ka2_A > 0 && p.ka2_ratio > 0 ? "peaks fitted as Ka1/Ka2 doublets (Ka1 width)" : "single-line peaks");
 }
 
 void plot_refinement(const xrd::RefineResult& r, const std::string& title, const std::string& out) {
@@ -182,7 +183,8 @@ void run_track(const XrdFlags& f) {
   double first = 0;
   for (std::size_t k = 0; k < f.files.size(); ++k) {
     auto p = xrd::read_pattern(f.files[k]);
-    p.ka1_A = instrument(f, &p).ka1_A;
+    const auto in = instrument(f, &p);
+    p.ka1_A = in.ka1_A, p.ka2_A = in.ka2_A, p.ka2_ratio = in.ka2_ratio;
     const auto pk = xrd::fit_peak(p, f.lo, f.hi);
     if (k == 0) first = pk.position_deg;
     fmt::print("{:<40} {:>10.4f} {:>8.4f} {:>9.5f} {:>8.4f} {:>12.1f} {:>+10.4f}\n", std::filesystem::path(f.files[k]).filename().string(),

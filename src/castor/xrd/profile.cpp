@@ -80,17 +80,27 @@ PeakFit fit_peak(const Pattern& p, double lo, double hi) {
   double prm[6] = {x[im], std::log(std::max(half * step, 2 * step)), 0, 0.5, b0, (y.back() - y.front()) / (x.back() - x.front())};
   prm[2] = std::log(std::max((y[im] - b0) * std::exp(prm[1]) * 1.2, 1e-9));
   const double xc = 0.5 * (x.front() + x.back());
+  // With a Ka2 line in the pattern each peak is a doublet: the Ka2 copy sits where Bragg's
+  // law puts it for lambda2 and carries ka2_ratio of the Ka1 intensity; area is the total.
+  const double l21 = p.ka1_A > 0 && p.ka2_A > 0 && p.ka2_ratio > 0 ? p.ka2_A / p.ka1_A : 0.0;
+  const double ratio = l21 > 0 ? p.ka2_ratio : 0.0;
   struct Cost {
     const std::vector<double>&x, &y, &w;
-    double xc;
+    double xc, l21, ratio;
     bool operator()(const double* const* q, double* r) const {
       const double* v = q[0];
-      const double f = std::exp(v[1]), a = std::exp(v[2]);
-      for (std::size_t i = 0; i < x.size(); ++i) r[i] = w[i] * (y[i] - (v[4] + v[5] * (x[i] - xc) + a * pseudo_voigt(x[i] - v[0], f, v[3])));
+      const double f = std::exp(v[1]), a = std::exp(v[2]) / (1 + ratio);
+      const double s2 = l21 * std::sin(v[0] * kDeg / 2);
+      const double c2 = l21 > 0 && s2 < 1 ? 2 * std::asin(s2) / kDeg : 0.0;
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        double m = a * pseudo_voigt(x[i] - v[0], f, v[3]);
+        if (c2 > 0) m += a * ratio * pseudo_voigt(x[i] - c2, f, v[3]);
+        r[i] = w[i] * (y[i] - (v[4] + v[5] * (x[i] - xc) + m));
+      }
       return true;
     }
   };
-  auto* cost = new ceres::DynamicNumericDiffCostFunction<Cost>(new Cost{x, y, w, xc});
+  auto* cost = new ceres::DynamicNumericDiffCostFunction<Cost>(new Cost{x, y, w, xc, l21, ratio});
   cost->AddParameterBlock(6);
   cost->SetNumResiduals(static_cast<int>(x.size()));
   ceres::Problem pb;
@@ -109,7 +119,7 @@ PeakFit fit_peak(const Pattern& p, double lo, double hi) {
   f.fwhm_deg = std::exp(prm[1]);
   f.area = std::exp(prm[2]);
   f.eta = prm[3];
-  f.height = f.area * pseudo_voigt(0, f.fwhm_deg, f.eta);
+  f.height = f.area / (1 + ratio) * pseudo_voigt(0, f.fwhm_deg, f.eta);
   f.background0 = prm[4] - prm[5] * xc;
   f.background_slope = prm[5];
   if (p.ka1_A > 0) f.d_A = p.ka1_A / (2 * std::sin(f.position_deg * kDeg / 2));

@@ -33,7 +33,9 @@ double lorentz_polarisation(double two_theta_deg, double monochromator_two_theta
 // Chebyshev polynomials of the first kind on x in [lo, hi] mapped to [-1, 1].
 double chebyshev_background(const std::vector<double>& coef, double x, double lo, double hi);
 
-// One peak: pseudo-Voigt (free eta) on a linear background, fitted by Ceres.
+// One peak: pseudo-Voigt (free eta) on a linear background, fitted by Ceres. Where the
+// pattern states Ka2 (wavelength and ratio) the peak is fitted as the Ka1/Ka2 doublet:
+// position, FWHM and height are the Ka1 line's, area is both lines'.
 struct PeakFit {
   double position_deg = 0, fwhm_deg = 0, area = 0, eta = 0, height = 0;
   double position_error_deg = 0, fwhm_error_deg = 0, area_error = 0;
