@@ -1,6 +1,7 @@
 #include "castor/sim/simulate.h"
 
 #include <algorithm>
+#include <numeric>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -292,7 +293,7 @@ class Model {
           for (int o = 0; o < 3; ++o) d[o + 1] -= c * m * dmu[f + 1][static_cast<std::size_t>(o)];  // mu_{f+1}: y_f .. y_{f+2}
           for (int o = 0; o < 4; ++o) {
             const long j = static_cast<long>(f) - 1 + o;
-            if (j < 0 || j >= static_cast<long>(M_) || d[o] == 0) continue;
+            if (j < 0 || j >= static_cast<long>(M_)) continue;  // zeros kept: a fixed sparsity pattern
             t.push_back({I(y(q, f)), I(y(q, static_cast<std::size_t>(j))), d[o] / shell_[f]});
             t.push_back({I(y(q, f + 1)), I(y(q, static_cast<std::size_t>(j))), -d[o] / shell_[f + 1]});
           }
@@ -319,7 +320,7 @@ class Model {
       t.push_back({I(cur(q)), I(cur(q)), dI});
       t.push_back({I(cur(q)), I(phi()), dphi});
       t.push_back({I(cur(q)), I(y(q, M_ - 1)), dys + deeq * ds});
-      if (din != 0) t.push_back({I(cur(q)), I(y(q, M_ - 2)), deeq * din});
+      if (ch_ && M_ > 1) t.push_back({I(cur(q)), I(y(q, M_ - 2)), deeq * din});
       t.push_back({I(phi()), I(cur(q)), 1.0});
     }
     t.push_back({I(phi()), I(phi()), cj * cdl_total() + side_current_dphi(x[phi()])});
@@ -412,8 +413,13 @@ class Model {
 };
 
 struct Ctx {
-  Model* model;
+  Model* model = nullptr;
   std::vector<Triplet> trip;
+  // The CSC pattern of the last Jacobian and, for each triplet in the order the model
+  // writes them, its value slot: while the pattern stays the same (the usual case) a new
+  // Jacobian is scattered into place without sorting.
+  std::vector<std::pair<sunindextype, sunindextype>> pattern;
+  std::vector<sunindextype> slot, csc_ptr, csc_idx;
   // Root functions of the current step.
   std::optional<double> v_limit;
   std::optional<double> i_limit;
@@ -435,25 +441,45 @@ int jacobian_fn(sunrealtype, sunrealtype cj, N_Vector x, N_Vector, N_Vector, SUN
                 N_Vector) {
   auto* c = static_cast<Ctx*>(data);
   c->model->jacobian(N_VGetArrayPointer(x), cj, c->trip);
-  auto& t = c->trip;
-  std::sort(t.begin(), t.end(), [](const Triplet& a, const Triplet& b) { return a.col != b.col ? a.col < b.col : a.row < b.row; });
+  const auto& t = c->trip;
   const auto n = SUNSparseMatrix_Columns(J);
-  if (static_cast<sunindextype>(t.size()) > SUNSparseMatrix_NNZ(J)) SUNSparseMatrix_Reallocate(J, static_cast<sunindextype>(t.size()));
+  bool same = t.size() == c->pattern.size();
+  for (std::size_t k = 0; same && k < t.size(); ++k) same = t[k].row == c->pattern[k].first && t[k].col == c->pattern[k].second;
+  if (!same) {
+    // New pattern: sort the triplets by column and row, merge duplicates, remember the slots.
+    std::vector<std::size_t> order(t.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return t[a].col != t[b].col ? t[a].col < t[b].col : t[a].row < t[b].row; });
+    c->pattern.resize(t.size());
+    c->slot.assign(t.size(), 0);
+    c->csc_ptr.assign(static_cast<std::size_t>(n) + 1, 0);
+    c->csc_idx.clear();
+    std::size_t k = 0;
+    for (sunindextype col = 0; col < n; ++col) {
+      c->csc_ptr[static_cast<std::size_t>(col)] = static_cast<sunindextype>(c->csc_idx.size());
+      while (k < order.size() && t[order[k]].col == col) {
+        const auto& e = t[order[k]];
+        if (c->csc_idx.size() > static_cast<std::size_t>(c->csc_ptr[static_cast<std::size_t>(col)]) && c->csc_idx.back() == e.row) {
+          c->slot[order[k]] = static_cast<sunindextype>(c->csc_idx.size() - 1);
+        } else {
+          c->slot[order[k]] = static_cast<sunindextype>(c->csc_idx.size());
+          c->csc_idx.push_back(e.row);
+        }
+        ++k;
+      }
+    }
+    c->csc_ptr[static_cast<std::size_t>(n)] = static_cast<sunindextype>(c->csc_idx.size());
+    for (std::size_t q = 0; q < t.size(); ++q) c->pattern[q] = {t[q].row, t[q].col};
+  }
+  const auto nnz = static_cast<sunindextype>(c->csc_idx.size());
+  if (nnz > SUNSparseMatrix_NNZ(J)) SUNSparseMatrix_Reallocate(J, nnz);
   sunindextype* ptr = SUNSparseMatrix_IndexPointers(J);
   sunindextype* idx = SUNSparseMatrix_IndexValues(J);
   sunrealtype* val = SUNSparseMatrix_Data(J);
-  sunindextype nz = 0;
-  std::size_t k = 0;
-  for (sunindextype col = 0; col < n; ++col) {
-    ptr[col] = nz;
-    while (k < t.size() && t[k].col == col) {
-      // Sum duplicates.
-      if (nz > ptr[col] && idx[nz - 1] == t[k].row) val[nz - 1] += t[k].value;
-      else idx[nz] = t[k].row, val[nz] = t[k].value, ++nz;
-      ++k;
-    }
-  }
-  ptr[n] = nz;
+  std::copy(c->csc_ptr.begin(), c->csc_ptr.end(), ptr);
+  std::copy(c->csc_idx.begin(), c->csc_idx.end(), idx);
+  std::fill(val, val + nnz, 0.0);
+  for (std::size_t q = 0; q < t.size(); ++q) val[c->slot[q]] += t[q].value;
   return 0;
 }
 
@@ -507,7 +533,9 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   idv[model.qcell()] = idv[model.qside()] = 1;
   xv[model.phi()] = model.e_eq(prm.initial_filling);
   void* ida = IDACreate(sun);
-  Ctx ctx{&model, {}, std::nullopt, std::nullopt, 0, prm.series_resistance_ohm};
+  Ctx ctx;
+  ctx.model = &model;
+  ctx.rs = prm.series_resistance_ohm;
   SUNMatrix J = SUNSparseMatrix(static_cast<sunindextype>(n), static_cast<sunindextype>(n),
                                 static_cast<sunindextype>(8 * n), CSC_MAT, sun);
   SUNLinearSolver LS = SUNLinSol_KLU(x, J, sun);
