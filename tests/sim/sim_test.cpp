@@ -200,6 +200,13 @@ TEST(Simulator, NtpCaPresetLandsNearThePaper) {
   EXPECT_NEAR(ce.first, 0.01, 0.01);
   EXPECT_NEAR(ce.second, -0.18, 0.01);
   EXPECT_EQ(find("GITT validity"), "6 of 6 pulses flagged");
+  // Particle size (Cahn-Hilliard particles): nanoparticles give it all, 10 um under 5 %.
+  EXPECT_NE(find("capacity at 5 mA/g, r = 25 nm").find("(100 %)"), std::string::npos);
+  double q10 = NAN, pct = NAN;
+  std::sscanf(find("capacity at 5 mA/g, r = 10000 nm").c_str(), "%lf mAh/g (%lf", &q10, &pct);
+  EXPECT_LT(pct, 5);
+  EXPECT_EQ(find("NTP (113)"), "24.285");
+  EXPECT_EQ(find("Ca phase cell"), "a 8.81, c 21.58 A");
 }
 
 TEST(Simulator, ProtocolAndParameterErrors) {
