@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <functional>
 #include <numbers>
 
@@ -344,7 +343,6 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
     o.function_tolerance = 1e-9;
     ceres::Solver::Summary sum;
     ceres::Solve(o, &pb, &sum);
-    if (std::getenv("CASTOR_DEBUG_REFINE")) fmt::print(stderr, "{}\n", sum.BriefReport());
     total_iterations += static_cast<int>(sum.iterations.size());
   };
   const std::size_t nb = static_cast<std::size_t>(s.background_terms);
