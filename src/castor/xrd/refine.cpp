@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <thread>
 #include <numbers>
 
 #include <Eigen/Dense>
@@ -148,8 +149,15 @@ class Model {
     I.assign(ph.hkl.size(), 0);
     t1.assign(ph.hkl.size(), 0);
     t2.assign(ph.hkl.size(), 0);
-    std::vector<std::complex<double>> F;
-    if (!s_.le_bail) F = structure_factors(c, ph.hkl);
+    // Structure factors depend only on the cell, Uiso and positions: most Jacobian columns
+    // (scale, background, profile, zero) leave them unchanged, so the last set is reused.
+    if (!s_.le_bail) {
+      std::vector<double> key(v + ph.i_cell, v + ph.i_cell + ph.ncell);
+      key.insert(key.end(), v + ph.i_uiso, v + ph.i_uiso + ph.base.sites.size());
+      for (std::size_t a = 0; a < ph.i_pos.size(); ++a) key.insert(key.end(), v + ph.i_pos[a], v + ph.i_pos[a] + ph.dirs[a].size());
+      if (key != ph.sf_key) ph.sf = structure_factors(c, ph.hkl), ph.sf_key = std::move(key);
+    }
+    const auto& F = ph.sf;
     for (std::size_t r = 0; r < ph.hkl.size(); ++r) {
       const double d = d_spacing_A(c, ph.hkl[r][0], ph.hkl[r][1], ph.hkl[r][2]);
       const double tt = bragg_deg(d, in.ka1_A);
@@ -172,28 +180,46 @@ class Model {
     yc.assign(x_.size(), 0.0);
     std::vector<double> bk(x_.size());
     for (std::size_t i = 0; i < x_.size(); ++i) bk[i] = background_at(v, x_[i]);
-    auto each_line = [&](auto&& fn) {
-      for (std::size_t k = 0; k < P; ++k)
-        for (std::size_t r = 0; r < ph_[k].hkl.size(); ++r)
-          for (int line = 0; line < (in.ka2_A > 0 ? 2 : 1); ++line) {
-            const double c = line == 0 ? t1[k][r] : t2[k][r];
-            const double wgt = line == 0 ? 1.0 : in.ka2_ratio;
-            double f, eta;
-            pr.widths(c, f, eta);
-            const double half = s_.window_fwhm * f;
-            if (c + half < lo_ || c - half > hi_) continue;
-            const auto a = static_cast<std::size_t>(std::max(0.0, std::floor((c - half - lo_) / step_)));
-            const auto b = std::min(x_.size() - 1, static_cast<std::size_t>(std::ceil((c + half - lo_) / step_)));
-            for (std::size_t i = a; i <= b; ++i)
-              if (std::fabs(x_[i] - c) <= half) fn(k, r, i, wgt * pseudo_voigt(x_[i] - c, f, eta));
-          }
+    // Reflections are shared out over threads (interleaved); each thread fills its own copy
+    // of the pattern, summed in a fixed order afterwards.
+    std::vector<std::pair<std::size_t, std::size_t>> refl;
+    for (std::size_t k = 0; k < P; ++k)
+      for (std::size_t r = 0; r < ph_[k].hkl.size(); ++r) refl.emplace_back(k, r);
+    auto each_line = [&](std::size_t part, std::size_t parts, auto&& fn) {
+      for (std::size_t j = part; j < refl.size(); j += parts) {
+        const auto [k, r] = refl[j];
+        for (int line = 0; line < (in.ka2_A > 0 ? 2 : 1); ++line) {
+          const double c = line == 0 ? t1[k][r] : t2[k][r];
+          const double wgt = line == 0 ? 1.0 : in.ka2_ratio;
+          double f, eta;
+          pr.widths(c, f, eta);
+          const double half = s_.window_fwhm * f;
+          if (c + half < lo_ || c - half > hi_) continue;
+          const auto a = static_cast<std::size_t>(std::max(0.0, std::floor((c - half - lo_) / step_)));
+          const auto b = std::min(x_.size() - 1, static_cast<std::size_t>(std::ceil((c + half - lo_) / step_)));
+          for (std::size_t i = a; i <= b; ++i)
+            if (std::fabs(x_[i] - c) <= half) fn(k, r, i, wgt * pseudo_voigt(x_[i] - c, f, eta));
+        }
+      }
     };
-    each_line([&](std::size_t k, std::size_t r, std::size_t i, double om) { yc[i] += I[k][r] * om; });
+    const std::size_t T = refl.size() >= 64 ? threads_ : 1;
+    if (T > 1) {
+      std::vector<std::vector<double>> part(T, std::vector<double>(x_.size(), 0.0));
+      {
+        std::vector<std::jthread> pool;
+        for (std::size_t t = 0; t < T; ++t)
+          pool.emplace_back([&, t] { each_line(t, T, [&](std::size_t k, std::size_t r, std::size_t i, double om) { part[t][i] += I[k][r] * om; }); });
+      }
+      for (std::size_t t = 0; t < T; ++t)
+        for (std::size_t i = 0; i < x_.size(); ++i) yc[i] += part[t][i];
+    } else {
+      each_line(0, 1, [&](std::size_t k, std::size_t r, std::size_t i, double om) { yc[i] += I[k][r] * om; });
+    }
     if (lebail_sum) {
       lebail_sum->assign(P, {});
       for (std::size_t k = 0; k < P; ++k) (*lebail_sum)[k].assign(ph_[k].hkl.size(), 0.0);
       // om is a density (1/deg): om x step is the share of point i.
-      each_line([&](std::size_t k, std::size_t r, std::size_t i, double om) {
+      each_line(0, 1, [&](std::size_t k, std::size_t r, std::size_t i, double om) {
         if (yc[i] > 1e-12) (*lebail_sum)[k][r] += I[k][r] * om * step_ * std::max(y_[i] - bk[i], 0.0) / yc[i];
       });
     }
@@ -232,6 +258,8 @@ class Model {
     std::optional<std::array<int, 3>> po_axis;
     std::vector<std::vector<std::array<int, 3>>> family;  // equivalents of each reflection (for PO)
     std::size_t i_scale = 0, i_cell = 0, ncell = 0, i_uiso = 0, i_po = 0;
+    mutable std::vector<double> sf_key;              // parameters of the cached structure factors
+    mutable std::vector<std::complex<double>> sf;
     std::vector<std::size_t> i_pos;
   };
   std::size_t add(const std::string& n, double v) {
@@ -246,6 +274,7 @@ class Model {
   std::vector<std::string> names_;
   std::vector<double> v_;
   std::size_t i_bkg_ = 0, i_zero_ = 0, i_disp_ = 0, i_prof_ = 0;
+  std::size_t threads_ = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
 };
 
 struct Cost {
