@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/core/peaks.h"
 #include "castor/cycling/capacity.h"
 
 namespace castor::cycling {
@@ -156,29 +157,7 @@ std::optional<Smoothing> smoothing_from_string(std::string_view name) {
 std::vector<DqdvPeak> find_peaks(const std::vector<double>& x, const std::vector<double>& y,
                                  double min_prominence) {
   std::vector<DqdvPeak> peaks;
-  const std::size_t n = y.size();
-  for (std::size_t i = 1; i + 1 < n; ++i) {
-    if (!(y[i] > y[i - 1] && y[i] >= y[i + 1])) continue;
-    // Plateaus of equal values: take the first point, skip the rest.
-    double left_min = y[i], right_min = y[i];
-    for (std::size_t j = i; j-- > 0;) {
-      if (y[j] > y[i]) break;
-      left_min = std::min(left_min, y[j]);
-    }
-    for (std::size_t j = i + 1; j < n; ++j) {
-      if (y[j] > y[i]) break;
-      right_min = std::min(right_min, y[j]);
-    }
-    const double prom = y[i] - std::max(left_min, right_min);
-    if (prom < min_prominence) continue;
-    const double a = y[i - 1], b = y[i], c = y[i + 1];
-    const double denom = a - 2 * b + c;
-    double delta = denom < 0 ? 0.5 * (a - c) / denom : 0.0;
-    delta = std::clamp(delta, -0.5, 0.5);
-    const double h = 0.5 * (x[i + 1] - x[i - 1]);
-    peaks.push_back({x[i] + delta * h, b - 0.25 * (a - c) * delta, prom});
-  }
-  std::sort(peaks.begin(), peaks.end(), [](const auto& p, const auto& q) { return p.height > q.height; });
+  for (const auto& m : local_maxima(x, y, min_prominence)) peaks.push_back({m.x, m.height, m.prominence});
   return peaks;
 }
 

@@ -27,4 +27,10 @@ std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path,
   return bytes;
 }
 
+std::string read_nonempty_file(const std::filesystem::path& path, const std::string& format) {
+  const auto bytes = read_file_bytes(path, format);
+  if (bytes.empty()) throw Error(path.string(), format, "file is empty");
+  return std::string(bytes.begin(), bytes.end());
+}
+
 }  // namespace castor::io

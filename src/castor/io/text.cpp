@@ -82,6 +82,18 @@ std::vector<std::string_view> split(std::string_view line, char delim) {
   return out;
 }
 
+std::vector<std::string_view> split_whitespace(std::string_view s) {
+  std::vector<std::string_view> w;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    const std::size_t j = i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+    if (i > j) w.push_back(s.substr(j, i - j));
+  }
+  return w;
+}
+
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;
   std::size_t start = 0;

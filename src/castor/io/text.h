@@ -17,6 +17,8 @@ std::string_view trim(std::string_view s);
 // Splits on one delimiter character; keeps empty fields.
 void split(std::string_view line, char delim, std::vector<std::string_view>& out);
 std::vector<std::string_view> split(std::string_view line, char delim);
+// Splits on runs of spaces and tabs; no empty fields.
+std::vector<std::string_view> split_whitespace(std::string_view line);
 // Splits text into lines, accepting \n, \r\n and \r; a trailing empty line is dropped.
 std::vector<std::string_view> split_lines(std::string_view text);
 

@@ -4,38 +4,15 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/io/file.h"
 #include "castor/io/text.h"
 #include "castor/xps/vamas.h"
 
 namespace castor::xps {
-namespace {
-
-std::string slurp(const std::filesystem::path& path, const char* format) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string(), format, "cannot open");
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (s.empty()) throw Error(path.string(), format, "file is empty");
-  return s;
-}
-
-std::vector<std::string_view> words(std::string_view s) {
-  std::vector<std::string_view> w;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    const std::size_t j = i;
-    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
-    if (i > j) w.push_back(s.substr(j, i - j));
-  }
-  return w;
-}
-
-}  // namespace
 
 // PHI MultiPak: "SOFH" ... "EOFH" text header with "Key: value" lines; the regions are in
 // "SpectralRegDef: n ... NAME ... npoints step start end ..." lines. The binary part starts
@@ -44,7 +21,7 @@ std::vector<std::string_view> words(std::string_view s) {
 // length / (points x scans): 4 = float32, 8 = float64.
 std::vector<XpsBlock> read_phi_spe(const std::filesystem::path& path) {
   const std::string file = path.string();
-  const std::string s = slurp(path, "PHI spe");
+  const std::string s = io::read_nonempty_file(path, "PHI spe");
   if (!s.starts_with("SOFH")) throw Error(file, "PHI spe", "does not start with SOFH (not a PHI MultiPak file)");
   const auto eofh = s.find("EOFH");
   if (eofh == std::string::npos) throw Error(file, "PHI spe", "no EOFH: the header is not terminated (truncated file?)");
@@ -66,7 +43,7 @@ std::vector<XpsBlock> read_phi_spe(const std::filesystem::path& path) {
     const std::string value(io::trim(line.substr(colon + 2)));
     if (!meta.count(key)) meta[key] = value;
     if (key == "SpectralRegDef") {
-      const auto w = words(value);
+      const auto w = io::split_whitespace(value);
       if (w.size() < 8) throw Error(file, "PHI spe", fmt::format("SpectralRegDef '{}' has {} fields, expected at least 8", value, w.size()));
       RegionDef r;
       r.name = std::string(w[2]);
@@ -90,7 +67,7 @@ std::vector<XpsBlock> read_phi_spe(const std::filesystem::path& path) {
   const double source = [&] {
     const auto it = meta.find("XraySource");
     if (it == meta.end()) return 0.0;
-    const auto w = words(it->second);
+    const auto w = io::split_whitespace(it->second);
     return w.size() >= 2 ? io::parse_double(w[1]).value_or(0.0) : 0.0;
   }();
   std::vector<XpsBlock> out;
@@ -147,7 +124,7 @@ std::vector<XpsBlock> read_phi_spe(const std::filesystem::path& path) {
 // by "# Cycle: n, Curve: m" lines and averaged.
 std::vector<XpsBlock> read_specs_xy(const std::filesystem::path& path) {
   const std::string file = path.string();
-  const std::string s = slurp(path, "SPECS xy");
+  const std::string s = io::read_nonempty_file(path, "SPECS xy");
   std::vector<XpsBlock> out;
   bool next_kinetic = false, kinetic = false, cps = false, cfs = false;
   std::string group;
@@ -222,7 +199,7 @@ std::vector<XpsBlock> read_specs_xy(const std::filesystem::path& path) {
       continue;
     }
     if (!seen_header) throw Error(file, "SPECS xy", "data before any '# Region:' header (not a SpecsLab .xy export)").at_line(lineno);
-    const auto w = words(line);
+    const auto w = io::split_whitespace(line);
     if (w.size() < 2) throw Error(file, "SPECS xy", fmt::format("expected energy and intensity, found '{}'", line)).at_line(lineno);
     const auto e = io::parse_double(w[0]), y = io::parse_double(w[1]);
     if (!e || !y || !std::isfinite(*e) || !std::isfinite(*y))
@@ -237,7 +214,7 @@ std::vector<XpsBlock> read_specs_xy(const std::filesystem::path& path) {
 
 std::vector<XpsBlock> read_xps_columns(const std::filesystem::path& path, double source) {
   const std::string file = path.string();
-  const std::string s = slurp(path, "XPS columns");
+  const std::string s = io::read_nonempty_file(path, "XPS columns");
   XpsBlock b;
   b.id = path.stem().string();
   b.region.name = b.id;
@@ -250,7 +227,7 @@ std::vector<XpsBlock> read_xps_columns(const std::filesystem::path& path, double
     const auto line = io::trim(raw);
     if (line.empty() || line[0] == '#') continue;
     const char delim = line.find(',') != std::string_view::npos ? ',' : line.find(';') != std::string_view::npos ? ';' : '\t';
-    auto f = delim == '\t' ? words(line) : io::split(line, delim);
+    auto f = delim == '\t' ? io::split_whitespace(line) : io::split(line, delim);
     if (f.size() < 2) throw Error(file, "XPS columns", fmt::format("expected two columns, found '{}'", line)).at_line(lineno);
     const auto e = io::parse_double(io::trim(f[0])), y = io::parse_double(io::trim(f[1]));
     if (!e || !y) {

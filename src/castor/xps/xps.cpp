@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/fit/covariance.h"
 
 namespace castor::xps {
 namespace {
@@ -244,15 +245,7 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
   }
   out.residual_rms = std::sqrt(ss / static_cast<double>(N));
   // Uncertainties from the Jacobian (numerical), scaled by the residual variance.
-  ceres::Problem::EvaluateOptions eo;
-  double cst = 0;
-  ceres::CRSMatrix J;
-  problem.Evaluate(eo, &cst, nullptr, nullptr, &J);
-  Eigen::MatrixXd Jd = Eigen::MatrixXd::Zero(J.num_rows, J.num_cols);
-  for (int i = 0; i < J.num_rows; ++i)
-    for (int k = J.rows[i]; k < J.rows[i + 1]; ++k) Jd(i, J.cols[k]) = J.values[k];
-  const int dof = std::max(1, static_cast<int>(N) - L.n);
-  const Eigen::MatrixXd cov = (Jd.transpose() * Jd).completeOrthogonalDecomposition().pseudoInverse() * (2 * cst / dof);
+  const Eigen::MatrixXd cov = fit::parameter_covariance(problem);
   out.position_error.assign(comps.size(), 0);
   out.fwhm_error.assign(comps.size(), 0);
   out.area_error.assign(comps.size(), 0);

@@ -2,25 +2,17 @@
 
 #include <cmath>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <pugixml.hpp>
 
 #include "castor/core/error.h"
+#include "castor/io/file.h"
 #include "castor/io/text.h"
 
 namespace castor::xrd {
 namespace {
-
-std::string slurp(const std::filesystem::path& path, const char* format) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string(), format, "cannot open");
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (s.empty()) throw Error(path.string(), format, "file is empty");
-  return s;
-}
 
 std::vector<double> numbers(const char* text, const std::string& file, const char* what) {
   std::vector<double> v;
@@ -48,7 +40,7 @@ pugi::xml_node find(pugi::xml_node n, const char* name) {
 
 Pattern read_xrdml(const std::filesystem::path& path) {
   const std::string file = path.string();
-  const std::string s = slurp(path, "xrdml");
+  const std::string s = io::read_nonempty_file(path, "xrdml");
   pugi::xml_document doc;
   const auto ok = doc.load_buffer(s.data(), s.size());
   if (!ok) throw Error(file, "xrdml", fmt::format("not valid XML: {}", ok.description())).at_byte(static_cast<std::uint64_t>(ok.offset));
@@ -99,7 +91,7 @@ Pattern read_xrdml(const std::filesystem::path& path) {
 // (angles in centidegrees), then counts 10 per line (STD) or (count, esd) pairs 5 per line (ESD).
 Pattern read_gsas_std(const std::filesystem::path& path) {
   const std::string file = path.string();
-  const std::string s = slurp(path, "GSAS raw");
+  const std::string s = io::read_nonempty_file(path, "GSAS raw");
   const auto lines = io::split_lines(s);
   std::size_t i = 0;
   for (; i < lines.size(); ++i)
@@ -143,7 +135,7 @@ Pattern read_gsas_std(const std::filesystem::path& path) {
 
 Pattern read_xy(const std::filesystem::path& path) {
   const std::string file = path.string();
-  const std::string s = slurp(path, "xy");
+  const std::string s = io::read_nonempty_file(path, "xy");
   Pattern p;
   p.source = file;
   std::size_t lineno = 0;
@@ -152,19 +144,7 @@ Pattern read_xy(const std::filesystem::path& path) {
     ++lineno;
     const auto line = io::trim(raw);
     if (line.empty() || line[0] == '#' || line[0] == '!' || line[0] == ';') continue;
-    std::vector<std::string_view> f;
-    const char delim = line.find(',') != std::string_view::npos ? ',' : ' ';
-    if (delim == ',') {
-      f = io::split(line, ',');
-    } else {
-      std::size_t a = 0;
-      while (a < line.size()) {
-        while (a < line.size() && (line[a] == ' ' || line[a] == '\t')) ++a;
-        const std::size_t b0 = a;
-        while (a < line.size() && line[a] != ' ' && line[a] != '\t') ++a;
-        if (a > b0) f.push_back(line.substr(b0, a - b0));
-      }
-    }
+    const auto f = line.find(',') != std::string_view::npos ? io::split(line, ',') : io::split_whitespace(line);
     if (f.size() < 2) throw Error(file, "xy", fmt::format("expected 2-theta and counts, found '{}'", line)).at_line(lineno);
     const auto x = io::parse_double(io::trim(f[0])), y = io::parse_double(io::trim(f[1]));
     if (!x || !y) {

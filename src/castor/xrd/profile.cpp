@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/core/peaks.h"
+#include "castor/fit/covariance.h"
 
 namespace castor::xrd {
 namespace {
@@ -124,14 +126,7 @@ PeakFit fit_peak(const Pattern& p, double lo, double hi) {
   f.background_slope = prm[5];
   if (p.ka1_A > 0) f.d_A = p.ka1_A / (2 * std::sin(f.position_deg * kDeg / 2));
   // Errors from J^T J scaled by the reduced chi-square.
-  ceres::CRSMatrix J;
-  double cst = 0;
-  pb.Evaluate(ceres::Problem::EvaluateOptions(), &cst, nullptr, nullptr, &J);
-  Eigen::MatrixXd Jd = Eigen::MatrixXd::Zero(J.num_rows, J.num_cols);
-  for (int i = 0; i < J.num_rows; ++i)
-    for (int k = J.rows[i]; k < J.rows[i + 1]; ++k) Jd(i, J.cols[k]) = J.values[k];
-  const double red = 2 * cst / std::max(1.0, static_cast<double>(x.size()) - 6);
-  const Eigen::MatrixXd cov = (Jd.transpose() * Jd).completeOrthogonalDecomposition().pseudoInverse() * red;
+  const Eigen::MatrixXd cov = fit::parameter_covariance(pb);
   f.position_error_deg = std::sqrt(std::max(cov(0, 0), 0.0));
   f.fwhm_error_deg = f.fwhm_deg * std::sqrt(std::max(cov(1, 1), 0.0));
   f.area_error = f.area * std::sqrt(std::max(cov(2, 2), 0.0));
@@ -142,8 +137,7 @@ std::vector<PeakFit> find_peaks(const Pattern& p, double min_sigma, double windo
   const std::size_t n = p.counts.size();
   if (n < 10) throw Error(p.source, "XRD", "too few points to search for peaks");
   const double step = (p.two_theta_deg.back() - p.two_theta_deg.front()) / static_cast<double>(n - 1);
-  // Light smoothing (5-point mean) and local maxima with prominence over the lower of the
-  // two minima reached before a higher point.
+  // Light smoothing (5-point mean).
   std::vector<double> s(n);
   for (std::size_t i = 0; i < n; ++i) {
     double a = 0;
@@ -151,38 +145,24 @@ std::vector<PeakFit> find_peaks(const Pattern& p, double min_sigma, double windo
     for (std::size_t j = i >= 2 ? i - 2 : 0; j <= std::min(n - 1, i + 2); ++j) a += p.counts[j], ++c;
     s[i] = a / c;
   }
-  struct Cand {
-    std::size_t i;
-    double prom;
-  };
-  std::vector<Cand> cands;
-  for (std::size_t i = 1; i + 1 < n; ++i) {
-    if (!(s[i] >= s[i - 1] && s[i] > s[i + 1])) continue;
-    double lmin = s[i], rmin = s[i];
-    for (std::size_t j = i; j-- > 0;) {
-      if (s[j] > s[i]) break;
-      lmin = std::min(lmin, s[j]);
-    }
-    for (std::size_t j = i + 1; j < n; ++j) {
-      if (s[j] > s[i]) break;
-      rmin = std::min(rmin, s[j]);
-    }
-    const double prom = s[i] - std::max(lmin, rmin);
-    if (prom > min_sigma * std::sqrt(std::max(s[i], 1.0)) / std::sqrt(5.0) * 2) cands.push_back({i, prom});
-  }
-  std::sort(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) { return a.prom > b.prom; });
+  // Candidates: maxima of the smoothed curve whose prominence beats the counting noise of a
+  // 5-point mean (2 x min_sigma x sqrt(y / 5)), most prominent first.
+  std::vector<LocalMaximum> cands;
+  for (const auto& m : local_maxima(p.two_theta_deg, s, 0.0))
+    if (m.prominence > min_sigma * std::sqrt(std::max(s[m.index], 1.0)) / std::sqrt(5.0) * 2) cands.push_back(m);
+  std::sort(cands.begin(), cands.end(), [](const auto& a, const auto& b) { return a.prominence > b.prominence; });
   std::vector<PeakFit> out;
   for (const auto& c : cands) {
     if (out.size() >= max_peaks) break;
-    const double x0 = p.two_theta_deg[c.i];
+    const double x0 = p.two_theta_deg[c.index];
     bool near = false;
     for (const auto& f : out)
       if (std::fabs(f.position_deg - x0) < 3 * step) near = true;
     if (near) continue;
     // Window: where the smoothed curve falls to a quarter of the prominence, times 2.5.
-    std::size_t a = c.i, b = c.i;
-    while (a > 0 && s[a] > s[c.i] - 0.75 * c.prom) --a;
-    while (b + 1 < n && s[b] > s[c.i] - 0.75 * c.prom) ++b;
+    std::size_t a = c.index, b = c.index;
+    while (a > 0 && s[a] > s[c.index] - 0.75 * c.prominence) --a;
+    while (b + 1 < n && s[b] > s[c.index] - 0.75 * c.prominence) ++b;
     const double hw = window > 0 ? window / 2 : std::max(2.5 * (p.two_theta_deg[b] - p.two_theta_deg[a]), 8 * step);
     try {
       auto f = fit_peak(p, x0 - hw, x0 + hw);
