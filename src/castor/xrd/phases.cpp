@@ -10,32 +10,6 @@
 
 namespace castor::xrd {
 
-std::vector<double> calculate_pattern(const Crystal& x, const Instrument& inst, const Caglioti& prof, double scale,
-                                      const std::vector<double>& tt, double background, double window_fwhm,
-                                      std::optional<std::array<int, 3>> po_axis, double po_ratio) {
-  std::vector<double> y(tt.size(), background);
-  if (tt.empty()) return y;
-  const auto [lo_it, hi_it] = std::minmax_element(tt.begin(), tt.end());
-  const double lo = std::max(*lo_it - 3, 0.01), hi = std::min(*hi_it + 3, 179.0);
-  const double lam = std::max(inst.ka1_A, inst.ka2_A);
-  for (const auto& r : reflections(x, lam, hi, lo)) {
-    for (int line = 0; line < (inst.ka2_A > 0 ? 2 : 1); ++line) {
-      const double l = line == 0 ? inst.ka1_A : inst.ka2_A;
-      const double s = l / (2 * r.d_A);
-      if (s >= 1) continue;
-      const double t0 = 2 * std::asin(s) * 180 / std::numbers::pi;
-      const double c = t0 + inst.zero_deg - 2 * inst.displacement_mm * std::cos(t0 * std::numbers::pi / 360) / inst.radius_mm * 180 / std::numbers::pi;
-      double I = scale * r.multiplicity * r.F2() * lorentz_polarisation(t0, inst.monochromator_deg) * (line == 0 ? 1.0 : inst.ka2_ratio);
-      if (po_axis) I *= march_dollase(x, equivalent_reflections(x, r.h, r.k, r.l), *po_axis, po_ratio);
-      double f, eta;
-      prof.widths(c, f, eta);
-      for (std::size_t i = 0; i < tt.size(); ++i)
-        if (std::fabs(tt[i] - c) <= window_fwhm * f) y[i] += I * pseudo_voigt(tt[i] - c, f, eta);
-    }
-  }
-  return y;
-}
-
 std::vector<Stick> stick_pattern(const Crystal& x, double lambda, double lo, double hi, double mono) {
   std::vector<Stick> s;
   double top = 0;

@@ -1,4 +1,4 @@
-// Calculated patterns from a structure, and phase identification: every candidate phase's
+// Phase identification: every candidate phase's
 // stick pattern (m |F|^2 LP) is matched against the peaks found in the measured pattern.
 #pragma once
 
@@ -11,13 +11,6 @@
 #include "castor/xrd/refine.h"
 
 namespace castor::xrd {
-
-// Counts at the given 2-theta values: scale x m |F|^2 LP x pseudo-Voigt (Ka1 and Ka2) plus a
-// flat background; each peak is computed over +- window_fwhm (refine's default).
-std::vector<double> calculate_pattern(const Crystal& x, const Instrument& inst, const Caglioti& prof, double scale,
-                                      const std::vector<double>& two_theta_deg, double background = 0,
-                                      double window_fwhm = RefineSettings{}.window_fwhm,
-                                      std::optional<std::array<int, 3>> po_axis = std::nullopt, double po_ratio = 1.0);
 
 // Relative stick intensities (strongest = 100) of the allowed reflections for one wavelength.
 struct Stick {

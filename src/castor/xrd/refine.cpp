@@ -35,8 +35,13 @@ class Model {
       w_.push_back(1 / std::pow(std::max(p.sigma[i], 1e-6), 2));
     }
     if (x_.size() < 20) throw Error(p.source, "XRD", "fewer than 20 points inside the refinement limits");
+    for (std::size_t i = 1; i < x_.size(); ++i)
+      if (!(x_[i] > x_[i - 1])) throw Error(p.source, "XRD", fmt::format("2-theta does not increase at {:.4f} deg", x_[i]));
     lo_ = x_.front(), hi_ = x_.back();
-    step_ = (hi_ - lo_) / static_cast<double>(x_.size() - 1);
+    // Width of each point (steps may vary), for the Le Bail share-out.
+    dx_.resize(x_.size());
+    for (std::size_t i = 0; i < x_.size(); ++i)
+      dx_[i] = 0.5 * (x_[std::min(i + 1, x_.size() - 1)] - x_[i > 0 ? i - 1 : 0]) * (i == 0 || i + 1 == x_.size() ? 2.0 : 1.0);
     const double lam = std::max(inst.ka1_A, inst.ka2_A);
     for (const auto& c : phases) {
       Phase ph;
@@ -102,6 +107,8 @@ class Model {
     return static_cast<std::size_t>(std::find(names_.begin(), names_.end(), n) - names_.begin());
   }
   std::size_t bkg0() const { return i_bkg_; }
+  std::size_t scale_index(std::size_t k) const { return ph_[k].i_scale; }
+  std::size_t po_index(std::size_t k) const { return ph_[k].i_po; }
   bool is_scale(std::size_t i) const {
     return std::any_of(ph_.begin(), ph_.end(), [&](const Phase& p) { return p.i_scale == i; });
   }
@@ -195,10 +202,8 @@ class Model {
           pr.widths(c, f, eta);
           const double half = s_.window_fwhm * f;
           if (c + half < lo_ || c - half > hi_) continue;
-          const auto a = static_cast<std::size_t>(std::max(0.0, std::floor((c - half - lo_) / step_)));
-          const auto b = std::min(x_.size() - 1, static_cast<std::size_t>(std::ceil((c + half - lo_) / step_)));
-          for (std::size_t i = a; i <= b; ++i)
-            if (std::fabs(x_[i] - c) <= half) fn(k, r, i, wgt * pseudo_voigt(x_[i] - c, f, eta));
+          const auto a = static_cast<std::size_t>(std::lower_bound(x_.begin(), x_.end(), c - half) - x_.begin());
+          for (std::size_t i = a; i < x_.size() && x_[i] <= c + half; ++i) fn(k, r, i, wgt * pseudo_voigt(x_[i] - c, f, eta));
         }
       }
     };
@@ -218,9 +223,9 @@ class Model {
     if (lebail_sum) {
       lebail_sum->assign(P, {});
       for (std::size_t k = 0; k < P; ++k) (*lebail_sum)[k].assign(ph_[k].hkl.size(), 0.0);
-      // om is a density (1/deg): om x step is the share of point i.
+      // om is a density (1/deg): om x the point's width is its share.
       each_line(0, 1, [&](std::size_t k, std::size_t r, std::size_t i, double om) {
-        if (yc[i] > 1e-12) (*lebail_sum)[k][r] += I[k][r] * om * step_ * std::max(y_[i] - bk[i], 0.0) / yc[i];
+        if (yc[i] > 1e-12) (*lebail_sum)[k][r] += I[k][r] * om * dx_[i] * std::max(y_[i] - bk[i], 0.0) / yc[i];
       });
     }
     for (std::size_t i = 0; i < x_.size(); ++i) yc[i] += bk[i];
@@ -270,7 +275,8 @@ class Model {
   Instrument inst_;
   std::vector<Phase> ph_;
   std::vector<double> x_, y_, w_;
-  double lo_ = 0, hi_ = 0, step_ = 0;
+  std::vector<double> dx_;
+  double lo_ = 0, hi_ = 0;
   std::vector<std::string> names_;
   std::vector<double> v_;
   std::size_t i_bkg_ = 0, i_zero_ = 0, i_disp_ = 0, i_prof_ = 0;
@@ -309,6 +315,28 @@ RefineResult refine(const Pattern& pattern, const Crystal& start, const Instrume
   return refine(pattern, std::vector<Crystal>{start}, inst, prof, s);
 }
 
+std::vector<double> calculate_pattern(const Crystal& x, const Instrument& inst, const Caglioti& prof, double scale,
+                                      const std::vector<double>& two_theta_deg, double background, double window_fwhm,
+                                      std::optional<std::array<int, 3>> po_axis, double po_ratio) {
+  Pattern p;
+  p.source = "calculated pattern";
+  p.two_theta_deg = two_theta_deg;
+  p.counts.assign(two_theta_deg.size(), 0.0);
+  p.sigma.assign(two_theta_deg.size(), 1.0);
+  RefineSettings s;
+  s.window_fwhm = window_fwhm;
+  s.background_terms = 1;
+  if (po_axis) s.preferred_orientation = {po_axis};
+  Model m(p, {x}, inst, prof, s);
+  auto& v = m.values();
+  v[m.scale_index(0)] = scale;
+  v[m.bkg0()] = background;
+  if (po_axis) v[m.po_index(0)] = po_ratio;
+  std::vector<double> y;
+  m.calc(v.data(), y);
+  return y;
+}
+
 RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, const Instrument& inst, const Caglioti& prof,
                     const RefineSettings& s) {
   if (s.background_terms < 1) throw Error("XRD refinement: at least one background term");
@@ -317,7 +345,7 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
   // Start: background at the lower quartile of the counts; scales by least squares of each
   // phase's pattern against the counts above it.
   const std::size_t P = m.phases();
-  auto scale_index = [&](std::size_t k) { return m.index((P > 1 && k > 0 ? fmt::format("{}:", k + 1) : std::string()) + "scale"); };
+  auto scale_index = [&](std::size_t k) { return m.scale_index(k); };
   {
     std::vector<double> sorted = m.y();
     std::sort(sorted.begin(), sorted.end());

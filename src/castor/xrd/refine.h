@@ -64,6 +64,13 @@ struct RefineResult {
 
 RefineResult refine(const Pattern& pattern, const Crystal& start, const Instrument& instrument, const Caglioti& profile,
                     const RefineSettings& settings);
+
+// The refinement's model evaluated once: counts at the given (increasing) 2-theta values,
+// scale x m |F|^2 LP [x March-Dollase] x pseudo-Voigt (Ka1 and Ka2) plus a flat background.
+std::vector<double> calculate_pattern(const Crystal& x, const Instrument& inst, const Caglioti& prof, double scale,
+                                      const std::vector<double>& two_theta_deg, double background = 0,
+                                      double window_fwhm = RefineSettings{}.window_fwhm,
+                                      std::optional<std::array<int, 3>> po_axis = std::nullopt, double po_ratio = 1.0);
 // Several phases with one profile and instrument: each phase has its own scale, cell, Uiso
 // and positions (parameter names prefixed "2:", "3:" ... from the second phase on), and
 // weight fractions come from the scales (Hill & Howard 1987).
