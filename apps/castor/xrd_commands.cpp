@@ -44,9 +44,34 @@ xrd::Instrument instrument(const XrdFlags& f, const xrd::Pattern* p) {
   return in;
 }
 
+xrd::Crystal read_named_cif(const std::string& file) {
+  auto x = xrd::read_cif(file);
+  if (x.name.empty() || x.name == "global") x.name = std::filesystem::path(file).stem().string();
+  return x;
+}
+
+// A measured pattern with rows of tick marks under it (fitted peaks, phases' lines).
+void plot_pattern(const xrd::Pattern& p, const std::string& title, const std::vector<std::pair<std::string, std::vector<double>>>& rows,
+                  const std::string& out) {
+  report::Figure fig;
+  fig.title = title;
+  fig.xlabel = "2{/Symbol q} (deg)";
+  fig.ylabel = "Counts";
+  fig.key = "top right";
+  const double top = *std::max_element(p.counts.begin(), p.counts.end());
+  const double low = *std::min_element(p.counts.begin(), p.counts.end());
+  fig.series.push_back({"pattern", p.two_theta_deg, p.counts, "lines lc rgb 'black'", false});
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    std::vector<double> y(rows[k].second.size(), low - (0.04 + 0.04 * static_cast<double>(k)) * top);
+    fig.series.push_back({rows[k].first, rows[k].second, y, "points pt '|' ps 1.2", false});
+  }
+  report::draw(fig, out);
+  fmt::print(stderr, "wrote {}\n", out);
+}
+
 void run_reflections(const XrdFlags& f) {
   if (f.cifs.size() != 1) throw Error("castor xrd reflections needs one --cif");
-  const auto x = xrd::read_cif(f.cifs[0]);
+  const auto x = read_named_cif(f.cifs[0]);
   const auto in = instrument(f, nullptr);
   const double hi = f.hi < 180 ? f.hi : 90;
   fmt::print("{}: {} ({} operators), a {:.5f} b {:.5f} c {:.5f} A, alpha {:.3f} beta {:.3f} gamma {:.3f} deg, V {:.2f} A^3\n", x.name,
@@ -58,6 +83,17 @@ void run_reflections(const XrdFlags& f) {
   for (std::size_t k = 0; k < refl.size(); ++k)
     fmt::print("{:>4} {:>4} {:>4} {:>4} {:>10.5f} {:>10.4f} {:>12.4f} {:>8.2f}\n", refl[k].h, refl[k].k, refl[k].l, refl[k].multiplicity,
                refl[k].d_A, refl[k].two_theta_deg, std::abs(refl[k].F), sticks[k].intensity);
+  if (!f.plot.empty()) {
+    report::Figure fig;
+    fig.title = fmt::format("{} ({}), {:.4f} A", x.name, x.spacegroup, in.ka1_A);
+    fig.xlabel = "2{/Symbol q} (deg)";
+    fig.ylabel = "Relative intensity";
+    std::vector<double> t, i;
+    for (const auto& st : sticks) t.push_back(st.two_theta_deg), i.push_back(st.intensity);
+    fig.series.push_back({"m |F|^2 LP", t, i, "impulses lw 2", false});
+    report::draw(fig, f.plot);
+    fmt::print(stderr, "wrote {}\n", f.plot);
+  }
 }
 
 void run_peaks(const XrdFlags& f) {
@@ -80,6 +116,11 @@ void run_peaks(const XrdFlags& f) {
   }
   fmt::print("sizes: Scherrer, K 0.9, instrument FWHM {:.4f} deg removed in quadrature; {}\n", f.instrument_fwhm,
              in.ka2_A > 0 && p.ka2_ratio > 0 ? "peaks fitted as Ka1/Ka2 doublets (Ka1 width)" : "single-line peaks");
+  if (!f.plot.empty()) {
+    std::vector<double> at;
+    for (const auto& pk : peaks) at.push_back(pk.position_deg);
+    plot_pattern(p, fmt::format("{}: {} peaks", f.file, peaks.size()), {{"fitted peaks", at}}, f.plot);
+  }
 }
 
 void plot_refinement(const xrd::RefineResult& r, const std::string& title, const std::string& out) {
@@ -112,10 +153,7 @@ void run_refine(const XrdFlags& f) {
   if (f.cifs.empty()) throw Error("castor xrd refine needs --cif (the starting structure; repeat for several phases)");
   const auto p = xrd::read_pattern(f.file);
   std::vector<xrd::Crystal> xs;
-  for (const auto& c : f.cifs) {
-    xs.push_back(xrd::read_cif(c));
-    if (xs.back().name.empty() || xs.back().name == "global") xs.back().name = std::filesystem::path(c).stem().string();
-  }
+  for (const auto& c : f.cifs) xs.push_back(read_named_cif(c));
   const auto in = instrument(f, &p);
   xrd::RefineSettings s;
   s.le_bail = f.le_bail;
@@ -163,15 +201,25 @@ void run_phases(const XrdFlags& f) {
   auto p = xrd::crop(xrd::read_pattern(f.file), f.lo, f.hi);
   p.ka1_A = instrument(f, &p).ka1_A;
   std::vector<xrd::Crystal> c;
-  for (const auto& file : f.cifs) {
-    c.push_back(xrd::read_cif(file));
-    if (c.back().name.empty() || c.back().name == "global") c.back().name = std::filesystem::path(file).stem().string();
-  }
+  for (const auto& file : f.cifs) c.push_back(read_named_cif(file));
   const auto sc = xrd::identify_phases(p, c, f.tolerance);
   fmt::print("{}: phases by the share of their strong lines (> 2 %) found within {:.3f} deg\n{:<28} {:>7} {:>10} {:>9} {:>12}\n", f.file,
              f.tolerance, "phase", "score", "explained", "matched", "offset (deg)");
   for (const auto& s : sc)
     fmt::print("{:<28} {:>7.3f} {:>10.3f} {:>5}/{:<3} {:>12.4f}\n", s.name, s.score, s.explained, s.matched, s.sticks, s.mean_offset_deg);
+  if (!f.plot.empty()) {
+    // Tick rows for the candidates in score order (lines above 2 %).
+    std::vector<std::pair<std::string, std::vector<double>>> rows;
+    for (const auto& s : sc)
+      for (const auto& x : c)
+        if (x.name == s.name) {
+          std::vector<double> at;
+          for (const auto& st : xrd::stick_pattern(x, p.ka1_A, p.two_theta_deg.front(), p.two_theta_deg.back()))
+            if (st.intensity >= 2) at.push_back(st.two_theta_deg);
+          rows.emplace_back(fmt::format("{} ({:.2f})", s.name, s.score), at);
+        }
+    plot_pattern(p, fmt::format("{}: candidate phases", f.file), rows, f.plot);
+  }
 }
 
 // One peak followed through several patterns (e.g. ex-situ electrodes at different states
@@ -181,6 +229,7 @@ void run_track(const XrdFlags& f) {
   fmt::print("peak in {:.3f}-{:.3f} deg\n{:<40} {:>10} {:>8} {:>9} {:>8} {:>12} {:>10}\n", f.lo, f.hi, "pattern", "2th (deg)", "+-", "d (A)",
              "FWHM", "area", "shift");
   double first = 0;
+  std::vector<double> order, shift;
   for (std::size_t k = 0; k < f.files.size(); ++k) {
     auto p = xrd::read_pattern(f.files[k]);
     const auto in = instrument(f, &p);
@@ -189,12 +238,23 @@ void run_track(const XrdFlags& f) {
     if (k == 0) first = pk.position_deg;
     fmt::print("{:<40} {:>10.4f} {:>8.4f} {:>9.5f} {:>8.4f} {:>12.1f} {:>+10.4f}\n", std::filesystem::path(f.files[k]).filename().string(),
                pk.position_deg, pk.position_error_deg, pk.d_A, pk.fwhm_deg, pk.area, pk.position_deg - first);
+    order.push_back(static_cast<double>(k + 1));
+    shift.push_back(pk.position_deg - first);
+  }
+  if (!f.plot.empty()) {
+    report::Figure fig;
+    fig.title = fmt::format("peak in {:.2f}-{:.2f} deg", f.lo, f.hi);
+    fig.xlabel = "pattern (in the order given)";
+    fig.ylabel = "shift of 2{/Symbol q} from the first (deg)";
+    fig.series.push_back({"peak position", order, shift, "linespoints pt 7", false});
+    report::draw(fig, f.plot);
+    fmt::print(stderr, "wrote {}\n", f.plot);
   }
 }
 
 void run_index(const XrdFlags& f) {
   if (f.cifs.size() != 1) throw Error("castor xrd index needs one --cif (for the crystal system)");
-  const auto x = xrd::read_cif(f.cifs[0]);
+  const auto x = read_named_cif(f.cifs[0]);
   std::vector<xrd::IndexedPeak> peaks;
   for (const auto& s : f.index) {
     int h, k, l;
@@ -230,6 +290,7 @@ void add_xrd_commands(CLI::App& app) {
   refl->add_option("--cif", f->cifs, "structure (CIF)")->required();
   refl->add_option("--max", f->hi, "highest 2-theta (deg, default 90)");
   refl->add_option("--min", f->lo, "lowest 2-theta (deg)");
+  refl->add_option("--plot", f->plot, "stick pattern figure (.png/.svg)");
   wl(refl);
   refl->callback([f] { run_reflections(*f); });
 
@@ -237,6 +298,7 @@ void add_xrd_commands(CLI::App& app) {
   peaks->add_option("FILE", f->file, "pattern: .xrdml, GSAS .xra/.raw/.gsa, .xy/.xye/.csv")->required();
   peaks->add_option("--prominence", f->prominence, "minimum prominence in noise sigmas")->capture_default_str();
   peaks->add_option("--max-peaks", f->max_peaks, "at most this many peaks")->capture_default_str();
+  peaks->add_option("--plot", f->plot, "figure: the pattern with the fitted peaks marked (.png/.svg)");
   peaks->add_option("--instrument-fwhm", f->instrument_fwhm, "instrumental FWHM removed before Scherrer (deg)");
   range(peaks);
   wl(peaks);
@@ -264,12 +326,14 @@ void add_xrd_commands(CLI::App& app) {
   ph->add_option("FILE", f->file, "pattern")->required();
   ph->add_option("--cif", f->cifs, "candidate structures (repeat --cif)")->required();
   ph->add_option("--tolerance", f->tolerance, "match tolerance (deg 2-theta)")->capture_default_str();
+  ph->add_option("--plot", f->plot, "figure: the pattern with each candidate's lines as tick rows (.png/.svg)");
   range(ph);
   wl(ph);
   ph->callback([f] { run_phases(*f); });
 
   auto* tr = x->add_subcommand("track", "Fit one peak in several patterns and report its shift");
   tr->add_option("FILES", f->files, "patterns, in order")->required();
+  tr->add_option("--plot", f->plot, "figure: the peak's shift against the pattern order (.png/.svg)");
   range(tr);
   wl(tr);
   tr->callback([f] { run_track(*f); });

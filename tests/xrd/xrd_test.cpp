@@ -373,6 +373,21 @@ TEST(XrdPhases, NtpRutileMixture) {
   EXPECT_LT(sc[2].score, sc[1].score - 0.2);
 }
 
+// Phase identification on the measured PbSO4 round-robin pattern: PbSO4 explains it, rutile
+// and NTP do not.
+TEST(XrdPhases, MeasuredPbSO4) {
+  const auto p = xrd::read_pattern(data_file("materials/GSAS-II/PBSO4.XRA"));
+  const auto pb = xrd::read_cif(data_file("materials/GSAS-II/PbSO4-Wyckoff.cif"));
+  const auto rut = xrd::read_cif(data_file("materials/Dans_Diffraction/TiO2_Rutile.cif"));
+  const auto sc = xrd::identify_phases(p, {rut, ntp(), pb});
+  ASSERT_EQ(sc.size(), 3u);
+  EXPECT_EQ(sc[0].name, pb.name);
+  EXPECT_GT(sc[0].score, 0.6);
+  EXPECT_GT(sc[0].explained, 0.9);
+  EXPECT_LT(sc[1].score, 0.2);
+  EXPECT_LT(sc[2].score, 0.2);
+}
+
 TEST(XrdCli, RefineAndPhases) {
   const std::string cli = CASTOR_CLI;
   const auto dir = castor::test::scratch_dir("xrd_cli");
@@ -387,7 +402,17 @@ TEST(XrdCli, RefineAndPhases) {
   EXPECT_NE(text.find("Rwp"), std::string::npos);
   EXPECT_GT(std::filesystem::file_size(png), 10000u);
   EXPECT_EQ(std::system((cli + " xrd reflections --cif " + cif + " --max 40 > /dev/null 2>&1").c_str()), 0);
-  EXPECT_EQ(std::system((cli + " xrd peaks " + pat + " --max-peaks 5 > /dev/null 2>&1").c_str()), 0);
+  EXPECT_EQ(std::system((cli + " xrd peaks " + pat + " --max-peaks 5 --plot " + (dir / "peaks.png").string() + " > /dev/null 2>&1").c_str()), 0);
+  EXPECT_GT(std::filesystem::file_size(dir / "peaks.png"), 10000u);
+  const std::string phases = cli + " xrd phases " + pat + " --cif " + cif + " --cif " +
+                             data_file("materials/Dans_Diffraction/TiO2_Rutile.cif").string() + " --plot " + (dir / "phases.png").string() +
+                             " > " + (dir / "phases.txt").string() + " 2>&1";
+  ASSERT_EQ(std::system(phases.c_str()), 0);
+  std::ifstream pin(dir / "phases.txt");
+  const std::string ptext((std::istreambuf_iterator<char>(pin)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(ptext.find("nan"), std::string::npos);
+  EXPECT_LT(ptext.find("pbso4-phase"), ptext.find("TiO2_Rutile"));
+  EXPECT_GT(std::filesystem::file_size(dir / "phases.png"), 10000u);
   EXPECT_NE(std::system((cli + " xrd refine " + pat + " --cif /nonexistent.cif > /dev/null 2>&1").c_str()), 0);
   // Tracking PbSO4's strongest line through the same pattern twice: zero shift.
   const std::string track = (dir / "track.txt").string();

@@ -98,6 +98,7 @@ PeakFit fit_peak(const Pattern& p, double lo, double hi) {
         double m = a * pseudo_voigt(x[i] - v[0], f, v[3]);
         if (c2 > 0) m += a * ratio * pseudo_voigt(x[i] - c2, f, v[3]);
         r[i] = w[i] * (y[i] - (v[4] + v[5] * (x[i] - xc) + m));
+        if (!std::isfinite(r[i])) return false;
       }
       return true;
     }
@@ -111,6 +112,10 @@ PeakFit fit_peak(const Pattern& p, double lo, double hi) {
   pb.SetParameterUpperBound(prm, 0, x.back());
   pb.SetParameterLowerBound(prm, 3, 0.0);
   pb.SetParameterUpperBound(prm, 3, 1.0);
+  // The width stays between a fifth of a step and the window (ln FWHM).
+  pb.SetParameterLowerBound(prm, 1, std::log(step / 5));
+  pb.SetParameterUpperBound(prm, 1, std::log(x.back() - x.front()));
+  prm[1] = std::clamp(prm[1], std::log(step / 5), std::log(x.back() - x.front()));
   ceres::Solver::Options o;
   o.max_num_iterations = 200;
   o.logging_type = ceres::SILENT;
