@@ -56,12 +56,6 @@ Region shift(const Region& r, double measured, double reference) {
   return s;
 }
 
-double gl_product(double x, double position, double fwhm, double m) {
-  const double u = (x - position) / fwhm;
-  const double f = m / 100;
-  return std::exp(-4 * std::log(2.0) * (1 - f) * u * u) / (1 + 4 * f * u * u);
-}
-
 std::vector<double> linear_background(const Region& r0, int n) {
   const Region r = sorted(r0);
   const double a = end_mean(r.counts, n, false), b = end_mean(r.counts, n, true);
@@ -92,13 +86,19 @@ std::vector<double> tougaard_integral(const Region& r, const Tougaard& t, double
 }
 }  // namespace
 
+namespace {
+// B that makes the background meet the high-BE end mean, from the integral S.
+double meet_high_end(const Region& r, const Tougaard& t, const std::vector<double>& S, double y_low) {
+  if (S.back() == 0) throw Error(fmt::format("XPS region {}: the Tougaard integral is zero (flat region?)", r.name));
+  return (end_mean(r.counts, t.end_points, true) - y_low) / S.back();
+}
+}  // namespace
+
 double tougaard_auto_B(const Region& r0, const Tougaard& t) {
   const Region r = sorted(r0);
   double y_low = 0;
   const auto S = tougaard_integral(r, t, y_low);
-  const double y_high = end_mean(r.counts, t.end_points, true);
-  if (S.back() == 0) throw Error(fmt::format("XPS region {}: the Tougaard integral is zero (flat region?)", r.name));
-  return (y_high - y_low) / S.back();
+  return meet_high_end(r, t, S, y_low);
 }
 
 std::vector<double> tougaard_background(const Region& r0, const Tougaard& t) {
@@ -106,7 +106,7 @@ std::vector<double> tougaard_background(const Region& r0, const Tougaard& t) {
   if (t.C <= 0 || t.D < 0) throw Error(fmt::format("XPS region {}: Tougaard C must be positive and D not negative", r.name));
   double y_low = 0;
   const auto S = tougaard_integral(r, t, y_low);
-  const double B = t.B > 0 ? t.B : tougaard_auto_B(r, t);
+  const double B = t.B > 0 ? t.B : meet_high_end(r, t, S, y_low);
   std::vector<double> bg(S.size());
   for (std::size_t i = 0; i < S.size(); ++i) bg[i] = y_low + B * S[i];
   return bg;

@@ -41,10 +41,6 @@ std::vector<double> tougaard_background(const Region& r, const Tougaard& t);
 // The B that tougaard_background used when t.B <= 0 (eV^2).
 double tougaard_auto_B(const Region& r, const Tougaard& t);
 
-// GL(m) product line shape of unit height: exp(-4 ln2 (1 - m/100) u^2) / (1 + 4 (m/100) u^2),
-// u = (x - position) / fwhm.
-double gl_product(double x, double position, double fwhm, double m);
-
 struct Component {
   std::string name;
   double position_eV = 0, fwhm_eV = 1.0, area = 1.0;
