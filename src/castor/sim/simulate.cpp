@@ -149,28 +149,30 @@ class Model {
   // mu_k = kT ln(y/(1-y)) + Omega (1 - 2y) - kappa lap(y)_k, with zero gradient at the centre
   // and at the surface; dmu[k] = d mu_k / d(y_{k-1}, y_k, y_{k+1}).
   void chemical_potential(const double* x, std::size_t q, std::vector<double>& mu, std::vector<std::array<double, 3>>& dmu) const {
-    mu.assign(M_, 0.0);
-    dmu.assign(M_, {0.0, 0.0, 0.0});
+    mu.resize(M_);
+    dmu.resize(M_);
+    for (std::size_t k = 0; k < M_; ++k) mu[k] = mu_at(x, q, k, dmu[k]);
+  }
+  double mu_at(const double* x, std::size_t q, std::size_t k, std::array<double, 3>& d) const {
     const double kT = p_.kT_eV(), W = p_.omega_eV;
-    for (std::size_t k = 0; k < M_; ++k) {
-      double d;
-      const double yy = clamp_y(x[y(q, k)], d);
-      mu[k] = kT * std::log(yy / (1 - yy)) + W * (1 - 2 * yy);
-      dmu[k][1] = (kT / (yy * (1 - yy)) - 2 * W) * d;
-      const double sh = shell_[k];
-      if (k + 1 < M_) {
-        const double a = lap_[q][k] / sh;
-        mu[k] -= kappa_ * a * (x[y(q, k + 1)] - x[y(q, k)]);
-        dmu[k][2] -= kappa_ * a;
-        dmu[k][1] += kappa_ * a;
-      }
-      if (k > 0) {
-        const double a = lap_[q][k - 1] / sh;
-        mu[k] += kappa_ * a * (x[y(q, k)] - x[y(q, k - 1)]);
-        dmu[k][1] += kappa_ * a;
-        dmu[k][0] -= kappa_ * a;
-      }
+    double dc;
+    const double yy = clamp_y(x[y(q, k)], dc);
+    double mu = kT * std::log(yy / (1 - yy)) + W * (1 - 2 * yy);
+    d = {0.0, (kT / (yy * (1 - yy)) - 2 * W) * dc, 0.0};
+    const double sh = shell_[k];
+    if (k + 1 < M_) {
+      const double a = lap_[q][k] / sh;
+      mu -= kappa_ * a * (x[y(q, k + 1)] - x[y(q, k)]);
+      d[2] -= kappa_ * a;
+      d[1] += kappa_ * a;
     }
+    if (k > 0) {
+      const double a = lap_[q][k - 1] / sh;
+      mu += kappa_ * a * (x[y(q, k)] - x[y(q, k - 1)]);
+      d[1] += kappa_ * a;
+      d[0] -= kappa_ * a;
+    }
+    return mu;
   }
   // Equilibrium potential of group q's surface and its derivatives in the surface filling
   // and (Cahn-Hilliard: through the gradient term) the filling one volume in.
@@ -181,12 +183,11 @@ class Model {
       d_surface = e_eq_dy(ys);
       return e_eq(ys);
     }
-    std::vector<double> mu;
-    std::vector<std::array<double, 3>> dmu;
-    chemical_potential(x, q, mu, dmu);
-    d_surface = -dmu[M_ - 1][1] / p_.ion_charge;
-    d_inner = M_ > 1 ? -dmu[M_ - 1][0] / p_.ion_charge : 0.0;
-    return p_.e0_V - mu[M_ - 1] / p_.ion_charge;
+    std::array<double, 3> d;
+    const double mu = mu_at(x, q, M_ - 1, d);
+    d_surface = -d[1] / p_.ion_charge;
+    d_inner = M_ > 1 ? -d[0] / p_.ion_charge : 0.0;
+    return p_.e0_V - mu / p_.ion_charge;
   }
 
   // Marcus-Hush-Chidsey rate (Zeng et al. 2014) at dimensionless overpotential x, for
