@@ -39,9 +39,17 @@ xrd::Instrument instrument(const XrdFlags& f, const xrd::Pattern* p) {
     in.ka1_A = f.wavelengths[0];
     in.ka2_A = f.wavelengths.size() > 1 ? f.wavelengths[1] : 0;
     in.ka2_ratio = f.wavelengths.size() > 2 ? f.wavelengths[2] : (in.ka2_A > 0 ? 0.5 : 0);
+    in.radiation_source = f.wavelengths.size() == 2 ? "--wavelengths, Ka2/Ka1 ratio 0.5 assumed" : "--wavelengths";
   }
   in.monochromator_deg = f.mono;
   return in;
+}
+
+// The wavelengths castor uses, exactly, and where they came from.
+std::string radiation_text(const xrd::Instrument& in) {
+  if (in.ka2_A > 0 && in.ka2_ratio > 0)
+    return fmt::format("Ka1 {:.6f} A, Ka2 {:.6f} A, Ka2/Ka1 ratio {:.4g} ({})", in.ka1_A, in.ka2_A, in.ka2_ratio, in.radiation_source);
+  return fmt::format("Ka1 {:.6f} A only, no Ka2 line ({})", in.ka1_A, in.radiation_source);
 }
 
 xrd::Crystal read_named_cif(const std::string& file) {
@@ -102,8 +110,9 @@ void run_peaks(const XrdFlags& f) {
   p.ka1_A = in.ka1_A, p.ka2_A = in.ka2_A, p.ka2_ratio = in.ka2_ratio;
   auto peaks = xrd::find_peaks(p, f.prominence, 0, f.max_peaks);
   std::sort(peaks.begin(), peaks.end(), [](const auto& a, const auto& b) { return a.position_deg < b.position_deg; });
-  fmt::print("{}: {} points, {:.3f}-{:.3f} deg, Ka1 {:.6f} A{}; {} peaks\n", f.file, p.counts.size(), p.two_theta_deg.front(),
-             p.two_theta_deg.back(), in.ka1_A, in.ka2_A > 0 ? fmt::format(", Ka2 {:.6f} A x {:.2f}", in.ka2_A, in.ka2_ratio) : "", peaks.size());
+  fmt::print("{}: {} points, {:.3f}-{:.3f} deg; {} peaks\n", f.file, p.counts.size(), p.two_theta_deg.front(), p.two_theta_deg.back(),
+             peaks.size());
+  fmt::print("radiation: {}\n", radiation_text(in));
   fmt::print("{:>10} {:>8} {:>9} {:>8} {:>12} {:>6} {:>9} {:>10}\n", "2th (deg)", "+-", "d (A)", "FWHM", "area", "eta", "height", "size (nm)");
   for (const auto& pk : peaks) {
     std::string size = "-";
@@ -175,8 +184,8 @@ void run_refine(const XrdFlags& f) {
   for (const auto& x : xs) names += (names.empty() ? "" : " + ") + x.name;
   fmt::print(stderr, "refining {} against {} ({}) ...\n", names, f.file, f.le_bail ? "Le Bail" : "Rietveld");
   const auto r = xrd::refine(p, xs, in, xrd::Caglioti{f.U, f.V, f.W, f.X, f.Y}, s);
-  fmt::print("{} {} on {} ({} points, {:.2f}-{:.2f} deg, Ka1 {:.6f} Ka2 {:.6f} ratio {:.3f})\n", f.le_bail ? "Le Bail" : "Rietveld", names,
-             f.file, r.two_theta_deg.size(), r.two_theta_deg.front(), r.two_theta_deg.back(), in.ka1_A, in.ka2_A, in.ka2_ratio);
+  fmt::print("{} {} on {} ({} points, {:.2f}-{:.2f} deg)\nradiation: {}\n", f.le_bail ? "Le Bail" : "Rietveld", names, f.file,
+             r.two_theta_deg.size(), r.two_theta_deg.front(), r.two_theta_deg.back(), radiation_text(in));
   fmt::print("Rp {:.2f} %  Rwp {:.2f} %  Rexp {:.2f} %  GoF {:.3f}  ({} iterations)\n", 100 * r.Rp, 100 * r.Rwp, 100 * r.Rexp, r.gof,
              r.iterations);
   fmt::print("{:<22} {:>14} {:>12}\n", "parameter", "value", "esd");

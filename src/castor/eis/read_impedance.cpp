@@ -20,6 +20,7 @@ using io::trim;
 // The names of a header line, split on tabs, else commas, else runs of spaces.
 std::vector<std::string_view> fields_of(std::string_view line) {
   if (line.find('\t') != std::string_view::npos) return io::split(line, '\t');
+  if (line.find(';') != std::string_view::npos) return io::split(line, ';');
   if (line.find(',') != std::string_view::npos) return io::split(line, ',');
   std::vector<std::string_view> out;
   for (auto f : io::split(line, ' '))
@@ -68,28 +69,47 @@ Columns find_columns(const std::vector<std::string_view>& names) {
   return c;
 }
 
+// The rows of a numeric table from lines[first] on. The delimiter and decimal separator are
+// detected from the rows themselves (a Gamry export with decimal commas stays one number per
+// field). Every row must have as many fields as the first; a line whose first field is not a
+// number ends the table (Gamry writes further tables after ZCURVE).
 Spectrum rows_to_spectrum(std::span<const std::string_view> lines, std::size_t first, const Columns& c,
                           const std::string& name, const std::string& format, bool skip_zero_freq) {
   Spectrum s;
   s.source = name;
   const int need = std::max({c.f, c.re, c.im});
+  std::vector<std::string_view> sample;
+  for (std::size_t i = first; i < lines.size() && sample.size() < 64; ++i)
+    if (!trim(lines[i]).empty()) sample.push_back(lines[i]);
+  const auto layout = io::detect_number_layout(sample, static_cast<std::size_t>(need) + 1);
+  if (!layout)
+    throw Error(name, format, fmt::format("no rows of at least {} numbers after the header", need + 1))
+        .at_line(first + 1);
+  std::vector<std::string_view> f;
+  std::size_t width = 0;
   for (std::size_t i = first; i < lines.size(); ++i) {
     const auto line = trim(lines[i]);
     if (line.empty()) continue;
     if (line.find("EXPERIMENTABORTED") != std::string_view::npos || line.starts_with("</")) break;
-    const auto f = numeric_fields(line);
-    if (static_cast<int>(f.size()) <= need) {
-      // The end of the numeric block (Gamry writes further tables after ZCURVE).
-      if (!s.freq_Hz.empty() && !parse_double(f.empty() ? std::string_view() : f[0])) break;
-      throw Error(name, format, fmt::format("row has {} fields, need {}", f.size(), need + 1)).at_line(i + 1);
-    }
-    const auto fr = parse_double(f[static_cast<std::size_t>(c.f)]);
-    const auto re = parse_double(f[static_cast<std::size_t>(c.re)]);
-    const auto im = parse_double(f[static_cast<std::size_t>(c.im)]);
-    if (!fr || !re || !im) {
+    io::split_fields(line, layout->delimiter, f);
+    while (!f.empty() && trim(f.back()).empty()) f.pop_back();
+    if (f.empty() || !io::parse_double_strict(trim(f[0]), layout->decimal)) {
       if (!s.freq_Hz.empty()) break;
       throw Error(name, format, fmt::format("not a number in '{}'", line)).at_line(i + 1);
     }
+    if (width == 0) width = f.size();
+    if (f.size() != width || static_cast<int>(f.size()) <= need)
+      throw Error(name, format,
+                  fmt::format("row has {} fields, the table's rows have {}{}", f.size(), std::max<std::size_t>(width, need + 1),
+                              i + 1 == lines.size() ? " (the file looks truncated)" : ""))
+          .at_line(i + 1);
+    const auto fr = io::parse_double_strict(trim(f[static_cast<std::size_t>(c.f)]), layout->decimal);
+    const auto re = io::parse_double_strict(trim(f[static_cast<std::size_t>(c.re)]), layout->decimal);
+    const auto im = io::parse_double_strict(trim(f[static_cast<std::size_t>(c.im)]), layout->decimal);
+    if (!fr || !re || !im)
+      throw Error(name, format, fmt::format("not a number in '{}'", line)).at_line(i + 1);
+    if (!std::isfinite(*fr) || !std::isfinite(*re) || !std::isfinite(*im))
+      throw Error(name, format, fmt::format("NaN or infinity in '{}'", line)).at_line(i + 1);
     if (skip_zero_freq && *fr == 0) continue;
     s.freq_Hz.push_back(*fr);
     s.z_ohm.emplace_back(*re, c.im_negated ? -*im : *im);
@@ -157,8 +177,8 @@ std::vector<Spectrum> read_impedance_text(std::string_view text, const std::stri
     return {rows_to_spectrum(lines, i + 1, c, name, "impedance table", parstat)};
   }
   // Plain numbers: f, Z', Z'' (Z'' signed).
-  const auto first = numeric_fields(line0);
-  if (first.size() >= 3 && parse_double(first[0]) && parse_double(first[1]) && parse_double(first[2]))
+  const std::string_view first_line[] = {line0};
+  if (io::detect_number_layout(first_line, 3))
     return {rows_to_spectrum(lines, 0, Columns{0, 1, 2, false}, name, "f, Z', Z'' table", false)};
   throw Error(name, "impedance",
               "not an impedance file castor knows: no frequency column (freq/Hz, Freq, Frequency) and no "

@@ -114,10 +114,9 @@ Table read_biologic_text(std::string_view text, const std::string& name, bool cs
       names.resize(fields.size());
     }
   }
-  const auto sample = std::span(lines).subspan(data0, std::min<std::size_t>(5, lines.size() - data0));
   DelimitedOptions opt;
   opt.delimiter = delim;
-  opt.decimal = detect_decimal(sample, delim);
+  opt.decimal = detect_decimal(std::span(lines).subspan(data0), delim);
   if (opt.decimal == ',') t.meta.extra["decimal_separator"] = ",";
   parse_delimited_rows(lines, data0, names, opt, data0 + 1, t);
   // time/s written as dates: seconds from the first row, the dates kept as text.

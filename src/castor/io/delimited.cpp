@@ -47,7 +47,11 @@ char detect_decimal(std::span<const std::string_view> sample, char delimiter) {
   if (delimiter == ',') return '.';
   std::vector<std::string_view> fields;
   int comma_numbers = 0, dot_numbers = 0;
-  for (auto line : sample) {
+  // Up to 256 lines spread over the whole sample: leading rows of integers (a rest at 0 A,
+  // counters) say nothing about the separator.
+  const std::size_t stride = std::max<std::size_t>(1, sample.size() / 256);
+  for (std::size_t li = 0; li < sample.size(); li += stride) {
+    const auto line = sample[li];
     split(line, delimiter, fields);
     for (auto f : fields) {
       f = trim(f);
@@ -116,6 +120,13 @@ void parse_delimited_rows(std::span<const std::string_view> lines, std::size_t f
           continue;
         }
         if (is_missing(f)) continue;
+        const char other = opt.decimal == '.' ? ',' : '.';
+        if (opt.delimiter != other && parse_double_strict(trim(f), other) && !parse_double(f, opt.decimal))
+          throw Error(table.meta.source_file, table.meta.format,
+                      fmt::format("column '{}' holds '{}', written with a decimal '{}', where the "
+                                  "file's other rows use '{}'",
+                                  names[c], trim(f), other, opt.decimal))
+              .at_line(first_line_number + (li - first));
         // First non-number: this column is text. Back-fill its earlier rows.
         is_text[c] = true;
         text[c].reserve(nrow);

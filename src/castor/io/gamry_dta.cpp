@@ -24,6 +24,17 @@ Table read_gamry_dta(const std::filesystem::path& path) {
   t.meta.instrument = "Gamry";
   if (lines.empty() || trim(lines[0]) != "EXPLAIN")
     throw Error(file, t.meta.format, "first line is not EXPLAIN (not a Gamry DTA file)").at_line(1);
+  // The decimal separator of the whole file, from the rows of its tables (data rows start
+  // with a tab); a Gamry export written under a decimal-comma locale uses ',' everywhere.
+  char decimal = '.';
+  {
+    std::vector<std::string_view> sample;
+    for (std::size_t i = 1; i < lines.size() && sample.size() < 256; ++i)
+      if (lines[i].starts_with('\t') && !trim(lines[i]).empty()) sample.push_back(lines[i]);
+    if (const auto layout = detect_number_layout(sample, 2); layout && layout->delimiter == '\t')
+      decimal = layout->decimal;
+  }
+  if (decimal == ',') t.meta.extra["decimal_separator"] = ",";
   std::vector<std::string> names;
   std::vector<std::vector<double>> cols;
   std::vector<double> curve;
@@ -40,7 +51,7 @@ Table read_gamry_dta(const std::filesystem::path& path) {
       else if (k == "DATE") t.meta.extra["gamry.date"] = value;
       else if (k == "SCANRATE") t.meta.extra["scan_rate_mV_s"] = value;
       else if (k == "AREA") {
-        if (auto a = parse_double(value); a && *a > 0) t.meta.electrode_area_cm2 = *a;
+        if (auto a = parse_double(value, decimal); a && *a > 0) t.meta.electrode_area_cm2 = *a;
       } else if (type == "QUANT" || type == "LABEL" || type == "IQUANT" || type == "POTEN") {
         t.meta.extra["gamry." + k] = value;
       }
@@ -61,10 +72,16 @@ Table read_gamry_dta(const std::filesystem::path& path) {
       ++curves;
       std::size_t j = i + 3;
       for (; j < lines.size(); ++j) {
-        const auto row = split(lines[j], '\t');
+        auto row = split(lines[j], '\t');
         if (row.empty() || !trim(row[0]).empty()) break;  // data rows start with a tab
+        while (row.size() > head.size() && trim(row.back()).empty()) row.pop_back();
+        if (row.size() != head.size())
+          throw Error(file, t.meta.format,
+                      fmt::format("row has {} fields, the {} header names {}{}", row.size() - 1, key,
+                                  names.size(), j + 1 == lines.size() ? " (the file looks truncated)" : ""))
+              .at_line(j + 1);
         for (std::size_t k = 0; k < names.size(); ++k) {
-          const auto v = k + 1 < row.size() ? parse_double(row[k + 1]) : std::nullopt;
+          const auto v = parse_double(row[k + 1], decimal);
           cols[k].push_back(v ? *v : std::numeric_limits<double>::quiet_NaN());
         }
         curve.push_back(static_cast<double>(curves));

@@ -52,11 +52,9 @@ void parse_named_rows(std::span<const std::string_view> lines, std::size_t names
   }
   const auto names = unique_names(cleaned);
   const std::size_t data0 = names_line + 1;
-  const auto sample = lines.subspan(std::min(data0, lines.size()),
-                                    std::min<std::size_t>(5, lines.size() - std::min(data0, lines.size())));
   DelimitedOptions opt;
   opt.delimiter = delim;
-  opt.decimal = detect_decimal(sample, delim);
+  opt.decimal = detect_decimal(lines.subspan(std::min(data0, lines.size())), delim);
   if (opt.decimal == ',') table.meta.extra["decimal_separator"] = ",";
   parse_delimited_rows(lines, data0, names, opt, data0 + 1, table);
 }

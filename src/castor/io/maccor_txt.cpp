@@ -70,6 +70,8 @@ Table read_maccor_txt(const std::filesystem::path& path) {
   DelimitedOptions opt;
   opt.delimiter = '\t';
   opt.missing.push_back("N/A");
+  opt.decimal = detect_decimal(std::span(lines).subspan(header + 1), '\t');
+  if (opt.decimal == ',') t.meta.extra["decimal_separator"] = ",";
   parse_delimited_rows(lines, header + 1, names, opt, header + 2, t);
 
   const std::size_t n = t.rows();

@@ -153,6 +153,52 @@ std::optional<double> parse_double(std::string_view field, char decimal) {
   return std::nullopt;
 }
 
+void split_fields(std::string_view line, char delimiter, std::vector<std::string_view>& out) {
+  if (delimiter != ' ') {
+    split(line, delimiter, out);
+    return;
+  }
+  out.clear();
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    const std::size_t j = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+    if (i > j) out.push_back(line.substr(j, i - j));
+  }
+}
+
+std::optional<double> parse_double_strict(std::string_view field, char decimal) {
+  const char other = decimal == '.' ? ',' : '.';
+  if (field.find(other) != std::string_view::npos) return std::nullopt;
+  return parse_double(field, decimal);
+}
+
+std::optional<NumberLayout> detect_number_layout(std::span<const std::string_view> lines,
+                                                 std::size_t min_fields) {
+  static constexpr NumberLayout candidates[] = {{'\t', '.'}, {'\t', ','}, {';', '.'}, {';', ','},
+                                                {',', '.'},  {' ', '.'},  {' ', ','}};
+  std::optional<NumberLayout> best;
+  long best_score = 0;
+  std::vector<std::string_view> fields;
+  for (const auto& c : candidates) {
+    long score = 0;
+    for (auto line : lines) {
+      split_fields(line, c.delimiter, fields);
+      long numbers = 0, words = 0;
+      for (auto f : fields) {
+        f = trim(f);
+        if (f.empty()) continue;
+        if (parse_double_strict(f, c.decimal)) ++numbers;
+        else ++words;
+      }
+      if (numbers >= static_cast<long>(min_fields)) score += numbers - 2 * words;
+    }
+    if (score > best_score) best_score = score, best = c;
+  }
+  return best;
+}
+
 std::optional<double> parse_duration_s(std::string_view f) {
   f = trim(f);
   if (f.empty()) return std::nullopt;

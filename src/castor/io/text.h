@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,28 @@ std::string to_lower(std::string_view s);
 // Parses a whole field as a double. decimal is '.' or ','. Accepts surrounding spaces,
 // "nan", "inf". Returns nullopt for anything else (empty fields too).
 std::optional<double> parse_double(std::string_view field, char decimal = '.');
+
+// How the numbers of a text table are written: the field delimiter ('\t', ';', ',' or ' ' for
+// runs of blanks) and the decimal separator ('.' or ',').
+struct NumberLayout {
+  char delimiter = '\t';
+  char decimal = '.';
+};
+
+// Splits a line by a NumberLayout delimiter (' ' = runs of spaces and tabs, no empty fields;
+// any other delimiter keeps empty fields).
+void split_fields(std::string_view line, char delimiter, std::vector<std::string_view>& out);
+
+// A number written with exactly this decimal separator: with decimal ',' a field holding a
+// '.' is not a number, and with '.' a field holding a ',' is not either.
+std::optional<double> parse_double_strict(std::string_view field, char decimal);
+
+// Finds the delimiter and decimal separator under which the sample lines read as rows of
+// numbers (each line scores its numeric fields, less twice its non-numeric ones). A line like
+// "109,00918\t-5,2" is then tab-delimited with a decimal comma, never split at the comma.
+// Returns nullopt when no candidate gives at least `min_fields` numbers on the lines.
+std::optional<NumberLayout> detect_number_layout(std::span<const std::string_view> lines,
+                                                 std::size_t min_fields = 2);
 
 // Parses "hh:mm:ss(.fff)", "d hh:mm:ss", "Nd hh:mm:ss.ffff" durations into seconds.
 std::optional<double> parse_duration_s(std::string_view field);

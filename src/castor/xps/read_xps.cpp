@@ -221,28 +221,42 @@ std::vector<XpsBlock> read_xps_columns(const std::filesystem::path& path, double
   b.region.source = file;
   b.intensity_unit = "counts";
   bool kinetic = false;
-  std::size_t lineno = 0;
-  for (auto raw : io::split_lines(s)) {
-    ++lineno;
+  const auto lines = io::split_lines(s);
+  std::vector<std::string_view> sample;
+  for (auto raw : lines) {
     const auto line = io::trim(raw);
+    if (!line.empty() && line[0] != '#') sample.push_back(line);
+    if (sample.size() == 64) break;
+  }
+  const auto layout = io::detect_number_layout(sample, 2);
+  if (!layout) throw Error(file, "XPS columns", "no rows of two numbers (energy, intensity)");
+  std::vector<std::string_view> f;
+  std::size_t width = 0;
+  for (std::size_t lineno = 1; lineno <= lines.size(); ++lineno) {
+    const auto line = io::trim(lines[lineno - 1]);
     if (line.empty() || line[0] == '#') continue;
-    const char delim = line.find(',') != std::string_view::npos ? ',' : line.find(';') != std::string_view::npos ? ';' : '\t';
-    auto f = delim == '\t' ? io::split_whitespace(line) : io::split(line, delim);
+    io::split_fields(line, layout->delimiter, f);
+    while (!f.empty() && io::trim(f.back()).empty()) f.pop_back();
     if (f.size() < 2) throw Error(file, "XPS columns", fmt::format("expected two columns, found '{}'", line)).at_line(lineno);
-    const auto e = io::parse_double(io::trim(f[0])), y = io::parse_double(io::trim(f[1]));
+    const auto e = io::parse_double_strict(io::trim(f[0]), layout->decimal);
+    const auto y = io::parse_double_strict(io::trim(f[1]), layout->decimal);
     if (!e || !y) {
       if (b.region.be_eV.empty()) {  // a header line
-        const std::string h = io::to_lower(f[0]);
+        const std::string h = io::to_lower(io::trim(f[0]));
         kinetic = h.find("ke") == 0 || h.find("kinetic") != std::string::npos;
         if (f[1].size() > 0) b.meta["intensity column"] = std::string(io::trim(f[1]));
         continue;
       }
       throw Error(file, "XPS columns", fmt::format("not two numbers: '{}'", line)).at_line(lineno);
     }
+    if (width == 0) width = f.size();
+    if (f.size() != width)
+      throw Error(file, "XPS columns", fmt::format("row has {} fields, the rows above have {}", f.size(), width)).at_line(lineno);
     if (!std::isfinite(*e) || !std::isfinite(*y)) throw Error(file, "XPS columns", fmt::format("NaN or infinity in '{}'", line)).at_line(lineno);
     b.region.be_eV.push_back(*e);
     b.region.counts.push_back(*y);
   }
+  if (layout->decimal == ',') b.meta["decimal_separator"] = ",";
   if (b.region.be_eV.size() < 5) throw Error(file, "XPS columns", fmt::format("{} data rows; a spectrum needs at least 5", b.region.be_eV.size()));
   if (kinetic) {
     if (source <= 0) throw Error(file, "XPS columns", "kinetic-energy column: give the excitation energy (e.g. --source 1486.6)");

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -49,9 +50,20 @@ Pattern read_xrdml(const std::filesystem::path& path) {
   Pattern p;
   p.source = file;
   if (const auto w = find(root, "usedWavelength")) {
-    p.ka1_A = w.child("kAlpha1").text().as_double();
-    p.ka2_A = w.child("kAlpha2").text().as_double();
-    p.ka2_ratio = w.child("ratioKAlpha2KAlpha1").text().as_double();
+    auto number = [&](const char* name) {
+      const auto node = w.child(name);
+      if (!node) return std::optional<double>();
+      const auto v = io::parse_double(io::trim(node.text().get()));
+      if (!v || !std::isfinite(*v) || *v < 0)
+        throw Error(file, "xrdml", fmt::format("<{}> holds '{}', not a non-negative number", name, node.text().get()));
+      return v;
+    };
+    p.ka1_A = number("kAlpha1").value_or(0.0);
+    p.ka2_A = number("kAlpha2").value_or(0.0);
+    if (const auto r = number("ratioKAlpha2KAlpha1")) {
+      p.ka2_ratio = *r;
+      p.ka2_ratio_stated = true;
+    }
     p.meta["intended wavelength"] = w.attribute("intended").value();
   }
   if (const auto r = find(root, "incidentBeamPath").child("radius")) p.goniometer_radius_mm = r.text().as_double();
@@ -138,23 +150,39 @@ Pattern read_xy(const std::filesystem::path& path) {
   const std::string s = io::read_nonempty_file(path, "xy");
   Pattern p;
   p.source = file;
-  std::size_t lineno = 0;
   bool has_sigma = true;
-  for (auto raw : io::split_lines(s)) {
-    ++lineno;
+  const auto lines = io::split_lines(s);
+  auto is_comment = [](std::string_view l) { return l.empty() || l[0] == '#' || l[0] == '!' || l[0] == ';'; };
+  std::vector<std::string_view> sample;
+  for (auto raw : lines) {
     const auto line = io::trim(raw);
-    if (line.empty() || line[0] == '#' || line[0] == '!' || line[0] == ';') continue;
-    const auto f = line.find(',') != std::string_view::npos ? io::split(line, ',') : io::split_whitespace(line);
+    if (!is_comment(line)) sample.push_back(line);
+    if (sample.size() == 64) break;
+  }
+  const auto layout = io::detect_number_layout(sample, 2);
+  if (!layout) throw Error(file, "xy", "no rows of two numbers (2-theta, counts)");
+  if (layout->decimal == ',') p.meta["decimal_separator"] = ",";
+  std::vector<std::string_view> f;
+  std::size_t width = 0;
+  for (std::size_t lineno = 1; lineno <= lines.size(); ++lineno) {
+    const auto line = io::trim(lines[lineno - 1]);
+    if (is_comment(line)) continue;
+    io::split_fields(line, layout->delimiter, f);
+    while (!f.empty() && io::trim(f.back()).empty()) f.pop_back();
     if (f.size() < 2) throw Error(file, "xy", fmt::format("expected 2-theta and counts, found '{}'", line)).at_line(lineno);
-    const auto x = io::parse_double(io::trim(f[0])), y = io::parse_double(io::trim(f[1]));
+    const auto x = io::parse_double_strict(io::trim(f[0]), layout->decimal);
+    const auto y = io::parse_double_strict(io::trim(f[1]), layout->decimal);
     if (!x || !y) {
       if (p.two_theta_deg.empty()) continue;  // header line
       throw Error(file, "xy", fmt::format("not numbers: '{}'", line)).at_line(lineno);
     }
+    if (width == 0) width = f.size();
+    if (f.size() != width)
+      throw Error(file, "xy", fmt::format("row has {} fields, the rows above have {}", f.size(), width)).at_line(lineno);
     if (!std::isfinite(*x) || !std::isfinite(*y)) throw Error(file, "xy", fmt::format("NaN or infinity in '{}'", line)).at_line(lineno);
     p.two_theta_deg.push_back(*x);
     p.counts.push_back(*y);
-    const auto e = f.size() >= 3 ? io::parse_double(io::trim(f[2])) : std::nullopt;
+    const auto e = f.size() >= 3 ? io::parse_double_strict(io::trim(f[2]), layout->decimal) : std::nullopt;
     if (e && *e > 0) p.sigma.push_back(*e);
     else has_sigma = false;
   }

@@ -303,9 +303,14 @@ Instrument Instrument::from_pattern(const Pattern& p) {
   if (p.ka1_A > 0) {
     i.ka1_A = p.ka1_A;
     i.ka2_A = p.ka2_A;
-    i.ka2_ratio = p.ka2_A > 0 ? (p.ka2_ratio > 0 ? p.ka2_ratio : 0.5) : 0;
+    // Exactly the file's ratio where it states one (0: a Ka1 monochromator, one line);
+    // Ka2 without a ratio: the usual 0.5.
+    i.ka2_ratio = p.ka2_A > 0 ? (p.ka2_ratio_stated ? p.ka2_ratio : 0.5) : 0;
+    if (i.ka2_ratio == 0) i.ka2_A = 0;
+    i.radiation_source = p.ka2_ratio_stated || p.ka2_A == 0 ? "from the file" : "from the file, Ka2/Ka1 ratio 0.5 assumed";
   } else {
     i.ka1_A = 1.540593, i.ka2_A = 1.544414, i.ka2_ratio = 0.5;
+    i.radiation_source = "assumed Cu Ka1/Ka2 with ratio 0.5: the file states no wavelength (set --wavelengths)";
   }
   if (p.goniometer_radius_mm > 0) i.radius_mm = p.goniometer_radius_mm;
   return i;

@@ -21,6 +21,8 @@ struct Instrument {
   double zero_deg = 0;                              // added to every calculated 2-theta
   double displacement_mm = 0, radius_mm = 240;      // 2-theta shift -2 s cos(theta) / R
   double monochromator_deg = 0;                     // 2-theta of a monochromator (0: none)
+  // Where the wavelengths came from, for the output ("from the file", "assumed ...", ...).
+  std::string radiation_source = "given";
   // The pattern's own wavelengths (xrdml) where it has them, else Cu Ka1/Ka2 with ratio 0.5.
   static Instrument from_pattern(const Pattern& p);
 };
