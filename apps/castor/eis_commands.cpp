@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "castor/core/error.h"
+#include "castor/core/parse_number.h"
 #include "castor/eis/drt.h"
 #include "castor/eis/figures.h"
 #include "castor/eis/fit.h"
@@ -50,17 +51,9 @@ eis::FitOptions fit_options(const EisFlags& f) {
   for (const auto& c : f.constants) {
     const auto eq = c.find('=');
     if (eq == std::string::npos) throw Error(fmt::format("--constant '{}': expected NAME=VALUE", c));
-    o.constants[c.substr(0, eq)] = std::stod(c.substr(eq + 1));
+    o.constants[c.substr(0, eq)] = parse_number(c.substr(eq + 1), fmt::format("--constant {}", c.substr(0, eq)));
   }
-  if (!f.initial.empty()) {
-    std::size_t pos = 0;
-    const std::string& s = f.initial;
-    while (pos < s.size()) {
-      const auto comma = s.find(',', pos);
-      o.initial.push_back(std::stod(s.substr(pos, comma - pos)));
-      pos = comma == std::string::npos ? s.size() : comma + 1;
-    }
-  }
+  if (!f.initial.empty()) o.initial = parse_number_list(f.initial, "--initial");
   return o;
 }
 

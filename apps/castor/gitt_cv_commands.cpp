@@ -11,6 +11,7 @@
 #include "castor/chem/formula.h"
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
+#include "castor/core/parse_number.h"
 #include "castor/cv/cv.h"
 #include "castor/gitt/gitt.h"
 #include "castor/io/read.h"
@@ -63,7 +64,10 @@ void run_gitt(const GittFlags& f) {
     const std::string side = w.substr(0, colon);
     const int dir = side == "charge" ? 1 : side == "discharge" ? -1 : 0;
     if (dir == 0) throw Error(fmt::format("--window '{}': the side is charge or discharge", w));
-    const auto avg = gitt::window_average(r, dir, std::stod(w.substr(colon + 1, dash - colon - 1)), std::stod(w.substr(dash + 1)));
+    const double lo = parse_number(w.substr(colon + 1, dash - colon - 1), fmt::format("--window '{}': the lower SOC", w));
+    const double hi = parse_number(w.substr(dash + 1), fmt::format("--window '{}': the upper SOC", w));
+    if (!(lo >= 0 && hi <= 1 && lo < hi)) throw Error(fmt::format("--window '{}': SOC limits must satisfy 0 <= low < high <= 1", w));
+    const auto avg = gitt::window_average(r, dir, lo, hi);
     if (avg.pulses == 0) continue;
     fmt::print("{} SOC {:.0f}-{:.0f} %: mean D = {:.3e} cm2/s (geometric {:.3e}) over {} pulses, {} valid\n", side,
                100 * avg.soc_low, 100 * avg.soc_high, avg.mean_D_cm2_s, avg.log_mean_D_cm2_s, avg.pulses, avg.valid_pulses);

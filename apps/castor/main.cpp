@@ -1,5 +1,11 @@
 // castor command line: thin front end over the castor library.
+#include <cctype>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <ios>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -22,6 +28,29 @@
 #include "xrd_commands.h"
 
 namespace {
+
+// Every option of every command refuses NaN, infinities and numbers beyond the double
+// range: no analysis can use them, and CLI11 would accept "nan" for a double option.
+const CLI::Validator kFinite(
+    [](std::string& value) -> std::string {
+      std::string v;
+      for (char c : value) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      while (!v.empty() && (v.front() == '+' || v.front() == '-' || v.front() == ' ')) v.erase(v.begin());
+      if (v == "nan" || v == "inf" || v == "infinity" || v.starts_with("nan("))
+        return fmt::format("'{}' is not a finite number", value);
+      char* end = nullptr;
+      errno = 0;
+      const double d = std::strtod(value.c_str(), &end);
+      if (end != value.c_str() && *end == '\0' && (errno == ERANGE && std::fabs(d) > 1)) return fmt::format("'{}' is beyond the range of a double", value);
+      return {};
+    },
+    "finite", "finite");
+
+void require_finite_options(CLI::App* app) {
+  for (CLI::Option* o : app->get_options())
+    if (o->get_type_size() != 0 && o->get_name() != "--help" && o->get_name() != "--version") o->check(kFinite);
+  for (CLI::App* sub : app->get_subcommands([](CLI::App*) { return true; })) require_finite_options(sub);
+}
 
 
 std::string opt_num(const std::optional<double>& v, const char* unit, int prec = 6) {
@@ -61,9 +90,18 @@ void add_csv_flags(CLI::App* cmd, CsvFlags& csv) {
   cmd->add_option("--delimiter", csv.delimiter, "CSV: field delimiter (',', ';' or 'tab')");
 }
 
-int cmd_info(const std::string& file, const std::string& format, const CsvFlags& csv) {
+// --strict: a file castor has warnings about is an error (exit status 2), for pipelines.
+void apply_strict(const castor::Table& t, bool strict) {
+  if (!strict || t.meta.warnings.empty()) return;
+  std::string all;
+  for (const auto& w : t.meta.warnings) all += (all.empty() ? "" : "; ") + w;
+  throw castor::Error(t.meta.source_file, t.meta.format, fmt::format("--strict: {}", all));
+}
+
+int cmd_info(const std::string& file, const std::string& format, const CsvFlags& csv, bool strict) {
   const castor::io::ReadOptions ro = read_options(format, csv);
   const castor::Table t = castor::io::read_table(file, ro);
+  apply_strict(t, strict);
   const auto s = castor::summarize(t);
   fmt::print("file        {}\n", file);
   fmt::print("format      {}\n", t.meta.format);
@@ -86,13 +124,18 @@ int cmd_info(const std::string& file, const std::string& format, const CsvFlags&
     fmt::print("  {:<28} {:<8} {}\n", c.name, c.unit.empty() ? "-" : c.unit,
                c.role == castor::ColumnRole::Common ? fmt::format("<- {}", c.source_name) : "raw");
   for (const auto& c : t.text_columns()) fmt::print("  {:<28} {:<8} raw text\n", c.name, "-");
+  fmt::print("not read    {}\n", t.meta.not_read.empty() ? "nothing: castor read every part of the file it knows of" : "");
+  for (const auto& n : t.meta.not_read) fmt::print("  {}\n", n);
+  for (const auto& w : t.meta.warnings) fmt::print("warning     {}\n", w);
   return 0;
 }
 
 int cmd_convert(const std::string& file, const std::string& out, const std::string& format,
-                const CsvFlags& csv, bool common_only) {
+                const CsvFlags& csv, bool common_only, bool strict) {
   const castor::io::ReadOptions ro = read_options(format, csv);
   const castor::Table t = castor::io::read_table(file, ro);
+  apply_strict(t, strict);
+  for (const auto& w : t.meta.warnings) fmt::print(stderr, "castor: warning: {}: {}\n", file, w);
   castor::io::WriteOptions wo;
   wo.include_raw = !common_only;
   if (out == "-") {
@@ -112,13 +155,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "castor 0.1.0");
 
   std::string file, out, format;
-  bool common_only = false;
+  bool common_only = false, strict = false;
   CsvFlags csv;
 
   auto* info = app.add_subcommand("info", "Show format, rows, columns, cycles, steps and time span of a file");
   info->add_option("FILE", file, "instrument file")->required();
   info->add_option("--format", format, "force a format instead of detecting it");
   add_csv_flags(info, csv);
+  info->add_flag("--strict", strict, "treat warnings about the file (truncation, placeholder mass, ...) as errors");
 
   auto* convert = app.add_subcommand("convert", "Convert a file to the common table (CSV or JSON)");
   convert->add_option("FILE", file, "instrument file")->required();
@@ -126,6 +170,7 @@ int main(int argc, char** argv) {
   convert->add_option("--format", format, "force a format instead of detecting it");
   convert->add_flag("--common-only", common_only, "write only the common columns, not the raw ones");
   add_csv_flags(convert, csv);
+  convert->add_flag("--strict", strict, "treat warnings about the file as errors");
 
   auto* formats = app.add_subcommand("formats", "List the file formats castor reads");
   castor::cli::add_cycling_commands(app);
@@ -136,14 +181,21 @@ int main(int argc, char** argv) {
   castor::cli::add_xps_commands(app);
   castor::cli::add_xrd_commands(app);
 
+  require_finite_options(&app);
+
+  // Exit status: 0 success, 2 bad input (files, options, command line), 3 an internal error
+  // (a defect in castor: please report it). CLI11's own codes (105-120) are mapped to 2.
   try {
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-      return app.exit(e);
+      if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+      fmt::print(stderr, "castor: error: {}\n", e.what());
+      fmt::print(stderr, "run 'castor --help' or 'castor COMMAND --help' for the options\n");
+      return 2;
     }
-    if (*info) return cmd_info(file, format, csv);
-    if (*convert) return cmd_convert(file, out, format, csv, common_only);
+    if (*info) return cmd_info(file, format, csv, strict);
+    if (*convert) return cmd_convert(file, out, format, csv, common_only, strict);
     if (*formats) {
       fmt::print(
           "biologic-mpr   BioLogic EC-Lab binary .mpr (data modules v0/v2/v3, EC-Lab 10.x-11.61)\n"
@@ -162,6 +214,16 @@ int main(int argc, char** argv) {
     }
   } catch (const castor::Error& e) {
     fmt::print(stderr, "castor: error: {}\n", e.what());
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path castor was given that the file system refuses (a symlink loop, permissions).
+    fmt::print(stderr, "castor: error: {}: {}\n", e.path1().string(), e.code().message());
+    return 2;
+  } catch (const std::ios_base::failure& e) {
+    fmt::print(stderr, "castor: error: cannot read or write a file: {}\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "castor: error: not enough memory for this input\n");
     return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "castor: internal error: {}\n", e.what());

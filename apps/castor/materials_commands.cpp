@@ -11,6 +11,7 @@
 
 #include "castor/chem/recipe.h"
 #include "castor/core/error.h"
+#include "castor/core/parse_number.h"
 #include "castor/eds/eds.h"
 #include "castor/report/gnuplot.h"
 
@@ -27,11 +28,8 @@ chem::Reagent reagent_of(const std::string& s) {
   double scale = 1;
   if (rest.ends_with("mg")) scale = 1e-3, rest.resize(rest.size() - 2);
   else if (rest.ends_with("g")) rest.resize(rest.size() - 1);
-  try {
-    r.mass_g = std::stod(rest) * scale;
-  } catch (const std::exception&) {
-    throw Error(fmt::format("--reagent '{}': mass '{}' is not a number", s, rest));
-  }
+  r.mass_g = parse_number(rest, fmt::format("--reagent '{}': the mass", s)) * scale;
+  if (!(r.mass_g > 0)) throw Error(fmt::format("--reagent '{}': the mass must be positive", s));
   return r;
 }
 
@@ -81,7 +79,7 @@ void run_eds(const EdsFlags& f) {
   for (const auto& kv : f.k) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos) throw Error(fmt::format("--k '{}': expected ELEMENT=VALUE", kv));
-    k[kv.substr(0, eq)] = std::stod(kv.substr(eq + 1));
+    k[kv.substr(0, eq)] = parse_number(kv.substr(eq + 1), fmt::format("--k {}", kv.substr(0, eq)));
   }
   const auto c = eds::cliff_lorimer(areas, k);
   fmt::print("{}: {} channels, {:.3f}-{:.3f} keV\n{:<6} {:>4} {:>8} {:>12} {:>10} {:>8} {:>8}\n", s.source, s.counts.size(),

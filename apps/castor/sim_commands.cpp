@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/io/file.h"
 #include "castor/io/write_table.h"
 #include "castor/sim/demo.h"
 #include "castor/sim/parameters.h"
@@ -33,9 +34,7 @@ void run_simulate(const SimFlags& f) {
   const auto prm = parameters_from(f.params);
   std::string text = f.protocol;
   if (!f.protocol_file.empty()) {
-    std::ifstream in(f.protocol_file);
-    if (!in) throw Error(f.protocol_file, "protocol", "cannot open");
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    text = io::read_nonempty_file(f.protocol_file, "protocol");
   }
   if (text.empty()) throw Error("castor simulate needs --protocol 'text' or --protocol-file F");
   const auto steps = sim::parse_protocol(text);

@@ -41,10 +41,9 @@ const xps::XpsBlock& pick(const std::vector<xps::XpsBlock>& blocks, const std::s
   };
   for (const auto& b : blocks)
     if (squeeze(b.id) == w || squeeze(b.region.name) == w || (!meta(b, "species").empty() && squeeze(meta(b, "species")) == w)) return b;
-  try {
-    const auto n = std::stoul(want);
+  if (!want.empty() && want.find_first_not_of("0123456789") == std::string::npos && want.size() < 10) {
+    const auto n = static_cast<std::size_t>(std::stoul(want));
     if (n >= 1 && n <= blocks.size()) return blocks[n - 1];
-  } catch (const std::exception&) {
   }
   throw Error(file, "XPS", fmt::format("no block '{}' (see castor xps blocks)", want));
 }

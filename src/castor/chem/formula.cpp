@@ -115,6 +115,8 @@ class Parser {
       const char c = s_[pos_];
       if (c == '(' || c == '[') {
         const char close = c == '(' ? ')' : ']';
+        // Nesting is bounded so that a hostile formula cannot exhaust the stack.
+        if (depth >= 16) fail("brackets nested more than 16 deep");
         ++pos_;
         auto inner = sequence(depth + 1);
         if (pos_ >= s_.size() || s_[pos_] != close) fail(fmt::format("missing '{}'", close));

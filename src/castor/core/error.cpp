@@ -28,6 +28,13 @@ Error& Error::at_line(std::uint64_t line) {
   return *this;
 }
 
+Error& Error::in_file(const std::string& file, const std::string& format) {
+  if (file_.empty()) file_ = file;
+  if (format_.empty()) format_ = format;
+  compose();
+  return *this;
+}
+
 void Error::compose() {
   std::string where;
   if (!file_.empty()) where = file_;

@@ -17,6 +17,8 @@ class Error : public std::runtime_error {
   // Builders for the position; each returns *this so they chain at the throw site.
   Error& at_byte(std::uint64_t offset);
   Error& at_line(std::uint64_t line);
+  // Names the file (and format) where the throw site did not know it; keeps a name it had.
+  Error& in_file(const std::string& file, const std::string& format = "");
 
   const std::string& file() const { return file_; }
   const std::string& format() const { return format_; }

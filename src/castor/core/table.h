@@ -41,6 +41,13 @@ struct Metadata {
   std::optional<double> active_mass_g;
   std::optional<double> electrode_area_cm2;
   std::map<std::string, std::string> extra;  // everything else the header holds
+  // What castor cannot stand behind in this file (a truncation, a broken record sequence, a
+  // placeholder mass, an undecodable date): printed by `castor info`, written to JSON,
+  // turned into errors by --strict.
+  std::vector<std::string> warnings;
+  // Parts of the file castor saw but did not read (tables, modules, record types, columns
+  // it could not place), so that nothing disappears silently.
+  std::vector<std::string> not_read;
 };
 
 class Table {

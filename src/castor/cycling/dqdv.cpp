@@ -19,6 +19,8 @@ namespace {
 // and recovers (a nucleation overpotential) or noise puts its charge where the voltage
 // was, and Q(u_k) is the charge passed at voltages below u_k. For a monotone curve this is
 // Q interpolated at the crossing of u_k.
+constexpr double kMaxGridPoints = 2e6;
+
 void grid_capacity(const std::vector<double>& u, const std::vector<double>& q, double h,
                    std::vector<double>& grid_u, std::vector<double>& grid_q) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -26,7 +28,14 @@ void grid_capacity(const std::vector<double>& u, const std::vector<double>& q, d
     if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
   if (!(hi > lo)) return;
   const double u0 = std::floor(lo / h) * h;
-  const auto nbins = static_cast<std::size_t>(std::ceil((hi - u0) / h - 1e-9));
+  // Bounded before anything is allocated: a corrupted voltage (1e300 V) or a tiny step
+  // (--grid-mV 1e-9) must be an error, not an impossible vector.
+  const double bins_wanted = std::ceil((hi - u0) / h - 1e-9);
+  if (!(bins_wanted <= kMaxGridPoints))
+    throw Error(fmt::format("dQ/dV: the voltage spans {:.4g} V, which needs {:.3g} grid points of {:g} mV (at most {:.0f}); "
+                            "use a coarser --grid-mV or check the voltage column",
+                            hi - lo, bins_wanted, h * 1e3, kMaxGridPoints));
+  const auto nbins = static_cast<std::size_t>(bins_wanted);
   std::vector<double> bins(std::max<std::size_t>(nbins, 1), 0.0);
   auto bin_of = [&](double x) {
     const double b = std::floor((x - u0) / h);

@@ -9,6 +9,7 @@
 
 #include "castor/chem/formula.h"
 #include "castor/core/error.h"
+#include "castor/io/file.h"
 #include "castor/io/text.h"
 
 namespace castor::eds {
@@ -40,9 +41,7 @@ double line_energy_keV(std::string_view element, std::string_view line) {
 }
 
 EdsSpectrum read_eds(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string(), "EDS", "cannot open");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = io::read_nonempty_file(path, "EDS");
   const auto lines = io::split_lines(text);
   EdsSpectrum s;
   s.source = path.string();

@@ -92,6 +92,8 @@ class Parser {
     if (pos_ >= s_.size()) fail("expected an element or p(...)");
     if (s_[pos_] == 'p' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '(') {
       pos_ += 2;
+      // Nesting is bounded so that a hostile string cannot exhaust the stack.
+      if (++depth_ > kMaxDepth) fail(fmt::format("p(...) nested more than {} deep", kMaxDepth));
       auto n = std::make_unique<Circuit::Node>();
       n->kind = Circuit::Node::parallel;
       n->begin = params_.size();
@@ -105,6 +107,7 @@ class Parser {
       }
       if (pos_ >= s_.size() || s_[pos_] != ')') fail("missing ')'");
       ++pos_;
+      --depth_;
       n->end = params_.size();
       return n;
     }
@@ -150,6 +153,8 @@ class Parser {
   }
 
   std::string_view s_;
+  static constexpr int kMaxDepth = 32;
+  int depth_ = 0;
   std::size_t pos_ = 0;
   std::vector<ParameterInfo>& params_;
   std::vector<std::string>& types_;

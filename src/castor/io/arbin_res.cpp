@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
+#include "castor/io/file.h"
 #include "castor/io/text.h"
 
 namespace castor::io {
@@ -42,6 +44,7 @@ struct TextTable {
 };
 
 TextTable read_text_table(MdbHandle* mdb, const char* name, const std::string& file) {
+  const auto file_size = std::filesystem::file_size(file);
   TableDef t;
   t.def = mdb_read_table_by_name(mdb, const_cast<gchar*>(name), MDB_TABLE);
   if (!t.def) throw Error(file, std::string(kFormat), fmt::format("the database has no table '{}'", name));
@@ -59,16 +62,76 @@ TextTable read_text_table(MdbHandle* mdb, const char* name, const std::string& f
   }
   out.cells.resize(ncol);
   mdb_rewind_table(t.def);
-  while (mdb_fetch_row(t.def))
+  // A bound on the rows a file of this size can hold: a corrupted page chain must not make
+  // libmdb return rows forever.
+  const std::size_t max_rows = static_cast<std::size_t>(file_size / 4 + 1000);
+  while (mdb_fetch_row(t.def)) {
+    if (!out.cells.empty() && out.cells[0].size() > max_rows)
+      throw Error(file, std::string(kFormat), fmt::format("table '{}' returns more rows than the file can hold (corrupted page chain?)", name));
     for (unsigned c = 0; c < ncol; ++c) out.cells[c].emplace_back(buffers[c].get(), static_cast<std::size_t>(std::max(lengths[c], 0)));
+  }
+  return out;
+}
+
+// Every user table of the database with its row count (libmdb's catalog).
+std::vector<std::pair<std::string, long>> table_rows(MdbHandle* mdb) {
+  std::vector<std::pair<std::string, long>> out;
+  for (unsigned i = 0; i < mdb->num_catalog; ++i) {
+    auto* e = static_cast<MdbCatalogEntry*>(g_ptr_array_index(mdb->catalog, i));
+    if (e->object_type != MDB_TABLE) continue;
+    const std::string name = e->object_name;
+    if (name.starts_with("MSys")) continue;
+    TableDef t;
+    t.def = mdb_read_table(e);
+    out.emplace_back(name, t.def ? static_cast<long>(t.def->num_rows) : -1L);
+  }
   return out;
 }
 
 }  // namespace
 
+void add_arbin_aux_columns(Table& t, const std::vector<ArbinAuxRow>& rows) {
+  if (rows.empty()) return;
+  const Column* tid = t.find("Test_ID");
+  const Column* dp = t.find("Data_Point");
+  if (!dp) {
+    t.meta.warnings.push_back(fmt::format("{} auxiliary values not placed: the data table has no Data_Point column", rows.size()));
+    return;
+  }
+  static const char* kinds[] = {"voltage", "temperature", "pressure", "ph", "flow_rate", "concentration", "di", "do"};
+  static const char* units[] = {"V", "C", "", "", "", "", "", ""};
+  std::map<std::pair<double, double>, std::size_t> row_of;
+  for (std::size_t r = 0; r < t.rows(); ++r) row_of[{tid ? tid->values[r] : 0.0, dp->values[r]}] = r;
+  std::map<std::pair<int, int>, std::vector<double>> cols;
+  std::size_t unplaced = 0;
+  for (const auto& a : rows) {
+    auto it = row_of.find({tid ? a.test_id : 0.0, a.data_point});
+    if (it == row_of.end()) {
+      ++unplaced;
+      continue;
+    }
+    auto& v = cols[{a.data_type, a.aux_index}];
+    if (v.empty()) v.assign(t.rows(), std::numeric_limits<double>::quiet_NaN());
+    v[it->second] = a.value;
+  }
+  for (auto& [key, v] : cols) {
+    const auto [type, index] = key;
+    const bool known = type >= 0 && type < 8;
+    const std::string unit = known ? units[type] : "";
+    const std::string name = known ? fmt::format("aux_{}_{}{}", kinds[type], index, unit.empty() ? "" : "_" + unit)
+                                   : fmt::format("aux_type{}_{}", type, index);
+    t.add(name, unit == "C" ? "°C" : unit, fmt::format("Auxiliary_Table Data_Type {} Auxiliary_Index {}", type, index),
+          ColumnRole::Raw, std::move(v));
+    if (type == 1 && !t.has(col::temperature_C))
+      t.add(col::temperature_C, "°C", name, ColumnRole::Common, t.values(name));
+  }
+  if (unplaced)
+    t.meta.warnings.push_back(fmt::format("{} auxiliary values match no data point of Channel_Normal_Table and were not placed", unplaced));
+}
+
 Table read_arbin_res(const std::filesystem::path& path) {
   const std::string file = path.string();
-  if (!std::filesystem::exists(path)) throw Error(file, std::string(kFormat), "no such file");
+  check_input_file(path, std::string(kFormat));
   Handle h;
   h.mdb = mdb_open(file.c_str(), MDB_NOFLAGS);
   if (!h.mdb) throw Error(file, std::string(kFormat), "not a readable Jet/Access database");
@@ -152,8 +215,44 @@ Table read_arbin_res(const std::filesystem::path& path) {
         t.meta.extra["arbin." + global.names[c]] = to_utf8(global.cells[c].back());
     if (auto it = t.meta.extra.find("arbin.Schedule_File_Name"); it != t.meta.extra.end())
       t.meta.technique = "schedule " + it->second;
-  } catch (const Error&) {
+  } catch (const Error& e) {
     // Global_Table is metadata only; its absence does not make the data unreadable.
+    t.meta.warnings.push_back(fmt::format("no test metadata: {}", e.reason()));
+  }
+  // Auxiliary channels.
+  try {
+    const TextTable aux = read_text_table(h.mdb, "Auxiliary_Table", file);
+    auto col_of = [&](std::string_view n) -> std::optional<std::size_t> {
+      for (std::size_t c = 0; c < aux.names.size(); ++c)
+        if (aux.names[c] == n) return c;
+      return std::nullopt;
+    };
+    const auto a_tid = col_of("Test_ID"), a_dp = col_of("Data_Point"), a_idx = col_of("Auxiliary_Index"),
+               a_type = col_of("Data_Type"), a_x = col_of("X");
+    const std::size_t n = aux.cells.empty() ? 0 : aux.cells[0].size();
+    if (n > 0 && (!a_dp || !a_idx || !a_type || !a_x)) {
+      t.meta.not_read.push_back(fmt::format("Auxiliary_Table ({} rows): no Data_Point, Auxiliary_Index, Data_Type or X column", n));
+    } else if (n > 0) {
+      std::vector<ArbinAuxRow> rows_aux;
+      rows_aux.reserve(n);
+      for (std::size_t r = 0; r < n; ++r) {
+        ArbinAuxRow a;
+        a.test_id = a_tid ? parse_double(aux.cells[*a_tid][r]).value_or(0.0) : 0.0;
+        a.data_point = parse_double(aux.cells[*a_dp][r]).value_or(std::numeric_limits<double>::quiet_NaN());
+        a.aux_index = static_cast<int>(parse_double(aux.cells[*a_idx][r]).value_or(-1));
+        a.data_type = static_cast<int>(parse_double(aux.cells[*a_type][r]).value_or(-1));
+        a.value = parse_double(aux.cells[*a_x][r]).value_or(std::numeric_limits<double>::quiet_NaN());
+        rows_aux.push_back(a);
+      }
+      add_arbin_aux_columns(t, rows_aux);
+    }
+  } catch (const Error&) {
+    // Older schemas have no Auxiliary_Table.
+  }
+  // What the database holds beyond the tables read here.
+  for (const auto& [name, n] : table_rows(h.mdb)) {
+    if (name == "Channel_Normal_Table" || name == "Global_Table" || name == "Auxiliary_Table" || name == "Version_Table") continue;
+    if (n > 0) t.meta.not_read.push_back(fmt::format("table {} ({} rows)", name, n));
   }
   return t;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -22,14 +24,27 @@ std::string unit_of(std::string_view name) {
 }
 
 std::vector<std::string> unique_names(const std::vector<std::string_view>& raw) {
+  // Linear in the number of names: a header of 100,000 fields (a file whose newlines were
+  // lost) must not take quadratic time.
+  if (raw.size() > kMaxColumns)
+    throw Error(fmt::format("a header line of {} fields; castor reads tables of at most {} columns (a file whose "
+                            "line breaks were lost?)",
+                            raw.size(), kMaxColumns));
   std::vector<std::string> out;
+  out.reserve(raw.size());
+  std::unordered_set<std::string> taken;
+  std::unordered_map<std::string, int> next_suffix;
   for (auto r : raw) {
     std::string name = to_utf8(trim(r));
     if (name.empty()) name = fmt::format("column_{}", out.size() + 1);
     std::string candidate = name;
-    for (int k = 2; std::find(out.begin(), out.end(), candidate) != out.end(); ++k)
-      candidate = fmt::format("{} ({})", name, k);
-    out.push_back(candidate);
+    if (taken.count(candidate)) {
+      int& k = next_suffix.try_emplace(name, 2).first->second;
+      do candidate = fmt::format("{} ({})", name, k++);
+      while (taken.count(candidate));
+    }
+    taken.insert(candidate);
+    out.push_back(std::move(candidate));
   }
   return out;
 }

@@ -34,6 +34,8 @@ void parse_delimited_rows(std::span<const std::string_view> lines, std::size_t f
 char detect_decimal(std::span<const std::string_view> sample, char delimiter);
 // Guesses the delimiter of a header line among tab, semicolon and comma.
 char detect_delimiter(std::string_view header_line);
+// The most columns a delimited table may have (instrument exports have well under 1000).
+inline constexpr std::size_t kMaxColumns = 10000;
 // Makes header names unique ("x", "x (2)") and trims them.
 std::vector<std::string> unique_names(const std::vector<std::string_view>& raw);
 // The unit in a column name: after the last '/' ("Ewe/V") or inside "(...)" ("Current(A)").

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "castor/core/error.h"
+#include "castor/io/file.h"
 #include "castor/io/text.h"
 
 namespace castor::io {
@@ -85,15 +86,8 @@ Format detect_format(std::span<const std::uint8_t> head, const std::filesystem::
 }
 
 Format detect_format(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw Error(path.string(), "", "no such file");
-  if (std::filesystem::is_directory(path, ec))
-    throw Error(path.string(), "", "is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string(), "", "cannot open for reading");
-  std::vector<std::uint8_t> head(4096);
-  in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
+  const std::string h = read_head(path, 4096);
+  const std::vector<std::uint8_t> head(h.begin(), h.end());
   if (head.empty()) throw Error(path.string(), "", "empty file (0 bytes)");
   return detect_format(head, path);
 }

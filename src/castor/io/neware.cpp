@@ -147,6 +147,37 @@ double read_calendar_time(const std::uint8_t* p) {
   return ts ? *ts : kNaN;
 }
 
+// A record date castor will print: 1990-01-01 to 2100-01-01.
+bool plausible_date(double unix_s) { return std::isfinite(unix_s) && unix_s >= 631152000.0 && unix_s < 4102444800.0; }
+
+// Record dates castor cannot stand behind (outside 1990-2100, or jumping back in time often
+// or by more than a day) are dropped, with a warning, never printed as nonsense. A single
+// clock correction (a jump back by minutes) is real and kept, with a note.
+void check_timestamps(std::vector<double>& ts, std::vector<std::string>& warnings) {
+  std::size_t bad = 0, backwards = 0;
+  double worst = 0, prev = kNaN;
+  for (double t : ts) {
+    if (!std::isfinite(t)) continue;
+    if (!plausible_date(t)) {
+      ++bad;
+      continue;
+    }
+    if (std::isfinite(prev) && t < prev - 60) ++backwards, worst = std::max(worst, prev - t);
+    prev = t;
+  }
+  if (bad == 0 && backwards == 0) return;
+  if (bad == 0 && worst <= 86400 && backwards * 100 <= ts.size()) {
+    warnings.push_back(fmt::format("the record dates jump back in time {} time(s), by up to {:.0f} s (an instrument clock "
+                                   "correction?); the dates are kept as written",
+                                   backwards, worst));
+    return;
+  }
+  warnings.push_back(fmt::format("record dates not decoded: {} of {} outside 1990-2100, {} jumps back in time (up to {:.3g} s); "
+                                 "the Timestamp column and start time are left empty (test time is unaffected)",
+                                 bad, ts.size(), backwards, worst));
+  std::fill(ts.begin(), ts.end(), kNaN);
+}
+
 Table to_table(Records& r, const std::string& file, const std::string& format) {
   Table t;
   t.meta.source_file = file;
@@ -196,6 +227,7 @@ Table to_table(Records& r, const std::string& file, const std::string& format) {
   t.add("Discharge_Capacity(mAh)", "mAh", "Discharge_Capacity(mAh)", ColumnRole::Raw, std::move(r.dchg_cap));
   t.add("Charge_Energy(mWh)", "mWh", "Charge_Energy(mWh)", ColumnRole::Raw, std::move(r.chg_e));
   t.add("Discharge_Energy(mWh)", "mWh", "Discharge_Energy(mWh)", ColumnRole::Raw, std::move(r.dchg_e));
+  check_timestamps(r.timestamp, t.meta.warnings);
   t.add("Timestamp", "s", "Timestamp", ColumnRole::Raw, std::move(r.timestamp));
   for (auto& [name, values] : r.aux) t.add(name, name.starts_with("T") ? "°C" : "V", name, ColumnRole::Raw, std::move(values));
   if (!t.empty()) {
@@ -214,7 +246,8 @@ struct ZipArchive {
   }
 };
 
-std::map<std::string, std::vector<std::uint8_t>> read_zip(const std::filesystem::path& path) {
+std::map<std::string, std::vector<std::uint8_t>> read_zip(const std::filesystem::path& path, std::vector<std::string>& skipped) {
+  check_input_file(path, std::string(kNdax));
   int err = 0;
   ZipArchive a;
   a.z = zip_open(path.string().c_str(), ZIP_RDONLY, &err);
@@ -231,13 +264,36 @@ std::map<std::string, std::vector<std::uint8_t>> read_zip(const std::filesystem:
     zip_stat_t st;
     if (zip_stat_index(a.z, static_cast<zip_uint64_t>(i), 0, &st) != 0) continue;
     const std::string name = st.name ? st.name : "";
-    if (!name.ends_with(".ndc") && !name.ends_with(".xml")) continue;
+    if (!name.ends_with(".ndc") && !name.ends_with(".xml")) {
+      skipped.push_back(name);
+      continue;
+    }
     std::unique_ptr<zip_file_t, decltype(&zip_fclose)> f(zip_fopen_index(a.z, static_cast<zip_uint64_t>(i), 0), &zip_fclose);
     if (!f) throw Error(path.string(), std::string(kNdax), fmt::format("cannot open entry '{}' (corrupted archive?)", name));
-    std::vector<std::uint8_t> bytes(st.size);
-    const zip_int64_t got = bytes.empty() ? 0 : zip_fread(f.get(), bytes.data(), bytes.size());
-    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size)
-      throw Error(path.string(), std::string(kNdax), fmt::format("entry '{}' is truncated or corrupted", name));
+    // The declared size is untrusted: it must fit what deflate can make of the compressed
+    // bytes (at most 1032:1) and castor's file limit, and the entry is read in chunks, so
+    // memory grows only with data that is really there.
+    if (st.size > max_file_bytes() ||
+        ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > 1100 * st.comp_size + 65536))
+      throw Error(path.string(), std::string(kNdax),
+                  fmt::format("entry '{}' declares {} bytes from {} compressed bytes (corrupted archive?)", name, st.size,
+                              st.comp_size));
+    std::vector<std::uint8_t> bytes;
+    constexpr std::size_t kChunk = 1 << 20;
+    while (bytes.size() < st.size) {
+      const std::size_t at = bytes.size();
+      const std::size_t want = std::min<std::size_t>(kChunk, st.size - at);
+      bytes.resize(at + want);
+      const zip_int64_t got = zip_fread(f.get(), bytes.data() + at, want);
+      if (got <= 0) {
+        bytes.resize(at);
+        break;
+      }
+      bytes.resize(at + static_cast<std::size_t>(got));
+    }
+    if (bytes.size() != st.size)
+      throw Error(path.string(), std::string(kNdax),
+                  fmt::format("entry '{}' is truncated or corrupted: {} of its {} bytes could be read", name, bytes.size(), st.size));
     out[name] = std::move(bytes);
   }
   return out;
@@ -311,8 +367,10 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
   check_ndc(step_it->second, file, "data_step.ndc");
   const std::size_t rb = version >= 17 ? 232 : 132, re = version >= 17 ? 64 : 59, rl = version >= 17 ? 100 : 55;
   std::size_t filled = 0;
+  std::int64_t max_beyond = 0;  // the highest point index runInfo records beyond data.ndc
   NdcPages{run_it->second}.each(rb, re, rl, [&](const std::uint8_t* p) {
     const auto index = get<std::int32_t>(p + 41);
+    if (index > 0 && static_cast<std::size_t>(index) > n) max_beyond = std::max<std::int64_t>(max_beyond, index);
     if (index <= 0 || static_cast<std::size_t>(index) > n) return;
     const std::size_t i = static_cast<std::size_t>(index) - 1;
     r.step_time[i] = get<std::int32_t>(p) / 1000.0;
@@ -402,6 +460,15 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
   }
   Table t = to_table(r, file, "neware-ndax");
   t.meta.extra["neware.ndc_version"] = fmt::format("{}", version);
+  // data.ndc shorter than the other tables say: it was cut (at a page boundary, so its own
+  // size looks whole).
+  std::int64_t last_step_start = 0;
+  for (const auto& st : steps) last_step_start = std::max<std::int64_t>(last_step_start, st.first_index);
+  if (max_beyond > 0 || last_step_start > static_cast<std::int64_t>(n))
+    t.meta.warnings.push_back(fmt::format(
+        "data.ndc holds {} points ({} bytes), but data_runInfo.ndc records points up to {} and data_step.ndc has a step "
+        "starting at point {}: the data are truncated; the {} complete rows are kept",
+        n, data.size(), std::max<std::int64_t>(max_beyond, static_cast<std::int64_t>(n)), last_step_start, n));
   if (filled < n)
     t.meta.extra["neware.points_filled_between_runinfo_records"] = fmt::format("{}", n - filled);
   return t;
@@ -467,9 +534,32 @@ Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, i
     if (block + 30 <= b.size()) fixed_range = get<std::int32_t>(b.data() + block + 26);
   }
   Records r;
-  for (std::size_t p = start; p + 86 <= b.size(); p += 86) {
+  std::vector<std::string> warnings;
+  std::size_t other_records = 0, resyncs = 0;
+  std::size_t p = start;
+  for (; p + 86 <= b.size(); p += 86) {
     const std::uint8_t* q = b.data() + p;
-    if (q[0] != 0x55) continue;  // auxiliary or other records
+    if (q[0] == 0xAA) {  // auxiliary-channel records (not decoded)
+      ++other_records;
+      continue;
+    }
+    if (q[0] != 0x55) {
+      // The record sequence is broken (a damaged or duplicated block): resume at the next
+      // byte that starts a data record followed by another record, and say so.
+      std::size_t next = p + 1;
+      while (next + 86 <= b.size() &&
+             !(b[next] == 0x55 && b[next + 1] == 0x00 && (next + 172 > b.size() || b[next + 86] == 0x55 || b[next + 86] == 0xAA)))
+        ++next;
+      ++resyncs;
+      warnings.push_back(fmt::format("record sequence broken at byte {}; {}", p,
+                                     next + 86 <= b.size() ? fmt::format("resumed at byte {}", next) : std::string("no record after it")));
+      if (next + 86 > b.size()) {
+        p = b.size();
+        break;
+      }
+      p = next - 86;
+      continue;
+    }
     const auto index = get<std::uint32_t>(q + 2);
     if (index == 0 || q[12] == 0) continue;
     int range = get<std::int32_t>(q + 78);
@@ -487,8 +577,19 @@ Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, i
     r.voltage[i] = get<std::int32_t>(q + 22) / 10000.0;
     r.current_mA[i] = get<std::int32_t>(q + 26) * *mult;
     read_counters(q + 38, *mult, r, i);
-    r.timestamp[i] = version >= 29 ? read_calendar_time(q + 70) : static_cast<double>(get<std::uint64_t>(q + 70));
+    // The record date: u64 seconds since 1970 up to v25, a Y M D h m s field from v29 on;
+    // in between (v26-v28) the layout varies, so both are decoded and the one that reads
+    // as a real date is kept (check_timestamps rejects the column otherwise).
+    const double as_seconds = static_cast<double>(get<std::uint64_t>(q + 70));
+    const double as_calendar = read_calendar_time(q + 70);
+    if (version >= 29) r.timestamp[i] = as_calendar;
+    else if (version <= 25) r.timestamp[i] = as_seconds;
+    else r.timestamp[i] = plausible_date(as_seconds) ? as_seconds : as_calendar;
   }
+  if (p < b.size() && p + 86 > b.size())
+    warnings.push_back(fmt::format("the file ends inside a record: {} bytes of an 86-byte record at byte {} (truncated?); "
+                                   "the complete rows are kept",
+                                   b.size() - p, p));
   // Keep the first copy of each Index, in Index order (BTS writes some records twice).
   std::vector<std::size_t> order(r.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -504,7 +605,20 @@ Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, i
     s.current_mA[j] = r.current_mA[i]; s.chg_cap[j] = r.chg_cap[i]; s.dchg_cap[j] = r.dchg_cap[i];
     s.chg_e[j] = r.chg_e[i]; s.dchg_e[j] = r.dchg_e[i]; s.timestamp[j] = r.timestamp[i];
   }
-  return to_table(s, file, "neware-nda");
+  // Indices run 1, 2, 3, ...: gaps are records lost to damage.
+  std::size_t missing = 0;
+  for (std::size_t j = 0; j < s.size(); ++j) {
+    const double expect = j == 0 ? 1.0 : s.index[j - 1] + 1;
+    if (s.index[j] > expect) missing += static_cast<std::size_t>(s.index[j] - expect);
+  }
+  if (missing > 0)
+    warnings.push_back(fmt::format("{} records missing from the index sequence (1..{}): {} of {} rows read", missing,
+                                   s.size() ? s.index.back() : 0.0, s.size(), s.size() + missing));
+  Table t = to_table(s, file, "neware-nda");
+  t.meta.warnings.insert(t.meta.warnings.end(), warnings.begin(), warnings.end());
+  if (other_records) t.meta.not_read.push_back(fmt::format("{} auxiliary records (marker 0xAA)", other_records));
+  (void)resyncs;
+  return t;
 }
 
 // BTS 9.1 (.nda version 130, byte 1024 = 0x55). Records start at 1024; their length is
@@ -567,8 +681,8 @@ Table read_nda_130(const std::vector<std::uint8_t>& b, const std::string& file) 
 
 Table read_neware_ndax(const std::filesystem::path& path) {
   const std::string file = path.string();
-  if (!std::filesystem::exists(path)) throw Error(file, std::string(kNdax), "no such file");
-  const auto entries = read_zip(path);
+  std::vector<std::string> skipped_entries;
+  const auto entries = read_zip(path, skipped_entries);
   auto data_it = entries.find("data.ndc");
   if (data_it == entries.end())
     throw Error(file, std::string(kNdax), "the archive has no data.ndc (not a Neware .ndax file?)");
@@ -590,6 +704,13 @@ Table read_neware_ndax(const std::filesystem::path& path) {
     throw Error(file, std::string(kNdax),
                 fmt::format("data.ndc version {} is not supported (castor reads ndc versions 5, 14 and 17)", version));
   }
+  for (const auto& [name, bytes] : entries) {
+    const bool used = name == "data.ndc" || name == "Step.xml" || name == "VersionInfo.xml" || name == "TestInfo.xml" ||
+                      ((version == 14 || version == 17) &&
+                       (name == "data_runInfo.ndc" || name == "data_step.ndc" || name.starts_with("data_AUX_")));
+    if (!used) t.meta.not_read.push_back(fmt::format("archive entry {} ({} bytes)", name, bytes.size()));
+  }
+  for (const auto& name : skipped_entries) t.meta.not_read.push_back(fmt::format("archive entry {}", name));
   if (auto it = entries.find("Step.xml"); it != entries.end()) {
     const std::string xml(it->second.begin(), it->second.end());
     if (auto scq = xml_attribute_number(xml, "SCQ", "Value"); scq && *scq > 0)

@@ -15,7 +15,8 @@
 
 namespace castor::io {
 
-Table read_table(const std::filesystem::path& path, const ReadOptions& options) {
+namespace {
+Table read_by_format(const std::filesystem::path& path, const ReadOptions& options) {
   const Format f = options.format ? *options.format : detect_format(path);
   switch (f) {
     case Format::biologic_mpr: return read_biologic_mpr(path);
@@ -35,6 +36,19 @@ Table read_table(const std::filesystem::path& path, const ReadOptions& options) 
                   "CSV castor can map)");
   }
   throw Error(path.string(), "", "internal: unhandled format");
+}
+}  // namespace
+
+Table read_table(const std::filesystem::path& path, const ReadOptions& options) {
+  try {
+    return read_by_format(path, options);
+  } catch (Error& e) {
+    throw e.in_file(path.string());
+  } catch (const std::bad_alloc&) {
+    throw Error(path.string(), "", "not enough memory to read the file (a length field larger than the data?)");
+  } catch (const std::length_error& e) {
+    throw Error(path.string(), "", fmt::format("a length in the file is impossible ({})", e.what()));
+  }
 }
 
 }  // namespace castor::io

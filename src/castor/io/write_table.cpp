@@ -82,6 +82,8 @@ void write_json(const Table& t, std::ostream& out, const WriteOptions& o) {
   if (t.meta.active_mass_g) m["active_mass_g"] = *t.meta.active_mass_g;
   if (t.meta.electrode_area_cm2) m["electrode_area_cm2"] = *t.meta.electrode_area_cm2;
   m["extra"] = t.meta.extra;
+  m["warnings"] = t.meta.warnings;
+  m["not_read"] = t.meta.not_read;
   j["rows"] = t.rows();
   auto& columns = j["columns"] = nlohmann::ordered_json::array();
   auto& data = j["data"];

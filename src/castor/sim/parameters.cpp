@@ -10,6 +10,7 @@
 
 #include "castor/chem/formula.h"
 #include "castor/core/error.h"
+#include "castor/io/file.h"
 
 namespace castor::sim {
 
@@ -83,7 +84,10 @@ T get(const toml::table& t, std::string_view key, T fallback, std::set<std::stri
   const auto* node = t.get(key);
   if (!node) return fallback;
   if constexpr (std::is_same_v<T, double>) {
-    if (auto v = node->value<double>()) return *v;
+    if (auto v = node->value<double>()) {
+      if (!std::isfinite(*v)) throw Error(where, "parameters", fmt::format("key '{}' = {} is not a finite number", key, *v));
+      return *v;
+    }
   } else if constexpr (std::is_same_v<T, int>) {
     if (auto v = node->value<int64_t>()) return static_cast<int>(*v);
   } else {
@@ -235,9 +239,7 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
 }
 
 CellParameters load_parameters(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path.string(), "parameters", "cannot open");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = io::read_nonempty_file(path, "parameters");
   return parse_parameters(text, path.string());
 }
 

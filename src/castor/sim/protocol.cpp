@@ -6,9 +6,13 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/core/parse_number.h"
 
 namespace castor::sim {
 namespace {
+
+// The most steps a protocol may expand to (a bound on the work one simulation can be asked for).
+constexpr std::size_t kMaxProtocolSteps = 200000;
 
 std::string lower(std::string_view s) {
   std::string o;
@@ -234,11 +238,15 @@ void parse_block(std::string_view text, std::vector<ProtocolStep>& out, int dept
         std::size_t e = k;
         while (e < text.size() && std::isdigit(static_cast<unsigned char>(text[e]))) ++e;
         if (e == k) throw Error(fmt::format("protocol: expected a repeat count after 'x' in '{}'", trim(text.substr(i, e - i + 1))));
+        if (e - k > 6) throw Error(fmt::format("protocol: repeat count '{}' is above 100000", text.substr(k, e - k)));
         times = std::stoi(std::string(text.substr(k, e - k)));
+        if (times < 1 || times > 100000) throw Error(fmt::format("protocol: repeat count {} must be 1 to 100000", times));
         k = e;
       }
       std::vector<ProtocolStep> block;
       parse_block(inner, block, depth + 1);
+      if (out.size() + block.size() * static_cast<std::size_t>(times) > kMaxProtocolSteps)
+        throw Error(fmt::format("protocol: more than {} steps after expanding the repeats", kMaxProtocolSteps));
       for (int r = 0; r < times; ++r) out.insert(out.end(), block.begin(), block.end());
       i = k;
       continue;

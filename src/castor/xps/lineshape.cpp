@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/core/parse_number.h"
 
 namespace castor::xps {
 namespace {
@@ -59,13 +60,7 @@ double gl_product_area(double m) {
 }
 
 double number(const std::string& text, const std::string& s) {
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(s, &used);
-    if (used == s.size() && std::isfinite(v)) return v;
-  } catch (const std::exception&) {
-  }
-  throw Error(fmt::format("line shape '{}': '{}' is not a number", text, s));
+  return parse_number(s, fmt::format("line shape '{}'", text));
 }
 
 void check_width(double fwhm) {

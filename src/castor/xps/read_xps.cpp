@@ -268,11 +268,7 @@ std::vector<XpsBlock> read_xps_columns(const std::filesystem::path& path, double
 }
 
 std::vector<XpsBlock> read_xps(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string(), "XPS", "cannot open");
-  std::string head(512, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
+  const std::string head = io::read_head(path, 512, "XPS");
   if (head.empty()) throw Error(path.string(), "XPS", "file is empty");
   if (head.starts_with("SOFH")) return read_phi_spe(path);
   const auto first = head.find_first_not_of(" \t\r\n");

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/io/file.h"
 #include "castor/io/text.h"
 
 namespace castor::xps {
@@ -71,9 +72,7 @@ Region VamasBlock::region() const {
 
 std::vector<VamasBlock> read_vamas(const std::filesystem::path& path) {
   const std::string file = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(file, "VAMAS", "cannot open");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = io::read_nonempty_file(path, "VAMAS");
   Lines f(io::split_lines(text), file);
   f.skip_leading_blank();  // Kratos exports start with empty lines
   const std::string magic = f.text();

@@ -192,11 +192,7 @@ Pattern read_xy(const std::filesystem::path& path) {
 }
 
 Pattern read_pattern(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string(), "XRD", "cannot open");
-  std::string head(4096, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
+  const std::string head = io::read_head(path, 4096, "XRD");
   if (head.empty()) throw Error(path.string(), "XRD", "file is empty");
   if (head.find("<xrdMeasurements") != std::string::npos) return read_xrdml(path);
   for (const auto line : io::split_lines(head))
