@@ -80,7 +80,7 @@ cycling::DqdvOptions dqdv_options(const DqdvFlags& d) {
 struct Common {
   std::string file, output, format, voltage = "working";
   double rest_current_A = 0;
-  bool current_steps = false;
+  bool current_steps = false, strict = false;
   MassFlags mass;
   DqdvFlags dqdv;
 };
@@ -114,6 +114,11 @@ void run_cycling(const Common& c, const std::string& formula, const std::string&
   cycling::CyclingOptions o = analysis_options(c);
   o.hysteresis_soc50 = soc50;
   const auto r = cycling::analyse_cycling(t, o);
+  if (c.strict && !r.warnings.empty()) {
+    std::string all;
+    for (const auto& w : r.warnings) all += (all.empty() ? "" : "; ") + w;
+    throw Error(c.file, t.meta.format, "--strict: " + all);
+  }
   std::string text = cycling::summary_text(r);
   if (!formula.empty()) {
     const auto f = chem::parse_formula(formula);
@@ -240,6 +245,7 @@ void add_cycling_commands(CLI::App& app) {
     add_mass_flags(c, common->mass);
     c->add_option("--rest-current-A", common->rest_current_A,
                   "|I| below this is rest when steps come from the current (default 1e-3 x the 99th percentile of |I|)");
+    c->add_flag("--strict", common->strict, "treat warnings (damaged file, implausible mass) as errors (exit status 2)");
     c->add_flag("--steps-from-current", common->current_steps,
                 "split steps by the current, not by the file's step/cycle columns");
   };

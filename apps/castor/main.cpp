@@ -108,6 +108,7 @@ int cmd_info(const std::string& file, const std::string& format, const CsvFlags&
   if (!t.meta.instrument.empty()) fmt::print("instrument  {}\n", t.meta.instrument);
   if (!t.meta.software_version.empty()) fmt::print("software    {}\n", t.meta.software_version);
   if (!t.meta.technique.empty()) fmt::print("technique   {}\n", t.meta.technique);
+  if (auto ch = t.meta.extra.find("channel"); ch != t.meta.extra.end()) fmt::print("channel     {}\n", ch->second);
   if (!t.meta.start_time.empty()) fmt::print("started     {}\n", t.meta.start_time);
   if (t.meta.active_mass_g) fmt::print("active mass {:.6g} mg\n", *t.meta.active_mass_g * 1e3);
   if (t.meta.electrode_area_cm2) fmt::print("area        {:.6g} cm2\n", *t.meta.electrode_area_cm2);

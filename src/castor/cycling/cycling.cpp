@@ -26,6 +26,23 @@ const char* dir_name(int d) { return d > 0 ? "charge" : d < 0 ? "discharge" : "n
 
 double CyclingResult::specific(double mAh) const { return mass ? mAh / mass->grams : kNaN; }
 
+std::vector<std::string> mass_warnings(const ActiveMass& m, double largest_mAh) {
+  std::vector<std::string> w;
+  const double mg = m.grams * 1e3;
+  if (std::fabs(mg - 0.001) < 1e-9)
+    w.push_back(fmt::format("the active mass {} is 0.001 mg, EC-Lab's placeholder for 'not entered': specific capacities are "
+                            "meaningless; give the real mass with --mass-mg",
+                            m.how));
+  if (largest_mAh > 0 && m.grams > 0) {
+    const double q = largest_mAh / m.grams;
+    if (q > 4000 || q < 1)
+      w.push_back(fmt::format("the active mass {:.6g} mg ({}) gives a specific capacity of {:.4g} mAh/g, outside the plausible "
+                              "1-4000 mAh/g: check the mass (--mass-mg)",
+                              mg, m.how, q));
+  }
+  return w;
+}
+
 CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
   for (auto c : {col::time_s, col::voltage_V, col::current_A})
     if (!t.has(c))
@@ -33,6 +50,7 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
                   fmt::format("cycling analysis needs a {} column; the file gives none", c));
   CyclingResult r;
   r.source_file = t.meta.source_file;
+  for (const auto& w : t.meta.warnings) r.warnings.push_back("file: " + w);
   if (o.mass) r.mass = o.mass;
   else if (t.meta.active_mass_g && *t.meta.active_mass_g > 0)
     r.mass = ActiveMass{*t.meta.active_mass_g, fmt::format("{:g} mg from the file", *t.meta.active_mass_g * 1e3)};
@@ -137,6 +155,11 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
     match->mean_capacity_mAh += (h.capacity_mAh - match->mean_capacity_mAh) / n;
     match->last_capacity_mAh = h.capacity_mAh;
   }
+  if (r.mass) {
+    double largest = 0;
+    for (const auto& h : r.half_cycles) largest = std::max(largest, h.capacity_mAh);
+    for (auto& w : mass_warnings(*r.mass, largest)) r.warnings.push_back(std::move(w));
+  }
   return r;
 }
 
@@ -146,6 +169,7 @@ void write_cycling_json(const CyclingResult& r, std::ostream& out) {
   if (r.mass) j["active_mass"] = {{"g", r.mass->grams}, {"how", r.mass->how}};
   j["first_direction"] = dir_name(r.first_direction);
   j["notes"] = r.notes;
+  j["warnings"] = r.warnings;
   auto& cycles = j["cycles"] = nlohmann::json::array();
   for (const auto& c : r.cycles) {
     nlohmann::json x = {{"cycle", c.cycle},
@@ -265,6 +289,7 @@ std::string summary_text(const CyclingResult& r) {
   s += fmt::format("steps           {}\n", r.steps.size());
   s += fmt::format("half-cycles     {} (first: {})\n", r.half_cycles.size(), dir_name(r.first_direction));
   for (const auto& n : r.notes) s += fmt::format("note            {}\n", n);
+  for (const auto& w : r.warnings) s += fmt::format("WARNING         {}\n", w);
   const bool sp = r.mass.has_value();
   const char* qu = sp ? "mAh/g" : "mAh";
   s += fmt::format("\n{:>5} {:>11} {:>11} {:>7} {:>8} {:>8} {:>9} {:>9}\n", "cycle",

@@ -76,11 +76,18 @@ struct CyclingResult {
   std::vector<CycleRow> cycles;
   std::vector<RateRow> rates;
   std::vector<std::string> notes;
+  // What castor cannot stand behind: the file's own warnings, an implausible mass.
+  std::vector<std::string> warnings;
   // mAh -> mAh/g when the mass is known (NaN otherwise).
   double specific(double mAh) const;
 };
 
 CyclingResult analyse_cycling(const Table& table, const CyclingOptions& options = {});
+
+// Warnings about an active mass: a known placeholder (EC-Lab's 0.001 mg), or one that makes
+// the largest half-cycle capacity (mAh) an implausible specific capacity (outside 1-4000
+// mAh/g: beyond Li metal's 3860 mAh/g, or below any electrode worth cycling). Empty if fine.
+std::vector<std::string> mass_warnings(const ActiveMass& mass, double largest_capacity_mAh);
 
 // Tables as CSV (one file per table: <stem>_cycles.csv, <stem>_steps.csv,
 // <stem>_rates.csv) or everything as one JSON document.

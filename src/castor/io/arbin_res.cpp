@@ -39,6 +39,7 @@ struct TableDef {
 
 // Reads every row of a table as text, column by column.
 struct TextTable {
+  long declared_rows = -1;  // the row count in the table's definition page
   std::vector<std::string> names;
   std::vector<std::vector<std::string>> cells;  // [column][row]
 };
@@ -51,6 +52,7 @@ TextTable read_text_table(MdbHandle* mdb, const char* name, const std::string& f
   if (!mdb_read_columns(t.def))
     throw Error(file, std::string(kFormat), fmt::format("cannot read the columns of '{}' (corrupted file?)", name));
   TextTable out;
+  out.declared_rows = static_cast<long>(t.def->num_rows);
   const unsigned ncol = t.def->num_cols;
   std::vector<std::unique_ptr<char[]>> buffers;
   std::vector<int> lengths(ncol);
@@ -151,6 +153,12 @@ Table read_arbin_res(const std::filesystem::path& path) {
   t.meta.format = "arbin-res";
   t.meta.instrument = "Arbin";
   const std::size_t rows = data.cells.empty() ? 0 : data.cells[0].size();
+  if (rows == 0 && data.declared_rows > 0)
+    throw Error(file, std::string(kFormat), fmt::format("Channel_Normal_Table declares {} rows and none could be read (truncated or damaged database pages)", data.declared_rows));
+  if (data.declared_rows >= 0 && static_cast<long>(rows) != data.declared_rows)
+    t.meta.warnings.push_back(fmt::format("Channel_Normal_Table declares {} rows, {} could be read (truncated or damaged "
+                                          "database pages); the complete rows are kept",
+                                          data.declared_rows, rows));
   std::vector<std::vector<double>> values(data.names.size());
   for (std::size_t c = 0; c < data.names.size(); ++c) {
     values[c].assign(rows, std::numeric_limits<double>::quiet_NaN());
@@ -172,6 +180,16 @@ Table read_arbin_res(const std::filesystem::path& path) {
       if (test_id && values[*test_id][a] != values[*test_id][b]) return values[*test_id][a] < values[*test_id][b];
       return values[*point][a] < values[*point][b];
     });
+  }
+  if (point) {  // Data_Point runs 1, 2, 3, ... within each test: gaps are lost rows
+    std::size_t missing = 0;
+    for (std::size_t k = 1; k < rows; ++k) {
+      const double a = values[*point][order[k - 1]], b = values[*point][order[k]];
+      const bool same_test = !test_id || values[*test_id][order[k - 1]] == values[*test_id][order[k]];
+      if (same_test && b > a + 1) missing += static_cast<std::size_t>(b - a - 1);
+    }
+    if (missing > 0)
+      t.meta.warnings.push_back(fmt::format("{} data points missing from the Data_Point sequence", missing));
   }
   for (std::size_t c = 0; c < data.names.size(); ++c) {
     std::vector<double> v(rows);
@@ -213,6 +231,8 @@ Table read_arbin_res(const std::filesystem::path& path) {
     for (std::size_t c = 0; c < global.names.size(); ++c)
       if (!global.cells[c].empty() && !global.cells[c].back().empty())
         t.meta.extra["arbin." + global.names[c]] = to_utf8(global.cells[c].back());
+    for (const char* k : {"arbin.Channel_Number", "arbin.Channel_Index"})
+      if (auto it = t.meta.extra.find(k); it != t.meta.extra.end() && !t.meta.extra.count("channel")) t.meta.extra["channel"] = it->second;
     if (auto it = t.meta.extra.find("arbin.Schedule_File_Name"); it != t.meta.extra.end())
       t.meta.technique = "schedule " + it->second;
   } catch (const Error& e) {

@@ -202,6 +202,25 @@ void add_biologic_common_columns(Table& t) {
     }
   }
   if (const Column* c = t.find("step time/s")) copy_as(col::step_time_s, "s", c, 1.0);
+  // Capacity and energy: EC-Lab's per-direction counters (they restart each half cycle), or
+  // the signed one split by its sign; (Q-Qo) is the net charge since the start.
+  if (const Column* c = t.find("Q charge/mA.h")) copy_as(col::charge_capacity_mAh, "mAh", c, 1.0);
+  if (const Column* c = t.find("Q discharge/mA.h")) copy_as(col::discharge_capacity_mAh, "mAh", c, 1.0);
+  if (const Column* c = t.find("Q charge/discharge/mA.h"); c && !t.has(col::charge_capacity_mAh)) {
+    std::vector<double> chg(n), dis(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double q = c->values[i];
+      chg[i] = std::isnan(q) ? q : std::max(q, 0.0);
+      dis[i] = std::isnan(q) ? q : std::max(-q, 0.0);
+    }
+    const std::string src = c->name;
+    t.add(col::charge_capacity_mAh, "mAh", src + " (> 0)", ColumnRole::Common, std::move(chg));
+    t.add(col::discharge_capacity_mAh, "mAh", src + " (< 0, negated)", ColumnRole::Common, std::move(dis));
+  }
+  if (const Column* c = t.find("Energy charge/W.h")) copy_as(col::charge_energy_mWh, "mWh", c, 1e3);
+  if (const Column* c = t.find("Energy discharge/W.h")) copy_as(col::discharge_energy_mWh, "mWh", c, 1e3);
+  if (const Column* c = t.find("(Q-Qo)/mA.h")) copy_as(col::charge_passed_mAh, "mAh", c, 1.0);
+  else if (const Column* c2 = t.find("(Q-Qo)/C")) copy_as(col::charge_passed_mAh, "mAh", c2, 1.0 / 3.6);
   if (const Column* c = t.find("freq/Hz")) copy_as(col::freq_Hz, "Hz", c, 1.0);
   if (const Column* c = t.find("Re(Z)/Ohm")) copy_as(col::z_re_ohm, "Ohm", c, 1.0);
   if (const Column* c = t.find("-Im(Z)/Ohm")) copy_as(col::z_neg_im_ohm, "Ohm", c, 1.0);

@@ -201,6 +201,11 @@ void read_data(const ByteReader& r, const Module& m, Table& t) {
                        "holds {}", n_points, width, needed, available));
   if (available != needed && n_points > 0)
     t.meta.extra["biologic.trailing_bytes"] = fmt::format("{}", available - needed);
+  // Whole records beyond the declared point count: the count was damaged (or zeroed).
+  if (width > 0 && available >= needed + width && (available - needed) % width == 0)
+    t.meta.warnings.push_back(fmt::format("the data module at byte {} declares {} points but holds bytes for {} records of {} "
+                                          "bytes; only the declared points are read (a damaged point count?)",
+                                          b, n_points, available / width, width));
 
   const std::uint8_t* base = r.ptr(b + records_at, needed);
   for (const auto& f : fields) {
@@ -262,6 +267,8 @@ Table read_biologic_mpr(std::span<const std::uint8_t> bytes, const std::string& 
   for (const auto& m : modules) {
     if (m.short_name == "VMP Set") read_settings(r, m, t);
     else if (m.short_name == "VMP LOG") read_log(r, m, t);
+    else if (m.short_name == "VMP loop" || m.short_name == "VMP ExtDev")
+      t.meta.not_read.push_back(fmt::format("module '{}' ({} bytes)", m.short_name, m.length));
   }
   for (const auto& m : modules) {
     if (m.short_name == "VMP data") {
@@ -271,6 +278,7 @@ Table read_biologic_mpr(std::span<const std::uint8_t> bytes, const std::string& 
     } else if (m.short_name != "VMP Set" && m.short_name != "VMP LOG" &&
                m.short_name != "VMP loop" && m.short_name != "VMP ExtDev") {
       t.meta.extra["biologic.unknown_module"] = m.short_name;  // kept, not fatal
+      t.meta.not_read.push_back(fmt::format("module '{}' ({} bytes at byte {})", m.short_name, m.length, m.data_offset));
     }
   }
   if (!have_data) r.fail(52, "no data module ('VMP data') in the file");

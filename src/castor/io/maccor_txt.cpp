@@ -103,6 +103,28 @@ Table read_maccor_txt(const std::filesystem::path& path) {
   if (const Column* c = t.find("Cyc#")) t.add(col::cycle, "", "Cyc#", ColumnRole::Common, c->values);
   if (const Column* c = t.find("Step")) t.add(col::step, "", "Step", ColumnRole::Common, c->values);
   if (state) t.add(col::step_kind, "", "State", ColumnRole::Common, std::move(kind));
+  // Amp-hr and Watt-hr count within each step; the State says which direction it is.
+  if (state) {
+    auto split = [&](const char* src, std::string_view chg_name, std::string_view dis_name, std::string_view unit) {
+      const Column* c = t.find(src);
+      if (!c) return;
+      std::vector<double> chg(n, 0.0), dis(n, 0.0);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (state->values[i] == "C") chg[i] = c->values[i] * 1e3;
+        else if (state->values[i] == "D") dis[i] = c->values[i] * 1e3;
+      }
+      t.add(chg_name, unit, fmt::format("{} (State C) x 1000", src), ColumnRole::Common, std::move(chg));
+      t.add(dis_name, unit, fmt::format("{} (State D) x 1000", src), ColumnRole::Common, std::move(dis));
+    };
+    split("Amp-hr", col::charge_capacity_mAh, col::discharge_capacity_mAh, "mAh");
+    split("Watt-hr", col::charge_energy_mWh, col::discharge_energy_mWh, "mWh");
+  }
+  // The channel: the header's Tester Channel, else the .0NN extension Maccor gives each channel's file.
+  if (auto it = t.meta.extra.find("maccor.Tester Channel"); it != t.meta.extra.end() && !it->second.empty())
+    t.meta.extra["channel"] = it->second;
+  else if (const auto ext = path.extension().string(); ext.size() == 4 && ext[1] >= '0' && ext[1] <= '9' &&
+                                                       ext.find_first_not_of("0123456789", 1) == std::string::npos)
+    t.meta.extra["channel"] = std::to_string(std::stoi(ext.substr(1)));
   if (const TextColumn* d = t.find_text("DPt Time"); d && n > 0)
     if (auto s = parse_datetime_s(d->values[0])) t.meta.start_time = format_datetime(*s);
   return t;

@@ -643,9 +643,13 @@ Table read_nda_130(const std::vector<std::uint8_t>& b, const std::string& file) 
   Records r;
   std::vector<double> temperature;
   std::vector<double> total;
-  for (std::size_t p = 1024; p + len <= b.size(); p += len) {
+  std::size_t foreign = 0, p = 1024;
+  for (; p + len <= b.size(); p += len) {
     const std::uint8_t* q = b.data() + p;
-    if (q[0] != b[1024] || q[1] != b[1025]) continue;
+    if (q[0] != b[1024] || q[1] != b[1025]) {
+      ++foreign;
+      continue;
+    }
     const char* st = status_name(q[3]);
     const std::size_t i = r.size();
     r.resize(i + 1);
@@ -665,6 +669,11 @@ Table read_nda_130(const std::vector<std::uint8_t>& b, const std::string& file) 
     temperature.push_back(len >= 56 ? get<float>(q + 52) : kNaN);
   }
   if (r.size() == 0) br.fail(1024, "no data records found");
+  // Complete BTS 9.1 files end with a short trailer and interleave records of other kinds,
+  // so neither is a sign of damage here: both are listed as not read.
+  std::vector<std::string> unread;
+  if (p < b.size()) unread.push_back(fmt::format("{} trailing bytes after the last whole {}-byte record", b.size() - p, len));
+  if (foreign > 0) unread.push_back(fmt::format("{} {}-byte records of other kinds (not data records)", foreign, len));
   // Step time = total time minus the total time at the end of the previous step.
   const auto steps = count_changes(r.step_index, &r.cycle);
   double prev_end = 0;
@@ -675,6 +684,7 @@ Table read_nda_130(const std::vector<std::uint8_t>& b, const std::string& file) 
   if (len >= 56) r.aux["T1"] = std::move(temperature);
   Table t = to_table(r, file, "neware-nda");
   t.meta.extra["neware.bts"] = "9.1";
+  t.meta.not_read.insert(t.meta.not_read.end(), unread.begin(), unread.end());
   return t;
 }
 }  // namespace
