@@ -198,19 +198,10 @@ int main(int argc, char** argv) {
     if (*info) return cmd_info(file, format, csv, strict);
     if (*convert) return cmd_convert(file, out, format, csv, common_only, strict);
     if (*formats) {
-      fmt::print(
-          "biologic-mpr   BioLogic EC-Lab binary .mpr (data modules v0/v2/v3, EC-Lab 10.x-11.61)\n"
-          "biologic-mpt   BioLogic EC-Lab/BT-Lab text export (.mpt/.txt; decimal comma; no header)\n"
-          "neware-ndax    Neware BTS .ndax (ndc versions 5, 14, 17; aux temperature)\n"
-          "neware-nda     Neware BTS .nda (versions 14-29; 130 = BTS 9.1)\n"
-          "arbin-res      Arbin MITS .res (Jet database, through libmdb)\n"
-          "maccor-txt     Maccor text export (Rec#/Cyc# column line; seconds or d hh:mm:ss)\n"
-          "biologic-csv   BioLogic EC-Lab CSV export (';' or ','; time/s as seconds or dates)\n"
-          "neware-csv     Neware BTSDA CSV export (Step Type, Cumulative Time; active mass from Spec. Cap.)\n"
-          "basytec-txt    Basytec '~Resultfile' text export\n"
-          "csv            any delimited table (battery-data-format, converted Landt, datalab, ...):\n"
-          "               column line found after a preamble; common columns from names and\n"
-          "               units (\"Voltage / V\", \"Current(mA)\", \"test_time_s\") or from --map\n");
+      fmt::print("{:<14} {:<10} {}\n", "format", "kind", "reads (checked against)");
+      for (const auto& f : castor::io::formats())
+        fmt::print("{:<14} {:<10} {} (checked against {})\n", f.id, f.kind, f.description, f.checked);
+      fmt::print("\nFormats are recognised by content; --format ID forces a cycler format.\n");
       return 0;
     }
   } catch (const castor::Error& e) {

@@ -254,8 +254,9 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
   std::vector<double> start = o.initial.empty() ? initial_guess(c, s) : o.initial;
   if (start.size() != P)
     throw Error(fmt::format("circuit {} has {} parameters; {} initial values given", c.text(), P, start.size()));
-  for (const auto& [name, v] : o.constants) {
-    auto it = std::find_if(c.parameters().begin(), c.parameters().end(), [&](const auto& q) { return q.name == name; });
+  for (const auto& constant : o.constants) {
+    const auto& [name, v] = constant;
+    auto it = std::find_if(c.parameters().begin(), c.parameters().end(), [&](const auto& q) { return q.name == constant.first; });
     if (it == c.parameters().end()) throw Error(fmt::format("constant '{}' is not a parameter of {}", name, c.text()));
     if (!(v > 0)) throw Error(fmt::format("constant {} = {} must be positive", name, v));
     const auto k = static_cast<std::size_t>(it - c.parameters().begin());

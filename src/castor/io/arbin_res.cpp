@@ -259,8 +259,8 @@ Table read_arbin_res(const std::filesystem::path& path) {
         ArbinAuxRow a;
         a.test_id = a_tid ? parse_double(aux.cells[*a_tid][r]).value_or(0.0) : 0.0;
         a.data_point = parse_double(aux.cells[*a_dp][r]).value_or(std::numeric_limits<double>::quiet_NaN());
-        a.aux_index = static_cast<int>(parse_double(aux.cells[*a_idx][r]).value_or(-1));
-        a.data_type = static_cast<int>(parse_double(aux.cells[*a_type][r]).value_or(-1));
+        a.aux_index = static_cast<int>(whole_number(parse_double(aux.cells[*a_idx][r]), 1e6).value_or(-1));
+        a.data_type = static_cast<int>(whole_number(parse_double(aux.cells[*a_type][r]), 1e6).value_or(-1));
         a.value = parse_double(aux.cells[*a_x][r]).value_or(std::numeric_limits<double>::quiet_NaN());
         rows_aux.push_back(a);
       }

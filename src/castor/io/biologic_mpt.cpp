@@ -70,7 +70,7 @@ Table read_biologic_text(std::string_view text, const std::string& name, bool cs
       throw Error(name, std::string(format_name), "missing 'Nb header lines : N' on line 2").at_line(2);
     const auto colon = lines[1].find(':');
     const auto n = colon == std::string_view::npos ? std::nullopt : parse_double(lines[1].substr(colon + 1));
-    if (!n || *n < 2 || *n != static_cast<double>(static_cast<std::size_t>(*n)))
+    if (!whole_number(n, 1e7) || *n < 2)
       throw Error(name, std::string(format_name), "cannot read the number of header lines").at_line(2);
     names_line = static_cast<std::size_t>(*n) - 1;
     if (names_line >= lines.size())

@@ -12,30 +12,56 @@
 
 namespace castor::io {
 
+namespace {
+constexpr FormatInfo kFormats[] = {
+    {"biologic-mpr", "cycler", "BioLogic EC-Lab/BT-Lab binary .mpr (data modules v0, v2, v3; EC-Lab 10.x-11.61)",
+     "the .mpt export of the same run, every column, 14 yadg pairs", Format::biologic_mpr},
+    {"biologic-mpt", "cycler", "BioLogic EC-Lab/BT-Lab text export .mpt/.txt (full, short or no header; decimal comma; latin-1)",
+     "yadg, PyProBE asserted values", Format::biologic_mpt},
+    {"biologic-csv", "cycler", "BioLogic EC-Lab CSV export (';' or ','; time/s as seconds or dates)", "beep asserted capacities",
+     Format::biologic_csv},
+    {"neware-ndax", "cycler", "Neware BTS 8 .ndax (ndc versions 5, 14, 17; aux temperature)", "BTSDA step tables",
+     Format::neware_ndax},
+    {"neware-nda", "cycler", "Neware BTS .nda (versions 14-29; 130 = BTS 9.1)", "BTSDA step tables", Format::neware_nda},
+    {"neware-csv", "cycler", "Neware BTSDA CSV export (active mass from Spec. Cap.)", "cellpy row count, Step Type counts",
+     Format::neware_csv},
+    {"arbin-res", "cycler", "Arbin MITS .res (Jet database via libmdb; auxiliary channels)", "cellpy goldens, datalab CSV row by row",
+     Format::arbin_res},
+    {"maccor-txt", "cycler", "Maccor text export (both header variants; Amp-hr/Watt-hr by State)", "beep / cellpy row counts",
+     Format::maccor_txt},
+    {"basytec-txt", "cycler", "Basytec '~Resultfile' text export", "PyProBE asserted last row", Format::basytec_txt},
+    {"gamry-dta", "cycler", "Gamry Framework .DTA CURVE tables (CV, chronoamperometry; decimal comma)", "voltcycle CV series",
+     Format::gamry_dta},
+    {"csv", "cycler", "any delimited table: column line found after a preamble; common columns from names and units or --map",
+     "SINTEF Landt step counts, datalab BDF row by row", Format::generic_csv},
+    {"impedance", "impedance",
+     "BioLogic .mpr/.mpt PEIS/GEIS, Gamry .DTA ZCURVE, ZPlot .z, Autolab/Z60W, CH Instruments, Parstat, PowerSuite, "
+     "VersaStudio .par, f Z' Z'' tables (castor eis)",
+     "impedance.py's nine example files, pyDRTtools", Format::unknown},
+    {"xps", "xps", "VAMAS .vms, PHI MultiPak .spe, SpecsLab .xy, two-column text (castor xps)",
+     "CasaXPS exports (pynxtools-xps), LG4X, KherveFitting", Format::unknown},
+    {"xrd", "xrd", "PANalytical .xrdml (schema 1.x/2.x), GSAS STD/ESD raw, .xy/.xye/.csv (castor xrd)",
+     "xylib, GSAS-II PbSO4 round robin", Format::unknown},
+    {"eds", "eds", "EMSA/MAS .msa spectra and two-column text (castor eds)", "synthetic spectra", Format::unknown},
+};
+}  // namespace
+
+std::span<const FormatInfo> formats() { return kFormats; }
+
 std::string_view to_string(Format f) {
-  switch (f) {
-    case Format::biologic_mpr: return "biologic-mpr";
-    case Format::biologic_mpt: return "biologic-mpt";
-    case Format::biologic_csv: return "biologic-csv";
-    case Format::neware_ndax: return "neware-ndax";
-    case Format::neware_nda: return "neware-nda";
-    case Format::neware_csv: return "neware-csv";
-    case Format::arbin_res: return "arbin-res";
-    case Format::maccor_txt: return "maccor-txt";
-    case Format::basytec_txt: return "basytec-txt";
-    case Format::generic_csv: return "csv";
-    case Format::gamry_dta: return "gamry-dta";
-    case Format::unknown: break;
-  }
+  for (const auto& row : kFormats)
+    if (row.table_format == f && f != Format::unknown) return row.id;
   return "unknown";
 }
 
 Format format_from_string(std::string_view name) {
-  for (Format f : {Format::biologic_mpr, Format::biologic_mpt, Format::biologic_csv, Format::neware_ndax,
-                   Format::neware_nda, Format::neware_csv, Format::arbin_res, Format::maccor_txt,
-                   Format::basytec_txt, Format::generic_csv, Format::gamry_dta})
-    if (to_string(f) == name) return f;
-  throw Error(fmt::format("unknown format '{}' (see `castor formats`)", name));
+  std::string known;
+  for (const auto& row : kFormats) {
+    if (row.table_format == Format::unknown) continue;
+    if (row.id == name) return row.table_format;
+    known += (known.empty() ? "" : ", ") + std::string(row.id);
+  }
+  throw Error(fmt::format("unknown format '{}': --format takes {} (see `castor formats`)", name, known));
 }
 
 Format detect_format(std::span<const std::uint8_t> head, const std::filesystem::path& name) {

@@ -24,6 +24,18 @@ enum class Format {
   gamry_dta,       // Gamry Framework .DTA with CURVE tables
 };
 
+// One row of castor's format table: what `castor formats`, `--format`, the README's format
+// table and error messages are made from.
+struct FormatInfo {
+  std::string_view id;           // as --format takes it, e.g. "biologic-mpr"
+  std::string_view kind;         // "cycler", "impedance", "xps", "xrd", "eds"
+  std::string_view description;  // files and versions read
+  std::string_view checked;      // the instrument files and peer outputs it was checked against
+  Format table_format;           // the read_table format, Format::unknown for the other kinds
+};
+// Every format castor reads, cycler tables first.
+std::span<const FormatInfo> formats();
+
 std::string_view to_string(Format format);
 // The format named as to_string names it ("biologic-mpr", "csv"); throws castor::Error
 // for other names.

@@ -483,7 +483,7 @@ void read_ndax_aux(const std::map<std::string, std::vector<std::uint8_t>>& entri
     testinfo.assign(it->second.begin(), it->second.end());
   std::vector<int> chl_types;
   for (std::size_t p = testinfo.find("ChlType=\""); p != std::string::npos; p = testinfo.find("ChlType=\"", p + 1))
-    if (auto v = parse_double(std::string_view(testinfo).substr(p + 9, testinfo.find('"', p + 9) - p - 9)))
+    if (auto v = whole_number(parse_double(std::string_view(testinfo).substr(p + 9, testinfo.find('"', p + 9) - p - 9)), 1e6))
       chl_types.push_back(static_cast<int>(*v));
   int k = 0;
   for (const auto& [name, bytes] : entries) {

@@ -53,6 +53,13 @@ std::optional<double> parse_double_strict(std::string_view field, char decimal);
 std::optional<NumberLayout> detect_number_layout(std::span<const std::string_view> lines,
                                                  std::size_t min_fields = 2);
 
+// A whole number from a file, as long as it is one and |v| <= max (no undefined cast of
+// 1e37 to an integer).
+inline std::optional<long> whole_number(std::optional<double> v, double max = 1e12) {
+  if (!v || !(*v >= -max && *v <= max) || *v != static_cast<double>(static_cast<long>(*v))) return std::nullopt;
+  return static_cast<long>(*v);
+}
+
 // Parses "hh:mm:ss(.fff)", "d hh:mm:ss", "Nd hh:mm:ss.ffff" durations into seconds.
 std::optional<double> parse_duration_s(std::string_view field);
 

@@ -89,7 +89,10 @@ T get(const toml::table& t, std::string_view key, T fallback, std::set<std::stri
       return *v;
     }
   } else if constexpr (std::is_same_v<T, int>) {
-    if (auto v = node->value<int64_t>()) return static_cast<int>(*v);
+    if (auto v = node->value<int64_t>()) {
+      if (*v < -1000000000 || *v > 1000000000) throw Error(where, "parameters", fmt::format("key '{}' = {} is out of range", key, *v));
+      return static_cast<int>(*v);
+    }
   } else {
     if (auto v = node->value<std::string>()) return *v;
   }

@@ -48,11 +48,14 @@ std::vector<XpsBlock> read_phi_spe(const std::filesystem::path& path) {
       RegionDef r;
       r.name = std::string(w[2]);
       const auto n = io::parse_double(w[4]), st = io::parse_double(w[5]), a = io::parse_double(w[6]), b = io::parse_double(w[7]);
-      if (!n || !st || !a || !b || *n < 1) throw Error(file, "PHI spe", fmt::format("SpectralRegDef '{}': bad numbers", value));
-      r.points = static_cast<long>(*n), r.step = *st, r.start = *a, r.end = *b;
+      const auto points = io::whole_number(n, 1e8);
+      if (!points || !st || !a || !b || *points < 1) throw Error(file, "PHI spe", fmt::format("SpectralRegDef '{}': bad numbers", value));
+      r.points = *points, r.step = *st, r.start = *a, r.end = *b;
       regions.push_back(r);
     } else if (key == "NoSpatialArea") {
-      areas = std::max(1L, static_cast<long>(io::parse_double(value).value_or(1)));
+      const auto a = io::whole_number(io::parse_double(value), 1e6);
+      if (!a) throw Error(file, "PHI spe", fmt::format("NoSpatialArea '{}' is not a count", value));
+      areas = std::max(1L, *a);
     }
   }
   if (regions.empty()) throw Error(file, "PHI spe", "no SpectralRegDef line in the header");

@@ -1,6 +1,7 @@
 #include "castor/xps/vamas.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 
@@ -27,7 +28,8 @@ class Lines {
   long integer() {
     const std::string t = text();
     const auto v = io::parse_double(t);
-    if (!v) throw Error(file_, "VAMAS", fmt::format("expected a whole number, found '{}'", t)).at_line(pos_);
+    if (!v || !(std::fabs(*v) < 1e12) || *v != std::floor(*v))
+      throw Error(file_, "VAMAS", fmt::format("expected a whole number, found '{}'", t)).at_line(pos_);
     return static_cast<long>(*v);
   }
   double number() {

@@ -4,7 +4,7 @@
 #include <array>
 #include <cmath>
 #include <map>
-#include <numbers>
+#include <cmath>
 
 #include <fmt/format.h>
 #include <gemmi/cif.hpp>
@@ -16,6 +16,10 @@
 #include "castor/core/error.h"
 
 namespace castor::xrd {
+
+// (std::numbers is C++20; this file also builds as C++17, see src/CMakeLists.txt.)
+constexpr double kPi = 3.14159265358979323846;
+
 namespace {
 
 gemmi::GroupOps group_ops(const Crystal& x) {
@@ -66,7 +70,7 @@ std::vector<CellAtom> cell_atoms(const Crystal& x) {
       }
       if (dup) continue;
       seen.push_back(p);
-      out.push_back({coef, s.occupancy, 8 * std::numbers::pi * std::numbers::pi * s.u_iso_A2, p, el.weight()});
+      out.push_back({coef, s.occupancy, 8 * kPi * kPi * s.u_iso_A2, p, el.weight()});
     }
   }
   return out;
@@ -76,7 +80,7 @@ std::complex<double> sf(const std::vector<CellAtom>& atoms, double stol2, int h,
   std::complex<double> F = 0;
   for (const auto& a : atoms) {
     const double f = a.coef->calculate_sf(stol2) * a.occ * std::exp(-a.B * stol2);
-    const double ph = 2 * std::numbers::pi * (h * a.f[0] + k * a.f[1] + l * a.f[2]);
+    const double ph = 2 * kPi * (h * a.f[0] + k * a.f[1] + l * a.f[2]);
     F += f * std::complex<double>(std::cos(ph), std::sin(ph));
   }
   return F;
@@ -151,7 +155,7 @@ double d_spacing_A(const Crystal& x, int h, int k, int l) { return unit_cell(x).
 double two_theta_deg(double d, double lambda) {
   const double s = lambda / (2 * d);
   if (!(s <= 1)) return std::nan("");
-  return 2 * std::asin(s) * 180 / std::numbers::pi;
+  return 2 * std::asin(s) * 180 / kPi;
 }
 
 bool systematically_absent(const Crystal& x, int h, int k, int l) { return group_ops(x).is_systematically_absent({h, k, l}); }
@@ -209,7 +213,7 @@ std::vector<Reflection> reflections(const Crystal& x, double lambda, double tt_m
   if (!(lambda > 0) || !(tt_max > tt_min)) throw Error(fmt::format("reflections of {}: need a wavelength and 2-theta max > min", x.name));
   const auto ops = group_ops(x);
   const auto cell = unit_cell(x);
-  const double dmin = lambda / (2 * std::sin(std::min(tt_max, 179.9) * std::numbers::pi / 360));
+  const double dmin = lambda / (2 * std::sin(std::min(tt_max, 179.9) * kPi / 360));
   const int H = static_cast<int>(std::ceil(x.a / dmin)) + 1, K = static_cast<int>(std::ceil(x.b / dmin)) + 1,
             L = static_cast<int>(std::ceil(x.c / dmin)) + 1;
   std::vector<CellAtom> atoms;

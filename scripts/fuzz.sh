@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses (clang 14, ASan + UBSan) and runs each for a fixed time,
+# seeded from the real files in ../shared/data. Usage: scripts/fuzz.sh [SECONDS per harness]
+# (default 20, or $CASTOR_FUZZ_SECONDS). A crash, a leak, a sanitizer report, an input that
+# runs longer than 10 s or an allocation past 2 GB fails the run; the input is kept under
+# build-fuzz/findings/ and becomes a regression test.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+seconds="${1:-${CASTOR_FUZZ_SECONDS:-20}}"
+data="$root/../shared/data"
+dir="$root/build-fuzz"
+jobs="$(nproc 2>/dev/null || echo 2)"
+CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCASTOR_FUZZ=ON \
+  -DCASTOR_BUILD_TESTS=OFF -DCASTOR_BUILD_BENCH=OFF >/dev/null
+cmake --build "$dir" -j "$jobs"
+
+# Seeds: the real files of each kind (small ones, so that a run explores mutations).
+seed() {  # seed NAME PATTERN...
+  local corpus="$dir/corpus/$1"; shift
+  mkdir -p "$corpus"
+  for pattern in "$@"; do
+    find "$data" -type f -size -600k -name "$pattern" -exec cp -n {} "$corpus/" \; 2>/dev/null || true
+  done
+}
+seed biologic_mpr '*.mpr'
+seed neware_nda '*.nda'
+seed neware_ndax '*.ndax'
+seed arbin_res '*.res'
+seed text_tables '*.mpt' '*.csv' '*.txt' '*.DTA'
+seed impedance '*.z' '*.DTA' '*.par' 'exampleData*.txt' 'LIB_data*.txt'
+seed xps '*.vms' '*.spe' '*.xy' 'PET_C1s.csv'
+seed xrd '*.xrdml' '*.XRA' '*.xye'
+mkdir -p "$dir/corpus/strings"
+printf '\x00R0-p(R1,CPE1)-W1' > "$dir/corpus/strings/circuit"
+printf '\x01NaTi2(PO4)3' > "$dir/corpus/strings/formula"
+printf '\x02(Discharge at 5 mA/g until 1.5 V; Rest for 10 minutes) x 3' > "$dir/corpus/strings/protocol"
+printf '\x03preset = "ntp-ca"\n[cathode]\nk0_A_m2 = 1e-3\n' > "$dir/corpus/strings/params"
+
+mkdir -p "$dir/findings"
+status=0
+for f in "$dir"/tests/fuzz/fuzz_*; do
+  name="$(basename "$f")"; name="${name#fuzz_}"
+  mkdir -p "$dir/corpus/$name"
+  echo "== fuzz $name for ${seconds}s"
+  if ! ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      "$f" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 -print_final_stats=0 \
+      -artifact_prefix="$dir/findings/$name-" "$dir/corpus/$name" > "$dir/findings/$name.log" 2>&1; then
+    echo "FINDING in $name (see $dir/findings/$name.log):"; tail -30 "$dir/findings/$name.log"; status=1
+  else
+    grep -E "^#[0-9]+.*(DONE|pulse)" "$dir/findings/$name.log" | tail -1 || true
+  fi
+done
+exit $status
