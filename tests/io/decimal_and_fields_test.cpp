@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <regex>
 #include <string>
 
 #include "castor/core/error.h"
@@ -33,8 +32,11 @@ void write_text(const fs::path& p, const std::string& s) {
 
 // Every decimal point between digits becomes a comma (what a German or French locale writes).
 std::string to_decimal_comma(const std::string& s) {
-  static const std::regex point(R"((\d)\.(\d))");
-  return std::regex_replace(s, point, "$1,$2");
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string out = s;
+  for (std::size_t i = 1; i + 1 < out.size(); ++i)
+    if (out[i] == '.' && digit(out[i - 1]) && digit(out[i + 1])) out[i] = ',';
+  return out;
 }
 
 // Replaces the first occurrence of `what` on or after line `line` (1-based).
