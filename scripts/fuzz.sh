@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (clang 14, ASan + UBSan) and runs each for a fixed time,
 # seeded from the real files in ../shared/data. Usage: scripts/fuzz.sh [SECONDS per harness]
-# (default 20, or $CASTOR_FUZZ_SECONDS). A crash, a leak, a sanitizer report, an input that
+# (default 20, or $CASTOR_FUZZ_SECONDS), with a fixed seed ($CASTOR_FUZZ_SEED, default 1) so
+# that a CI run explores the same mutations as the last one did (as far as its speed allows);
+# a soak for new findings sets another seed and more seconds. A crash, a leak, a sanitizer report, an input that
 # runs longer than 10 s or an allocation past 2 GB fails the run; the input is kept under
 # build-fuzz/findings/ and becomes a regression test.
 set -euo pipefail
@@ -28,6 +30,7 @@ seed neware_ndax '*.ndax'
 seed arbin_res '*.res'
 seed text_tables '*.mpt' '*.csv' '*.txt' '*.DTA'
 seed impedance '*.z' '*.DTA' '*.par' 'exampleData*.txt' 'LIB_data*.txt'
+cp -n "$root"/tests/data/pyimpspec/data* "$dir/corpus/impedance/" 2>/dev/null || true
 seed xps '*.vms' '*.spe' '*.xy' 'PET_C1s.csv'
 seed xrd '*.xrdml' '*.XRA' '*.xye'
 mkdir -p "$dir/corpus/strings"
@@ -43,7 +46,7 @@ for f in "$dir"/tests/fuzz/fuzz_*; do
   mkdir -p "$dir/corpus/$name"
   echo "== fuzz $name for ${seconds}s"
   if ! ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      "$f" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 -print_final_stats=0 \
+      "$f" -seed="${CASTOR_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 -print_final_stats=0 \
       -artifact_prefix="$dir/findings/$name-" "$dir/corpus/$name" > "$dir/findings/$name.log" 2>&1; then
     echo "FINDING in $name (see $dir/findings/$name.log):"; tail -30 "$dir/findings/$name.log"; status=1
   else

@@ -18,6 +18,14 @@ inline std::filesystem::path data_file(const std::string& relative) {
   return p;
 }
 
+// Files kept in this repository under tests/data (public example files of formats that
+// ../shared/data lacks; provenance and licence in each folder's SOURCES.md).
+inline std::filesystem::path fixture_file(const std::string& relative) {
+  const std::filesystem::path p = std::filesystem::path(CASTOR_FIXTURE_DIR) / relative;
+  if (!std::filesystem::exists(p)) throw std::runtime_error("test fixture missing: " + p.string());
+  return p;
+}
+
 inline std::vector<std::uint8_t> file_bytes(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

@@ -37,6 +37,7 @@ eis::Spectrum select(const EisFlags& f) {
   if (f.spectrum < 1 || static_cast<std::size_t>(f.spectrum) > all.size())
     throw Error(f.files[0], "impedance", fmt::format("--spectrum {}: the file holds {} spectra", f.spectrum, all.size()));
   eis::Spectrum s = eis::keep_frequencies(all[static_cast<std::size_t>(f.spectrum - 1)], f.f_min, f.f_max);
+  for (const auto& w : s.warnings) fmt::print("warning ({}): {}\n", s.source, w);
   if (f.capacitive_only) s = eis::keep_capacitive(s);
   if (s.size() == 0) throw Error(f.files[0], "impedance", "no points left after the frequency and sign filters");
   return s;
@@ -166,6 +167,7 @@ void run_series(const EisFlags& f) {
   std::vector<eis::Spectrum> spectra;
   for (const auto& file : f.files)
     for (auto& s : eis::read_impedance(file)) {
+      for (const auto& w : s.warnings) fmt::print("warning ({}): {}\n", s.source, w);
       if (f.capacitive_only) s = eis::keep_capacitive(s);
       spectra.push_back(std::move(s));
     }

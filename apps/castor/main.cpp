@@ -174,6 +174,8 @@ int main(int argc, char** argv) {
   convert->add_flag("--strict", strict, "treat warnings about the file as errors");
 
   auto* formats = app.add_subcommand("formats", "List the file formats castor reads");
+  bool formats_markdown = false;
+  formats->add_flag("--markdown", formats_markdown, "Print the table as Markdown (the README's format table)");
   castor::cli::add_cycling_commands(app);
   castor::cli::add_eis_commands(app);
   castor::cli::add_gitt_cv_commands(app);
@@ -197,6 +199,12 @@ int main(int argc, char** argv) {
     }
     if (*info) return cmd_info(file, format, csv, strict);
     if (*convert) return cmd_convert(file, out, format, csv, common_only, strict);
+    if (*formats && formats_markdown) {
+      fmt::print("| format | kind | reads | checked against |\n| --- | --- | --- | --- |\n");
+      for (const auto& f : castor::io::formats())
+        fmt::print("| `{}` | {} | {} | {} |\n", f.id, f.kind, f.description, f.checked);
+      return 0;
+    }
     if (*formats) {
       fmt::print("{:<14} {:<10} {}\n", "format", "kind", "reads (checked against)");
       for (const auto& f : castor::io::formats())

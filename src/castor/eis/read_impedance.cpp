@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/eis/impedance_formats.h"
 #include "castor/io/detect.h"
 #include "castor/io/file.h"
 #include "castor/io/read.h"
@@ -58,7 +59,7 @@ Columns find_columns(const std::vector<std::string_view>& names) {
   for (std::size_t k = 0; k < names.size(); ++k) {
     const std::string n = norm(names[k]);
     const int i = static_cast<int>(k);
-    if (c.f < 0 && n.starts_with("freq")) c.f = i;
+    if (c.f < 0 && (n.starts_with("freq") || n.starts_with("f/hz") || n == "f(hz)" || n == "f")) c.f = i;
     else if (c.re < 0 && (n.starts_with("zre") || n.starts_with("zreal") || n.starts_with("re(z)") || n == "z'" ||
                           n.starts_with("z'(") || n.starts_with("z'/") || n.starts_with("zreal")))
       c.re = i;
@@ -121,6 +122,14 @@ Spectrum rows_to_spectrum(std::span<const std::string_view> lines, std::size_t f
 }  // namespace
 
 std::vector<Spectrum> read_impedance_text(std::string_view text, const std::string& name) {
+  if (text.empty()) throw Error(name, "impedance", "empty file");
+  if (looks_like_pssession(text)) return read_pssession(text, name);
+  if (looks_like_ivium(text)) return read_ivium(text, name);
+  if (looks_like_dfr(text)) return read_dfr(text, name);
+  {
+    std::string ext = name.size() >= 4 ? io::to_lower(std::string_view(name).substr(name.size() - 4)) : "";
+    if (ext == ".i2b") return read_i2b(text, name);
+  }
   const auto lines = io::split_lines(text);
   if (lines.empty()) throw Error(name, "impedance", "empty file");
   auto line0 = trim(lines[0]);
@@ -164,9 +173,8 @@ std::vector<Spectrum> read_impedance_text(std::string_view text, const std::stri
   // PowerSuite, CSV with names).
   for (std::size_t i = 0; i < std::min<std::size_t>(lines.size(), 200); ++i) {
     const auto l = lines[i];
-    if (!(l.find("Freq") != std::string_view::npos || l.find("freq") != std::string_view::npos)) continue;
     Columns c;
-    if (l.find("Z'(a)") != std::string_view::npos) {
+    if (l.find("Z'(a)") != std::string_view::npos && l.find("Freq") != std::string_view::npos) {
       // ZPlot-style "Freq (Hz) Ampl Bias Time(Sec) Z'(a) Z''(b)" header (ZPlot, Autolab Z60W).
       c = Columns{0, 4, 5, false};
     } else {
@@ -174,6 +182,18 @@ std::vector<Spectrum> read_impedance_text(std::string_view text, const std::stri
       if (c.f < 0 || c.re < 0 || c.im < 0) continue;
     }
     const bool parstat = l.find("Potential (V)") != std::string_view::npos;
+    // Some exports (EC-Lab .P00, ...) put the point count alone on the line after the header.
+    if (i + 2 < lines.size()) {
+      const auto count = io::parse_double_strict(trim(lines[i + 1]), '.');
+      if (count && *count >= 1 && *count == std::floor(*count) && *count < 1e8) {
+        auto s = rows_to_spectrum(lines, i + 2, c, name, "impedance table", parstat);
+        if (static_cast<double>(s.size()) != *count)
+          throw Error(name, "impedance table",
+                      fmt::format("declares {} points (line {}), holds {}{}", *count, i + 2, s.size(),
+                                  static_cast<double>(s.size()) < *count ? " (truncated file?)" : ""));
+        return {s};
+      }
+    }
     return {rows_to_spectrum(lines, i + 1, c, name, "impedance table", parstat)};
   }
   // Plain numbers: f, Z', Z'' (Z'' signed).

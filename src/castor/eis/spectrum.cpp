@@ -34,6 +34,8 @@ std::vector<Spectrum> spectra_from_table(const Table& t) {
     if (!open) {
       out.push_back({});
       out.back().source = fmt::format("{} spectrum {}", t.meta.source_file, out.size());
+      out.back().warnings = t.meta.warnings;
+      for (const auto& n : t.meta.not_read) out.back().warnings.push_back("not read: " + n);
       open = true;
     }
     out.back().freq_Hz.push_back(f->values[i]);
@@ -47,6 +49,7 @@ std::vector<Spectrum> spectra_from_table(const Table& t) {
 Spectrum keep_capacitive(const Spectrum& s) {
   Spectrum o;
   o.source = s.source;
+  o.warnings = s.warnings;
   for (std::size_t i = 0; i < s.size(); ++i)
     if (s.z_ohm[i].imag() < 0) o.freq_Hz.push_back(s.freq_Hz[i]), o.z_ohm.push_back(s.z_ohm[i]);
   return o;
@@ -55,6 +58,7 @@ Spectrum keep_capacitive(const Spectrum& s) {
 Spectrum keep_frequencies(const Spectrum& s, double lo, double hi) {
   Spectrum o;
   o.source = s.source;
+  o.warnings = s.warnings;
   for (std::size_t i = 0; i < s.size(); ++i)
     if (s.freq_Hz[i] >= lo && s.freq_Hz[i] <= hi) o.freq_Hz.push_back(s.freq_Hz[i]), o.z_ohm.push_back(s.z_ohm[i]);
   return o;

@@ -14,6 +14,9 @@ struct Spectrum {
   std::vector<double> freq_Hz;
   std::vector<std::complex<double>> z_ohm;
   std::string source;  // file (and spectrum index) it came from
+  // What the reader could not stand behind or did not read (the table's warnings and
+  // not-read list, a reader's own notes); printed beside every result from this spectrum.
+  std::vector<std::string> warnings;
   std::size_t size() const { return freq_Hz.size(); }
 };
 

@@ -225,7 +225,7 @@ Table read_arbin_res(const std::filesystem::path& path) {
     else if (c.name == "DateTime") c.unit = "day (Excel)";
   }
   if (const Column* dt = t.find("DateTime"); dt && rows > 0 && std::isfinite(dt->values[0]))
-    t.meta.start_time = format_datetime(ole_days_to_unix_s(dt->values[0]) - t.values(col::time_s)[0]);
+    set_start_time(t.meta, ole_days_to_unix_s(dt->values[0]) - t.values(col::time_s)[0], "first DateTime");
   try {
     const TextTable global = read_text_table(h.mdb, "Global_Table", file);
     for (std::size_t c = 0; c < global.names.size(); ++c)

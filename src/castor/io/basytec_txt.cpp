@@ -37,7 +37,7 @@ Table read_basytec_txt(const std::filesystem::path& path) {
     const std::string key(trim(std::string_view(l).substr(0, colon)));
     const std::string value(trim(std::string_view(l).substr(colon + 1)));
     if (key == "Start of Test") {
-      if (auto s = parse_datetime_s(value)) t.meta.start_time = format_datetime(*s);
+      if (auto s = parse_datetime_s(value)) set_start_time(t.meta, *s, "'Start of Test' line");
     } else if (key == "Testchannel") {
       t.meta.instrument = "Basytec " + value;
     } else if (key == "Testplan") {

@@ -108,8 +108,7 @@ void read_log(const ByteReader& r, const Module& m, Table& t) {
   const std::size_t b = m.data_offset;
   if (m.length < 0x03D0) return;
   const double ole = r.at<double>(b + 0x0249);
-  if (std::isfinite(ole) && ole > 20000 && ole < 80000)
-    t.meta.start_time = format_datetime(ole_days_to_unix_s(ole));
+  if (std::isfinite(ole) && ole != 0) set_start_time(t.meta, ole_days_to_unix_s(ole), "log module's acquisition date");
   const std::string version = pascal_string(r, b + 0x03B7, 6);
   if (!version.empty()) t.meta.software_version = "EC-Lab " + version;
   const std::string sn = pascal_string(r, b + 0x03CF, 16);

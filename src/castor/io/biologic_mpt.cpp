@@ -38,7 +38,7 @@ void read_header(std::span<const std::string_view> header, Table& t) {
     const std::string key(trim(line.substr(0, colon)));
     const std::string value(trim(line.substr(colon + 3)));
     if (key == "Acquisition started on") {
-      if (auto s = parse_datetime_s(value)) t.meta.start_time = format_datetime(*s);
+      if (auto s = parse_datetime_s(value)) set_start_time(t.meta, *s, "'Acquisition started on' line");
     } else if (key == "Mass of active material") {
       if (auto m = number_before_unit(value, "mg"); m && *m > 0) t.meta.active_mass_g = *m * 1e-3;
     } else if (key == "Electrode surface area") {
@@ -133,7 +133,7 @@ Table read_biologic_text(std::string_view text, const std::string& name, bool cs
       if (i == 0) t0 = *s;
       seconds[i] = *s - t0;
     }
-    if (t.meta.start_time.empty() && !seconds.empty()) t.meta.start_time = format_datetime(t0);
+    if (t.meta.start_time.empty() && !seconds.empty()) set_start_time(t.meta, t0, "first row's date");
     c.name = "time/s (date)";
     t.add("time/s", "s", "time/s (dates, seconds from the first row)", ColumnRole::Raw, std::move(seconds));
     break;

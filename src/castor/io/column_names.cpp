@@ -325,12 +325,12 @@ void add_common_columns_by_name(Table& t, const ColumnMapping& mapping) {
       }
     if (t.meta.start_time.empty()) {
       if (std::isfinite(first_date)) {
-        t.meta.start_time = format_datetime(first_date);
+        set_start_time(t.meta, first_date, "first row's date");
       } else {
         for (auto stem : kDateStems) {
           for (const auto& c : t.text_columns())
             if (split_name_unit(c.name).stem == stem && !c.values.empty())
-              if (auto s = parse_datetime_s(c.values.front())) t.meta.start_time = format_datetime(*s);
+              if (auto s = parse_datetime_s(c.values.front())) set_start_time(t.meta, *s, "column '" + c.name + "'");
           if (!t.meta.start_time.empty()) break;
         }
       }

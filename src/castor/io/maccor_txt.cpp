@@ -126,7 +126,7 @@ Table read_maccor_txt(const std::filesystem::path& path) {
                                                        ext.find_first_not_of("0123456789", 1) == std::string::npos)
     t.meta.extra["channel"] = std::to_string(std::stoi(ext.substr(1)));
   if (const TextColumn* d = t.find_text("DPt Time"); d && n > 0)
-    if (auto s = parse_datetime_s(d->values[0])) t.meta.start_time = format_datetime(*s);
+    if (auto s = parse_datetime_s(d->values[0])) set_start_time(t.meta, *s, "first DPt Time");
   return t;
 }
 

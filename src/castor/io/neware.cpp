@@ -147,8 +147,6 @@ double read_calendar_time(const std::uint8_t* p) {
   return ts ? *ts : kNaN;
 }
 
-// A record date castor will print: 1990-01-01 to 2100-01-01.
-bool plausible_date(double unix_s) { return std::isfinite(unix_s) && unix_s >= 631152000.0 && unix_s < 4102444800.0; }
 
 // Record dates castor cannot stand behind (outside 1990-2100, or jumping back in time often
 // or by more than a day) are dropped, with a warning, never printed as nonsense. A single
@@ -232,7 +230,7 @@ Table to_table(Records& r, const std::string& file, const std::string& format) {
   for (auto& [name, values] : r.aux) t.add(name, name.starts_with("T") ? "°C" : "V", name, ColumnRole::Raw, std::move(values));
   if (!t.empty()) {
     const double ts = t.values("Timestamp").front();
-    if (std::isfinite(ts) && ts > 0) t.meta.start_time = format_datetime(ts);
+    if (std::isfinite(ts) && ts > 0) set_start_time(t.meta, ts, "first record's date");
   }
   return t;
 }

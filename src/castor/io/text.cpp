@@ -271,7 +271,8 @@ std::optional<double> parse_datetime_s(std::string_view f) {
 }
 
 std::string format_datetime(double t) {
-  if (!std::isfinite(t)) return "";
+  // Years 1 to 9999: the range "YYYY" can print, and far inside long long.
+  if (!(t >= -62135596800.0 && t < 253402300800.0)) return "";
   const double whole = std::floor(t);
   const auto secs = static_cast<long long>(whole);
   long long days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
@@ -292,6 +293,16 @@ std::string format_datetime(double t) {
                                 (rem / 60) % 60, rem % 60);
   if (micro > 0 && micro < 1000000) out += fmt::format(".{:06}", micro);
   return out;
+}
+
+void set_start_time(Metadata& meta, double unix_s, std::string_view what) {
+  if (plausible_date(unix_s)) {
+    meta.start_time = format_datetime(unix_s);
+    return;
+  }
+  const std::string shown = format_datetime(unix_s);
+  meta.warnings.push_back(fmt::format("start date not used: the {} gives {}, outside 1990-2100", what,
+                                      shown.empty() ? fmt::format("{:.6g} s since 1970", unix_s) : shown));
 }
 
 }  // namespace castor::io

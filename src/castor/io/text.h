@@ -2,6 +2,8 @@
 // locale-independent number parsing (decimal point or decimal comma), dates.
 #pragma once
 
+#include "castor/core/table.h"
+
 #include <optional>
 #include <span>
 #include <string>
@@ -67,8 +69,16 @@ std::optional<double> parse_duration_s(std::string_view field);
 // Accepts "YYYY-MM-DD hh:mm:ss(.f)", "YYYY/MM/DD ...", "MM/DD/YYYY hh:mm:ss(.f)",
 // "DD.MM.YYYY hh:mm:ss" and an ISO 'T'.
 std::optional<double> parse_datetime_s(std::string_view field);
-// Seconds since 1970 -> "YYYY-MM-DDThh:mm:ss(.ffffff)".
+// Seconds since 1970 -> "YYYY-MM-DDThh:mm:ss(.ffffff)"; "" for a non-finite value or one
+// outside the years 1-9999.
 std::string format_datetime(double seconds_since_epoch);
+// A date castor will print as an experiment's start: 1990-01-01 to 2100-01-01.
+inline bool plausible_date(double unix_s) {
+  return unix_s >= 631152000.0 && unix_s < 4102444800.0;  // false for NaN
+}
+// Sets meta.start_time from a date read in the file, or, for an implausible one, leaves it
+// empty and says so in meta.warnings (`what` names where the date came from).
+void set_start_time(Metadata& meta, double unix_s, std::string_view what);
 // Days since 1899-12-30 (OLE / Excel serial date) -> seconds since 1970.
 inline double ole_days_to_unix_s(double days) { return (days - 25569.0) * 86400.0; }
 

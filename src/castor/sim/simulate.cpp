@@ -22,7 +22,6 @@
 namespace castor::sim {
 namespace {
 
-constexpr double kFaraday = 96485.33212;
 
 struct Triplet {
   sunindextype row, col;
