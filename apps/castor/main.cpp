@@ -112,7 +112,8 @@ int cmd_info(const std::string& file, const std::string& format, const CsvFlags&
   if (!t.meta.start_time.empty()) fmt::print("started     {}\n", t.meta.start_time);
   if (t.meta.active_mass_g) fmt::print("active mass {:.6g} mg\n", *t.meta.active_mass_g * 1e3);
   if (t.meta.electrode_area_cm2) fmt::print("area        {:.6g} cm2\n", *t.meta.electrode_area_cm2);
-  fmt::print("rows        {}\n", s.rows);
+  fmt::print("rows        {}{}\n", s.rows,
+             t.meta.layout == castor::TableLayout::half_cycles ? " (one per half cycle: the file stores totals, not samples)" : "");
   fmt::print("cycles      {}\n", s.n_cycles ? fmt::format("{}", *s.n_cycles) : "-");
   fmt::print("steps       {}\n", s.n_steps ? fmt::format("{}", *s.n_steps) : "-");
   if (s.time_start_s)

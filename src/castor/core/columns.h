@@ -23,6 +23,11 @@ inline constexpr std::string_view charge_energy_mWh = "charge_energy_mWh";
 inline constexpr std::string_view discharge_energy_mWh = "discharge_energy_mWh";
 // Net charge passed since the start of the test (mAh, > 0 = charge), e.g. EC-Lab (Q-Qo).
 inline constexpr std::string_view charge_passed_mAh = "charge_passed_mAh";
+// Tables of layout half_cycles (one row per half cycle, e.g. Gamry CAPACITYCURVE):
+inline constexpr std::string_view half_cycle_direction = "half_cycle_direction";  // +1 charge, -1 discharge
+inline constexpr std::string_view half_cycle_capacity_mAh = "half_cycle_capacity_mAh";
+inline constexpr std::string_view half_cycle_energy_mWh = "half_cycle_energy_mWh";
+inline constexpr std::string_view half_cycle_duration_s = "half_cycle_duration_s";
 inline constexpr std::string_view freq_Hz = "freq_Hz";
 inline constexpr std::string_view z_re_ohm = "z_re_ohm";
 inline constexpr std::string_view z_neg_im_ohm = "z_neg_im_ohm";  // -Im(Z), as plotted

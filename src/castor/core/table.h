@@ -31,7 +31,12 @@ struct TextColumn {
   std::vector<std::string> values;
 };
 
+// What one row of a table is: a sample in time (every reader but one), or the totals of one
+// half cycle as some instruments store them (Gamry CAPACITYCURVE).
+enum class TableLayout { time_series, half_cycles };
+
 struct Metadata {
+  TableLayout layout = TableLayout::time_series;
   std::string source_file;
   std::string format;            // e.g. "biologic-mpr"
   std::string instrument;        // e.g. "BioLogic MPG-2", "Neware BTS"

@@ -43,7 +43,37 @@ std::vector<std::string> mass_warnings(const ActiveMass& m, double largest_mAh) 
   return w;
 }
 
+namespace {
+// The per-rate table (half cycles grouped by their mean constant current) and the mass
+// plausibility warnings, shared by both cycling evaluations.
+void add_rates_and_mass_checks(CyclingResult& r, const CyclingOptions& o) {
+  for (const auto& h : r.half_cycles) {
+    if (!std::isfinite(h.current_A)) continue;
+    const double mA = h.current_A * 1e3;
+    RateRow* match = nullptr;
+    for (auto& rate : r.rates)
+      if (rate.direction == h.direction && std::fabs(rate.current_mA - mA) <= o.rate_tolerance * rate.current_mA)
+        match = &rate;
+    if (!match) {
+      r.rates.push_back(RateRow{h.direction, mA, {}, 0, 0});
+      match = &r.rates.back();
+    }
+    match->half_cycles.push_back(h.number);
+    const double n = static_cast<double>(match->half_cycles.size());
+    match->mean_capacity_mAh += (h.capacity_mAh - match->mean_capacity_mAh) / n;
+    match->last_capacity_mAh = h.capacity_mAh;
+  }
+  if (r.mass) {
+    double largest = 0;
+    for (const auto& h : r.half_cycles) largest = std::max(largest, h.capacity_mAh);
+    for (auto& w : mass_warnings(*r.mass, largest)) r.warnings.push_back(std::move(w));
+  }
+}
+
+}  // namespace
+
 CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
+  if (t.meta.layout == TableLayout::half_cycles) return analyse_half_cycle_table(t, o);
   for (auto c : {col::time_s, col::voltage_V, col::current_A})
     if (!t.has(c))
       throw Error(t.meta.source_file, t.meta.format,
@@ -139,27 +169,85 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
     r.cycles.push_back(std::move(c));
   }
 
-  for (const auto& h : r.half_cycles) {
-    if (!std::isfinite(h.current_A)) continue;
-    const double mA = h.current_A * 1e3;
-    RateRow* match = nullptr;
-    for (auto& rate : r.rates)
-      if (rate.direction == h.direction && std::fabs(rate.current_mA - mA) <= o.rate_tolerance * rate.current_mA)
-        match = &rate;
-    if (!match) {
-      r.rates.push_back(RateRow{h.direction, mA, {}, 0, 0});
-      match = &r.rates.back();
+  add_rates_and_mass_checks(r, o);
+  return r;
+}
+
+CyclingResult analyse_half_cycle_table(const Table& t, const CyclingOptions& o) {
+  for (auto c : {col::cycle, col::half_cycle_direction, col::half_cycle_capacity_mAh})
+    if (!t.has(c))
+      throw Error(t.meta.source_file, t.meta.format, fmt::format("half-cycle table lacks a {} column", c));
+  CyclingResult r;
+  r.source_file = t.meta.source_file;
+  for (const auto& w : t.meta.warnings) r.warnings.push_back("file: " + w);
+  if (o.mass) r.mass = o.mass;
+  else if (t.meta.active_mass_g && *t.meta.active_mass_g > 0)
+    r.mass = ActiveMass{*t.meta.active_mass_g, fmt::format("{:g} mg from the file", *t.meta.active_mass_g * 1e3)};
+  else r.notes.push_back("no active mass given or stored in the file: capacities in mAh only");
+  r.notes.push_back("the file stores one row of totals per half cycle (no samples): half cycles and cycles are the "
+                    "file's own; CE = discharge / charge within each file cycle; no steps, dQ/dV, hysteresis or "
+                    "flatness");
+  const auto& cyc = t.values(col::cycle);
+  const auto& dir = t.values(col::half_cycle_direction);
+  const auto& cap = t.values(col::half_cycle_capacity_mAh);
+  const auto* energy = t.find(col::half_cycle_energy_mWh);
+  const auto* duration = t.find(col::half_cycle_duration_s);
+  for (std::size_t i = 0; i < t.rows(); ++i) {
+    HalfCycleRow h;
+    h.number = static_cast<int>(i) + 1;
+    h.direction = dir[i] > 0 ? 1 : -1;
+    h.capacity_mAh = cap[i];
+    h.energy_mWh = energy ? energy->values[i] : kNaN;
+    h.average_voltage_V = energy && cap[i] > 0 ? energy->values[i] / cap[i] : kNaN;
+    h.current_A = duration && duration->values[i] > 0 ? cap[i] * 3.6 / duration->values[i] : kNaN;
+    h.flatness_note = "the file holds no samples";
+    r.half_cycles.push_back(std::move(h));
+  }
+  if (r.half_cycles.empty()) {
+    r.notes.push_back("no half cycles in the table: no cycles");
+    return r;
+  }
+  r.first_direction = r.half_cycles.front().direction;
+  double cumulative = 0, first_capacity = kNaN;
+  for (std::size_t i = 0; i < r.half_cycles.size();) {
+    // The half cycles of one file cycle: consecutive rows with the same cycle number.
+    std::size_t j = i;
+    while (j < r.half_cycles.size() && cyc[j] == cyc[i]) ++j;
+    CycleRow c;
+    c.cycle = static_cast<int>(r.cycles.size()) + 1;
+    c.file_cycle = cyc[i];
+    c.first = i;
+    if (j - i >= 2) c.second = i + 1;
+    c.average_charge_V = c.average_discharge_V = kNaN;
+    int charges = 0, discharges = 0;
+    for (std::size_t k = i; k < j; ++k) {
+      const auto& h = r.half_cycles[k];
+      if (h.direction > 0) {
+        ++charges;
+        c.charge_mAh += h.capacity_mAh, c.charge_energy_mWh += h.energy_mWh, c.average_charge_V = h.average_voltage_V;
+      } else {
+        ++discharges;
+        c.discharge_mAh += h.capacity_mAh, c.discharge_energy_mWh += h.energy_mWh,
+            c.average_discharge_V = h.average_voltage_V;
+      }
     }
-    match->half_cycles.push_back(h.number);
-    const double n = static_cast<double>(match->half_cycles.size());
-    match->mean_capacity_mAh += (h.capacity_mAh - match->mean_capacity_mAh) / n;
-    match->last_capacity_mAh = h.capacity_mAh;
+    if (charges > 1 || discharges > 1) {
+      r.warnings.push_back(fmt::format("file cycle {:g} holds {} charge and {} discharge half cycles: summed",
+                                       c.file_cycle, charges, discharges));
+      c.average_charge_V = c.average_discharge_V = kNaN;
+    }
+    c.coulombic_efficiency = charges && discharges && c.charge_mAh > 0 ? c.discharge_mAh / c.charge_mAh : kNaN;
+    if (charges && discharges) cumulative += c.charge_mAh - c.discharge_mAh;
+    c.cumulative_loss_mAh = cumulative;
+    const double first_half = r.half_cycles[i].capacity_mAh;
+    if (!std::isfinite(first_capacity)) first_capacity = first_half;
+    c.retention = first_capacity > 0 ? first_half / first_capacity : kNaN;
+    c.hysteresis_note = "the file holds no samples";
+    c.flatness_mean = kNaN;
+    r.cycles.push_back(std::move(c));
+    i = j;
   }
-  if (r.mass) {
-    double largest = 0;
-    for (const auto& h : r.half_cycles) largest = std::max(largest, h.capacity_mAh);
-    for (auto& w : mass_warnings(*r.mass, largest)) r.warnings.push_back(std::move(w));
-  }
+  add_rates_and_mass_checks(r, o);
   return r;
 }
 

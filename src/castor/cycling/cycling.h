@@ -83,6 +83,11 @@ struct CyclingResult {
 };
 
 CyclingResult analyse_cycling(const Table& table, const CyclingOptions& options = {});
+// The same evaluation for a table of layout half_cycles (one row of totals per half cycle,
+// e.g. Gamry CAPACITYCURVE): half cycles as the file states them, paired by the file's
+// cycle number, CE = discharge / charge within the cycle. analyse_cycling calls it for
+// such tables. No steps, dQ/dV or flatness: the file holds no samples.
+CyclingResult analyse_half_cycle_table(const Table& table, const CyclingOptions& options = {});
 
 // Warnings about an active mass: a known placeholder (EC-Lab's 0.001 mg), or one that makes
 // the largest half-cycle capacity (mAh) an implausible specific capacity (outside 1-4000

@@ -30,7 +30,10 @@ constexpr FormatInfo kFormats[] = {
     {"maccor-txt", "cycler", "Maccor text export (both header variants; Amp-hr/Watt-hr by State)", "beep / cellpy row counts",
      Format::maccor_txt},
     {"basytec-txt", "cycler", "Basytec '~Resultfile' text export", "PyProBE asserted last row", Format::basytec_txt},
-    {"gamry-dta", "cycler", "Gamry Framework .DTA CURVE tables (CV, chronoamperometry; decimal comma)", "voltcycle CV series",
+    {"gamry-dta", "cycler",
+     "Gamry Framework .DTA CURVE tables (CV, chronoamperometry; decimal comma); PWR800 cyclic charge-discharge "
+     "CAPACITYCURVE (one row per half cycle)",
+     "voltcycle CV series; gamry-parser/echem ccd_data.dta per-cycle charges",
      Format::gamry_dta},
     {"csv", "cycler", "any delimited table: column line found after a preamble; common columns from names and units or --map",
      "SINTEF Landt step counts, datalab BDF row by row", Format::generic_csv},

@@ -78,6 +78,7 @@ void write_json(const Table& t, std::ostream& out, const WriteOptions& o) {
   m["instrument"] = t.meta.instrument;
   m["software_version"] = t.meta.software_version;
   m["technique"] = t.meta.technique;
+  m["layout"] = t.meta.layout == TableLayout::half_cycles ? "half_cycles" : "time_series";
   m["start_time"] = t.meta.start_time;
   if (t.meta.active_mass_g) m["active_mass_g"] = *t.meta.active_mass_g;
   if (t.meta.electrode_area_cm2) m["electrode_area_cm2"] = *t.meta.electrode_area_cm2;
