@@ -33,6 +33,10 @@ seed impedance '*.z' '*.DTA' '*.par' 'exampleData*.txt' 'LIB_data*.txt'
 cp -n "$root"/tests/data/pyimpspec/data* "$dir/corpus/impedance/" 2>/dev/null || true
 seed xps '*.vms' '*.spe' '*.xy' 'PET_C1s.csv'
 seed xrd '*.xrdml' '*.XRA' '*.xye'
+# Every kept finding seeds its own harness (tests/data/fuzz/<harness>-*).
+for f in "$root"/tests/data/fuzz/*-*; do
+  h="$(basename "$f")"; h="${h%%-*}"; mkdir -p "$dir/corpus/$h"; cp -n "$f" "$dir/corpus/$h/" 2>/dev/null || true
+done
 mkdir -p "$dir/corpus/strings"
 printf '\x00R0-p(R1,CPE1)-W1' > "$dir/corpus/strings/circuit"
 printf '\x01NaTi2(PO4)3' > "$dir/corpus/strings/formula"

@@ -6,7 +6,9 @@
 #include <sstream>
 #include <string>
 
+#include <chrono>
 #include <cstring>
+#include <filesystem>
 
 #include "castor/core/error.h"
 #include "castor/io/read.h"
@@ -85,4 +87,22 @@ TEST(FuzzFindings, MprLogDateOutOfRange) {
     EXPECT_EQ(t.rows(), intact.rows());
   }
   EXPECT_TRUE(tested);
+}
+
+// Every input kept under tests/data/fuzz: a table or a castor::Error, in bounded time.
+TEST(FuzzFindings, KeptInputs) {
+  std::size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(castor::test::fixture_file("fuzz"))) {
+    const auto p = entry.path();
+    if (p.extension() == ".md") continue;
+    ++n;
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      (void)castor::io::read_table(p);
+    } catch (const castor::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(p.string()), std::string::npos) << e.what();
+    }
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0) << p;
+  }
+  EXPECT_GE(n, 3u);
 }

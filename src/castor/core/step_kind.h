@@ -28,6 +28,13 @@ std::optional<StepKind> step_kind_from_string(std::string_view name);
 // "Charge", "OCV", "EIS", "Pulse"), case-insensitively. Unrecognised labels give other;
 // an empty label gives unknown.
 StepKind step_kind_from_label(std::string_view label);
+// A step_kind column's value back to the kind; unknown for anything that is not one of the
+// kinds' numbers (NaN, fractions, out of range: the column may come from a user's file).
+inline StepKind step_kind_from_number(double v) {
+  return v >= 0 && v <= static_cast<double>(StepKind::other) && v == static_cast<double>(static_cast<int>(v))
+             ? static_cast<StepKind>(static_cast<int>(v))
+             : StepKind::unknown;
+}
 bool is_charge(StepKind kind);
 bool is_discharge(StepKind kind);
 

@@ -92,7 +92,7 @@ std::vector<Step> find_steps(const Table& t, const SegmentOptions& options) {
     std::map<StepKind, std::size_t> votes;
     if (kind_col)
       for (std::size_t i = st.begin; i < st.end; ++i) {
-        const auto k = static_cast<StepKind>(static_cast<int>(kind_col->values[i]));
+        const auto k = step_kind_from_number(kind_col->values[i]);
         if (k != StepKind::unknown && k != StepKind::other) ++votes[k];
       }
     bool has_freq = false;

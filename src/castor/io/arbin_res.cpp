@@ -3,6 +3,8 @@
 #include <mdbtools.h>
 
 #include <cmath>
+#include <array>
+#include <cstdio>
 #include <limits>
 #include <algorithm>
 #include <map>
@@ -44,10 +46,77 @@ struct TextTable {
   std::vector<std::vector<std::string>> cells;  // [column][row]
 };
 
+// A column type libmdb cannot convert (a damaged table definition) makes it print a
+// warning for every row of every page it then walks (gigabytes for a 500 kB file): such a
+// table is refused before any row is fetched.
+void check_column_type(const MdbColumn* column, const char* table, const std::string& file) {
+  const int type = column->col_type;
+  if (!((type >= MDB_BOOL && type <= MDB_MEMO) || type == MDB_REPID || type == MDB_NUMERIC))
+    throw Error(file, std::string(kFormat),
+                fmt::format("table '{}' column '{}' has type {}, which no Jet database uses (corrupted table "
+                            "definition?)", table, column->name, type));
+}
+
+// The database catalog (the tables and the pages where their definitions start), read from
+// the system table MSysObjects (page 2). libmdb's own mdb_read_catalog also decodes every
+// object's property blob and loops for ever on a damaged one, so castor reads only the Id,
+// Name and Type columns itself, with the same checks and row bound as every user table.
+void read_catalog(MdbHandle* mdb, const std::string& file, std::uintmax_t file_size) {
+  MdbCatalogEntry system{};
+  system.mdb = mdb;
+  std::snprintf(system.object_name, sizeof system.object_name, "%s", "MSysObjects");
+  system.object_type = MDB_TABLE;
+  system.table_pg = 2;
+  TableDef t;
+  t.def = mdb_read_table(&system);
+  if (!t.def || !mdb_read_columns(t.def))
+    throw Error(file, std::string(kFormat), "cannot read the database catalog MSysObjects (corrupted file?)");
+  std::array<std::vector<char>, 3> buffers;
+  std::array<int, 3> lengths{};
+  const char* wanted[3] = {"Id", "Name", "Type"};
+  for (std::size_t w = 0; w < 3; ++w) {
+    int found = 0;
+    for (unsigned c = 0; c < t.def->num_cols && !found; ++c) {
+      auto* column = static_cast<MdbColumn*>(g_ptr_array_index(t.def->columns, c));
+      if (std::string_view(column->name) != wanted[w]) continue;
+      check_column_type(column, "MSysObjects", file);
+      found = static_cast<int>(c) + 1;
+    }
+    if (!found)
+      throw Error(file, std::string(kFormat), fmt::format("the catalog MSysObjects has no {} column (corrupted file?)", wanted[w]));
+    buffers[w].assign(MDB_BIND_SIZE, '\0');
+    mdb_bind_column(t.def, found, buffers[w].data(), &lengths[w]);
+  }
+  if (!mdb->catalog) mdb->catalog = g_ptr_array_new();
+  mdb_rewind_table(t.def);
+  const std::size_t max_rows = static_cast<std::size_t>(file_size / 4 + 1000);
+  std::size_t rows = 0;
+  while (mdb_fetch_row(t.def)) {
+    if (++rows > max_rows)
+      throw Error(file, std::string(kFormat), "the catalog returns more rows than the file can hold (corrupted page chain?)");
+    auto text = [&](std::size_t w) { return std::string(buffers[w].data(), static_cast<std::size_t>(std::max(lengths[w], 0))); };
+    const auto id = parse_double(text(0)), type = parse_double(text(2));
+    if (!id || !type || *id < 0 || *id > 4294967295.0 || *type < -2147483648.0 || *type > 2147483647.0) continue;
+    if ((static_cast<long>(*type) & 0x7F) != MDB_TABLE) continue;
+    auto* entry = static_cast<MdbCatalogEntry*>(g_malloc0(sizeof(MdbCatalogEntry)));
+    entry->mdb = mdb;
+    std::snprintf(entry->object_name, sizeof entry->object_name, "%s", text(1).c_str());
+    entry->object_type = MDB_TABLE;
+    entry->table_pg = static_cast<unsigned long>(*id) & 0x00FFFFFFul;
+    g_ptr_array_add(mdb->catalog, entry);
+    ++mdb->num_catalog;
+  }
+  if (mdb->num_catalog == 0) throw Error(file, std::string(kFormat), "the database catalog lists no tables (corrupted file?)");
+}
+
 TextTable read_text_table(MdbHandle* mdb, const char* name, const std::string& file) {
   const auto file_size = std::filesystem::file_size(file);
   TableDef t;
-  t.def = mdb_read_table_by_name(mdb, const_cast<gchar*>(name), MDB_TABLE);
+  // Looked up in castor's catalog: mdb_read_table_by_name would re-read libmdb's own.
+  for (unsigned i = 0; i < mdb->num_catalog && !t.def; ++i) {
+    auto* e = static_cast<MdbCatalogEntry*>(g_ptr_array_index(mdb->catalog, i));
+    if (e->object_type == MDB_TABLE && std::string_view(e->object_name) == name) t.def = mdb_read_table(e);
+  }
   if (!t.def) throw Error(file, std::string(kFormat), fmt::format("the database has no table '{}'", name));
   if (!mdb_read_columns(t.def))
     throw Error(file, std::string(kFormat), fmt::format("cannot read the columns of '{}' (corrupted file?)", name));
@@ -59,6 +128,7 @@ TextTable read_text_table(MdbHandle* mdb, const char* name, const std::string& f
   for (unsigned c = 0; c < ncol; ++c) {
     auto* column = static_cast<MdbColumn*>(g_ptr_array_index(t.def->columns, c));
     out.names.emplace_back(column->name);
+    check_column_type(column, name, file);
     buffers.push_back(std::make_unique<char[]>(MDB_BIND_SIZE));
     mdb_bind_column(t.def, static_cast<int>(c + 1), buffers.back().get(), &lengths[c]);
   }
@@ -144,8 +214,7 @@ Table read_arbin_res(const std::filesystem::path& path) {
   if (page > 0 && size % page != 0)
     throw Error(file, std::string(kFormat),
                 fmt::format("file size {} is not a whole number of {}-byte database pages (truncated?)", size, page));
-  if (!mdb_read_catalog(h.mdb, MDB_ANY))
-    throw Error(file, std::string(kFormat), "cannot read the database catalog (truncated or corrupted file?)");
+  read_catalog(h.mdb, file, size);
   const TextTable data = read_text_table(h.mdb, "Channel_Normal_Table", file);
 
   Table t;

@@ -252,7 +252,7 @@ void add_biologic_common_columns(Table& t) {
     } else if (sweep_technique) {
       k = StepKind::sweep;
     } else if (mode) {
-      const int m = static_cast<int>(mode->values[i]);
+      const double m = mode->values[i];  // compared as read: a NaN or 1e300 is no mode
       if (m == 3) k = StepKind::rest;
       else if (m == 1) k = I > 0 ? StepKind::cc_charge : I < 0 ? StepKind::cc_discharge : StepKind::rest;
       else if (m == 2) k = I > 0 ? StepKind::cv_charge : I < 0 ? StepKind::cv_discharge : StepKind::rest;

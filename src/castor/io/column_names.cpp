@@ -344,7 +344,7 @@ void add_common_columns_by_name(Table& t, const ColumnMapping& mapping) {
   if (current && kind) {
     std::size_t discharge_positive = 0, discharge_negative = 0;
     for (std::size_t i = 0; i < t.rows(); ++i) {
-      const auto k = static_cast<StepKind>(static_cast<int>(kind->values[i]));
+      const auto k = step_kind_from_number(kind->values[i]);
       if (is_discharge(k)) {
         if (current->values[i] > 0) ++discharge_positive;
         if (current->values[i] < 0) ++discharge_negative;
@@ -352,7 +352,7 @@ void add_common_columns_by_name(Table& t, const ColumnMapping& mapping) {
     }
     if (discharge_positive > 0 && discharge_negative == 0) {
       for (std::size_t i = 0; i < t.rows(); ++i) {
-        const auto k = static_cast<StepKind>(static_cast<int>(kind->values[i]));
+        const auto k = step_kind_from_number(kind->values[i]);
         if (is_discharge(k)) current->values[i] = -std::fabs(current->values[i]);
         else if (is_charge(k)) current->values[i] = std::fabs(current->values[i]);
       }

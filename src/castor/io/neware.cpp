@@ -529,7 +529,7 @@ Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, i
   std::optional<int> fixed_range;
   if (b.size() > 20) {
     const auto block = get<std::uint32_t>(b.data() + 16);
-    if (block + 30 <= b.size()) fixed_range = get<std::int32_t>(b.data() + block + 26);
+    if (static_cast<std::size_t>(block) + 30 <= b.size()) fixed_range = get<std::int32_t>(b.data() + block + 26);
   }
   Records r;
   std::vector<std::string> warnings;
