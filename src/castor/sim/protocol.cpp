@@ -206,7 +206,9 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
-void parse_block(std::string_view text, std::vector<ProtocolStep>& out, int depth) {
+// `copied` counts the steps copied while expanding repeats at every nesting level: nested
+// blocks copy their steps once per level, so the work is bounded, not only the result.
+void parse_block(std::string_view text, std::vector<ProtocolStep>& out, int depth, std::size_t& copied) {
   if (depth > 8) throw Error("protocol: repeats nested more than 8 deep");
   std::size_t i = 0;
   std::string current;
@@ -244,9 +246,12 @@ void parse_block(std::string_view text, std::vector<ProtocolStep>& out, int dept
         k = e;
       }
       std::vector<ProtocolStep> block;
-      parse_block(inner, block, depth + 1);
+      parse_block(inner, block, depth + 1, copied);
       if (out.size() + block.size() * static_cast<std::size_t>(times) > kMaxProtocolSteps)
         throw Error(fmt::format("protocol: more than {} steps after expanding the repeats", kMaxProtocolSteps));
+      copied += block.size() * static_cast<std::size_t>(times);
+      if (copied > 2 * kMaxProtocolSteps)
+        throw Error(fmt::format("protocol: nested repeats expand to more than {} steps in all", 2 * kMaxProtocolSteps));
       for (int r = 0; r < times; ++r) out.insert(out.end(), block.begin(), block.end());
       i = k;
       continue;
@@ -265,7 +270,8 @@ void parse_block(std::string_view text, std::vector<ProtocolStep>& out, int dept
 
 std::vector<ProtocolStep> parse_protocol(std::string_view text) {
   std::vector<ProtocolStep> out;
-  parse_block(text, out, 0);
+  std::size_t copied = 0;
+  parse_block(text, out, 0, copied);
   if (out.empty()) throw Error("protocol: no steps");
   return out;
 }
