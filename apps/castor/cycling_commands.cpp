@@ -15,6 +15,7 @@
 #include "castor/core/error.h"
 #include "castor/cycling/cycling.h"
 #include "castor/cycling/figures.h"
+#include "castor/io/join.h"
 #include "castor/io/read.h"
 
 namespace castor::cli {
@@ -78,7 +79,13 @@ cycling::DqdvOptions dqdv_options(const DqdvFlags& d) {
 }
 
 struct Common {
-  std::string file, output, format, voltage = "working";
+  std::vector<std::string> files;  // one experiment: several files are joined in time order
+  std::string output, format, voltage = "working";
+  std::string file() const {
+    std::string s;
+    for (const auto& f : files) s += (s.empty() ? "" : " + ") + f;
+    return s;
+  }
   double rest_current_A = 0;
   bool current_steps = false, strict = false;
   MassFlags mass;
@@ -88,7 +95,7 @@ struct Common {
 Table read_for_analysis(const Common& c) {
   io::ReadOptions ro;
   if (!c.format.empty()) ro.format = io::format_from_string(c.format);
-  Table t = io::read_table(c.file, ro);
+  Table t = io::read_tables_joined(std::vector<std::filesystem::path>(c.files.begin(), c.files.end()), ro);
   if (c.voltage == "cell") {
     t = cycling::with_cell_voltage(t);
     // Analyse the two-electrode voltage: it takes the place of voltage_V.
@@ -117,7 +124,7 @@ void run_cycling(const Common& c, const std::string& formula, const std::string&
   if (c.strict && !r.warnings.empty()) {
     std::string all;
     for (const auto& w : r.warnings) all += (all.empty() ? "" : "; ") + w;
-    throw Error(c.file, t.meta.format, "--strict: " + all);
+    throw Error(c.file(), t.meta.format, "--strict: " + all);
   }
   std::string text = cycling::summary_text(r);
   if (!formula.empty()) {
@@ -221,7 +228,8 @@ void run_plot(const std::string& what, const Common& c, const std::vector<int>& 
   } else {
     throw Error(fmt::format("unknown figure '{}': profile, dqdv or capacity", what));
   }
-  fig.title += " - " + std::filesystem::path(c.file).filename().string();
+  for (std::size_t k = 0; k < c.files.size(); ++k)
+    fig.title += (k ? " + " : " - ") + std::filesystem::path(c.files[k]).filename().string();
   report::draw(fig, c.output);
   fmt::print(stderr, "wrote {}\n", c.output);
 }
@@ -238,7 +246,8 @@ void add_cycling_commands(CLI::App& app) {
   auto what = std::make_shared<std::string>();
 
   auto add_input = [&](CLI::App* c) {
-    c->add_option("FILE", common->file, "instrument file")->required();
+    c->add_option("FILES", common->files, "instrument file; several files of one experiment are joined in time order")
+        ->required();
     c->add_option("--format", common->format, "force a format instead of detecting it");
     c->add_option("--voltage", common->voltage,
                   "working (vs reference, default) or cell (working - counter, two-electrode; needs Ece)");

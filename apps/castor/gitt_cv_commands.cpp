@@ -14,6 +14,7 @@
 #include "castor/core/parse_number.h"
 #include "castor/cv/cv.h"
 #include "castor/gitt/gitt.h"
+#include "castor/io/join.h"
 #include "castor/io/read.h"
 #include "castor/report/gnuplot.h"
 
@@ -21,6 +22,7 @@ namespace castor::cli {
 namespace {
 
 struct GittFlags {
+  std::vector<std::string> files;  // one titration, possibly in several files (joined)
   std::string file, formula, ion = "Li", output, plot;
   double mass_mg = 0, radius_nm = 0, area_cm2 = 0, molar_volume = 0, rest_current_A = 0;
   bool sqrt_fit = false;
@@ -45,7 +47,7 @@ void run_gitt(const GittFlags& f) {
   }
   o.slope = f.sqrt_fit ? gitt::Slope::sqrt_time_fit : gitt::Slope::end_points;
   if (f.rest_current_A > 0) o.rest_current_A = f.rest_current_A;
-  const auto t = io::read_table(f.file);
+  const auto t = io::read_tables_joined(std::vector<std::filesystem::path>(f.files.begin(), f.files.end()));
   const auto r = gitt::analyse_gitt(t, o);
   fmt::print("{}: {} ({}, {}; M = {:.2f} g/mol)\n", f.file, r.summary,
              o.geometry == gitt::Geometry::sphere ? fmt::format("sphere r = {} nm", f.radius_nm)
@@ -192,7 +194,9 @@ void run_cv(const CvFlags& f) {
 void add_gitt_cv_commands(CLI::App& app) {
   auto g = std::make_shared<GittFlags>();
   auto* gitt_cmd = app.add_subcommand("gitt", "GITT: pulses, Weppner-Huggins D against SOC, validity check");
-  gitt_cmd->add_option("FILE", g->file, "cycler file with the titration")->required();
+  gitt_cmd->add_option("FILES", g->files, "cycler file with the titration; several files of one run are joined")
+      ->required()
+      ->each([g](const std::string& v) { g->file += (g->file.empty() ? "" : " + ") + v; });
   gitt_cmd->add_option("--mass-mg", g->mass_mg, "active mass (mg)")->required();
   gitt_cmd->add_option("--formula", g->formula, "active material, e.g. 'NaTi2(PO4)3'")->required();
   gitt_cmd->add_option("--ion", g->ion, "inserted ion (Li, Na, K, Mg, Ca, Zn, Al)")->capture_default_str();

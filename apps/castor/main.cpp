@@ -17,6 +17,7 @@
 #include "castor/core/error.h"
 #include "castor/core/table.h"
 #include "castor/io/detect.h"
+#include "castor/io/join.h"
 #include "castor/io/read.h"
 #include "castor/io/write_table.h"
 #include "cycling_commands.h"
@@ -98,9 +99,14 @@ void apply_strict(const castor::Table& t, bool strict) {
   throw castor::Error(t.meta.source_file, t.meta.format, fmt::format("--strict: {}", all));
 }
 
-int cmd_info(const std::string& file, const std::string& format, const CsvFlags& csv, bool strict) {
+castor::Table read_joined(const std::vector<std::string>& files, const castor::io::ReadOptions& ro) {
+  return castor::io::read_tables_joined(std::vector<std::filesystem::path>(files.begin(), files.end()), ro);
+}
+
+int cmd_info(const std::vector<std::string>& files, const std::string& format, const CsvFlags& csv, bool strict) {
   const castor::io::ReadOptions ro = read_options(format, csv);
-  const castor::Table t = castor::io::read_table(file, ro);
+  const castor::Table t = read_joined(files, ro);
+  const std::string file = t.meta.source_file;
   apply_strict(t, strict);
   const auto s = castor::summarize(t);
   fmt::print("file        {}\n", file);
@@ -112,6 +118,14 @@ int cmd_info(const std::string& file, const std::string& format, const CsvFlags&
   if (!t.meta.start_time.empty()) fmt::print("started     {}\n", t.meta.start_time);
   if (t.meta.active_mass_g) fmt::print("active mass {:.6g} mg\n", *t.meta.active_mass_g * 1e3);
   if (t.meta.electrode_area_cm2) fmt::print("area        {:.6g} cm2\n", *t.meta.electrode_area_cm2);
+  if (auto j = t.meta.extra.find("joined"); j != t.meta.extra.end()) {
+    fmt::print("joined      {}\n", j->second);
+    for (int k = 1;; ++k) {
+      auto h = t.meta.extra.find(fmt::format("joined.{}", k));
+      if (h == t.meta.extra.end()) break;
+      fmt::print("  {}\n", h->second);
+    }
+  }
   fmt::print("rows        {}{}\n", s.rows,
              t.meta.layout == castor::TableLayout::half_cycles ? " (one per half cycle: the file stores totals, not samples)" : "");
   fmt::print("cycles      {}\n", s.n_cycles ? fmt::format("{}", *s.n_cycles) : "-");
@@ -132,10 +146,12 @@ int cmd_info(const std::string& file, const std::string& format, const CsvFlags&
   return 0;
 }
 
-int cmd_convert(const std::string& file, const std::string& out, const std::string& format,
+int cmd_convert(const std::vector<std::string>& files, const std::string& out, const std::string& format,
                 const CsvFlags& csv, bool common_only, bool strict) {
   const castor::io::ReadOptions ro = read_options(format, csv);
-  const castor::Table t = castor::io::read_table(file, ro);
+  const castor::Table t = read_joined(files, ro);
+  const std::string file = t.meta.source_file;
+  if (auto j = t.meta.extra.find("joined"); j != t.meta.extra.end()) fmt::print(stderr, "castor: joined {}\n", j->second);
   apply_strict(t, strict);
   for (const auto& w : t.meta.warnings) fmt::print(stderr, "castor: warning: {}: {}\n", file, w);
   castor::io::WriteOptions wo;
@@ -156,18 +172,20 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "castor 0.1.0");
 
-  std::string file, out, format;
+  std::vector<std::string> files;
+  std::string out, format;
   bool common_only = false, strict = false;
   CsvFlags csv;
 
   auto* info = app.add_subcommand("info", "Show format, rows, columns, cycles, steps and time span of a file");
-  info->add_option("FILE", file, "instrument file")->required();
+  info->add_option("FILES", files, "instrument file; several files of one experiment are joined in time order")->required();
   info->add_option("--format", format, "force a format instead of detecting it");
   add_csv_flags(info, csv);
   info->add_flag("--strict", strict, "treat warnings about the file (truncation, placeholder mass, ...) as errors");
 
   auto* convert = app.add_subcommand("convert", "Convert a file to the common table (CSV or JSON)");
-  convert->add_option("FILE", file, "instrument file")->required();
+  convert->add_option("FILES", files, "instrument file; several files of one experiment are joined in time order")
+      ->required();
   convert->add_option("-o,--output", out, "output .csv or .json ('-' for CSV on stdout)")->required();
   convert->add_option("--format", format, "force a format instead of detecting it");
   convert->add_flag("--common-only", common_only, "write only the common columns, not the raw ones");
@@ -198,8 +216,8 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "run 'castor --help' or 'castor COMMAND --help' for the options\n");
       return 2;
     }
-    if (*info) return cmd_info(file, format, csv, strict);
-    if (*convert) return cmd_convert(file, out, format, csv, common_only, strict);
+    if (*info) return cmd_info(files, format, csv, strict);
+    if (*convert) return cmd_convert(files, out, format, csv, common_only, strict);
     if (*formats && formats_markdown) {
       fmt::print("| format | kind | reads | checked against |\n| --- | --- | --- | --- |\n");
       for (const auto& f : castor::io::formats())

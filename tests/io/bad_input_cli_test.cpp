@@ -54,8 +54,9 @@ TEST(BadInputCli, OptionsAndCommandLine) {
   expect_refused("eis fit " + csv + " --circuit 'R0-p(R1,C1)' --initial 1e400,1,1", "--initial", dir);
   expect_refused("eis fit " + csv + " --circuit 'R0-p(R1,C1)' --constant R0=abc", "--constant R0", dir);
   expect_refused("gitt " + csv + " --mass-mg 1 --radius-nm inf", "--radius-nm", dir);
-  expect_refused("info", "FILE is required", dir);
-  expect_refused("info a b c", "not expected", dir);
+  expect_refused("info", "FILES is required", dir);
+  expect_refused("info a b c", "a: no such file", dir);
+  expect_refused("formats extra", "not expected", dir);
   expect_refused("cycling " + csv + " --no-such-option", "no-such-option", dir);
   expect_refused("dqdv " + data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr").string() +
                      " --cycle 2 --grid-mV 1e-9",
