@@ -67,6 +67,7 @@ std::string technique_name(std::uint8_t id) {
     case 0x75: return "Constant Voltage";
     case 0x76: return "Constant Current";
     case 0x7F: return "Modulo Bat";
+    case 0x88: return "Battery Capacity Determination";  // BT-Lab
     default: return fmt::format("technique 0x{:02X}", id);
   }
 }
@@ -110,7 +111,11 @@ void read_log(const ByteReader& r, const Module& m, Table& t) {
   const double ole = r.at<double>(b + 0x0249);
   if (std::isfinite(ole) && ole != 0) set_start_time(t.meta, ole_days_to_unix_s(ole), "log module's acquisition date");
   const std::string version = pascal_string(r, b + 0x03B7, 6);
-  if (!version.empty()) t.meta.software_version = "EC-Lab " + version;
+  // EC-Lab's versions are 9 and above, BT-Lab's 1 to 4 (BT-Lab 1.79 writes "1.79").
+  if (!version.empty()) {
+    const auto major = parse_double(version.substr(0, version.find('.')));
+    t.meta.software_version = (major && *major < 5 ? "BT-Lab " : "EC-Lab ") + version;
+  }
   const std::string sn = pascal_string(r, b + 0x03CF, 16);
   if (!sn.empty()) t.meta.extra["device_serial"] = sn;
   t.meta.extra["channel"] = fmt::format("{}", r.at<std::uint8_t>(b + 0x0009) + 1);
@@ -281,6 +286,11 @@ Table read_biologic_mpr(std::span<const std::uint8_t> bytes, const std::string& 
     }
   }
   if (!have_data) r.fail(52, "no data module ('VMP data') in the file");
+  // Column 6 is the working electrode's potential in EC-Lab techniques and the cell voltage
+  // in BT-Lab's Battery Capacity Determination, whose .mpt export names it Ecell/V (yadg).
+  if (t.meta.extra["biologic.technique_id"] == "0x88")
+    if (Column* e = t.find("Ewe/V")) e->name = e->source_name = "Ecell/V";
+  if (t.meta.extra["biologic.technique_id"].empty()) t.meta.extra.erase("biologic.technique_id");
   blank_quality_indicators_above_100kHz(t);
   add_biologic_common_columns(t);
   return t;

@@ -14,8 +14,10 @@ namespace castor::io {
 
 namespace {
 constexpr FormatInfo kFormats[] = {
-    {"biologic-mpr", "cycler", "BioLogic EC-Lab/BT-Lab binary .mpr (data modules v0, v2, v3; EC-Lab 10.x-11.61)",
-     "the .mpt export of the same run, every column, 14 yadg pairs", Format::biologic_mpr},
+    {"biologic-mpr", "cycler",
+     "BioLogic EC-Lab/BT-Lab binary .mpr (data modules v0, v2, v3; EC-Lab 10.x-11.61, BT-Lab 1.x; techniques by name "
+     "as yadg lists them, BCD's voltage as Ecell/V)",
+     "the .mpt export of the same run, every column, 14 yadg pairs, yadg's BT-Lab BCD run", Format::biologic_mpr},
     {"biologic-mpt", "cycler", "BioLogic EC-Lab/BT-Lab text export .mpt/.txt (full, short or no header; decimal comma; latin-1)",
      "yadg, PyProBE asserted values", Format::biologic_mpt},
     {"biologic-csv", "cycler", "BioLogic EC-Lab CSV export (';' or ','; time/s as seconds or dates)", "beep asserted capacities",
