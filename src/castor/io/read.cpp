@@ -30,10 +30,21 @@ Table read_by_format(const std::filesystem::path& path, const ReadOptions& optio
     case Format::basytec_txt: return read_basytec_txt(path);
     case Format::generic_csv: return read_generic_csv(path, options.csv);
     case Format::gamry_dta: return read_gamry_dta(path);
-    case Format::unknown:
+    case Format::unknown: {
+      // The message comes from the format registry, so it names every reader there is.
+      std::string tables, others;
+      for (const auto& row : formats()) {
+        std::string& list = row.table_format != Format::unknown ? tables : others;
+        if (row.table_format == Format::unknown && list.find(std::string(row.kind)) != std::string::npos) continue;
+        list += (list.empty() ? "" : ", ") +
+                std::string(row.table_format != Format::unknown ? row.id : row.kind);
+      }
       throw Error(path.string(), "",
-                  "unrecognised file format (not BioLogic, Neware, Arbin, Maccor, Basytec or a "
-                  "CSV castor can map)");
+                  fmt::format("not a file castor reads as a cycler table (formats: {}); {} files are read by "
+                              "their own commands (castor eis, xps, xrd, eds; see castor formats); --format "
+                              "forces a format",
+                              tables, others));
+    }
   }
   throw Error(path.string(), "", "internal: unhandled format");
 }
