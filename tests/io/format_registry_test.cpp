@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <vector>
 #include <string>
 
 #include "castor/io/detect.h"
@@ -40,8 +41,28 @@ TEST(FormatRegistry, IdsAreUniqueAndCyclerIdsRoundTrip) {
     EXPECT_FALSE(f.description.empty()) << f.id;
     EXPECT_FALSE(f.checked.empty()) << f.id;
     if (f.table_format != castor::io::Format::unknown) {
+      // Detection and reading come from the row itself.
+      EXPECT_NE(f.sniff, nullptr) << f.id;
+      EXPECT_NE(f.read, nullptr) << f.id;
+      EXPECT_EQ(castor::io::format_info(f.table_format), &f) << f.id;
       EXPECT_EQ(castor::io::format_from_string(f.id), f.table_format);
       EXPECT_EQ(castor::io::to_string(f.table_format), f.id);
     }
   }
+}
+
+// Detection is the surest sniffer: magic bytes beat column words beat the extension.
+TEST(FormatRegistry, SurestSnifferWins) {
+  using castor::io::Format;
+  auto detect = [](std::string text, const char* name) {
+    const std::vector<std::uint8_t> b(text.begin(), text.end());
+    return castor::io::detect_format(b, name);
+  };
+  EXPECT_EQ(detect("BIO-LOGIC MODULAR FILE\x1a", "x.csv"), Format::biologic_mpr);  // magic over extension
+  EXPECT_EQ(detect("a,b\n1,2\n", "x.mpr"), Format::biologic_mpr);                 // extension only
+  EXPECT_EQ(detect("mode\ttime/s\tEwe/V\n1\t0\t3\n", "x.csv"), Format::biologic_mpt);
+  EXPECT_EQ(detect("mode;time/s;Ewe/V\n1;0;3\n", "x.txt"), Format::biologic_csv);
+  EXPECT_EQ(detect("EXPLAIN\nTAG\tCV\n", "x.txt"), Format::gamry_dta);
+  EXPECT_EQ(detect("a,b\n1,2\n", "x.csv"), Format::generic_csv);
+  EXPECT_EQ(detect("a,b\n1,2\n", "x.dat"), Format::unknown);
 }

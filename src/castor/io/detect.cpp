@@ -1,6 +1,8 @@
 #include "castor/io/detect.h"
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 #include <string>
@@ -8,37 +10,113 @@
 
 #include "castor/core/error.h"
 #include "castor/io/file.h"
+#include "castor/io/read.h"
+#include "castor/io/neware_csv.h"
+#include "castor/io/neware.h"
+#include "castor/io/maccor_txt.h"
+#include "castor/io/generic_csv.h"
+#include "castor/io/gamry_dta.h"
+#include "castor/io/biologic_mpt.h"
+#include "castor/io/biologic_mpr.h"
+#include "castor/io/basytec_txt.h"
+#include "castor/io/arbin_res.h"
 #include "castor/io/text.h"
 
 namespace castor::io {
 
 namespace {
+
+bool has(std::string_view s, std::string_view w) { return s.find(w) != std::string_view::npos; }
+
+// BioLogic's column words in one of the first lines: the column line of a text export.
+std::optional<std::string_view> biologic_column_line(const FileHead& h) {
+  for (std::size_t i = 0; i < std::min<std::size_t>(h.lines.size(), 12); ++i) {
+    const auto l = h.lines[i];
+    if (has(l, "time/s") && (has(l, "Ewe/V") || has(l, "Ecell/V") || has(l, "I/mA"))) return l;
+  }
+  return std::nullopt;
+}
+
+int sniff_biologic_mpr(const FileHead& h) {
+  if (h.bytes.starts_with("BIO-LOGIC MODULAR FILE")) return 3;
+  return h.extension == ".mpr" ? 1 : 0;
+}
+int sniff_biologic_mpt(const FileHead& h) {
+  if (h.lines.empty()) return 0;
+  const auto l0 = trim(h.lines[0]);
+  if (l0.starts_with("EC-Lab ASCII FILE") || l0.starts_with("BT-Lab ASCII FILE")) return 3;
+  const auto l = biologic_column_line(h);
+  return l && has(*l, "\t") && !has(*l, ";") ? 2 : 0;
+}
+int sniff_biologic_csv(const FileHead& h) {
+  const auto l = biologic_column_line(h);
+  return l && !(has(*l, "\t") && !has(*l, ";")) ? 2 : 0;
+}
+int sniff_neware_ndax(const FileHead& h) {
+  if (!h.bytes.starts_with("PK\x03\x04")) return 0;
+  return has(h.bytes, ".ndc") || h.extension == ".ndax" ? 3 : 0;
+}
+int sniff_neware_nda(const FileHead& h) { return h.bytes.starts_with("NEWARE") ? 3 : 0; }
+int sniff_neware_csv(const FileHead& h) {
+  for (std::size_t i = 0; i < std::min<std::size_t>(h.lines.size(), 12); ++i) {
+    const auto l = h.lines[i];
+    if ((has(l, "DataPoint") || has(l, "Record ID")) && has(l, "Step Type")) return 2;
+  }
+  return 0;
+}
+int sniff_arbin_res(const FileHead& h) {
+  if (h.bytes.size() > 20 && (h.bytes.substr(4, 15) == "Standard Jet DB" || h.bytes.substr(4, 15) == "Standard ACE DB"))
+    return 3;
+  return h.extension == ".res" ? 1 : 0;
+}
+int sniff_maccor_txt(const FileHead& h) {
+  if (h.lines.empty()) return 0;
+  const auto l0 = trim(h.lines[0]);
+  if (l0.starts_with("Today's Date") || l0.starts_with("Today''s Date")) return 3;
+  for (std::size_t i = 0; i < std::min<std::size_t>(h.lines.size(), 2); ++i)
+    if (has(h.lines[i], "Rec#") && has(h.lines[i], "Cyc#")) return 3;
+  return 0;
+}
+int sniff_basytec_txt(const FileHead& h) {
+  return !h.lines.empty() && trim(h.lines[0]).starts_with("~Resultfile from Basytec") ? 3 : 0;
+}
+int sniff_gamry_dta(const FileHead& h) { return !h.lines.empty() && trim(h.lines[0]) == "EXPLAIN" ? 3 : 0; }
+int sniff_generic_csv(const FileHead& h) {
+  return h.extension == ".csv" || h.extension == ".txt" || h.extension == ".tsv" ? 1 : 0;
+}
+
+template <Table (*F)(const std::filesystem::path&)>
+Table read_plain(const std::filesystem::path& p, const ReadOptions&) {
+  return F(p);
+}
+Table read_csv_with_options(const std::filesystem::path& p, const ReadOptions& o) { return read_generic_csv(p, o.csv); }
+
 constexpr FormatInfo kFormats[] = {
     {"biologic-mpr", "cycler",
      "BioLogic EC-Lab/BT-Lab binary .mpr (data modules v0, v2, v3; EC-Lab 10.x-11.61, BT-Lab 1.x; techniques by name "
      "as yadg lists them, BCD's voltage as Ecell/V)",
-     "the .mpt export of the same run, every column, 14 yadg pairs, yadg's BT-Lab BCD run", Format::biologic_mpr},
+     "the .mpt export of the same run, every column, 14 yadg pairs, yadg's BT-Lab BCD run", Format::biologic_mpr, sniff_biologic_mpr, read_plain<read_biologic_mpr>},
     {"biologic-mpt", "cycler", "BioLogic EC-Lab/BT-Lab text export .mpt/.txt (full, short or no header; decimal comma; latin-1)",
-     "yadg, PyProBE asserted values", Format::biologic_mpt},
+     "yadg, PyProBE asserted values", Format::biologic_mpt, sniff_biologic_mpt, read_plain<read_biologic_mpt>},
     {"biologic-csv", "cycler", "BioLogic EC-Lab CSV export (';' or ','; time/s as seconds or dates)", "beep asserted capacities",
-     Format::biologic_csv},
+     Format::biologic_csv, sniff_biologic_csv, read_plain<read_biologic_csv>},
     {"neware-ndax", "cycler", "Neware BTS 8 .ndax (ndc versions 5, 14, 17; aux temperature)", "BTSDA step tables",
-     Format::neware_ndax},
-    {"neware-nda", "cycler", "Neware BTS .nda (versions 14-29; 130 = BTS 9.1)", "BTSDA step tables", Format::neware_nda},
+     Format::neware_ndax, sniff_neware_ndax, read_plain<read_neware_ndax>},
+    {"neware-nda", "cycler", "Neware BTS .nda (versions 14-29; 130 = BTS 9.1)", "BTSDA step tables", Format::neware_nda, sniff_neware_nda, read_plain<read_neware_nda>},
     {"neware-csv", "cycler", "Neware BTSDA CSV export (active mass from Spec. Cap.)", "cellpy row count, Step Type counts",
-     Format::neware_csv},
+     Format::neware_csv, sniff_neware_csv, read_plain<read_neware_csv>},
     {"arbin-res", "cycler", "Arbin MITS .res (Jet database via libmdb; auxiliary channels)", "cellpy goldens, datalab CSV row by row",
-     Format::arbin_res},
+     Format::arbin_res, sniff_arbin_res, read_plain<read_arbin_res>},
     {"maccor-txt", "cycler", "Maccor text export (both header variants; Amp-hr/Watt-hr by State)", "beep / cellpy row counts",
-     Format::maccor_txt},
-    {"basytec-txt", "cycler", "Basytec '~Resultfile' text export", "PyProBE asserted last row", Format::basytec_txt},
+     Format::maccor_txt, sniff_maccor_txt, read_plain<read_maccor_txt>},
+    {"basytec-txt", "cycler", "Basytec '~Resultfile' text export", "PyProBE asserted last row", Format::basytec_txt, sniff_basytec_txt, read_plain<read_basytec_txt>},
     {"gamry-dta", "cycler",
      "Gamry Framework .DTA CURVE tables (CV, chronoamperometry; decimal comma); PWR800 cyclic charge-discharge "
      "CAPACITYCURVE (one row per half cycle)",
      "voltcycle CV series; gamry-parser/echem ccd_data.dta per-cycle charges",
-     Format::gamry_dta},
+     Format::gamry_dta, sniff_gamry_dta, read_plain<read_gamry_dta>},
     {"csv", "cycler", "any delimited table: column line found after a preamble; common columns from names and units or --map",
-     "SINTEF Landt step counts, datalab BDF row by row", Format::generic_csv},
+     "SINTEF Landt step counts, datalab BDF row by row", Format::generic_csv, sniff_generic_csv, read_csv_with_options},
     {"impedance", "impedance",
      "BioLogic .mpr/.mpt PEIS/GEIS, Gamry .DTA ZCURVE (decimal comma), ZPlot .z, Autolab/Z60W, CH Instruments, Parstat, "
      "PowerSuite, VersaStudio .par, EC-Lab .P00 and other f/Hz Z'/Ohm -Z''/Ohm tables, f Z' Z'' tables (castor eis)",
@@ -77,50 +155,24 @@ Format format_from_string(std::string_view name) {
 }
 
 Format detect_format(std::span<const std::uint8_t> head, const std::filesystem::path& name) {
-  const std::string_view s(reinterpret_cast<const char*>(head.data()), head.size());
-  const std::string ext = to_lower(name.extension().string());
-  if (s.starts_with("BIO-LOGIC MODULAR FILE")) return Format::biologic_mpr;
-  if (s.starts_with("PK\x03\x04")) {
-    if (s.find(".ndc") != std::string_view::npos || ext == ".ndax") return Format::neware_ndax;
-    return Format::unknown;
+  FileHead h;
+  h.bytes = std::string_view(reinterpret_cast<const char*>(head.data()), head.size());
+  h.lines = split_lines(h.bytes.substr(0, std::min<std::size_t>(h.bytes.size(), 4096)));
+  h.extension = to_lower(name.extension().string());
+  Format best = Format::unknown;
+  int best_score = 0;
+  for (const auto& row : kFormats) {
+    if (!row.sniff) continue;
+    const int score = row.sniff(h);
+    if (score > best_score) best = row.table_format, best_score = score;
   }
-  if (s.starts_with("NEWARE")) return Format::neware_nda;
-  if (s.size() > 20 && s.substr(4, 15) == "Standard Jet DB") return Format::arbin_res;
-  if (s.size() > 20 && s.substr(4, 15) == "Standard ACE DB") return Format::arbin_res;
+  return best;
+}
 
-  // Text formats: look at the first lines.
-  const auto lines = split_lines(s.substr(0, std::min<std::size_t>(s.size(), 4096)));
-  if (lines.empty()) return Format::unknown;
-  const auto l0 = trim(lines[0]);
-  if (l0.starts_with("EC-Lab ASCII FILE") || l0.starts_with("BT-Lab ASCII FILE"))
-    return Format::biologic_mpt;
-  if (l0.starts_with("~Resultfile from Basytec")) return Format::basytec_txt;
-  if (l0 == "EXPLAIN") return Format::gamry_dta;
-  if (l0.starts_with("Today's Date") || l0.starts_with("Today''s Date")) return Format::maccor_txt;
-  if (lines.size() > 1 && lines[1].find("Rec#") != std::string_view::npos &&
-      lines[1].find("Cyc#") != std::string_view::npos)
-    return Format::maccor_txt;
-  if (l0.find("Rec#") != std::string_view::npos && l0.find("Cyc#") != std::string_view::npos)
-    return Format::maccor_txt;
-  for (std::size_t i = 0; i < std::min<std::size_t>(lines.size(), 12); ++i) {
-    const auto l = lines[i];
-    const bool biologic_cols = l.find("time/s") != std::string_view::npos &&
-                               (l.find("Ewe/V") != std::string_view::npos ||
-                                l.find("Ecell/V") != std::string_view::npos ||
-                                l.find("I/mA") != std::string_view::npos);
-    if (biologic_cols) {
-      if (l.find('\t') != std::string_view::npos && l.find(';') == std::string_view::npos)
-        return Format::biologic_mpt;
-      return Format::biologic_csv;
-    }
-    if ((l.find("DataPoint") != std::string_view::npos || l.find("Record ID") != std::string_view::npos) &&
-        l.find("Step Type") != std::string_view::npos)
-      return Format::neware_csv;
-  }
-  if (ext == ".csv" || ext == ".txt" || ext == ".tsv") return Format::generic_csv;
-  if (ext == ".mpr") return Format::biologic_mpr;
-  if (ext == ".res") return Format::arbin_res;
-  return Format::unknown;
+const FormatInfo* format_info(Format format) {
+  for (const auto& row : kFormats)
+    if (row.table_format == format && format != Format::unknown) return &row;
+  return nullptr;
 }
 
 Format detect_format(const std::filesystem::path& path) {

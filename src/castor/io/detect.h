@@ -5,9 +5,29 @@
 #include <cstdint>
 #include <filesystem>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
+
+namespace castor {
+class Table;
+}
 
 namespace castor::io {
+
+struct ReadOptions;
+
+// What a sniffer sees of a file: its first bytes (4 KiB), their first lines and the
+// lower-case extension.
+struct FileHead {
+  std::string_view bytes;
+  std::vector<std::string_view> lines;
+  std::string extension;  // ".mpr"
+};
+// How sure a sniffer is: 0 not this format, 1 only the extension says so, 2 the column
+// names say so, 3 the magic bytes or the first line say so.
+using Sniffer = int (*)(const FileHead& head);
+using TableReader = Table (*)(const std::filesystem::path& path, const ReadOptions& options);
 
 enum class Format {
   unknown,
@@ -32,15 +52,20 @@ struct FormatInfo {
   std::string_view description;  // files and versions read
   std::string_view checked;      // the instrument files and peer outputs it was checked against
   Format table_format;           // the read_table format, Format::unknown for the other kinds
+  Sniffer sniff = nullptr;       // cycler tables: how read_table recognises the file
+  TableReader read = nullptr;    // cycler tables: the reader
 };
 // Every format castor reads, cycler tables first.
 std::span<const FormatInfo> formats();
 
+// The registry row of a cycler format; nullptr for Format::unknown.
+const FormatInfo* format_info(Format format);
 std::string_view to_string(Format format);
 // The format named as to_string names it ("biologic-mpr", "csv"); throws castor::Error
 // for other names.
 Format format_from_string(std::string_view name);
-// Detects the format from the first bytes of the file (4 KiB suffice) and its name.
+// Detects the format from the first bytes of the file (4 KiB suffice) and its name: the
+// registry row whose sniffer is surest (ties: the row listed first).
 Format detect_format(std::span<const std::uint8_t> head, const std::filesystem::path& name);
 // Opens the file and detects its format; throws castor::Error if the file is unreadable.
 Format detect_format(const std::filesystem::path& path);

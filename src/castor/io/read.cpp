@@ -18,18 +18,8 @@ namespace castor::io {
 namespace {
 Table read_by_format(const std::filesystem::path& path, const ReadOptions& options) {
   const Format f = options.format ? *options.format : detect_format(path);
+  if (const FormatInfo* row = format_info(f); row && row->read) return row->read(path, options);
   switch (f) {
-    case Format::biologic_mpr: return read_biologic_mpr(path);
-    case Format::biologic_mpt: return read_biologic_mpt(path);
-    case Format::neware_ndax: return read_neware_ndax(path);
-    case Format::neware_nda: return read_neware_nda(path);
-    case Format::arbin_res: return read_arbin_res(path);
-    case Format::maccor_txt: return read_maccor_txt(path);
-    case Format::biologic_csv: return read_biologic_csv(path);
-    case Format::neware_csv: return read_neware_csv(path);
-    case Format::basytec_txt: return read_basytec_txt(path);
-    case Format::generic_csv: return read_generic_csv(path, options.csv);
-    case Format::gamry_dta: return read_gamry_dta(path);
     case Format::unknown: {
       // The message comes from the format registry, so it names every reader there is.
       std::string tables, others;
@@ -45,8 +35,9 @@ Table read_by_format(const std::filesystem::path& path, const ReadOptions& optio
                               "forces a format",
                               tables, others));
     }
+    default: break;
   }
-  throw Error(path.string(), "", "internal: unhandled format");
+  throw Error(path.string(), "", "internal: a cycler format without a reader in the registry");
 }
 }  // namespace
 
