@@ -113,7 +113,9 @@ void run_fit(const EisFlags& f) {
     const auto g = model_grid(s);
     std::vector<eis::cplx> z;
     for (double fr : g) z.push_back(c.impedance(2 * std::numbers::pi * fr, r.values));
-    report::draw_panels(eis::nyquist_bode(s, g, z, "fit " + c.text()), f.plot);
+    auto panels = eis::nyquist_bode(s, g, z, "fit " + c.text());
+    if (!panels.empty()) panels[0].warnings = s.warnings;
+    report::draw_panels(panels, f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);
   }
 }
@@ -141,7 +143,11 @@ void run_kk(const EisFlags& f) {
                         r.z_fit[i].real(), r.z_fit[i].imag());
     if (!o2) throw Error(f.output, "", "cannot write");
   }
-  if (!f.plot.empty()) report::draw(eis::kk_residual_figure(s, r), f.plot);
+  if (!f.plot.empty()) {
+    auto fig = eis::kk_residual_figure(s, r);
+    fig.warnings = s.warnings;
+    report::draw(fig, f.plot);
+  }
 }
 
 void run_drt(const EisFlags& f) {
@@ -160,7 +166,11 @@ void run_drt(const EisFlags& f) {
     for (std::size_t i = 0; i < r.tau_s.size(); ++i) o2 << fmt::format("{:.8g},{:.8g}\n", r.tau_s[i], r.gamma_ohm[i]);
     if (!o2) throw Error(f.output, "", "cannot write");
   }
-  if (!f.plot.empty()) report::draw(eis::drt_figure(r, s.source), f.plot);
+  if (!f.plot.empty()) {
+    auto fig = eis::drt_figure(r, s.source);
+    fig.warnings = s.warnings;
+    report::draw(fig, f.plot);
+  }
 }
 
 void run_series(const EisFlags& f) {

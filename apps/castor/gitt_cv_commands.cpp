@@ -90,6 +90,7 @@ void run_gitt(const GittFlags& f) {
   if (!f.plot.empty()) {
     report::Figure e, d;
     e.title = "GITT - " + f.file;
+    e.warnings = t.meta.warnings;
     e.xlabel = "Time (h)";
     e.ylabel = "Voltage (V)";
     report::Series sv{"voltage", {}, {}, "lines", false};

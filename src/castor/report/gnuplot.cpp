@@ -1,5 +1,8 @@
 #include "castor/report/gnuplot.h"
 
+#include <algorithm>
+#include <utility>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +45,36 @@ std::string body(const Figure& f, const std::string& prefix, std::string_view re
   if (f.log_x) s += "set logscale x\nset format x '10^{%L}'\n";
   if (f.log_y) s += "set logscale y\nset format y '10^{%L}'\n";
   if (f.equal_axes) s += "set size ratio -1\n";
+  if (!f.warnings.empty()) {
+    // Wrapped to the figure's width (about 7 px a character at 9 pt), at most six lines
+    // under the plot; what does not fit is counted.
+    const std::size_t width = std::max<std::size_t>(40, static_cast<std::size_t>(f.width_px) / 7);
+    std::vector<std::string> lines;
+    std::size_t used = 0;
+    for (const auto& w : f.warnings) {
+      std::string rest = "warning: " + w;
+      std::vector<std::string> these;
+      while (!rest.empty()) {
+        const std::size_t indent = these.empty() ? 0 : 4;  // continuation lines start with 4 blanks
+        std::size_t cut = rest.size() <= width ? rest.size() : rest.rfind(' ', width);
+        if (cut == std::string::npos || cut <= indent) cut = std::min(width, rest.size());  // no blank: cut the word
+        these.push_back(rest.substr(0, cut));
+        rest = rest.substr(std::min(rest.size(), cut + (cut < rest.size() && rest[cut] == ' ' ? 1 : 0)));
+        if (!rest.empty()) rest = "    " + rest;
+      }
+      if (lines.size() + these.size() > 6) break;
+      lines.insert(lines.end(), these.begin(), these.end());
+      ++used;
+    }
+    if (used < f.warnings.size()) {
+      if (lines.size() == 6) lines.pop_back();
+      lines.push_back(fmt::format("(and {} more warnings: see the text or JSON output)", f.warnings.size() - used));
+    }
+    s += fmt::format("set bmargin {}\n", 4 + static_cast<int>(lines.size()) * 1.3);
+    for (std::size_t k = 0; k < lines.size(); ++k)
+      s += fmt::format("set label {} {} at screen 0.01, screen {:.3f} left tc rgb '#b00000' font ',9' noenhanced\n", 100 + k,
+                       quoted(std::as_const(lines[k])), 0.012 + 0.028 * static_cast<double>(lines.size() - 1 - k));
+  }
   bool y2 = false;
   for (const auto& se : f.series) y2 = y2 || se.second_axis;
   if (y2) s += "set y2label " + quoted(f.y2label) + "\nset y2tics\nset ytics nomirror\n";

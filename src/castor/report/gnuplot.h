@@ -23,6 +23,9 @@ struct Figure {
   bool log_x = false, log_y = false;
   bool equal_axes = false;  // same scale on x and y (Nyquist plots)
   std::string key = "top left";  // gnuplot key position, e.g. "bottom right", "outside right"
+  // What castor cannot stand behind in the data drawn (the reader's and the analysis'
+  // warnings): printed in red under the plot, so the figure carries them as the text does.
+  std::vector<std::string> warnings;
 };
 
 // The gnuplot script that draws `figure` into `out`.
