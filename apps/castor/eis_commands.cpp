@@ -29,14 +29,23 @@ struct EisFlags {
   std::vector<std::string> constants;
   int starts = 24, spectrum = 1, max_m = 50;
   double f_min = 0, f_max = 1e300, mu_cutoff = 0.85, lambda = 1e-3;
-  bool capacitive_only = false, add_cap = false;
+  bool capacitive_only = false, add_cap = false, strict = false;
 };
+
+// --strict: a warning about the file (truncation, a trailer not read, ...) is an error.
+void apply_strict(const EisFlags& f, const eis::Spectrum& s) {
+  if (!f.strict || s.warnings.empty()) return;
+  std::string all;
+  for (const auto& w : s.warnings) all += (all.empty() ? "" : "; ") + w;
+  throw Error(s.source, "impedance", "--strict: " + all);
+}
 
 eis::Spectrum select(const EisFlags& f) {
   const auto all = eis::read_impedance(f.files.at(0));
   if (f.spectrum < 1 || static_cast<std::size_t>(f.spectrum) > all.size())
     throw Error(f.files[0], "impedance", fmt::format("--spectrum {}: the file holds {} spectra", f.spectrum, all.size()));
   eis::Spectrum s = eis::keep_frequencies(all[static_cast<std::size_t>(f.spectrum - 1)], f.f_min, f.f_max);
+  apply_strict(f, s);
   for (const auto& w : s.warnings) fmt::print("warning ({}): {}\n", s.source, w);
   if (f.capacitive_only) s = eis::keep_capacitive(s);
   if (s.size() == 0) throw Error(f.files[0], "impedance", "no points left after the frequency and sign filters");
@@ -177,6 +186,7 @@ void run_series(const EisFlags& f) {
   std::vector<eis::Spectrum> spectra;
   for (const auto& file : f.files)
     for (auto& s : eis::read_impedance(file)) {
+      apply_strict(f, s);
       for (const auto& w : s.warnings) fmt::print("warning ({}): {}\n", s.source, w);
       if (f.capacitive_only) s = eis::keep_capacitive(s);
       spectra.push_back(std::move(s));
@@ -219,6 +229,7 @@ void add_eis_commands(CLI::App& app) {
     c->add_option("--f-min", flags->f_min, "drop points below this frequency (Hz)");
     c->add_option("--f-max", flags->f_max, "drop points above this frequency (Hz)");
     c->add_flag("--capacitive-only", flags->capacitive_only, "keep only points with Z'' < 0 (impedance.py ignoreBelowX)");
+    c->add_flag("--strict", flags->strict, "treat warnings about the file (truncation, parts not read) as errors");
     if (!many) c->add_option("--spectrum", flags->spectrum, "which spectrum of a multi-spectrum file (from 1)")->capture_default_str();
   };
   auto fit_flags = [&](CLI::App* c) {

@@ -25,7 +25,7 @@ struct GittFlags {
   std::vector<std::string> files;  // one titration, possibly in several files (joined)
   std::string file, formula, ion = "Li", output, plot;
   double mass_mg = 0, radius_nm = 0, area_cm2 = 0, molar_volume = 0, rest_current_A = 0;
-  bool sqrt_fit = false;
+  bool sqrt_fit = false, strict = false;
   std::vector<std::string> windows = {"discharge:0.2-0.6", "charge:0.2-0.8"};
 };
 
@@ -48,6 +48,12 @@ void run_gitt(const GittFlags& f) {
   o.slope = f.sqrt_fit ? gitt::Slope::sqrt_time_fit : gitt::Slope::end_points;
   if (f.rest_current_A > 0) o.rest_current_A = f.rest_current_A;
   const auto t = io::read_tables_joined(std::vector<std::filesystem::path>(f.files.begin(), f.files.end()));
+  if (f.strict && !t.meta.warnings.empty()) {
+    std::string all;
+    for (const auto& w : t.meta.warnings) all += (all.empty() ? "" : "; ") + w;
+    throw Error(t.meta.source_file, t.meta.format, "--strict: " + all);
+  }
+  for (const auto& w : t.meta.warnings) fmt::print("warning ({}): {}\n", t.meta.source_file, w);
   const auto r = gitt::analyse_gitt(t, o);
   fmt::print("{}: {} ({}, {}; M = {:.2f} g/mol)\n", f.file, r.summary,
              o.geometry == gitt::Geometry::sphere ? fmt::format("sphere r = {} nm", f.radius_nm)
@@ -204,6 +210,7 @@ void add_gitt_cv_commands(CLI::App& app) {
   gitt_cmd->add_option("--radius-nm", g->radius_nm, "particle radius: sphere form D = 4/(pi tau) (r/3)^2 (dEs/dEt)^2");
   gitt_cmd->add_option("--area-cm2", g->area_cm2, "electrode/electrolyte area S: electrode form (needs --molar-volume)");
   gitt_cmd->add_option("--molar-volume", g->molar_volume, "V_M in cm3/mol (NTP: 136.2)");
+  gitt_cmd->add_flag("--strict", g->strict, "treat warnings about the file (truncation, placeholder mass) as errors");
   gitt_cmd->add_flag("--sqrt-fit", g->sqrt_fit, "use the slope of E against sqrt(t) over the pulse");
   gitt_cmd->add_option("--rest-current-A", g->rest_current_A, "|I| below this is rest");
   gitt_cmd->add_option("--window", g->windows, "averaging windows, e.g. discharge:0.2-0.6 charge:0.2-0.8");

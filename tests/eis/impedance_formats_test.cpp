@@ -3,6 +3,10 @@
 // precision, and damaged copies must be refused with the file and the problem named.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
+
 #include <cmath>
 #include <string>
 
@@ -156,4 +160,22 @@ TEST(ImpedanceFormats, PssessionWithoutEis) {
   const auto p = dir / "cv.pssession";
   castor::test::write_bytes(p, std::vector<std::uint8_t>(text.begin(), text.end()), text.size());
   EXPECT_NE(what_of(p).find("no impedance measurement"), std::string::npos) << what_of(p);
+}
+
+// The reader's warnings reach the command line: printed beside the result, an error with
+// --strict (exit 2).
+TEST(ImpedanceFormats, CliPrintsWarningsAndStrictRefuses) {
+  const std::string f = fixture_file("pyimpspec/data.dfr").string();
+  const auto out = castor::test::scratch_dir("eis_strict") / "out.txt";
+  auto run = [&](const std::string& extra) {
+    const std::string cmd = std::string(CASTOR_CLI) + " eis kk '" + f + "'" + extra + " > '" + out.string() + "' 2>&1";
+    const int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  EXPECT_EQ(run(""), 0);
+  auto text = castor::test::file_bytes(out);
+  EXPECT_NE(std::string(text.begin(), text.end()).find("warning"), std::string::npos);
+  EXPECT_EQ(run(" --strict"), 2);
+  text = castor::test::file_bytes(out);
+  EXPECT_NE(std::string(text.begin(), text.end()).find("--strict: not read: 10 trailer lines"), std::string::npos);
 }
