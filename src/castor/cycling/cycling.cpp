@@ -70,6 +70,18 @@ void add_rates_and_mass_checks(CyclingResult& r, const CyclingOptions& o) {
   }
 }
 
+// The result's source, the file's warnings and the active mass (given, else the file's).
+CyclingResult start_result(const Table& t, const CyclingOptions& o) {
+  CyclingResult r;
+  r.source_file = t.meta.source_file;
+  for (const auto& w : t.meta.warnings) r.warnings.push_back("file: " + w);
+  if (o.mass) r.mass = o.mass;
+  else if (t.meta.active_mass_g && *t.meta.active_mass_g > 0)
+    r.mass = ActiveMass{*t.meta.active_mass_g, fmt::format("{:g} mg from the file", *t.meta.active_mass_g * 1e3)};
+  else r.notes.push_back("no active mass given or stored in the file: capacities in mAh only");
+  return r;
+}
+
 }  // namespace
 
 CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
@@ -78,13 +90,7 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
     if (!t.has(c))
       throw Error(t.meta.source_file, t.meta.format,
                   fmt::format("cycling analysis needs a {} column; the file gives none", c));
-  CyclingResult r;
-  r.source_file = t.meta.source_file;
-  for (const auto& w : t.meta.warnings) r.warnings.push_back("file: " + w);
-  if (o.mass) r.mass = o.mass;
-  else if (t.meta.active_mass_g && *t.meta.active_mass_g > 0)
-    r.mass = ActiveMass{*t.meta.active_mass_g, fmt::format("{:g} mg from the file", *t.meta.active_mass_g * 1e3)};
-  else r.notes.push_back("no active mass given or stored in the file: capacities in mAh only");
+  CyclingResult r = start_result(t, o);
 
   const auto steps = find_steps(t, o.segments);
   const auto& time = t.values(col::time_s);
@@ -177,13 +183,7 @@ CyclingResult analyse_half_cycle_table(const Table& t, const CyclingOptions& o) 
   for (auto c : {col::cycle, col::half_cycle_direction, col::half_cycle_capacity_mAh})
     if (!t.has(c))
       throw Error(t.meta.source_file, t.meta.format, fmt::format("half-cycle table lacks a {} column", c));
-  CyclingResult r;
-  r.source_file = t.meta.source_file;
-  for (const auto& w : t.meta.warnings) r.warnings.push_back("file: " + w);
-  if (o.mass) r.mass = o.mass;
-  else if (t.meta.active_mass_g && *t.meta.active_mass_g > 0)
-    r.mass = ActiveMass{*t.meta.active_mass_g, fmt::format("{:g} mg from the file", *t.meta.active_mass_g * 1e3)};
-  else r.notes.push_back("no active mass given or stored in the file: capacities in mAh only");
+  CyclingResult r = start_result(t, o);
   r.notes.push_back("the file stores one row of totals per half cycle (no samples): half cycles and cycles are the "
                     "file's own; CE = discharge / charge within each file cycle; no steps, dQ/dV, hysteresis or "
                     "flatness");
