@@ -37,3 +37,11 @@ TEST(BiologicTechnique, EcLabStaysEcLab) {
   EXPECT_EQ(t.meta.software_version.rfind("EC-Lab ", 0), 0u) << t.meta.software_version;
   EXPECT_NE(t.find("Ewe/V"), nullptr);
 }
+
+// Neware .ndax: the channel from TestInfo.xml into the metadata (issue 13, item 6).
+TEST(ReaderMetadata, NdaxChannel) {
+  const auto t = castor::io::read_table(castor::test::data_file("cycler/NewareNDA/test_2.ndax"));
+  ASSERT_TRUE(t.meta.extra.count("channel"));
+  EXPECT_EQ(t.meta.extra.at("channel"), "14-0-55");
+  EXPECT_EQ(t.meta.extra.at("comments"), "SC149-15HJ78_2CMC20K_03");
+}

@@ -501,14 +501,21 @@ void read_ndax_aux(const std::map<std::string, std::vector<std::uint8_t>>& entri
   }
 }
 
-std::optional<double> xml_attribute_number(const std::string& xml, const std::string& element, const std::string& attr) {
+std::optional<std::string> xml_attribute_text(const std::string& xml, const std::string& element, const std::string& attr) {
   const auto p = xml.find("<" + element);
   if (p == std::string::npos) return std::nullopt;
-  const auto a = xml.find(attr + "=\"", p);
-  if (a == std::string::npos) return std::nullopt;
-  const auto b = a + attr.size() + 2;
+  const auto end = xml.find('>', p);
+  const auto a = xml.find(" " + attr + "=\"", p);
+  if (a == std::string::npos || (end != std::string::npos && a > end)) return std::nullopt;
+  const auto b = a + attr.size() + 3;
   const auto e = xml.find('"', b);
-  return parse_double(std::string_view(xml).substr(b, e - b));
+  if (e == std::string::npos) return std::nullopt;
+  return xml.substr(b, e - b);
+}
+
+std::optional<double> xml_attribute_number(const std::string& xml, const std::string& element, const std::string& attr) {
+  const auto v = xml_attribute_text(xml, element, attr);
+  return v ? parse_double(*v) : std::nullopt;
 }
 
 // ---------------------------------------------------------------- .nda
@@ -723,6 +730,16 @@ Table read_neware_ndax(const std::filesystem::path& path) {
     const std::string xml(it->second.begin(), it->second.end());
     if (auto scq = xml_attribute_number(xml, "SCQ", "Value"); scq && *scq > 0)
       t.meta.active_mass_g = *scq * 1e-6;  // stored in µg
+  }
+  if (auto it = entries.find("TestInfo.xml"); it != entries.end()) {
+XX
+    const std::string xml(it->second.begin(), it->second.end());
+    const auto dev = xml_attribute_text(xml, "TestInfo", "DevID"), unit = xml_attribute_text(xml, "TestInfo", "UnitID"),
+               chl = xml_attribute_text(xml, "TestInfo", "ChlID");
+    if (dev && unit && chl) t.meta.extra["channel"] = to_utf8(*dev + "-" + *unit + "-" + *chl);
+    if (auto remark = xml_attribute_text(xml, "TestInfo", "Remark"); remark && !remark->empty())
+      t.meta.extra["comments"] = to_utf8(*remark);
+    if (auto test = xml_attribute_text(xml, "TestInfo", "TestID")) t.meta.extra["neware.test_id"] = to_utf8(*test);
   }
   if (auto it = entries.find("VersionInfo.xml"); it != entries.end()) {
     const std::string xml(it->second.begin(), it->second.end());
