@@ -732,7 +732,7 @@ Table read_neware_ndax(const std::filesystem::path& path) {
       t.meta.active_mass_g = *scq * 1e-6;  // stored in µg
   }
   if (auto it = entries.find("TestInfo.xml"); it != entries.end()) {
-XX
+    // The channel as TestInfo.xml stores it: DevID-UnitID-ChlID (BTSDA may number units from 1).
     const std::string xml(it->second.begin(), it->second.end());
     const auto dev = xml_attribute_text(xml, "TestInfo", "DevID"), unit = xml_attribute_text(xml, "TestInfo", "UnitID"),
                chl = xml_attribute_text(xml, "TestInfo", "ChlID");
