@@ -63,3 +63,13 @@ TEST(GamryCapacityCurve, BadRowsAreRefused) {
   // Cut inside the last row.
   expect_error(text.substr(0, text.find("\t100\t284885") + 20), "fields");
 }
+
+// A Gamry impedance file given to a cycler command says what it is.
+TEST(GamryCapacityCurve, ImpedanceFileNamedAsSuch) {
+  try {
+    (void)castor::io::read_table(castor::test::data_file("echem/impedance.py/exampleDataGamry.DTA"));
+    FAIL();
+  } catch (const castor::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("read it with castor eis"), std::string::npos) << e.what();
+  }
+}

@@ -202,7 +202,12 @@ Table read_gamry_dta(const std::filesystem::path& path) {
   if (capacity_curve)
     t.meta.not_read.push_back(fmt::format("table CAPACITYCURVE ({} rows, line {}; the CURVE tables were read)",
                                           capacity_curve->second, capacity_curve->first + 1));
-  if (names.empty()) throw Error(file, t.meta.format, "no CURVE or CAPACITYCURVE table in the file");
+  if (names.empty()) {
+    for (const auto& n : t.meta.not_read)
+      if (n.starts_with("table ZCURVE"))
+        throw Error(file, t.meta.format, "an impedance file (its data are a ZCURVE table): read it with castor eis");
+    throw Error(file, t.meta.format, "no CURVE or CAPACITYCURVE table in the file");
+  }
   for (std::size_t k = 0; k < names.size(); ++k) t.add(names[k], "", names[k], ColumnRole::Raw, std::move(cols[k]));
   auto find = [&](const char* n) -> const Column* { return t.find(n); };
   const Column* time = find("T");
