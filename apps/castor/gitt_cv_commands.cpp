@@ -127,6 +127,7 @@ struct CvFlags {
   std::string output, plot;
   int electrons = 1;
   double area_cm2 = 0, conc_mM = 0, temperature_C = 25;
+  bool strict = false;
 };
 
 void run_cv(const CvFlags& f) {
@@ -144,6 +145,13 @@ void run_cv(const CvFlags& f) {
   }
   for (const auto& file : f.files) {
     const auto t = io::read_table(file);
+    if (f.strict && !t.meta.warnings.empty()) {
+      std::string all;
+      for (const auto& w : t.meta.warnings) all += (all.empty() ? "" : "; ") + w;
+      throw Error(t.meta.source_file, t.meta.format, "--strict: " + all);
+    }
+    for (const auto& w : t.meta.warnings) fmt::print("warning ({}): {}\n", file, w);
+    fig.warnings.insert(fig.warnings.end(), t.meta.warnings.begin(), t.meta.warnings.end());
     const auto r = cv::analyse_cv(t);
     fmt::print("{}: {} sweeps, scan rate {:.4g} mV/s\n", file, r.sweeps.size(), r.scan_rate_V_s * 1e3);
     fmt::print("{:>6} {:>9} {:>11} {:>9} {:>11} {:>9} {:>9}\n", "cycle", "Epa V", "ipa mA", "Epc V", "ipc mA", "E1/2 V", "dEp mV");
@@ -227,6 +235,7 @@ void add_gitt_cv_commands(CLI::App& app) {
   cv_cmd->add_option("--temperature-C", c->temperature_C, "temperature")->capture_default_str();
   cv_cmd->add_option("-o,--output", c->output, "peak table (.csv)");
   cv_cmd->add_option("--plot", c->plot, "current against potential with the peaks (.png or .svg)");
+  cv_cmd->add_flag("--strict", c->strict, "treat warnings about a file as errors");
   cv_cmd->callback([c] { run_cv(*c); });
 }
 

@@ -2,6 +2,10 @@
 // so that it runs in the ordinary test builds (release and sanitizer).
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
+
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -127,4 +131,41 @@ TEST(FuzzFindings, KeptInputs) {
     EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0) << p;
   }
   EXPECT_GE(n, 3u);
+}
+
+// The reader's warnings through castor cv: printed beside the peaks, an error with --strict.
+TEST(FuzzFindings, CvPrintsFileWarningsAndStrictRefuses) {
+  auto b = castor::test::file_bytes(data_file("cycler/yadg/cv.mpr"));
+  const std::string text(b.begin(), b.end());
+  const auto log = text.find("VMP LOG");
+  ASSERT_NE(log, std::string::npos);
+  const auto dir = castor::test::scratch_dir("cv_strict");
+  const auto p = dir / "bad_date.mpr";
+  bool patched = false;
+  for (std::size_t header : {59u, 51u}) {
+    auto bad = b;
+    const std::size_t at = log + header + 0x249;
+    if (at + 8 > bad.size()) continue;
+    const double huge = 1e300;
+    std::memcpy(bad.data() + at, &huge, 8);
+    castor::test::write_bytes(p, bad, bad.size());
+    const auto t = castor::io::read_table(p);
+    if (t.meta.start_time.empty()) {
+      patched = true;
+      break;
+    }
+  }
+  ASSERT_TRUE(patched);
+  auto run = [&](const std::string& extra) {
+    const std::string cmd = std::string(CASTOR_CLI) + " cv '" + p.string() + "'" + extra + " > '" + (dir / "out.txt").string() + "' 2>&1";
+    const int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  EXPECT_EQ(run(""), 0);
+  auto out = castor::test::file_bytes(dir / "out.txt");
+  EXPECT_NE(std::string(out.begin(), out.end()).find("warning"), std::string::npos);
+  EXPECT_EQ(run(" --strict"), 2);
+  out = castor::test::file_bytes(dir / "out.txt");
+  EXPECT_NE(std::string(out.begin(), out.end()).find("--strict: start date not used"), std::string::npos)
+      << std::string(out.begin(), out.end());
 }
