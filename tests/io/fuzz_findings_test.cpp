@@ -65,36 +65,39 @@ TEST(FuzzFindings, DatesOutsideAnyCalendar) {
   EXPECT_EQ(meta.start_time, "2020-09-13T12:26:40");
 }
 
-// The same class in a real reader: an .mpr whose log module holds a nonsense acquisition date
-// is read, with no start time and a warning, instead of a made-up date.
-TEST(FuzzFindings, MprLogDateOutOfRange) {
-  const auto s = castor::test::file_bytes(data_file("cycler/cellpy/biol.mpr"));
+// A copy of an .mpr whose log module holds a nonsense acquisition date (1e300 days), written
+// to `out`. Module header after "MODULE": 10-byte name, 25-byte long name, length,
+// version(, date): 59 bytes in version-3 files, 51 before; the OLE date is at 0x249 of the
+// log data. The layout is found by which patch the reader sees. False if neither did.
+static bool write_mpr_with_bad_log_date(const std::filesystem::path& in, const std::filesystem::path& out) {
+  const auto s = castor::test::file_bytes(in);
   const std::string text(s.begin(), s.end());
   const auto log = text.find("VMP LOG");
-  ASSERT_NE(log, std::string::npos);
-  const auto intact = castor::io::read_table(data_file("cycler/cellpy/biol.mpr"));
-  ASSERT_FALSE(intact.meta.start_time.empty());
-  // Module header after "MODULE": 10-byte name, 25-byte long name, length, version(, date): 59 bytes in
-  // version-3 files, 51 before. Patch the OLE date at 0x249 of the data for either layout
-  // and keep the copy whose intact date changed.
-  bool tested = false;
+  if (log == std::string::npos) return false;
   for (std::size_t header : {59u, 51u}) {
     auto bad = s;
     const std::size_t at = log + header + 0x249;
     if (at + 8 > bad.size()) continue;
     const double huge = 1e300;
     std::memcpy(bad.data() + at, &huge, 8);
-    const auto dir = castor::test::scratch_dir("fuzz_mpr_date");
-    castor::test::write_bytes(dir / "bad_date.mpr", bad, bad.size());
-    const auto t = castor::io::read_table(dir / "bad_date.mpr");
-    if (!t.meta.start_time.empty()) continue;  // wrong layout guess: date untouched
-    tested = true;
-    bool warned = false;
-    for (const auto& w : t.meta.warnings) warned |= w.find("start date not used") != std::string::npos;
-    EXPECT_TRUE(warned);
-    EXPECT_EQ(t.rows(), intact.rows());
+    castor::test::write_bytes(out, bad, bad.size());
+    if (castor::io::read_table(out).meta.start_time.empty()) return true;
   }
-  EXPECT_TRUE(tested);
+  return false;
+}
+
+// The same class in a real reader: an .mpr whose log module holds a nonsense acquisition date
+// is read, with no start time and a warning, instead of a made-up date.
+TEST(FuzzFindings, MprLogDateOutOfRange) {
+  const auto intact = castor::io::read_table(data_file("cycler/cellpy/biol.mpr"));
+  ASSERT_FALSE(intact.meta.start_time.empty());
+  const auto p = castor::test::scratch_dir("fuzz_mpr_date") / "bad_date.mpr";
+  ASSERT_TRUE(write_mpr_with_bad_log_date(data_file("cycler/cellpy/biol.mpr"), p));
+  const auto t = castor::io::read_table(p);
+  bool warned = false;
+  for (const auto& w : t.meta.warnings) warned |= w.find("start date not used") != std::string::npos;
+  EXPECT_TRUE(warned);
+  EXPECT_EQ(t.rows(), intact.rows());
 }
 
 // Every input kept under tests/data/fuzz: a table or a castor::Error, in bounded time.
@@ -135,27 +138,9 @@ TEST(FuzzFindings, KeptInputs) {
 
 // The reader's warnings through castor cv: printed beside the peaks, an error with --strict.
 TEST(FuzzFindings, CvPrintsFileWarningsAndStrictRefuses) {
-  auto b = castor::test::file_bytes(data_file("cycler/yadg/cv.mpr"));
-  const std::string text(b.begin(), b.end());
-  const auto log = text.find("VMP LOG");
-  ASSERT_NE(log, std::string::npos);
   const auto dir = castor::test::scratch_dir("cv_strict");
   const auto p = dir / "bad_date.mpr";
-  bool patched = false;
-  for (std::size_t header : {59u, 51u}) {
-    auto bad = b;
-    const std::size_t at = log + header + 0x249;
-    if (at + 8 > bad.size()) continue;
-    const double huge = 1e300;
-    std::memcpy(bad.data() + at, &huge, 8);
-    castor::test::write_bytes(p, bad, bad.size());
-    const auto t = castor::io::read_table(p);
-    if (t.meta.start_time.empty()) {
-      patched = true;
-      break;
-    }
-  }
-  ASSERT_TRUE(patched);
+  ASSERT_TRUE(write_mpr_with_bad_log_date(data_file("cycler/yadg/cv.mpr"), p));
   auto run = [&](const std::string& extra) {
     const std::string cmd = std::string(CASTOR_CLI) + " cv '" + p.string() + "'" + extra + " > '" + (dir / "out.txt").string() + "' 2>&1";
     const int rc = std::system(cmd.c_str());
