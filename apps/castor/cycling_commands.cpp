@@ -17,6 +17,7 @@
 #include "castor/cycling/figures.h"
 #include "castor/io/join.h"
 #include "castor/io/read.h"
+#include "strict.h"
 
 namespace castor::cli {
 namespace {
@@ -121,11 +122,7 @@ void run_cycling(const Common& c, const std::string& formula, const std::string&
   cycling::CyclingOptions o = analysis_options(c);
   o.hysteresis_soc50 = soc50;
   const auto r = cycling::analyse_cycling(t, o);
-  if (c.strict && !r.warnings.empty()) {
-    std::string all;
-    for (const auto& w : r.warnings) all += (all.empty() ? "" : "; ") + w;
-    throw Error(c.file(), t.meta.format, "--strict: " + all);
-  }
+  refuse_if_strict(c.strict, r.warnings, c.file(), t.meta.format);
   std::string text = cycling::summary_text(r);
   if (!formula.empty()) {
     const auto f = chem::parse_formula(formula);

@@ -19,6 +19,7 @@
 #include "castor/eis/lin_kk.h"
 #include "castor/eis/read_impedance.h"
 #include "castor/eis/series.h"
+#include "strict.h"
 
 namespace castor::cli {
 namespace {
@@ -33,12 +34,7 @@ struct EisFlags {
 };
 
 // --strict: a warning about the file (truncation, a trailer not read, ...) is an error.
-void apply_strict(const EisFlags& f, const eis::Spectrum& s) {
-  if (!f.strict || s.warnings.empty()) return;
-  std::string all;
-  for (const auto& w : s.warnings) all += (all.empty() ? "" : "; ") + w;
-  throw Error(s.source, "impedance", "--strict: " + all);
-}
+void apply_strict(const EisFlags& f, const eis::Spectrum& s) { refuse_if_strict(f.strict, s.warnings, s.source, "impedance"); }
 
 eis::Spectrum select(const EisFlags& f) {
   const auto all = eis::read_impedance(f.files.at(0));

@@ -17,6 +17,7 @@
 #include "castor/io/join.h"
 #include "castor/io/read.h"
 #include "castor/report/gnuplot.h"
+#include "strict.h"
 
 namespace castor::cli {
 namespace {
@@ -48,11 +49,7 @@ void run_gitt(const GittFlags& f) {
   o.slope = f.sqrt_fit ? gitt::Slope::sqrt_time_fit : gitt::Slope::end_points;
   if (f.rest_current_A > 0) o.rest_current_A = f.rest_current_A;
   const auto t = io::read_tables_joined(std::vector<std::filesystem::path>(f.files.begin(), f.files.end()));
-  if (f.strict && !t.meta.warnings.empty()) {
-    std::string all;
-    for (const auto& w : t.meta.warnings) all += (all.empty() ? "" : "; ") + w;
-    throw Error(t.meta.source_file, t.meta.format, "--strict: " + all);
-  }
+  refuse_if_strict(f.strict, t.meta.warnings, t.meta.source_file, t.meta.format);
   for (const auto& w : t.meta.warnings) fmt::print("warning ({}): {}\n", t.meta.source_file, w);
   const auto r = gitt::analyse_gitt(t, o);
   fmt::print("{}: {} ({}, {}; M = {:.2f} g/mol)\n", f.file, r.summary,
@@ -145,11 +142,7 @@ void run_cv(const CvFlags& f) {
   }
   for (const auto& file : f.files) {
     const auto t = io::read_table(file);
-    if (f.strict && !t.meta.warnings.empty()) {
-      std::string all;
-      for (const auto& w : t.meta.warnings) all += (all.empty() ? "" : "; ") + w;
-      throw Error(t.meta.source_file, t.meta.format, "--strict: " + all);
-    }
+    refuse_if_strict(f.strict, t.meta.warnings, t.meta.source_file, t.meta.format);
     for (const auto& w : t.meta.warnings) fmt::print("warning ({}): {}\n", file, w);
     fig.warnings.insert(fig.warnings.end(), t.meta.warnings.begin(), t.meta.warnings.end());
     const auto r = cv::analyse_cv(t);

@@ -20,6 +20,7 @@
 #include "castor/io/join.h"
 #include "castor/io/read.h"
 #include "castor/io/write_table.h"
+#include "strict.h"
 #include "cycling_commands.h"
 #include "eis_commands.h"
 #include "gitt_cv_commands.h"
@@ -93,10 +94,7 @@ void add_csv_flags(CLI::App* cmd, CsvFlags& csv) {
 
 // --strict: a file castor has warnings about is an error (exit status 2), for pipelines.
 void apply_strict(const castor::Table& t, bool strict) {
-  if (!strict || t.meta.warnings.empty()) return;
-  std::string all;
-  for (const auto& w : t.meta.warnings) all += (all.empty() ? "" : "; ") + w;
-  throw castor::Error(t.meta.source_file, t.meta.format, fmt::format("--strict: {}", all));
+  castor::cli::refuse_if_strict(strict, t.meta.warnings, t.meta.source_file, t.meta.format);
 }
 
 castor::Table read_joined(const std::vector<std::string>& files, const castor::io::ReadOptions& ro) {

@@ -16,8 +16,8 @@ bool looks_like_dfr(std::string_view bytes) {
   if (lines.size() < 3) return false;
   const auto l0 = io::to_lower(io::trim(lines[0]));
   if (!l0.starts_with("version") || l0.size() < 8) return false;
-  const auto n = io::parse_double_strict(io::trim(lines[1]), '.');
-  return n && *n >= 0 && *n == std::floor(*n);
+  const auto n = io::whole_number(io::parse_double_strict(io::trim(lines[1]), '.'));
+  return n && *n >= 0;
 }
 
 std::vector<Spectrum> read_dfr(std::string_view bytes, const std::string& name) {
@@ -29,8 +29,8 @@ std::vector<Spectrum> read_dfr(std::string_view bytes, const std::string& name) 
   if (lines.size() < 3 || !io::to_lower(lines[0].first).starts_with("version"))
     throw Error(name, kFormat, "first line is not 'VERSIONx.y'");
   const std::string version(lines[0].first.substr(7));
-  const auto n = io::parse_double_strict(lines[1].first, '.');
-  if (!n || *n < 1 || *n > 1e7 || *n != std::floor(*n))
+  const auto n = io::whole_number(io::parse_double_strict(lines[1].first, '.'), 1e7);
+  if (!n || *n < 1)
     throw Error(name, kFormat, fmt::format("point count '{}' is not a whole number", lines[1].first)).at_line(lines[1].second + 1);
   const auto points = static_cast<std::size_t>(*n);
   constexpr std::size_t kPerPoint = 9;  // f, Z', -Z'', E dc, I dc, time and three more

@@ -27,8 +27,8 @@ std::vector<Spectrum> read_i2b(std::string_view bytes, const std::string& name) 
   };
   for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
     const auto l = io::trim(lines[i]);
-    const auto n = io::parse_double_strict(l, '.');
-    if (!n || *n < 1 || *n > 1e8 || *n != std::floor(*n) || three(lines[i + 1]).empty()) continue;
+    const auto n = io::whole_number(io::parse_double_strict(l, '.'), 1e8);
+    if (!n || *n < 1 || three(lines[i + 1]).empty()) continue;
     const auto points = static_cast<std::size_t>(*n);
     Spectrum s;
     s.source = name;

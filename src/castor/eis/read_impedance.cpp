@@ -184,13 +184,13 @@ std::vector<Spectrum> read_impedance_text(std::string_view text, const std::stri
     const bool parstat = l.find("Potential (V)") != std::string_view::npos;
     // Some exports (EC-Lab .P00, ...) put the point count alone on the line after the header.
     if (i + 2 < lines.size()) {
-      const auto count = io::parse_double_strict(trim(lines[i + 1]), '.');
-      if (count && *count >= 1 && *count == std::floor(*count) && *count < 1e8) {
+      const auto count = io::whole_number(io::parse_double_strict(trim(lines[i + 1]), '.'), 1e8);
+      if (count && *count >= 1) {
         auto s = rows_to_spectrum(lines, i + 2, c, name, "impedance table", parstat);
-        if (static_cast<double>(s.size()) != *count)
+        if (static_cast<long>(s.size()) != *count)
           throw Error(name, "impedance table",
                       fmt::format("declares {} points (line {}), holds {}{}", *count, i + 2, s.size(),
-                                  static_cast<double>(s.size()) < *count ? " (truncated file?)" : ""));
+                                  static_cast<long>(s.size()) < *count ? " (truncated file?)" : ""));
         return {s};
       }
     }

@@ -12,10 +12,10 @@ namespace {
 constexpr const char* kFormat = "Ivium idf/ids";
 
 long whole_count(std::string_view field, const std::string& name, std::size_t line, std::string_view what) {
-  const auto v = io::parse_double_strict(io::trim(field), '.');
-  if (!v || *v < 0 || *v > 1e8 || *v != std::floor(*v))
+  const auto v = io::whole_number(io::parse_double_strict(io::trim(field), '.'), 1e8);
+  if (!v || *v < 0)
     throw Error(name, kFormat, fmt::format("{} '{}' is not a whole number", what, io::trim(field))).at_line(line + 1);
-  return static_cast<long>(*v);
+  return *v;
 }
 
 }  // namespace

@@ -3,15 +3,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
-#include "castor/io/arbin_res.h"
-#include "castor/io/basytec_txt.h"
-#include "castor/io/biologic_mpr.h"
-#include "castor/io/biologic_mpt.h"
-#include "castor/io/gamry_dta.h"
-#include "castor/io/generic_csv.h"
-#include "castor/io/maccor_txt.h"
-#include "castor/io/neware.h"
-#include "castor/io/neware_csv.h"
+#include "castor/io/detect.h"
 
 namespace castor::io {
 
