@@ -9,6 +9,7 @@
 
 #include "castor/chem/formula.h"
 #include "castor/core/error.h"
+#include "castor/io/detect.h"
 #include "castor/io/file.h"
 #include "castor/io/text.h"
 
@@ -38,6 +39,12 @@ double line_energy_keV(std::string_view element, std::string_view line) {
   for (const auto& l : line_library())
     if (l.element == element && l.line == line) return l.energy_keV;
   throw Error(fmt::format("no X-ray line {} {} in castor's library", element, line));
+}
+
+int sniff_eds(const io::FileHead& h) {
+  for (const auto line : h.lines)
+    if (io::starts_with_ci(io::trim(line), "#FORMAT")) return 3;
+  return h.bytes.empty() ? 0 : 1;
 }
 
 EdsSpectrum read_eds(const std::filesystem::path& path) {

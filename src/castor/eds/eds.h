@@ -10,6 +10,10 @@
 #include <string_view>
 #include <vector>
 
+namespace castor::io {
+struct FileHead;
+}
+
 namespace castor::eds {
 
 struct XrayLine {
@@ -30,6 +34,8 @@ struct EdsSpectrum {
 
 // EMSA/MSA (#FORMAT : EMSA/MAS, #XPERCHAN, #OFFSET, #SPECTRUM) or two columns energy (keV
 // or eV), counts.
+// sniff_eds: 3 for an EMSA header (#FORMAT), 1 for other text (as io::Sniffer).
+int sniff_eds(const io::FileHead& head);
 EdsSpectrum read_eds(const std::filesystem::path& path);
 
 struct PeakArea {

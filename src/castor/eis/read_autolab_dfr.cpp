@@ -4,6 +4,7 @@
 
 #include "castor/core/error.h"
 #include "castor/eis/impedance_formats.h"
+#include "castor/io/detect.h"
 #include "castor/io/text.h"
 
 namespace castor::eis {
@@ -11,13 +12,14 @@ namespace {
 constexpr const char* kFormat = "Autolab dfr";
 }  // namespace
 
-bool looks_like_dfr(std::string_view bytes) {
+int sniff_dfr(const io::FileHead& head) {
+  const std::string_view bytes = head.bytes;
   const auto lines = io::split_lines(bytes.substr(0, std::min<std::size_t>(bytes.size(), 256)));
-  if (lines.size() < 3) return false;
+  if (lines.size() < 3) return 0;
   const auto l0 = io::to_lower(io::trim(lines[0]));
-  if (!l0.starts_with("version") || l0.size() < 8) return false;
+  if (!l0.starts_with("version") || l0.size() < 8) return 0;
   const auto n = io::whole_number(io::parse_double_strict(io::trim(lines[1]), '.'));
-  return n && *n >= 0;
+  return n && *n >= 0 ? 3 : 0;
 }
 
 std::vector<Spectrum> read_dfr(std::string_view bytes, const std::string& name) {

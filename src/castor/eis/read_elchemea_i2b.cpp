@@ -4,9 +4,12 @@
 
 #include "castor/core/error.h"
 #include "castor/eis/impedance_formats.h"
+#include "castor/io/detect.h"
 #include "castor/io/text.h"
 
 namespace castor::eis {
+
+int sniff_i2b(const io::FileHead& head) { return head.extension == ".i2b" ? 1 : 0; }
 
 std::vector<Spectrum> read_i2b(std::string_view bytes, const std::string& name) {
   constexpr const char* kI2b = "Elchemea i2b";

@@ -1,7 +1,7 @@
 #include "castor/eis/read_impedance.h"
 
 #include <algorithm>
-#include <cmath>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -9,207 +9,51 @@
 #include "castor/eis/impedance_formats.h"
 #include "castor/io/detect.h"
 #include "castor/io/file.h"
-#include "castor/io/read.h"
+#include "castor/io/biologic_mpr.h"
+#include "castor/io/biologic_mpt.h"
 #include "castor/io/text.h"
 
 namespace castor::eis {
-namespace {
 
-using io::parse_double;
-using io::trim;
-
-// The names of a header line, split on tabs, else commas, else runs of spaces.
-std::vector<std::string_view> fields_of(std::string_view line) {
-  if (line.find('\t') != std::string_view::npos) return io::split(line, '\t');
-  if (line.find(';') != std::string_view::npos) return io::split(line, ';');
-  if (line.find(',') != std::string_view::npos) return io::split(line, ',');
-  std::vector<std::string_view> out;
-  for (auto f : io::split(line, ' '))
-    if (!f.empty()) out.push_back(f);
-  return out;
+int sniff_biologic_eis(const io::FileHead& head) {
+  int best = 0;
+  for (const auto f : {io::Format::biologic_mpr, io::Format::biologic_mpt, io::Format::biologic_csv})
+    best = std::max(best, io::format_info(f)->sniff(head));
+  return best >= 2 ? best : 0;
 }
 
-std::vector<std::string_view> numeric_fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == ',' || line[i] == '\r')) ++i;
-    std::size_t j = i;
-    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != ',' && line[j] != '\r') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
+std::vector<Spectrum> read_biologic_eis(std::string_view bytes, const std::string& name) {
+  const auto head = io::make_file_head(bytes, name);
+  io::Format surest = io::Format::unknown;
+  int best = 0;
+  for (const auto f : {io::Format::biologic_mpr, io::Format::biologic_mpt, io::Format::biologic_csv})
+    if (const int score = io::format_info(f)->sniff(head); score > best) best = score, surest = f;
+  if (surest == io::Format::biologic_mpr)
+    return spectra_from_table(
+        io::read_biologic_mpr(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), name));
+  if (surest == io::Format::biologic_mpt) return spectra_from_table(io::read_biologic_mpt_text(bytes, name));
+  if (surest == io::Format::biologic_csv) return spectra_from_table(io::read_biologic_csv_text(bytes, name));
+  throw Error(name, "BioLogic", "not a BioLogic .mpr, .mpt or CSV file");
 }
-
-struct Columns {
-  int f = -1, re = -1, im = -1;
-  bool im_negated = false;  // the file stores -Z''
-};
-
-std::string norm(std::string_view s) {
-  std::string o;
-  for (char c : s)
-    if (c != ' ' && c != '"' && c != '_') o.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  return o;
-}
-
-Columns find_columns(const std::vector<std::string_view>& names) {
-  Columns c;
-  for (std::size_t k = 0; k < names.size(); ++k) {
-    const std::string n = norm(names[k]);
-    const int i = static_cast<int>(k);
-    if (c.f < 0 && (n.starts_with("freq") || n.starts_with("f/hz") || n == "f(hz)" || n == "f")) c.f = i;
-    else if (c.re < 0 && (n.starts_with("zre") || n.starts_with("zreal") || n.starts_with("re(z)") || n == "z'" ||
-                          n.starts_with("z'(") || n.starts_with("z'/") || n.starts_with("zreal")))
-      c.re = i;
-    else if (c.im < 0 && (n.starts_with("-im(z)") || n.starts_with("-z''") || n.starts_with("-zim"))) c.im = i, c.im_negated = true;
-    else if (c.im < 0 && (n.starts_with("zim") || n.starts_with("im(z)") || n.starts_with("z''") || n.starts_with("z\"")))
-      c.im = i;
-  }
-  return c;
-}
-
-// The rows of a numeric table from lines[first] on. The delimiter and decimal separator are
-// detected from the rows themselves (a Gamry export with decimal commas stays one number per
-// field). Every row must have as many fields as the first; a line whose first field is not a
-// number ends the table (Gamry writes further tables after ZCURVE).
-Spectrum rows_to_spectrum(std::span<const std::string_view> lines, std::size_t first, const Columns& c,
-                          const std::string& name, const std::string& format, bool skip_zero_freq) {
-  Spectrum s;
-  s.source = name;
-  const int need = std::max({c.f, c.re, c.im});
-  std::vector<std::string_view> sample;
-  for (std::size_t i = first; i < lines.size() && sample.size() < 64; ++i)
-    if (!trim(lines[i]).empty()) sample.push_back(lines[i]);
-  const auto layout = io::detect_number_layout(sample, static_cast<std::size_t>(need) + 1);
-  if (!layout)
-    throw Error(name, format, fmt::format("no rows of at least {} numbers after the header", need + 1))
-        .at_line(first + 1);
-  std::vector<std::string_view> f;
-  std::size_t width = 0;
-  for (std::size_t i = first; i < lines.size(); ++i) {
-    const auto line = trim(lines[i]);
-    if (line.empty()) continue;
-    if (line.find("EXPERIMENTABORTED") != std::string_view::npos || line.starts_with("</")) break;
-    io::split_fields(line, layout->delimiter, f);
-    while (!f.empty() && trim(f.back()).empty()) f.pop_back();
-    if (f.empty() || !io::parse_double_strict(trim(f[0]), layout->decimal)) {
-      if (!s.freq_Hz.empty()) break;
-      throw Error(name, format, fmt::format("not a number in '{}'", line)).at_line(i + 1);
-    }
-    if (width == 0) width = f.size();
-    if (f.size() != width || static_cast<int>(f.size()) <= need)
-      throw Error(name, format,
-                  fmt::format("row has {} fields, the table's rows have {}{}", f.size(), std::max<std::size_t>(width, need + 1),
-                              i + 1 == lines.size() ? " (the file looks truncated)" : ""))
-          .at_line(i + 1);
-    const auto fr = io::parse_double_strict(trim(f[static_cast<std::size_t>(c.f)]), layout->decimal);
-    const auto re = io::parse_double_strict(trim(f[static_cast<std::size_t>(c.re)]), layout->decimal);
-    const auto im = io::parse_double_strict(trim(f[static_cast<std::size_t>(c.im)]), layout->decimal);
-    if (!fr || !re || !im)
-      throw Error(name, format, fmt::format("not a number in '{}'", line)).at_line(i + 1);
-    if (!std::isfinite(*fr) || !std::isfinite(*re) || !std::isfinite(*im))
-      throw Error(name, format, fmt::format("NaN or infinity in '{}'", line)).at_line(i + 1);
-    if (skip_zero_freq && *fr == 0) continue;
-    s.freq_Hz.push_back(*fr);
-    s.z_ohm.emplace_back(*re, c.im_negated ? -*im : *im);
-  }
-  if (s.freq_Hz.empty()) throw Error(name, format, "no impedance rows");
-  return s;
-}
-
-}  // namespace
 
 std::vector<Spectrum> read_impedance_text(std::string_view text, const std::string& name) {
   if (text.empty()) throw Error(name, "impedance", "empty file");
-  if (looks_like_pssession(text)) return read_pssession(text, name);
-  if (looks_like_ivium(text)) return read_ivium(text, name);
-  if (looks_like_dfr(text)) return read_dfr(text, name);
-  {
-    std::string ext = name.size() >= 4 ? io::to_lower(std::string_view(name).substr(name.size() - 4)) : "";
-    if (ext == ".i2b") return read_i2b(text, name);
-  }
-  const auto lines = io::split_lines(text);
-  if (lines.empty()) throw Error(name, "impedance", "empty file");
-  auto line0 = trim(lines[0]);
-  if (line0.starts_with("\xef\xbb\xbf")) line0.remove_prefix(3);
-  // Gamry .DTA
-  for (std::size_t i = 0; i < lines.size(); ++i)
-    if (lines[i].starts_with("ZCURVE")) {
-      if (i + 2 >= lines.size()) throw Error(name, "Gamry DTA", "ZCURVE table without rows").at_line(i + 1);
-      const auto c = find_columns(numeric_fields(lines[i + 1]));
-      if (c.f < 0 || c.re < 0 || c.im < 0) throw Error(name, "Gamry DTA", "ZCURVE lacks Freq, Zreal or Zimag").at_line(i + 2);
-      return {rows_to_spectrum(lines, i + 3, c, name, "Gamry DTA", false)};
-    }
-  // ZPlot with comments: data after "End Comments"; columns Freq, Ampl, Bias, Time, Z', Z''.
-  if (line0.starts_with("ZPLOT2 ASCII")) {
-    for (std::size_t i = 0; i < lines.size(); ++i)
-      if (lines[i].starts_with("End Comments"))
-        return {rows_to_spectrum(lines, i + 1, Columns{0, 4, 5, false}, name, "ZPlot", false)};
-    throw Error(name, "ZPlot", "no 'End Comments' line before the data");
-  }
-  // VersaStudio .par: <Segment1> ... Definition= column list ... rows ... </Segment1>
-  for (std::size_t i = 0; i + 1 < lines.size(); ++i)
-    if (trim(lines[i]) == "<Segment1>") {
-      std::size_t d = i + 1;
-      while (d < lines.size() && !lines[d].starts_with("Definition=")) ++d;
-      if (d == lines.size()) throw Error(name, "VersaStudio par", "<Segment1> without a Definition= line");
-      std::vector<std::string_view> defs = io::split(lines[d].substr(11), ',');
-      Columns c;
-      for (std::size_t k = 0; k < defs.size(); ++k) {
-        const auto n = trim(defs[k]);
-        if (n == "Frequency(Hz)") c.f = static_cast<int>(k);
-        if (n == "Z Real") c.re = static_cast<int>(k);
-        if (n == "Z Imag") c.im = static_cast<int>(k);
-      }
-      if (c.f < 0 || c.re < 0 || c.im < 0) throw Error(name, "VersaStudio par", "Definition lacks Frequency(Hz), Z Real or Z Imag").at_line(d + 1);
-      return {rows_to_spectrum(lines, d + 1, c, name, "VersaStudio par", false)};
-    }
-  // CH Instruments: "Freq/Hz, Z'/ohm, Z"/ohm, ..." then a blank line.
-  for (std::size_t i = 0; i < lines.size(); ++i)
-    if (lines[i].starts_with("Freq/Hz")) return {rows_to_spectrum(lines, i + 1, Columns{0, 1, 2, false}, name, "CH Instruments", false)};
-  // A header line naming the columns (ZPlot without comments, Z60W/Autolab, Parstat,
-  // PowerSuite, CSV with names).
-  for (std::size_t i = 0; i < std::min<std::size_t>(lines.size(), 200); ++i) {
-    const auto l = lines[i];
-    Columns c;
-    if (l.find("Z'(a)") != std::string_view::npos && l.find("Freq") != std::string_view::npos) {
-      // ZPlot-style "Freq (Hz) Ampl Bias Time(Sec) Z'(a) Z''(b)" header (ZPlot, Autolab Z60W).
-      c = Columns{0, 4, 5, false};
-    } else {
-      c = find_columns(fields_of(l));
-      if (c.f < 0 || c.re < 0 || c.im < 0) continue;
-    }
-    const bool parstat = l.find("Potential (V)") != std::string_view::npos;
-    // Some exports (EC-Lab .P00, ...) put the point count alone on the line after the header.
-    if (i + 2 < lines.size()) {
-      const auto count = io::whole_number(io::parse_double_strict(trim(lines[i + 1]), '.'), 1e8);
-      if (count && *count >= 1) {
-        auto s = rows_to_spectrum(lines, i + 2, c, name, "impedance table", parstat);
-        if (static_cast<long>(s.size()) != *count)
-          throw Error(name, "impedance table",
-                      fmt::format("declares {} points (line {}), holds {}{}", *count, i + 2, s.size(),
-                                  static_cast<long>(s.size()) < *count ? " (truncated file?)" : ""));
-        return {s};
-      }
-    }
-    return {rows_to_spectrum(lines, i + 1, c, name, "impedance table", parstat)};
-  }
-  // Plain numbers: f, Z', Z'' (Z'' signed).
-  const std::string_view first_line[] = {line0};
-  if (io::detect_number_layout(first_line, 3))
-    return {rows_to_spectrum(lines, 0, Columns{0, 1, 2, false}, name, "f, Z', Z'' table", false)};
+  const auto head = io::make_file_head(text, name);
+  if (const auto* row = io::detect_of_kind("impedance", head)) return row->read_spectra(text, name);
+  // A cycler file castor knows is named as one.
+  const auto cycler = io::detect_format(
+      std::span(reinterpret_cast<const std::uint8_t*>(text.data()), std::min<std::size_t>(text.size(), 4096)), name);
+  if (cycler != io::Format::unknown && cycler != io::Format::generic_csv)
+    throw Error(name, "impedance",
+                fmt::format("this is a {} file without impedance data (read it with castor info or castor cycling); "
+                            "castor eis reads the impedance formats `castor formats` lists",
+                            io::to_string(cycler)));
   throw Error(name, "impedance",
               "not an impedance file castor knows: no frequency column (freq/Hz, Freq, Frequency) and no "
               "f, Z', Z'' numbers on line 1");
 }
 
 std::vector<Spectrum> read_impedance(const std::filesystem::path& path) {
-  const io::Format f = io::detect_format(path);
-  if (f != io::Format::unknown && f != io::Format::generic_csv && f != io::Format::maccor_txt &&
-      f != io::Format::gamry_dta)
-    return spectra_from_table(io::read_table(path));
   const auto bytes = io::read_file_bytes(path, "impedance");
   return read_impedance_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
                              path.string());

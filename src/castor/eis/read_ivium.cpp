@@ -4,6 +4,7 @@
 
 #include "castor/core/error.h"
 #include "castor/eis/impedance_formats.h"
+#include "castor/io/detect.h"
 #include "castor/io/text.h"
 
 namespace castor::eis {
@@ -20,8 +21,9 @@ long whole_count(std::string_view field, const std::string& name, std::size_t li
 
 }  // namespace
 
-bool looks_like_ivium(std::string_view bytes) {
-  return bytes.find("\nprimary_data") != std::string_view::npos && bytes.find("\nMethod=") != std::string_view::npos;
+int sniff_ivium(const io::FileHead& head) {
+  const std::string_view bytes = head.bytes;
+  return bytes.find("\nprimary_data") != std::string_view::npos && bytes.find("\nMethod=") != std::string_view::npos ? 3 : 0;
 }
 
 std::vector<Spectrum> read_ivium(std::string_view bytes, const std::string& name) {

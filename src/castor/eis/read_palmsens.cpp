@@ -6,6 +6,7 @@
 
 #include "castor/core/error.h"
 #include "castor/eis/impedance_formats.h"
+#include "castor/io/detect.h"
 
 namespace castor::eis {
 namespace {
@@ -101,12 +102,13 @@ double ohm_factor(const json& array, const std::string& name, std::size_t measur
 
 }  // namespace
 
-bool looks_like_pssession(std::string_view bytes) {
+int sniff_pssession(const io::FileHead& head) {
+  std::string_view bytes = head.bytes;
   // '{"Type"' in UTF-16LE, after a byte-order mark or without one.
   using namespace std::string_view_literals;
   constexpr auto start = "{\0\"\0T\0y\0p\0e\0\"\0"sv;
   if (bytes.starts_with("\xFF\xFE"sv)) bytes.remove_prefix(2);
-  return bytes.starts_with(start);
+  return bytes.starts_with(start) ? 3 : 0;
 }
 
 std::vector<Spectrum> read_pssession(std::string_view bytes, const std::string& name) {

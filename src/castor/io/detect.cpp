@@ -21,6 +21,10 @@
 #include "castor/io/basytec_txt.h"
 #include "castor/io/arbin_res.h"
 #include "castor/io/text.h"
+#include "castor/eds/eds.h"
+#include "castor/eis/impedance_formats.h"
+#include "castor/xps/read_xps.h"
+#include "castor/xrd/pattern.h"
 
 namespace castor::io {
 
@@ -117,22 +121,57 @@ constexpr FormatInfo kFormats[] = {
      Format::gamry_dta, sniff_gamry_dta, read_plain<read_gamry_dta>},
     {"csv", "cycler", "any delimited table: column line found after a preamble; common columns from names and units or --map",
      "SINTEF Landt step counts, datalab BDF row by row", Format::generic_csv, sniff_generic_csv, read_csv_with_options},
-    {"impedance", "impedance",
-     "BioLogic .mpr/.mpt PEIS/GEIS, Gamry .DTA ZCURVE (decimal comma), ZPlot .z, Autolab/Z60W, CH Instruments, Parstat, "
-     "PowerSuite, VersaStudio .par, EC-Lab .P00 and other f/Hz Z'/Ohm -Z''/Ohm tables, f Z' Z'' tables (castor eis)",
-     "impedance.py's nine example files, pyDRTtools, pyimpspec's one spectrum in eleven formats", Format::unknown},
-    {"ivium", "impedance", "Ivium .idf (one spectrum) and .ids (series), Method=Impedance blocks (castor eis)",
-     "pyimpspec data.idf, data.ids against data.i2b", Format::unknown},
-    {"palmsens-pssession", "impedance", "PalmSens PSTrace .pssession (UTF-16 JSON), every EIS measurement (castor eis)",
-     "pyimpspec data.pssession against data.i2b", Format::unknown},
-    {"autolab-dfr", "impedance", "Autolab / Nova FRA .dfr (VERSION8.0) (castor eis)", "pyimpspec data.dfr against data.i2b",
-     Format::unknown},
-    {"elchemea-i2b", "impedance", "Elchemea Analytical .i2b (castor eis)", "pyimpspec data.i2b", Format::unknown},
-    {"xps", "xps", "VAMAS .vms, PHI MultiPak .spe, SpecsLab .xy, two-column text (castor xps)",
-     "CasaXPS exports (pynxtools-xps), LG4X, KherveFitting", Format::unknown},
-    {"xrd", "xrd", "PANalytical .xrdml (schema 1.x/2.x), GSAS STD/ESD raw, .xy/.xye/.csv (castor xrd)",
-     "xylib, GSAS-II PbSO4 round robin", Format::unknown},
-    {"eds", "eds", "EMSA/MAS .msa spectra and two-column text (castor eds)", "synthetic spectra", Format::unknown},
+    // Impedance (castor eis), in the order of precedence among equally sure sniffers.
+    {.id = "biologic-eis", .kind = "impedance",
+     .description = "BioLogic EC-Lab/BT-Lab .mpr, .mpt and CSV PEIS/GEIS runs (one spectrum per cycle or loop)",
+     .checked = "impedance.py exampleDataBioLogic.mpt, yadg peis pairs, biologic-converter peis/geis",
+     .sniff = eis::sniff_biologic_eis, .read_spectra = eis::read_biologic_eis},
+    {.id = "palmsens-pssession", .kind = "impedance", .description = "PalmSens PSTrace .pssession (UTF-16 JSON), every EIS measurement",
+     .checked = "pyimpspec data.pssession against data.i2b", .sniff = eis::sniff_pssession, .read_spectra = eis::read_pssession},
+    {.id = "ivium", .kind = "impedance", .description = "Ivium .idf (one spectrum) and .ids (series), Method=Impedance blocks",
+     .checked = "pyimpspec data.idf, data.ids against data.i2b", .sniff = eis::sniff_ivium, .read_spectra = eis::read_ivium},
+    {.id = "autolab-dfr", .kind = "impedance", .description = "Autolab / Nova FRA .dfr (VERSION8.0)",
+     .checked = "pyimpspec data.dfr against data.i2b", .sniff = eis::sniff_dfr, .read_spectra = eis::read_dfr},
+    {.id = "elchemea-i2b", .kind = "impedance", .description = "Elchemea Analytical .i2b (by its extension)",
+     .checked = "pyimpspec data.i2b", .sniff = eis::sniff_i2b, .read_spectra = eis::read_i2b},
+    {.id = "gamry-zcurve", .kind = "impedance", .description = "Gamry Framework .DTA ZCURVE table (EISPOT; aborted runs; decimal comma)",
+     .checked = "impedance.py exampleDataGamry(ABORT).DTA, pyimpspec data.dta", .sniff = eis::sniff_gamry_zcurve,
+     .read_spectra = eis::read_gamry_zcurve},
+    {.id = "zplot", .kind = "impedance", .description = "Scribner ZPlot .z with its comment block",
+     .checked = "impedance.py exampleDataZPlot.z, Circuit*_EIS_*.z, pyimpspec data.z", .sniff = eis::sniff_zplot,
+     .read_spectra = eis::read_zplot},
+    {.id = "versastudio-par", .kind = "impedance", .description = "Princeton VersaStudio .par (<Segment1> Definition= columns)",
+     .checked = "impedance.py exampleDataVersaStudio.par", .sniff = eis::sniff_versastudio_par,
+     .read_spectra = eis::read_versastudio_par},
+    {.id = "chi-impedance", .kind = "impedance", .description = "CH Instruments text export (Freq/Hz, Z'/ohm, Z\"/ohm)",
+     .checked = "impedance.py exampleDataCHInstruments.txt", .sniff = eis::sniff_chi_impedance,
+     .read_spectra = eis::read_chi_impedance},
+    {.id = "impedance-table", .kind = "impedance",
+     .description = "a table whose header names frequency, Z' and Z'' (ZPlot without comments, Autolab/Z60W, Parstat, "
+                    "PowerSuite, EC-Lab .P00 with its point count, CSV; decimal comma)",
+     .checked = "impedance.py exampleDataAutolab/Parstat/Powersuite.txt and ZPlot_noComments.z, pyimpspec .P00 and CSVs",
+     .sniff = eis::sniff_impedance_table, .read_spectra = eis::read_impedance_table},
+    {.id = "fzz-table", .kind = "impedance", .description = "plain f, Z', Z'' numbers from line 1 (Z'' signed)",
+     .checked = "impedance.py exampleData.csv, pyDRTtools data", .sniff = eis::sniff_fzz_table, .read_spectra = eis::read_fzz_table},
+    // XPS (castor xps)
+    {.id = "phi-spe", .kind = "xps", .description = "PHI MultiPak .spe (SOFH header, binary regions)",
+     .checked = "pynxtools-xps SnO2_10nm.spe", .sniff = xps::sniff_phi_spe, .read_xps = xps::read_phi_spe},
+    {.id = "vamas", .kind = "xps", .description = "VAMAS .vms (ISO 14976; regular and irregular blocks)",
+     .checked = "CasaXPS exports (pynxtools-xps, xylib), LG4X 0-150W.vms", .sniff = xps::sniff_vamas, .read_xps = xps::read_vamas_blocks},
+    {.id = "specs-xy", .kind = "xps", .description = "SpecsLab Prodigy .xy export (regions, kinetic or binding axis, counts/s)",
+     .checked = "xylib specsxy_example.xy", .sniff = xps::sniff_specs_xy, .read_xps = xps::read_specs_xy},
+    {.id = "xps-columns", .kind = "xps", .description = "two columns: binding energy (or kinetic with --source) and intensity",
+     .checked = "LG4X PET_C1s.csv, pynxtools-xps FeO_analyzed_lineshapes_cols.txt", .sniff = xps::sniff_xps_columns, .read_xps = xps::read_xps_table},
+    // XRD (castor xrd)
+    {.id = "xrdml", .kind = "xrd", .description = "PANalytical .xrdml (schema 1.x/2.x; wavelengths and Ka2/Ka1 ratio as stated)",
+     .checked = "xylib empyrean.xrdml and Na2Co2TeO6 scan", .sniff = xrd::sniff_xrdml, .read_pattern = xrd::read_xrdml},
+    {.id = "gsas-std", .kind = "xrd", .description = "GSAS STD/ESD raw (.xra/.gsa/.raw; BANK CONST)",
+     .checked = "GSAS-II PbSO4 round robin PBSO4.XRA", .sniff = xrd::sniff_gsas_std, .read_pattern = xrd::read_gsas_std},
+    {.id = "xrd-xy", .kind = "xrd", .description = ".xy/.xye/.csv columns: 2-theta, counts[, sigma]",
+     .checked = "Dans_Diffraction vesta_Rutile_xray.txt", .sniff = xrd::sniff_xy, .read_pattern = xrd::read_xy},
+    // EDS (castor eds)
+    {.id = "eds", .kind = "eds", .description = "EMSA/MAS .msa spectra and two-column text", .checked = "synthetic spectra",
+     .sniff = eds::sniff_eds, .read_eds = eds::read_eds},
 };
 }  // namespace
 
@@ -155,18 +194,40 @@ Format format_from_string(std::string_view name) {
 }
 
 Format detect_format(std::span<const std::uint8_t> head, const std::filesystem::path& name) {
-  FileHead h;
-  h.bytes = std::string_view(reinterpret_cast<const char*>(head.data()), head.size());
-  h.lines = split_lines(h.bytes.substr(0, std::min<std::size_t>(h.bytes.size(), 4096)));
-  h.extension = to_lower(name.extension().string());
+  const FileHead h = make_file_head(std::string_view(reinterpret_cast<const char*>(head.data()), head.size()), name);
   Format best = Format::unknown;
   int best_score = 0;
   for (const auto& row : kFormats) {
-    if (!row.sniff) continue;
+    if (row.table_format == Format::unknown) continue;
     const int score = row.sniff(h);
     if (score > best_score) best = row.table_format, best_score = score;
   }
   return best;
+}
+
+const FormatInfo* detect_of_kind(std::string_view kind, const FileHead& head) {
+  const FormatInfo* best = nullptr;
+  int best_score = 0;
+  for (const auto& row : kFormats) {
+    if (row.kind != kind || !row.sniff) continue;
+    const int score = row.sniff(head);
+    if (score > best_score) best = &row, best_score = score;
+  }
+  return best;
+}
+
+const FormatInfo* format_by_id(std::string_view id) {
+  for (const auto& row : kFormats)
+    if (row.id == id) return &row;
+  return nullptr;
+}
+
+FileHead make_file_head(std::string_view bytes, const std::filesystem::path& name) {
+  FileHead h;
+  h.bytes = bytes;
+  h.lines = split_lines(bytes.substr(0, std::min<std::size_t>(bytes.size(), 4096)));
+  h.extension = to_lower(name.extension().string());
+  return h;
 }
 
 const FormatInfo* format_info(Format format) {

@@ -12,22 +12,41 @@
 namespace castor {
 class Table;
 }
+namespace castor::eis {
+struct Spectrum;
+}
+namespace castor::xps {
+struct XpsBlock;
+}
+namespace castor::xrd {
+struct Pattern;
+}
+namespace castor::eds {
+struct EdsSpectrum;
+}
 
 namespace castor::io {
 
 struct ReadOptions;
 
-// What a sniffer sees of a file: its first bytes (4 KiB), their first lines and the
-// lower-case extension.
+// What a sniffer sees of a file: its first bytes (4 KiB for cycler tables, XPS, XRD and
+// EDS; the whole file for impedance, whose markers can come late), their lines (of the
+// first 4 KiB) and the lower-case extension.
 struct FileHead {
   std::string_view bytes;
   std::vector<std::string_view> lines;
   std::string extension;  // ".mpr"
 };
+FileHead make_file_head(std::string_view bytes, const std::filesystem::path& name);
 // How sure a sniffer is: 0 not this format, 1 only the extension says so, 2 the column
 // names say so, 3 the magic bytes or the first line say so.
 using Sniffer = int (*)(const FileHead& head);
 using TableReader = Table (*)(const std::filesystem::path& path, const ReadOptions& options);
+// The readers of the other kinds. An impedance reader takes the whole file's bytes.
+using SpectraReader = std::vector<eis::Spectrum> (*)(std::string_view bytes, const std::string& name);
+using XpsReader = std::vector<xps::XpsBlock> (*)(const std::filesystem::path& path);
+using PatternReader = xrd::Pattern (*)(const std::filesystem::path& path);
+using EdsReader = eds::EdsSpectrum (*)(const std::filesystem::path& path);
 
 enum class Format {
   unknown,
@@ -51,12 +70,21 @@ struct FormatInfo {
   std::string_view kind;         // "cycler", "impedance", "xps", "xrd", "eds"
   std::string_view description;  // files and versions read
   std::string_view checked;      // the instrument files and peer outputs it was checked against
-  Format table_format;           // the read_table format, Format::unknown for the other kinds
-  Sniffer sniff = nullptr;       // cycler tables: how read_table recognises the file
-  TableReader read = nullptr;    // cycler tables: the reader
+  Format table_format = Format::unknown;  // the read_table format; unknown for the other kinds
+  Sniffer sniff = nullptr;                // how the file is recognised among its kind
+  TableReader read = nullptr;             // cycler tables: the reader
+  SpectraReader read_spectra = nullptr;   // impedance
+  XpsReader read_xps = nullptr;           // xps
+  PatternReader read_pattern = nullptr;   // xrd
+  EdsReader read_eds = nullptr;           // eds
 };
 // Every format castor reads, cycler tables first.
 std::span<const FormatInfo> formats();
+// The row of the given kind ("impedance", "xps", ...) whose sniffer is surest of the file
+// (ties: the row listed first); nullptr when none recognises it.
+const FormatInfo* detect_of_kind(std::string_view kind, const FileHead& head);
+// The row with this id; nullptr for an unknown id.
+const FormatInfo* format_by_id(std::string_view id);
 
 // The registry row of a cycler format; nullptr for Format::unknown.
 const FormatInfo* format_info(Format format);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/io/detect.h"
 #include "castor/io/file.h"
 #include "castor/io/text.h"
 #include "castor/xps/vamas.h"
@@ -270,28 +271,42 @@ std::vector<XpsBlock> read_xps_columns(const std::filesystem::path& path, double
   return {b};
 }
 
-std::vector<XpsBlock> read_xps(const std::filesystem::path& path) {
-  const std::string head = io::read_head(path, 512, "XPS");
-  if (head.empty()) throw Error(path.string(), "XPS", "file is empty");
-  if (head.starts_with("SOFH")) return read_phi_spe(path);
-  const auto first = head.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && head.compare(first, 40, "VAMAS Surface Chemical Analysis Standard") == 0) {
-    std::vector<XpsBlock> out;
-    for (const auto& v : read_vamas(path)) {
-      XpsBlock b;
-      b.id = v.block_id;
-      b.region = v.region();
-      b.source_energy_eV = v.source_energy_eV;
-      b.intensity_unit = v.variable_names.empty() ? "counts" : v.variable_names.front();
-      b.meta = v.meta;
-      b.meta["species"] = v.species;
-      b.meta["transition"] = v.transition;
-      out.push_back(std::move(b));
-    }
-    return out;
+int sniff_phi_spe(const io::FileHead& h) { return h.bytes.starts_with("SOFH") ? 3 : 0; }
+
+int sniff_vamas(const io::FileHead& h) {
+  const auto first = h.bytes.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && h.bytes.substr(first).starts_with("VAMAS Surface Chemical Analysis Standard") ? 3 : 0;
+}
+
+std::vector<XpsBlock> read_vamas_blocks(const std::filesystem::path& path) {
+  std::vector<XpsBlock> out;
+  for (const auto& v : read_vamas(path)) {
+    XpsBlock b;
+    b.id = v.block_id;
+    b.region = v.region();
+    b.source_energy_eV = v.source_energy_eV;
+    b.intensity_unit = v.variable_names.empty() ? "counts" : v.variable_names.front();
+    b.meta = v.meta;
+    b.meta["species"] = v.species;
+    b.meta["transition"] = v.transition;
+    out.push_back(std::move(b));
   }
-  if (head.find("SpecsLab") != std::string::npos || head.find("# Region:") != std::string::npos) return read_specs_xy(path);
-  return read_xps_columns(path);
+  return out;
+}
+
+int sniff_specs_xy(const io::FileHead& h) {
+  return h.bytes.find("SpecsLab") != std::string_view::npos || h.bytes.find("# Region:") != std::string_view::npos ? 3 : 0;
+}
+
+int sniff_xps_columns(const io::FileHead& h) { return h.bytes.empty() ? 0 : 1; }
+std::vector<XpsBlock> read_xps_table(const std::filesystem::path& path) { return read_xps_columns(path); }
+
+std::vector<XpsBlock> read_xps(const std::filesystem::path& path) {
+  const std::string head = io::read_head(path, 4096, "XPS");
+  if (head.empty()) throw Error(path.string(), "XPS", "file is empty");
+  const auto* row = io::detect_of_kind("xps", io::make_file_head(head, path));
+  if (!row) throw Error(path.string(), "XPS", "not an XPS file castor knows (see `castor formats`)");
+  return row->read_xps(path);
 }
 
 }  // namespace castor::xps

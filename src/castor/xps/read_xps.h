@@ -11,6 +11,10 @@
 
 #include "castor/xps/xps.h"
 
+namespace castor::io {
+struct FileHead;
+}
+
 namespace castor::xps {
 
 struct XpsBlock {
@@ -21,11 +25,19 @@ struct XpsBlock {
   std::map<std::string, std::string> meta;
 };
 
+// Each format: a sniffer (0-3, as io::Sniffer) and a reader; the format registry
+// (io/detect.cpp) lists them and read_xps picks the surest.
+int sniff_phi_spe(const io::FileHead& head);
 std::vector<XpsBlock> read_phi_spe(const std::filesystem::path& path);
+int sniff_vamas(const io::FileHead& head);
+std::vector<XpsBlock> read_vamas_blocks(const std::filesystem::path& path);
+int sniff_specs_xy(const io::FileHead& head);
 std::vector<XpsBlock> read_specs_xy(const std::filesystem::path& path);
 // Two numeric columns after an optional header line: energy, intensity. A header naming
 // "KE"/"kinetic" makes the axis kinetic; then source_energy_eV converts it (required).
+int sniff_xps_columns(const io::FileHead& head);
 std::vector<XpsBlock> read_xps_columns(const std::filesystem::path& path, double source_energy_eV = 0);
+std::vector<XpsBlock> read_xps_table(const std::filesystem::path& path);  // read_xps_columns(path)
 // Any of the above, by content.
 std::vector<XpsBlock> read_xps(const std::filesystem::path& path);
 

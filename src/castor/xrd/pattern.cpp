@@ -9,6 +9,7 @@
 #include <pugixml.hpp>
 
 #include "castor/core/error.h"
+#include "castor/io/detect.h"
 #include "castor/io/file.h"
 #include "castor/io/text.h"
 
@@ -191,13 +192,22 @@ Pattern read_xy(const std::filesystem::path& path) {
   return p;
 }
 
+int sniff_xrdml(const io::FileHead& h) { return h.bytes.find("<xrdMeasurements") != std::string_view::npos ? 3 : 0; }
+
+int sniff_gsas_std(const io::FileHead& h) {
+  for (const auto line : h.lines)
+    if (io::trim(line).starts_with("BANK ")) return 3;
+  return 0;
+}
+
+int sniff_xy(const io::FileHead& h) { return h.bytes.empty() ? 0 : 1; }
+
 Pattern read_pattern(const std::filesystem::path& path) {
   const std::string head = io::read_head(path, 4096, "XRD");
   if (head.empty()) throw Error(path.string(), "XRD", "file is empty");
-  if (head.find("<xrdMeasurements") != std::string::npos) return read_xrdml(path);
-  for (const auto line : io::split_lines(head))
-    if (io::trim(line).starts_with("BANK ")) return read_gsas_std(path);
-  return read_xy(path);
+  const auto* row = io::detect_of_kind("xrd", io::make_file_head(head, path));
+  if (!row) throw Error(path.string(), "XRD", "not a diffraction pattern castor knows (see `castor formats`)");
+  return row->read_pattern(path);
 }
 
 Pattern crop(const Pattern& p, double lo, double hi) {

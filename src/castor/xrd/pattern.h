@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace castor::io {
+struct FileHead;
+}
+
 namespace castor::xrd {
 
 struct Pattern {
@@ -24,8 +28,13 @@ struct Pattern {
   std::map<std::string, std::string> meta;
 };
 
+// Each format: a sniffer (0-3, as io::Sniffer) and a reader; the format registry
+// (io/detect.cpp) lists them and read_pattern picks the surest.
+int sniff_xrdml(const io::FileHead& head);
 Pattern read_xrdml(const std::filesystem::path& path);
+int sniff_gsas_std(const io::FileHead& head);
 Pattern read_gsas_std(const std::filesystem::path& path);
+int sniff_xy(const io::FileHead& head);
 Pattern read_xy(const std::filesystem::path& path);
 Pattern read_pattern(const std::filesystem::path& path);
 
