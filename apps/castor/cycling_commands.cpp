@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "cycling_commands.h"
 
 #include <cmath>
@@ -88,6 +89,7 @@ struct Common {
     return s;
   }
   double rest_current_A = 0;
+  std::string cycle_rule = "auto", ce = "auto";
   bool current_steps = false, strict = false;
   MassFlags mass;
   DqdvFlags dqdv;
@@ -114,6 +116,12 @@ cycling::CyclingOptions analysis_options(const Common& c) {
   o.dqdv = dqdv_options(c.dqdv);
   if (c.rest_current_A > 0) o.segments.rest_current_A = c.rest_current_A;
   o.segments.use_file_columns = !c.current_steps;
+  if (c.cycle_rule == "file") o.cycles = cycling::CycleRule::file;
+  else if (c.cycle_rule == "run-order") o.cycles = cycling::CycleRule::run_order;
+  else if (c.cycle_rule != "auto") throw Error(fmt::format("--cycles '{}': use file, run-order or auto", c.cycle_rule));
+  if (c.ce == "discharge/charge") o.ce = cycling::CeConvention::discharge_over_charge;
+  else if (c.ce == "charge/discharge") o.ce = cycling::CeConvention::charge_over_discharge;
+  else if (c.ce != "auto") throw Error(fmt::format("--ce '{}': use discharge/charge, charge/discharge or auto", c.ce));
   return o;
 }
 
@@ -167,14 +175,18 @@ void run_cycling(const Common& c, const std::string& formula, const std::string&
   }
 }
 
-// The main constant-current step of the half-cycles of cycle `n` (run order).
+// The main constant-current step of the half-cycles of cycle `n` (numbered as castor
+// cycling numbers it: the file's cycle index, or run order).
 std::vector<std::pair<std::string, cycling::DqdvCurve>> dqdv_of_cycle(const Table& t, const cycling::CyclingResult& r,
                                                                       int n, const cycling::DqdvOptions& o) {
-  if (n < 1 || static_cast<std::size_t>(n) > r.cycles.size())
+  const auto it = std::find_if(r.cycles.begin(), r.cycles.end(), [&](const cycling::CycleRow& c) { return c.cycle == n; });
+  if (it == r.cycles.end())
     throw Error(t.meta.source_file, t.meta.format,
-                fmt::format("cycle {} does not exist: the run has {} cycles (counted in run order)", n, r.cycles.size()));
+                fmt::format("cycle {} does not exist: the run has cycles {}..{} ({})", n,
+                            r.cycles.empty() ? 0 : r.cycles.front().cycle, r.cycles.empty() ? 0 : r.cycles.back().cycle,
+                            r.cycle_rule));
   std::vector<std::pair<std::string, cycling::DqdvCurve>> out;
-  const auto& c = r.cycles[static_cast<std::size_t>(n - 1)];
+  const auto& c = *it;
   for (auto idx : {c.first, c.second}) {
     if (!idx) continue;
     const auto& h = r.half_cycles[*idx];
@@ -217,7 +229,15 @@ void run_plot(const std::string& what, const Common& c, const std::vector<int>& 
   } else if (what == "dqdv") {
     std::vector<cycling::DqdvCurve> curves;
     std::vector<std::string> titles;
-    for (int n : cycles.empty() ? std::vector<int>{1} : cycles)
+    std::vector<int> chosen = cycles;
+    if (chosen.empty())
+      for (const auto& cy : r.cycles)
+        if (cy.first && cy.second) {
+          chosen.push_back(cy.cycle);
+          break;
+        }
+    if (chosen.empty() && !r.cycles.empty()) chosen.push_back(r.cycles.front().cycle);
+    for (int n : chosen)
       for (auto& [title, curve] : dqdv_of_cycle(t, r, n, o.dqdv)) titles.push_back(title), curves.push_back(std::move(curve));
     fig = cycling::dqdv_figure(curves, titles);
   } else if (what == "capacity") {
@@ -252,6 +272,14 @@ void add_cycling_commands(CLI::App& app) {
     add_mass_flags(c, common->mass);
     c->add_option("--rest-current-A", common->rest_current_A,
                   "|I| below this is rest when steps come from the current (default 1e-3 x the 99th percentile of |I|)");
+    c->add_option("--cycles", common->cycle_rule,
+                  "file (the file's own cycle index; the default where there is one), run-order (two half-cycles each), "
+                  "or auto")
+        ->capture_default_str();
+    c->add_option("--ce", common->ce,
+                  "discharge/charge (cathode, full cell), charge/discharge (anode vs metal), or auto (from the cycles' "
+                  "first direction)")
+        ->capture_default_str();
     c->add_flag("--strict", common->strict, "treat warnings (damaged file, implausible mass) as errors (exit status 2)");
     c->add_flag("--steps-from-current", common->current_steps,
                 "split steps by the current, not by the file's step/cycle columns");
@@ -268,7 +296,7 @@ void add_cycling_commands(CLI::App& app) {
 
   auto* dq = app.add_subcommand("dqdv", "dQ/dV of one cycle (run order) with its peaks");
   add_input(dq);
-  dq->add_option("--cycle", *cycle, "cycle number, counted in run order from 1")->capture_default_str();
+  dq->add_option("--cycle", *cycle, "cycle number, as castor cycling numbers it")->capture_default_str();
   dq->add_option("-o,--output", common->output, "write the curves as CSV");
   add_dqdv_flags(dq, common->dqdv);
   dq->callback([=] { run_dqdv(*common, *cycle); });
@@ -277,7 +305,7 @@ void add_cycling_commands(CLI::App& app) {
   plot->add_option("FIGURE", *what, "profile | dqdv | capacity")->required();
   add_input(plot);
   plot->add_option("-o,--output", common->output, "out.png or out.svg")->required();
-  plot->add_option("--cycles", *cycles, "cycles to draw (profile, dqdv); default all / cycle 1");
+  plot->add_option("--cycle", *cycles, "cycles to draw (profile, dqdv), as castor cycling numbers them; default all / the first");
   add_dqdv_flags(plot, common->dqdv);
   plot->callback([=] { run_plot(*what, *common, *cycles); });
 }

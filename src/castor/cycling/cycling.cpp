@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <string_view>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -82,6 +84,141 @@ CyclingResult start_result(const Table& t, const CyclingOptions& o) {
   return r;
 }
 
+// The half-cycles of one cycle, and its number.
+struct CycleGroup {
+  int number = 0;
+  double file_cycle = kNaN;
+  std::vector<std::size_t> halves;
+};
+
+bool has_flag(const CycleRow& c, std::string_view f) { return std::find(c.flags.begin(), c.flags.end(), f) != c.flags.end(); }
+
+// The cycle table from the half-cycles grouped into cycles: capacities and energies per
+// direction, the CE by the convention (chosen from the cycles' first directions unless
+// asked), its integration error, the flags, cumulative loss and retention. `pair(ch, dis,
+// row)` adds what needs the samples (hysteresis).
+template <class Pair>
+void build_cycles(CyclingResult& r, const std::vector<CycleGroup>& groups, const CyclingOptions& o, Pair pair) {
+  const auto& hc = r.half_cycles;
+  // The convention.
+  int charge_first = 0, discharge_first = 0;
+  for (const auto& g : groups) {
+    bool ch = false, dis = false;
+    for (auto h : g.halves) (hc[h].direction > 0 ? ch : dis) = true;
+    if (ch && dis && !g.halves.empty()) (hc[g.halves.front()].direction > 0 ? charge_first : discharge_first)++;
+  }
+  bool out_is_discharge = true;
+  if (o.ce == CeConvention::discharge_over_charge) {
+    r.ce_reason = "as asked (--ce discharge/charge)";
+  } else if (o.ce == CeConvention::charge_over_discharge) {
+    out_is_discharge = false;
+    r.ce_reason = "as asked (--ce charge/discharge)";
+  } else if (charge_first == 0 && discharge_first == 0) {
+    r.ce_reason = "no cycle holds both a charge and a discharge; the cathode convention";
+  } else if (charge_first >= discharge_first) {
+    r.ce_reason = fmt::format("{} of {} complete cycles begin with a charge: a cathode or full cell", charge_first,
+                              charge_first + discharge_first);
+  } else {
+    out_is_discharge = false;
+    r.ce_reason = fmt::format("{} of {} complete cycles begin with a discharge: an anode against a metal counter electrode "
+                              "(give --ce discharge/charge for a cathode that starts discharged)",
+                              discharge_first, charge_first + discharge_first);
+  }
+  r.ce_convention = out_is_discharge ? "discharge/charge" : "charge/discharge";
+
+  double cumulative = 0, first_out = kNaN;
+  std::optional<std::size_t> previous_complete;  // index into r.cycles
+  double previous_out_current = kNaN;
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    const auto& g = groups[gi];
+    CycleRow c;
+    c.cycle = g.number;
+    c.file_cycle = g.file_cycle;
+    c.halves = g.halves;
+    if (!g.halves.empty()) c.first = g.halves.front();
+    if (g.halves.size() >= 2) c.second = g.halves[1];
+    c.average_charge_V = c.average_discharge_V = kNaN;
+    int charges = 0, discharges = 0;
+    double err_ch = 0, err_dis = 0;
+    const HalfCycleRow *first_ch = nullptr, *first_dis = nullptr;
+    for (auto h : g.halves) {
+      const auto& x = hc[h];
+      if (x.direction > 0) {
+        ++charges, c.charge_mAh += x.capacity_mAh, c.charge_energy_mWh += x.energy_mWh, err_ch += x.capacity_error_mAh;
+        if (!first_ch) first_ch = &x;
+      } else {
+        ++discharges, c.discharge_mAh += x.capacity_mAh, c.discharge_energy_mWh += x.energy_mWh, err_dis += x.capacity_error_mAh;
+        if (!first_dis) first_dis = &x;
+      }
+    }
+    if (charges) c.average_charge_V = c.charge_mAh > 0 ? c.charge_energy_mWh / c.charge_mAh : kNaN;
+    if (discharges) c.average_discharge_V = c.discharge_mAh > 0 ? c.discharge_energy_mWh / c.discharge_mAh : kNaN;
+    if (charges > 1 || discharges > 1) c.flags.push_back("several-half-cycles");
+    const bool complete = charges && discharges;
+    const double q_out = out_is_discharge ? c.discharge_mAh : c.charge_mAh;
+    const double q_in = out_is_discharge ? c.charge_mAh : c.discharge_mAh;
+    const double e_out = out_is_discharge ? err_dis : err_ch, e_in = out_is_discharge ? err_ch : err_dis;
+    c.coulombic_efficiency = complete && q_in > 0 ? q_out / q_in : kNaN;
+    c.coulombic_efficiency_error =
+        std::isfinite(c.coulombic_efficiency) && q_out > 0 ? c.coulombic_efficiency * (e_out / q_out + e_in / q_in) : kNaN;
+    c.flatness_mean = kNaN;
+    const bool last = gi + 1 == groups.size();
+    if (g.halves.empty()) {
+      c.flags.push_back("no-charge-or-discharge");
+      c.hysteresis_note = "no charge or discharge in this cycle";
+    } else if (!complete) {
+      c.flags.push_back(last && gi > 0 ? "unfinished" : "partial");
+      c.hysteresis_note = last && gi > 0 ? "cycle not finished" : "one direction only";
+    } else {
+      cumulative += q_in - q_out;
+      if (first_ch && first_dis) {
+        if (!first_ch->steps.empty() && !first_dis->steps.empty()) pair(*first_ch, *first_dis, c);
+        if (first_ch->flatness && first_dis->flatness)
+          c.flatness_mean = 0.5 * (first_ch->flatness->endpoint_mV_per + first_dis->flatness->endpoint_mV_per);
+      }
+      if (c.coulombic_efficiency - 1 > (std::isfinite(c.coulombic_efficiency_error) ? c.coulombic_efficiency_error : 0))
+        c.flags.push_back("ce>100%");
+      // The closing half of the last cycle cut short.
+      const HalfCycleRow& closing = hc[g.halves.back()];
+      if (last && previous_complete) {
+        const auto& pc = r.cycles[*previous_complete];
+        const double before = closing.direction > 0 ? pc.charge_mAh : pc.discharge_mAh;
+        if (before > 0 && closing.capacity_mAh < 0.5 * before) c.flags.push_back("unfinished");
+      }
+      const HalfCycleRow* out_half = out_is_discharge ? first_dis : first_ch;
+      const double out_current = out_half ? out_half->current_A : kNaN;
+      if (previous_complete) {
+        const auto& pc = r.cycles[*previous_complete];
+        const double q_prev = out_is_discharge ? pc.discharge_mAh : pc.charge_mAh;
+        const bool same_rate = std::isfinite(out_current) && std::isfinite(previous_out_current) &&
+                               std::fabs(out_current - previous_out_current) <= o.rate_tolerance * previous_out_current;
+        if (same_rate && q_prev > 0 && std::fabs(q_out - q_prev) > o.jump_fraction * q_prev && !has_flag(c, "unfinished"))
+          c.flags.push_back("capacity-jump");
+      }
+      if (!std::isfinite(first_out)) first_out = q_out;
+      previous_out_current = out_current;
+    }
+    if (r.mass && r.mass->grams > 0) {
+      const double q = std::max(c.charge_mAh, c.discharge_mAh) / r.mass->grams;
+      if (q > 4000) c.flags.push_back("implausible-specific-capacity");  // beyond Li metal's 3860 mAh/g
+    }
+    c.cumulative_loss_mAh = cumulative;
+    c.retention = complete && first_out > 0 ? q_out / first_out : kNaN;
+    r.cycles.push_back(std::move(c));
+    if (complete) previous_complete = r.cycles.size() - 1;
+  }
+  // A summary of the flags.
+  std::map<std::string, std::vector<int>> by_flag;
+  for (const auto& c : r.cycles)
+    for (const auto& f : c.flags) by_flag[f].push_back(c.cycle);
+  for (const auto& [flag, cycles] : by_flag) {
+    std::string list;
+    for (std::size_t k = 0; k < cycles.size() && k < 12; ++k) list += fmt::format("{}{}", k ? ", " : "", cycles[k]);
+    if (cycles.size() > 12) list += fmt::format(" and {} more", cycles.size() - 12);
+    r.notes.push_back(fmt::format("flag {}: cycle{} {}", flag, cycles.size() > 1 ? "s" : "", list));
+  }
+}
+
 }  // namespace
 
 CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
@@ -96,7 +233,30 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
   const auto& time = t.values(col::time_s);
   for (const auto& s : steps) r.steps.push_back({s, step_charge(t, s), time[s.begin]});
 
-  const auto halves = find_half_cycles(steps);
+  const bool has_file_cycles = t.has(col::cycle) && o.segments.use_file_columns;
+  if (o.cycles == CycleRule::file && !has_file_cycles)
+    throw Error(t.meta.source_file, t.meta.format, "--cycles file: the file has no cycle index (use --cycles run-order)");
+  const bool by_file = o.cycles == CycleRule::file || (o.cycles == CycleRule::automatic && has_file_cycles);
+  HalfCycleOptions ho;
+  ho.split_at_file_cycle = by_file;
+  ho.min_rows = o.min_step_rows;
+  ho.min_duration_s = o.min_step_s;
+  const auto found = find_half_cycles(steps, ho);
+  const auto& halves = found.half_cycles;
+  r.merged_steps = found.merged_steps;
+  if (!r.merged_steps.empty()) {
+    std::string list;
+    double merged_mAh = 0;
+    for (std::size_t k = 0; k < r.merged_steps.size(); ++k) {
+      const auto& sr = r.steps[r.merged_steps[k]];
+      merged_mAh += sr.charge.capacity_mAh;
+      if (k < 8) list += fmt::format("{}{} ({} rows, {:.3g} s)", k ? ", " : "", sr.step.index, sr.step.rows(), sr.step.duration_s);
+    }
+    if (r.merged_steps.size() > 8) list += fmt::format(", and {} more", r.merged_steps.size() - 8);
+    r.notes.push_back(fmt::format("{} active step(s) shorter than {} rows or {:g} s merged into their neighbours, not counted "
+                                  "as half-cycles (their {:.4g} mAh not counted): step {}",
+                                  r.merged_steps.size(), o.min_step_rows, o.min_step_s, merged_mAh, list));
+  }
   for (std::size_t h = 0; h < halves.size(); ++h) {
     HalfCycleRow row;
     row.number = static_cast<int>(h) + 1;
@@ -108,6 +268,8 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
       const auto& sr = r.steps[s];
       row.capacity_mAh += sr.charge.capacity_mAh;
       row.energy_mWh += sr.charge.energy_mWh;
+      const double dt = sr.step.rows() > 1 ? sr.step.duration_s / static_cast<double>(sr.step.rows() - 1) : sr.step.duration_s;
+      row.capacity_error_mAh += std::fabs(sr.step.mean_current_A) * dt / 3.6;
       if (is_cc(sr.step.kind)) {
         cc_charge_mAh += sr.charge.capacity_mAh;
         cc_time += sr.step.duration_s;
@@ -133,47 +295,47 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
   }
   r.first_direction = r.half_cycles.front().direction;
 
-  double cumulative = 0;
-  const double first_capacity = r.half_cycles.front().capacity_mAh;
-  for (std::size_t k = 0; 2 * k < r.half_cycles.size(); ++k) {
-    CycleRow c;
-    c.cycle = static_cast<int>(k) + 1;
-    c.first = 2 * k;
-    if (2 * k + 1 < r.half_cycles.size()) c.second = 2 * k + 1;
-    const auto& a = r.half_cycles[*c.first];
-    c.file_cycle = steps[a.steps.front()].file_cycle;
-    c.charge_mAh = c.discharge_mAh = 0;
-    c.average_charge_V = c.average_discharge_V = kNaN;
-    for (std::size_t idx = 2 * k; idx < std::min(2 * k + 2, r.half_cycles.size()); ++idx) {
-      const auto& h = r.half_cycles[idx];
-      if (h.direction > 0) {
-        c.charge_mAh = h.capacity_mAh, c.charge_energy_mWh = h.energy_mWh, c.average_charge_V = h.average_voltage_V;
-      } else {
-        c.discharge_mAh = h.capacity_mAh, c.discharge_energy_mWh = h.energy_mWh,
-        c.average_discharge_V = h.average_voltage_V;
-      }
+  std::vector<CycleGroup> groups;
+  if (by_file) {
+    r.cycle_rule = o.cycles == CycleRule::file ? "file (as asked)" : "file (the file's own cycle index)";
+    // Every file cycle the steps pass through is a row, also one in which only rests ran
+    // (so castor info and castor cycling count the same cycles).
+    std::vector<int> half_of_step(steps.size(), -1);
+    for (std::size_t h = 0; h < halves.size(); ++h)
+      for (auto st : halves[h].steps) half_of_step[st] = static_cast<int>(h);
+    for (std::size_t st = 0; st < steps.size(); ++st) {
+      const double fc = steps[st].file_cycle;
+      if (!std::isfinite(fc)) continue;
+      if (groups.empty() || !(groups.back().file_cycle == fc)) groups.push_back(CycleGroup{static_cast<int>(fc), fc, {}});
+      const int h = half_of_step[st];
+      if (h >= 0 && (groups.back().halves.empty() || groups.back().halves.back() != static_cast<std::size_t>(h)))
+        groups.back().halves.push_back(static_cast<std::size_t>(h));
     }
-    c.coulombic_efficiency = kNaN;
-    c.flatness_mean = kNaN;
-    if (c.second) {
-      const auto& b = r.half_cycles[*c.second];
-      c.coulombic_efficiency = a.capacity_mAh > 0 ? b.capacity_mAh / a.capacity_mAh : kNaN;
-      cumulative += a.capacity_mAh - b.capacity_mAh;
-      const auto& ch = a.direction > 0 ? a : b;
-      const auto& dis = a.direction > 0 ? b : a;
-      try {
-        c.hysteresis = hysteresis(t, steps[ch.main_step], steps[dis.main_step], o.dqdv, o.hysteresis_soc50);
-      } catch (const Error& e) {
-        c.hysteresis_note = e.what();
-      }
-      if (a.flatness && b.flatness) c.flatness_mean = 0.5 * (a.flatness->endpoint_mV_per + b.flatness->endpoint_mV_per);
-    } else {
-      c.hysteresis_note = "cycle not finished";
+  } else {
+    r.cycle_rule = o.cycles == CycleRule::run_order ? "run-order (as asked)" : "run-order (the file has no cycle index)";
+    std::size_t h0 = 0;
+    const auto& hc = r.half_cycles;
+    if (hc.size() >= 3 && hc[0].capacity_mAh < o.formation_fraction * hc[2].capacity_mAh) {
+      groups.push_back(CycleGroup{0, steps[halves[0].steps.front()].file_cycle, {0}});
+      r.notes.push_back(fmt::format("the first half-cycle ({}, {:.4g} mAh) is below {:g} x the next {} ({:.4g} mAh): a partial "
+                                    "half-cycle from the as-made state, reported as cycle 0",
+                                    dir_name(hc[0].direction), hc[0].capacity_mAh, o.formation_fraction,
+                                    dir_name(hc[2].direction), hc[2].capacity_mAh));
+      h0 = 1;
     }
-    c.cumulative_loss_mAh = cumulative;
-    c.retention = first_capacity > 0 ? a.capacity_mAh / first_capacity : kNaN;
-    r.cycles.push_back(std::move(c));
+    for (std::size_t h = h0; h < hc.size(); h += 2) {
+      CycleGroup g{static_cast<int>(groups.size()) + (h0 ? 0 : 1), steps[halves[h].steps.front()].file_cycle, {h}};
+      if (h + 1 < hc.size()) g.halves.push_back(h + 1);
+      groups.push_back(std::move(g));
+    }
   }
+  build_cycles(r, groups, o, [&](const HalfCycleRow& ch, const HalfCycleRow& dis, CycleRow& c) {
+    try {
+      c.hysteresis = hysteresis(t, steps[ch.main_step], steps[dis.main_step], o.dqdv, o.hysteresis_soc50);
+    } catch (const Error& e) {
+      c.hysteresis_note = e.what();
+    }
+  });
 
   add_rates_and_mass_checks(r, o);
   return r;
@@ -208,45 +370,15 @@ CyclingResult analyse_half_cycle_table(const Table& t, const CyclingOptions& o) 
     return r;
   }
   r.first_direction = r.half_cycles.front().direction;
-  double cumulative = 0, first_capacity = kNaN;
-  for (std::size_t i = 0; i < r.half_cycles.size();) {
-    // The half cycles of one file cycle: consecutive rows with the same cycle number.
-    std::size_t j = i;
-    while (j < r.half_cycles.size() && cyc[j] == cyc[i]) ++j;
-    CycleRow c;
-    c.cycle = static_cast<int>(r.cycles.size()) + 1;
-    c.file_cycle = cyc[i];
-    c.first = i;
-    if (j - i >= 2) c.second = i + 1;
-    c.average_charge_V = c.average_discharge_V = kNaN;
-    int charges = 0, discharges = 0;
-    for (std::size_t k = i; k < j; ++k) {
-      const auto& h = r.half_cycles[k];
-      if (h.direction > 0) {
-        ++charges;
-        c.charge_mAh += h.capacity_mAh, c.charge_energy_mWh += h.energy_mWh, c.average_charge_V = h.average_voltage_V;
-      } else {
-        ++discharges;
-        c.discharge_mAh += h.capacity_mAh, c.discharge_energy_mWh += h.energy_mWh,
-            c.average_discharge_V = h.average_voltage_V;
-      }
-    }
-    if (charges > 1 || discharges > 1) {
-      r.warnings.push_back(fmt::format("file cycle {:g} holds {} charge and {} discharge half cycles: summed",
-                                       c.file_cycle, charges, discharges));
-      c.average_charge_V = c.average_discharge_V = kNaN;
-    }
-    c.coulombic_efficiency = charges && discharges && c.charge_mAh > 0 ? c.discharge_mAh / c.charge_mAh : kNaN;
-    if (charges && discharges) cumulative += c.charge_mAh - c.discharge_mAh;
-    c.cumulative_loss_mAh = cumulative;
-    const double first_half = r.half_cycles[i].capacity_mAh;
-    if (!std::isfinite(first_capacity)) first_capacity = first_half;
-    c.retention = first_capacity > 0 ? first_half / first_capacity : kNaN;
-    c.hysteresis_note = "the file holds no samples";
-    c.flatness_mean = kNaN;
-    r.cycles.push_back(std::move(c));
-    i = j;
+  r.cycle_rule = "file (the file stores one row per half cycle)";
+  std::vector<CycleGroup> groups;
+  for (std::size_t i = 0; i < r.half_cycles.size(); ++i) {
+    if (groups.empty() || !(groups.back().file_cycle == cyc[i]))
+      groups.push_back(CycleGroup{std::isfinite(cyc[i]) ? static_cast<int>(cyc[i]) : static_cast<int>(groups.size()) + 1, cyc[i], {}});
+    groups.back().halves.push_back(i);
   }
+  build_cycles(r, groups, o, [](const HalfCycleRow&, const HalfCycleRow&, CycleRow&) {});
+  for (auto& c : r.cycles) c.hysteresis_note = "the file holds no samples";
   add_rates_and_mass_checks(r, o);
   return r;
 }
@@ -256,6 +388,10 @@ void write_cycling_json(const CyclingResult& r, std::ostream& out) {
   j["source_file"] = r.source_file;
   if (r.mass) j["active_mass"] = {{"g", r.mass->grams}, {"how", r.mass->how}};
   j["first_direction"] = dir_name(r.first_direction);
+  j["cycle_rule"] = r.cycle_rule;
+  j["ce_convention"] = r.ce_convention;
+  j["ce_reason"] = r.ce_reason;
+  j["merged_steps"] = r.merged_steps;
   j["notes"] = r.notes;
   j["warnings"] = r.warnings;
   auto& cycles = j["cycles"] = nlohmann::json::array();
@@ -271,6 +407,9 @@ void write_cycling_json(const CyclingResult& r, std::ostream& out) {
                         {"average_charge_V", num(c.average_charge_V)},
                         {"average_discharge_V", num(c.average_discharge_V)},
                         {"coulombic_efficiency", num(c.coulombic_efficiency)},
+                        {"coulombic_efficiency_error", num(c.coulombic_efficiency_error)},
+                        {"half_cycles", c.halves},
+                        {"flags", c.flags},
                         {"cumulative_loss_mAh", c.cumulative_loss_mAh},
                         {"retention", num(c.retention)},
                         {"flatness_mean", num(c.flatness_mean)}};
@@ -331,7 +470,8 @@ void write_cycling_json(const CyclingResult& r, std::ostream& out) {
 void write_cycles_csv(const CyclingResult& r, std::ostream& out) {
   out << "cycle,file_cycle,charge_mAh,discharge_mAh,charge_mAh_g,discharge_mAh_g,coulombic_efficiency,"
          "average_charge_V,average_discharge_V,charge_energy_mWh,discharge_energy_mWh,cumulative_loss_mAh,"
-         "retention,hysteresis_V,hysteresis_method,peak_charge_V,peak_discharge_V,flatness_mean\n";
+         "retention,hysteresis_V,hysteresis_method,peak_charge_V,peak_discharge_V,flatness_mean,"
+         "coulombic_efficiency_error,flags\n";
   for (const auto& c : r.cycles) {
     out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},", c.cycle, csv_num(c.file_cycle), csv_num(c.charge_mAh),
                        csv_num(c.discharge_mAh), csv_num(r.specific(c.charge_mAh)), csv_num(r.specific(c.discharge_mAh)),
@@ -344,7 +484,9 @@ void write_cycles_csv(const CyclingResult& r, std::ostream& out) {
                          csv_num(c.hysteresis->charge_V), csv_num(c.hysteresis->discharge_V));
     else
       out << ",,,,";
-    out << csv_num(c.flatness_mean) << '\n';
+    std::string flags;
+    for (const auto& f : c.flags) flags += (flags.empty() ? "" : ";") + f;
+    out << csv_num(c.flatness_mean) << ',' << csv_num(c.coulombic_efficiency_error) << ',' << flags << '\n';
   }
 }
 
@@ -376,24 +518,28 @@ std::string summary_text(const CyclingResult& r) {
   s += fmt::format("active mass     {}\n", r.mass ? fmt::format("{:.6g} mg ({})", r.mass->grams * 1e3, r.mass->how) : "-");
   s += fmt::format("steps           {}\n", r.steps.size());
   s += fmt::format("half-cycles     {} (first: {})\n", r.half_cycles.size(), dir_name(r.first_direction));
+  if (!r.cycle_rule.empty()) s += fmt::format("cycles          {}: {}\n", r.cycles.size(), r.cycle_rule);
+  if (!r.ce_convention.empty()) s += fmt::format("CE              {} ({})\n", r.ce_convention, r.ce_reason);
   for (const auto& n : r.notes) s += fmt::format("note            {}\n", n);
   for (const auto& w : r.warnings) s += fmt::format("WARNING         {}\n", w);
   const bool sp = r.mass.has_value();
   const char* qu = sp ? "mAh/g" : "mAh";
-  s += fmt::format("\n{:>5} {:>11} {:>11} {:>7} {:>8} {:>8} {:>9} {:>9}\n", "cycle",
+  s += fmt::format("\n{:>5} {:>11} {:>11} {:>7} {:>8} {:>8} {:>9} {:>9}  {}\n", "cycle",
                    fmt::format("Qch {}", qu), fmt::format("Qdis {}", qu), "CE %", "Vch V", "Vdis V", "hyst V",
-                   sp ? "flat mV/(mAh/g)" : "flat mV/mAh");
+                   sp ? "flat mV/(mAh/g)" : "flat mV/mAh", "flags");
   for (const auto& c : r.cycles) {
     auto q = [&](double mAh) { return sp ? r.specific(mAh) : mAh; };
     auto f4 = [](double x) { return std::isfinite(x) ? fmt::format("{:.4f}", x) : std::string("-"); };
-    s += fmt::format("{:>5} {:>11.5g} {:>11.5g} {:>7} {:>8} {:>8} {:>9} {:>9}\n", c.cycle, q(c.charge_mAh),
+    std::string flags;
+    for (const auto& f : c.flags) flags += (flags.empty() ? "" : " ") + f;
+    s += fmt::format("{:>5} {:>11.5g} {:>11.5g} {:>7} {:>8} {:>8} {:>9} {:>9}  {}\n", c.cycle, q(c.charge_mAh),
                      q(c.discharge_mAh),
                      std::isfinite(c.coulombic_efficiency) ? fmt::format("{:.2f}", 100 * c.coulombic_efficiency) : "-",
                      f4(c.average_charge_V), f4(c.average_discharge_V),
                      c.hysteresis ? fmt::format("{:.4f}{}", c.hysteresis->value_V,
                                                 c.hysteresis->method == HysteresisMethod::soc50 ? "*" : "")
                                   : "-",
-                     std::isfinite(c.flatness_mean) ? fmt::format("{:.4g}", c.flatness_mean) : "-");
+                     std::isfinite(c.flatness_mean) ? fmt::format("{:.4g}", c.flatness_mean) : "-", flags);
   }
   s += "(hysteresis from the main dQ/dV peaks; * = SOC-50 % fallback)\n";
   if (!r.rates.empty()) {

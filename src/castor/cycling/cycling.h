@@ -1,9 +1,17 @@
 // The cycling evaluation of one run: steps, half-cycles, per-cycle and per-rate tables.
 //
-// Cycles are counted in the order the cell is run: cycle k is half-cycle 2k-1 followed by
-// half-cycle 2k, whatever the first direction was. The coulombic efficiency is the second
-// half's charge over the first's (for a cathode started in discharge Q_charge/Q_discharge,
-// for a cell started in charge Q_discharge/Q_charge).
+// Cycles: by default the file's own cycle index where the table has one (EC-Lab cycle
+// number, Neware/BTSDA cycle, Arbin Cycle_Index, Maccor Cyc#, ...): a cycle is every
+// half-cycle that runs within one file cycle, numbered as the file numbers it. Without a
+// cycle index (or with CycleRule::run_order) cycles are counted in run order, two
+// half-cycles each; a leading half-cycle much shorter than the next of its direction (a
+// formation from the as-made state) is cycle 0 on its own.
+//
+// Coulombic efficiency: discharge/charge (a cathode or full cell) or charge/discharge (an
+// anode against a metal counter electrode), within each cycle. By default the convention
+// follows the cycles: when they begin with a charge, CE = discharge/charge; when they begin
+// with a discharge, CE = charge/discharge (what comes out over what went in). The result
+// states the convention and why.
 #pragma once
 
 #include <iosfwd>
@@ -19,8 +27,17 @@
 
 namespace castor::cycling {
 
+enum class CycleRule { automatic, file, run_order };  // automatic: file when the table has a cycle index
+enum class CeConvention { automatic, discharge_over_charge, charge_over_discharge };
+
 struct CyclingOptions {
   SegmentOptions segments;
+  CycleRule cycles = CycleRule::automatic;
+  CeConvention ce = CeConvention::automatic;
+  std::size_t min_step_rows = 3;    // shorter active steps are merged into their neighbours
+  double min_step_s = 1.0;
+  double jump_fraction = 0.2;       // a cycle whose capacity differs from the previous by more (same rate) is flagged
+  double formation_fraction = 0.5;  // run order: a first half-cycle below this fraction of the next of its direction is cycle 0
   std::optional<ActiveMass> mass;  // else the file's active mass, else none (mAh only)
   DqdvOptions dqdv;
   bool hysteresis_soc50 = false;   // skip dQ/dV peaks, use the SOC-50 % voltages
@@ -39,6 +56,7 @@ struct HalfCycleRow {
   int direction = 0;
   std::vector<std::size_t> steps;
   double capacity_mAh = 0, energy_mWh = 0, average_voltage_V = 0;
+  double capacity_error_mAh = 0;  // integration bound: |I| x one sampling interval per step
   double current_A = 0;          // charge-weighted mean |I| of its constant-current steps
   std::size_t main_step = 0;     // the longest constant-current step (dQ/dV, flatness)
   std::optional<Flatness> flatness;
@@ -46,18 +64,28 @@ struct HalfCycleRow {
 };
 
 struct CycleRow {
-  int cycle = 0;  // from 1, in run order
+  int cycle = 0;  // the file's cycle number (file rule) or the run-order count (0 = a leading formation half-cycle)
   double file_cycle = 0;  // the file's cycle number of the first step
-  std::optional<std::size_t> first, second;  // half-cycle indices
+  std::optional<std::size_t> first, second;  // half-cycle indices: the first two of the cycle
+  std::vector<std::size_t> halves;           // every half-cycle of the cycle, in run order
   double charge_mAh = 0, discharge_mAh = 0;
   double charge_energy_mWh = 0, discharge_energy_mWh = 0;
   double average_charge_V = 0, average_discharge_V = 0;  // NaN when absent
-  double coulombic_efficiency = 0;  // second / first; NaN for an unfinished cycle
+  double coulombic_efficiency = 0;  // by the result's convention; NaN when a direction is missing
+  double coulombic_efficiency_error = 0;  // integration bound: one sampling interval of current at each step's ends
   double cumulative_loss_mAh = 0;   // running sum of (first - second)
   double retention = 0;             // this cycle's first-half capacity / cycle 1's
   std::optional<Hysteresis> hysteresis;
   std::string hysteresis_note;
   double flatness_mean = 0;         // mean of the two halves' end-point flatness (NaN if missing)
+  // What castor cannot stand behind in this row: "partial" (one direction only, e.g. a
+  // formation half-cycle), "unfinished" (the last cycle lacks its closing half or was cut
+  // short), "ce>100%" (above 100 % by more than the integration error), "capacity-jump"
+  // (differs from the previous cycle at the same current by more than jump_fraction),
+  // "several-half-cycles" (a file cycle with more than one half-cycle of a direction:
+  // summed), "no-charge-or-discharge" (a file cycle in which only rests ran),
+  // "implausible-specific-capacity" (above 4000 mAh/g with the mass used).
+  std::vector<std::string> flags;
 };
 
 struct RateRow {
@@ -71,7 +99,11 @@ struct CyclingResult {
   std::string source_file;
   std::optional<ActiveMass> mass;
   int first_direction = 0;
+  std::string cycle_rule;     // "file" or "run-order", with the reason
+  std::string ce_convention;  // "discharge/charge" or "charge/discharge"
+  std::string ce_reason;      // why this convention
   std::vector<StepRow> steps;
+  std::vector<std::size_t> merged_steps;  // short active steps merged into their neighbours
   std::vector<HalfCycleRow> half_cycles;
   std::vector<CycleRow> cycles;
   std::vector<RateRow> rates;

@@ -1,6 +1,7 @@
 #include "castor/cycling/figures.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -17,8 +18,7 @@ report::Figure profile_figure(const Table& t, const CyclingResult& r, const std:
   const auto& v = t.values(col::voltage_V);
   for (const auto& c : r.cycles) {
     if (!cycles.empty() && std::find(cycles.begin(), cycles.end(), c.cycle) == cycles.end()) continue;
-    for (std::size_t idx = 2 * static_cast<std::size_t>(c.cycle - 1);
-         idx < std::min<std::size_t>(2 * static_cast<std::size_t>(c.cycle), r.half_cycles.size()); ++idx) {
+    for (std::size_t idx : c.halves) {
       const auto& h = r.half_cycles[idx];
       report::Series s;
       s.title = fmt::format("cycle {} {}", c.cycle, h.direction > 0 ? "charge" : "discharge");
@@ -76,7 +76,12 @@ report::Figure capacity_figure(const CyclingResult& r) {
     auto q = [&](double mAh) { return r.mass ? mAh / r.mass->grams : mAh; };
     if (c.charge_mAh > 0) ch.x.push_back(x), ch.y.push_back(q(c.charge_mAh));
     if (c.discharge_mAh > 0) dis.x.push_back(x), dis.y.push_back(q(c.discharge_mAh));
-    ce.x.push_back(x), ce.y.push_back(100 * c.coulombic_efficiency);
+    // Flagged CE values (partial, unfinished, above 100 %) are not drawn: one would set the axis.
+    const bool trusted = std::none_of(c.flags.begin(), c.flags.end(), [](const std::string& fl) {
+      return fl == "partial" || fl == "unfinished" || fl == "ce>100%" || fl == "no-charge-or-discharge";
+    });
+    if (std::isfinite(c.coulombic_efficiency) && trusted) ce.x.push_back(x), ce.y.push_back(100 * c.coulombic_efficiency);
+    else if (!c.flags.empty()) f.warnings.push_back(fmt::format("cycle {}: {} (CE not drawn)", c.cycle, c.flags.front()));
   }
   f.series = {ch, dis, ce};
   return f;

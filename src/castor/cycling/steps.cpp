@@ -122,15 +122,23 @@ std::vector<Step> find_steps(const Table& t, const SegmentOptions& options) {
   return steps;
 }
 
-std::vector<HalfCycle> find_half_cycles(const std::vector<Step>& steps) {
-  std::vector<HalfCycle> out;
+HalfCycles find_half_cycles(const std::vector<Step>& steps, const HalfCycleOptions& o) {
+  HalfCycles r;
+  auto& out = r.half_cycles;
+  double last_cycle = kNaN;
   for (std::size_t s = 0; s < steps.size(); ++s) {
     const int d = direction(steps[s].kind);
     if (d == 0) continue;
-    if (out.empty() || out.back().direction != d) out.push_back(HalfCycle{{}, d});
+    if (steps[s].rows() < o.min_rows || !(steps[s].duration_s >= o.min_duration_s)) {
+      r.merged_steps.push_back(s);
+      continue;
+    }
+    const bool new_cycle = o.split_at_file_cycle && !out.empty() && !same(steps[s].file_cycle, last_cycle);
+    if (out.empty() || out.back().direction != d || new_cycle) out.push_back(HalfCycle{{}, d});
     out.back().steps.push_back(s);
+    last_cycle = steps[s].file_cycle;
   }
-  return out;
+  return r;
 }
 
 }  // namespace castor::cycling

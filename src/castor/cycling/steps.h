@@ -45,6 +45,21 @@ struct HalfCycle {
   int direction = 0;               // +1 charge, -1 discharge
 };
 
-std::vector<HalfCycle> find_half_cycles(const std::vector<Step>& steps);
+struct HalfCycleOptions {
+  // A half-cycle also ends where the file's cycle number changes (the file's cycles).
+  bool split_at_file_cycle = false;
+  // An active step with fewer rows or a shorter duration is too short to be a half-cycle
+  // of its own (a one-point step the cycler logs when it switches): it is merged into its
+  // neighbours (it neither starts nor ends a half-cycle, and its charge is not counted).
+  std::size_t min_rows = 3;
+  double min_duration_s = 1.0;
+};
+
+struct HalfCycles {
+  std::vector<HalfCycle> half_cycles;
+  std::vector<std::size_t> merged_steps;  // the short active steps merged into neighbours
+};
+
+HalfCycles find_half_cycles(const std::vector<Step>& steps, const HalfCycleOptions& options = {});
 
 }  // namespace castor::cycling

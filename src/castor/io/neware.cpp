@@ -25,8 +25,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
+#include <pugixml.hpp>
 
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
@@ -694,6 +696,72 @@ Table read_nda_130(const std::vector<std::uint8_t>& b, const std::string& file) 
 }
 }  // namespace
 
+namespace {
+
+// BTSDA's cycle index for an .ndax with a Step.xml. The records store the schedule's loop
+// counter, which counts only jumps back: a rate test written as one loop per rate (each run
+// once) stays in "cycle 1" although BTSDA shows a cycle per rate. BTSDA's rule, as far as
+// its step tables show it (test_2.ndax, nw4-120-1-6-53.ndax: every step; the 2025 M50T
+// .ndax: every step): a new cycle begins when the schedule enters the first step of a loop
+// whose body holds a charge or discharge step (for the first time or by a jump back), or
+// when any loop jumps back, provided a charge and a discharge both ran since the current
+// cycle began.
+// Returns false (and changes nothing) when Step.xml has no such loop or the data run a step
+// it does not name.
+bool count_btsda_cycles(const std::string& step_xml, Table& t) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(step_xml.data(), step_xml.size())) return false;
+  const auto info = doc.select_node("//Step_Info").node();
+  if (!info) return false;
+  std::map<int, int> type_of;             // step id -> Neware step type
+  std::vector<std::pair<int, int>> loops;  // (loop step id, first step of its body)
+  for (auto step : info.children()) {
+    const int id = step.attribute("Step_ID").as_int(0);
+    if (id <= 0) continue;
+    const int type = step.attribute("Step_Type").as_int(0);
+    type_of[id] = type;
+    if (type == 5)
+      if (const auto start = step.child("Limit").child("Other").child("Start_Step").attribute("Value"))
+        loops.emplace_back(id, start.as_int(0));
+  }
+  // Not charge or discharge: rest 4, loop 5, stop 6, pause 12, control 20, OCV 21.
+  auto passes_current = [](int type) { return type != 4 && type != 5 && type != 6 && type != 12 && type != 20 && type != 21; };
+  std::set<int> cycle_starts;
+  for (const auto& [loop, start] : loops)
+    for (int id = start; id < loop; ++id)
+      if (auto it = type_of.find(id); it != type_of.end() && passes_current(it->second)) {
+        cycle_starts.insert(start);
+        break;
+      }
+  if (cycle_starts.empty()) return false;
+  Column* cycle = t.find(col::cycle);
+  const Column* step_index = t.find(col::step);
+  const Column* count = t.find("Step");
+  const Column* kind = t.find(col::step_kind);
+  if (!cycle || !step_index || !count || !kind) return false;
+  const std::size_t n = t.rows();
+  std::vector<double> out(n, 1.0);
+  double c = 1;
+  bool charged = false, discharged = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double id = step_index->values[i];
+    if (!std::isfinite(id) || !type_of.count(static_cast<int>(id))) return false;
+    const bool new_step = i > 0 && count->values[i] != count->values[i - 1];
+    const bool jumped_back = new_step && id <= step_index->values[i - 1];
+    if (new_step && (cycle_starts.count(static_cast<int>(id)) || jumped_back) && charged && discharged)
+      c += 1, charged = discharged = false;
+    const auto k = step_kind_from_number(kind->values[i]);
+    charged = charged || is_charge(k);
+    discharged = discharged || is_discharge(k);
+    out[i] = c;
+  }
+  cycle->values = std::move(out);
+  cycle->source_name = "BTSDA cycle index (from Step.xml's loops)";
+  return true;
+}
+
+}  // namespace
+
 Table read_neware_ndax(const std::filesystem::path& path) {
   const std::string file = path.string();
   std::vector<std::string> skipped_entries;
@@ -730,6 +798,8 @@ Table read_neware_ndax(const std::filesystem::path& path) {
     const std::string xml(it->second.begin(), it->second.end());
     if (auto scq = xml_attribute_number(xml, "SCQ", "Value"); scq && *scq > 0)
       t.meta.active_mass_g = *scq * 1e-6;  // stored in µg
+    if (count_btsda_cycles(xml, t))
+      t.meta.extra["neware.cycle"] = "cycle = BTSDA's cycle index, counted at Step.xml's loop steps; raw Cycle = the records' loop counter";
   }
   if (auto it = entries.find("TestInfo.xml"); it != entries.end()) {
     // The channel as TestInfo.xml stores it: DevID-UnitID-ChlID (BTSDA may number units from 1).
