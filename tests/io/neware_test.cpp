@@ -120,9 +120,10 @@ TEST(NewareNdax, Ndc14MatchesBtsda) {
 TEST(NewareNdax, Ndc17RateTestMatchesBtsda) {
   const Table t = castor::io::read_neware_ndax(data_file("cycler/NewareNDA/test_2.ndax"));
   EXPECT_EQ(t.rows(), 108563u);  // NewareNDA reference [asserted]
-  // BTSDA's "Cycle Index" here (54 cycles) is not the counter the file stores (44 values):
-  // castor reports the stored counter, so cycles are not compared for this file.
-  compare_with_btsda(t, "test_2", /*compare_cycle=*/false);
+  // BTSDA's "Cycle Index" (54 cycles) is not the loop counter the file stores (44 values,
+  // kept as the raw Cycle column): castor counts it from Step.xml's loops, step by step.
+  compare_with_btsda(t, "test_2");
+  EXPECT_EQ(t.values("Cycle").back(), 44.0);
   // NewareNDA reference last row: CC_DChg, 3.191492 V, -0.3168205 mA, 0.003634562 mAh.
   EXPECT_NEAR(t.values(col::voltage_V).back(), 3.191492, 1e-6);
   EXPECT_NEAR(t.values("Current(mA)").back(), -0.3168205, 1e-6);

@@ -178,6 +178,9 @@ void build_cycles(CyclingResult& r, const std::vector<CycleGroup>& groups, const
       }
       if (c.coulombic_efficiency - 1 > (std::isfinite(c.coulombic_efficiency_error) ? c.coulombic_efficiency_error : 0))
         c.flags.push_back("ce>100%");
+      // Too few samples for the integral to be within 1 % (the instrument's own counter may differ).
+      if ((c.charge_mAh > 0 && err_ch > 0.01 * c.charge_mAh) || (c.discharge_mAh > 0 && err_dis > 0.01 * c.discharge_mAh))
+        c.flags.push_back("coarse-sampling");
       // The closing half of the last cycle cut short.
       const HalfCycleRow& closing = hc[g.halves.back()];
       if (last && previous_complete) {

@@ -83,7 +83,9 @@ struct CycleRow {
   // short), "ce>100%" (above 100 % by more than the integration error), "capacity-jump"
   // (differs from the previous cycle at the same current by more than jump_fraction),
   // "several-half-cycles" (a file cycle with more than one half-cycle of a direction:
-  // summed), "no-charge-or-discharge" (a file cycle in which only rests ran),
+  // summed), "coarse-sampling" (one sampling interval of current is more than 1 % of a
+  // capacity: the integral of the samples may differ from the instrument's own counter by
+  // more than that), "no-charge-or-discharge" (a file cycle in which only rests ran),
   // "implausible-specific-capacity" (above 4000 mAh/g with the mass used).
   std::vector<std::string> flags;
 };

@@ -125,15 +125,29 @@ std::vector<Step> find_steps(const Table& t, const SegmentOptions& options) {
 HalfCycles find_half_cycles(const std::vector<Step>& steps, const HalfCycleOptions& o) {
   HalfCycles r;
   auto& out = r.half_cycles;
+  auto is_short = [&](const Step& st) { return st.rows() < o.min_rows && !(st.duration_s >= o.min_duration_s); };
   double last_cycle = kNaN;
   for (std::size_t s = 0; s < steps.size(); ++s) {
     const int d = direction(steps[s].kind);
     if (d == 0) continue;
-    if (steps[s].rows() < o.min_rows || !(steps[s].duration_s >= o.min_duration_s)) {
-      r.merged_steps.push_back(s);
-      continue;
-    }
     const bool new_cycle = o.split_at_file_cycle && !out.empty() && !same(steps[s].file_cycle, last_cycle);
+    if ((out.empty() || new_cycle || out.back().direction != d) && is_short(steps[s])) {
+      // A short step against the current direction starts a half-cycle only if the next
+      // real active step (in the same file cycle) goes its way; otherwise it is a blip.
+      int next = 0;
+      for (std::size_t k = s + 1; k < steps.size(); ++k) {
+        if (o.split_at_file_cycle && !same(steps[k].file_cycle, steps[s].file_cycle)) break;
+        const int dk = direction(steps[k].kind);
+        if (dk != 0 && !is_short(steps[k])) {
+          next = dk;
+          break;
+        }
+      }
+      if (next != d) {
+        r.merged_steps.push_back(s);
+        continue;
+      }
+    }
     if (out.empty() || out.back().direction != d || new_cycle) out.push_back(HalfCycle{{}, d});
     out.back().steps.push_back(s);
     last_cycle = steps[s].file_cycle;

@@ -48,9 +48,11 @@ struct HalfCycle {
 struct HalfCycleOptions {
   // A half-cycle also ends where the file's cycle number changes (the file's cycles).
   bool split_at_file_cycle = false;
-  // An active step with fewer rows or a shorter duration is too short to be a half-cycle
-  // of its own (a one-point step the cycler logs when it switches): it is merged into its
-  // neighbours (it neither starts nor ends a half-cycle, and its charge is not counted).
+  // An active step with fewer rows and a shorter duration (a one-point step the cycler logs
+  // when it switches) against the current direction, followed by more of the current
+  // direction, is a blip: it is merged into its neighbours (it neither ends nor starts a
+  // half-cycle, and its charge is not counted). Short steps in the current direction, or
+  // that the following steps continue, are ordinary steps.
   std::size_t min_rows = 3;
   double min_duration_s = 1.0;
 };
