@@ -247,7 +247,7 @@ void run_plot(const std::string& what, const Common& c, const std::vector<int>& 
   }
   for (std::size_t k = 0; k < c.files.size(); ++k)
     fig.title += (k ? " + " : " - ") + std::filesystem::path(c.files[k]).filename().string();
-  fig.warnings = r.warnings;
+  fig.warnings.insert(fig.warnings.begin(), r.warnings.begin(), r.warnings.end());
   report::draw(fig, c.output);
   fmt::print(stderr, "wrote {}\n", c.output);
 }

@@ -78,7 +78,8 @@ report::Figure capacity_figure(const CyclingResult& r) {
     if (c.discharge_mAh > 0) dis.x.push_back(x), dis.y.push_back(q(c.discharge_mAh));
     // Flagged CE values (partial, unfinished, above 100 %) are not drawn: one would set the axis.
     const bool trusted = std::none_of(c.flags.begin(), c.flags.end(), [](const std::string& fl) {
-      return fl == "partial" || fl == "unfinished" || fl == "ce>100%" || fl == "no-charge-or-discharge";
+      return fl == "partial" || fl == "unfinished" || fl == "ce>100%" || fl == "no-charge-or-discharge" ||
+             fl == "coarse-sampling";
     });
     if (std::isfinite(c.coulombic_efficiency) && trusted) ce.x.push_back(x), ce.y.push_back(100 * c.coulombic_efficiency);
     else if (!c.flags.empty()) f.warnings.push_back(fmt::format("cycle {}: {} (CE not drawn)", c.cycle, c.flags.front()));
