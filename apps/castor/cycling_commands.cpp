@@ -218,36 +218,72 @@ void run_dqdv(const Common& c, int cycle) {
   fmt::print(stderr, "wrote {} (capacity in {})\n", c.output, curves.front().second.capacity_unit);
 }
 
-void run_plot(const std::string& what, const Common& c, const std::vector<int>& cycles) {
-  if (c.output.empty()) throw Error("plot needs -o FILE.png or FILE.svg");
-  const Table t = read_for_analysis(c);
+void run_plot(const std::string& what, const Common& c, const std::vector<int>& cycles, bool join) {
+  if (c.output.empty()) throw Error("plot needs -o FILE.png, FILE.pdf or FILE.svg");
+  if (what != "profile" && what != "dqdv" && what != "capacity" && what != "rate")
+    throw Error(fmt::format("unknown figure '{}': profile, dqdv, capacity or rate", what));
   const cycling::CyclingOptions o = analysis_options(c);
-  const auto r = cycling::analyse_cycling(t, o);
+  // Each file is a cell of its own (a simulated table too), unless --join makes them one
+  // experiment.
+  std::vector<Common> inputs;
+  if (join || c.files.size() == 1) {
+    inputs.push_back(c);
+  } else {
+    for (const auto& f : c.files) {
+      Common one = c;
+      one.files = {f};
+      inputs.push_back(std::move(one));
+    }
+  }
+  std::vector<Table> tables;
+  std::vector<cycling::CyclingResult> results;
+  tables.reserve(inputs.size());
+  results.reserve(inputs.size());
+  for (const auto& in : inputs) {
+    tables.push_back(read_for_analysis(in));
+    results.push_back(cycling::analyse_cycling(tables.back(), o));
+  }
+  std::vector<cycling::Cell> cells;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    std::string name;
+    for (const auto& f : inputs[k].files) name += (name.empty() ? "" : " + ") + std::filesystem::path(f).stem().string();
+    cells.push_back({name, &tables[k], &results[k]});
+  }
   report::Figure fig;
   if (what == "profile") {
-    fig = cycling::profile_figure(t, r, cycles);
+    fig = cycling::profile_figure(cells, cycles);
   } else if (what == "dqdv") {
     std::vector<cycling::DqdvCurve> curves;
     std::vector<std::string> titles;
-    std::vector<int> chosen = cycles;
-    if (chosen.empty())
-      for (const auto& cy : r.cycles)
-        if (cy.first && cy.second) {
-          chosen.push_back(cy.cycle);
-          break;
+    for (const auto& cell : cells) {
+      const auto& r = *cell.result;
+      std::vector<int> chosen = cycles;
+      if (chosen.empty())
+        for (const auto& cy : r.cycles)
+          if (cy.first && cy.second) {
+            chosen.push_back(cy.cycle);
+            break;
+          }
+      if (chosen.empty() && !r.cycles.empty()) chosen.push_back(r.cycles.front().cycle);
+      for (int n : chosen)
+        for (auto& [title, curve] : dqdv_of_cycle(*cell.table, r, n, o.dqdv)) {
+          titles.push_back(cells.size() > 1 ? cell.name + " " + title : title);
+          curves.push_back(std::move(curve));
         }
-    if (chosen.empty() && !r.cycles.empty()) chosen.push_back(r.cycles.front().cycle);
-    for (int n : chosen)
-      for (auto& [title, curve] : dqdv_of_cycle(t, r, n, o.dqdv)) titles.push_back(title), curves.push_back(std::move(curve));
+    }
     fig = cycling::dqdv_figure(curves, titles);
   } else if (what == "capacity") {
-    fig = cycling::capacity_figure(r);
+    fig = cycling::capacity_figure(cells);
   } else {
-    throw Error(fmt::format("unknown figure '{}': profile, dqdv or capacity", what));
+    fig = cycling::rate_figure(cells);
+    if (fig.series.empty()) throw Error(c.file(), "", "no constant-current half-cycles: no rate table to draw");
   }
   for (std::size_t k = 0; k < c.files.size(); ++k)
-    fig.title += (k ? " + " : " - ") + std::filesystem::path(c.files[k]).filename().string();
-  fig.warnings.insert(fig.warnings.begin(), r.warnings.begin(), r.warnings.end());
+    fig.title += (k ? (join ? " + " : ", ") : " - ") + std::filesystem::path(c.files[k]).filename().string();
+  std::vector<std::string> warnings;
+  for (const auto& cell : cells)
+    for (const auto& w : cell.result->warnings) warnings.push_back(cells.size() > 1 ? cell.name + ": " + w : w);
+  fig.warnings.insert(fig.warnings.begin(), warnings.begin(), warnings.end());
   report::draw(fig, c.output);
   fmt::print(stderr, "wrote {}\n", c.output);
 }
@@ -301,13 +337,17 @@ void add_cycling_commands(CLI::App& app) {
   add_dqdv_flags(dq, common->dqdv);
   dq->callback([=] { run_dqdv(*common, *cycle); });
 
-  auto* plot = app.add_subcommand("plot", "Draw a figure: profile, dqdv or capacity (PNG or SVG through gnuplot)");
-  plot->add_option("FIGURE", *what, "profile | dqdv | capacity")->required();
+  auto join = std::make_shared<bool>(false);
+  auto* plot = app.add_subcommand(
+      "plot", "Draw a figure of one or several cells: profile, dqdv, capacity or rate (PNG, PDF or SVG through gnuplot)");
+  plot->add_option("FIGURE", *what, "profile | dqdv | capacity | rate")->required();
   add_input(plot);
-  plot->add_option("-o,--output", common->output, "out.png or out.svg")->required();
+  plot->get_option("FILES")->description("instrument files or simulated tables: each a cell on the figure (--join: one experiment)");
+  plot->add_flag("--join", *join, "the files are one experiment in several parts: join them in time order");
+  plot->add_option("-o,--output", common->output, "out.png, out.pdf or out.svg")->required();
   plot->add_option("--cycle", *cycles, "cycles to draw (profile, dqdv), as castor cycling numbers them; default all / the first");
   add_dqdv_flags(plot, common->dqdv);
-  plot->callback([=] { run_plot(*what, *common, *cycles); });
+  plot->callback([=] { run_plot(*what, *common, *cycles, *join); });
 }
 
 }  // namespace castor::cli

@@ -239,7 +239,7 @@ void add_eis_commands(CLI::App& app) {
   input(fit, false);
   fit_flags(fit);
   fit->add_option("-o,--output", flags->output, "write parameters and points: .json, or .csv (points)");
-  fit->add_option("--plot", flags->plot, "Nyquist + Bode figure with the fit (.png or .svg)");
+  fit->add_option("--plot", flags->plot, "Nyquist + Bode figure with the fit (.png, .pdf or .svg)");
   fit->callback([flags] { run_fit(*flags); });
 
   auto* kk = eis_cmd->add_subcommand("kk", "Lin-KK validity test (Schoenleber 2014) with automatic M");
@@ -249,14 +249,14 @@ void add_eis_commands(CLI::App& app) {
   kk->add_option("--fit", flags->kk_fit, "real, imag or complex")->capture_default_str();
   kk->add_flag("--add-cap", flags->add_cap, "add a series capacitance (spectra without a low-frequency intercept)");
   kk->add_option("-o,--output", flags->output, "residuals as CSV");
-  kk->add_option("--plot", flags->plot, "residual figure (.png or .svg)");
+  kk->add_option("--plot", flags->plot, "residual figure (.png, .pdf or .svg)");
   kk->callback([flags] { run_kk(*flags); });
 
   auto* drt = eis_cmd->add_subcommand("drt", "Distribution of relaxation times (Tikhonov, Gaussian RBF, gamma >= 0)");
   input(drt, false);
   drt->add_option("--lambda", flags->lambda, "regularisation strength")->capture_default_str();
   drt->add_option("-o,--output", flags->output, "gamma(tau) as CSV");
-  drt->add_option("--plot", flags->plot, "DRT figure (.png or .svg)");
+  drt->add_option("--plot", flags->plot, "DRT figure (.png, .pdf or .svg)");
   drt->callback([flags] { run_drt(*flags); });
 
   auto* series = eis_cmd->add_subcommand("series", "Fit many spectra in sequence: a parameter table against spectrum");

@@ -216,7 +216,7 @@ void add_gitt_cv_commands(CLI::App& app) {
   gitt_cmd->add_option("--rest-current-A", g->rest_current_A, "|I| below this is rest");
   gitt_cmd->add_option("--window", g->windows, "averaging windows, e.g. discharge:0.2-0.6 charge:0.2-0.8");
   gitt_cmd->add_option("-o,--output", g->output, "per-pulse table (.csv)");
-  gitt_cmd->add_option("--plot", g->plot, "voltage against time and D against SOC (.png or .svg)");
+  gitt_cmd->add_option("--plot", g->plot, "voltage against time and D against SOC (.png, .pdf or .svg)");
   gitt_cmd->callback([g] { run_gitt(*g); });
 
   auto c = std::make_shared<CvFlags>();
@@ -227,7 +227,7 @@ void add_gitt_cv_commands(CLI::App& app) {
   cv_cmd->add_option("--conc-mM", c->conc_mM, "bulk concentration (mM) for Randles-Sevcik");
   cv_cmd->add_option("--temperature-C", c->temperature_C, "temperature")->capture_default_str();
   cv_cmd->add_option("-o,--output", c->output, "peak table (.csv)");
-  cv_cmd->add_option("--plot", c->plot, "current against potential with the peaks (.png or .svg)");
+  cv_cmd->add_option("--plot", c->plot, "current against potential with the peaks (.png, .pdf or .svg)");
   cv_cmd->add_flag("--strict", c->strict, "treat warnings about a file as errors");
   cv_cmd->callback([c] { run_cv(*c); });
 }

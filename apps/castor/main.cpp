@@ -19,6 +19,7 @@
 #include "castor/io/detect.h"
 #include "castor/io/join.h"
 #include "castor/io/read.h"
+#include "castor/report/style.h"
 #include "castor/io/write_table.h"
 #include "strict.h"
 #include "cycling_commands.h"
@@ -168,6 +169,7 @@ int cmd_convert(const std::vector<std::string>& files, const std::string& out, c
 int main(int argc, char** argv) {
   CLI::App app{"castor: battery-electrode data toolkit (readers, analyses, simulator)"};
   app.require_subcommand(1);
+  app.fallthrough();  // before the subcommands: they inherit it, so --size etc. work after them
   app.set_version_flag("--version", "castor 0.1.0");
 
   std::vector<std::string> files;
@@ -201,6 +203,38 @@ int main(int argc, char** argv) {
   castor::cli::add_xps_commands(app);
   castor::cli::add_xrd_commands(app);
 
+  // Figure style for every command that draws: given after the command too (fallthrough).
+  app.add_option_function<std::string>(
+         "--style", [](const std::string& f) { castor::report::set_style(castor::report::load_style(f, castor::report::style())); },
+         "figure style file (TOML: width, height, dpi, font, font_size, line_width, colours, palette)")
+      ->type_name("FILE");
+  app.add_option_function<std::string>(
+         "--size",
+         [](const std::string& v) {
+           auto st = castor::report::style();
+           castor::report::parse_size(v, st);
+           castor::report::set_style(st);
+         },
+         "figure size WxH: 16x10cm, 6x4in, 900x600 (px)")
+      ->type_name("WxH");
+  app.add_option_function<double>(
+         "--dpi",
+         [](double d) {
+           if (!std::isfinite(d) || d < 30 || d > 2400) throw castor::Error("--dpi: give 30-2400");
+           auto st = castor::report::style();
+           st.dpi = d;
+           castor::report::set_style(st);
+         },
+         "PNG resolution (PDF and SVG are vector)");
+  app.add_option_function<double>(
+         "--font-size",
+         [](double pt) {
+           if (!std::isfinite(pt) || pt < 4 || pt > 48) throw castor::Error("--font-size: give 4-48 pt");
+           auto st = castor::report::style();
+           st.font_pt = pt;
+           castor::report::set_style(st);
+         },
+         "figure font size in pt");
   require_finite_options(&app);
 
   // Exit status: 0 success, 2 bad input (files, options, command line), 3 an internal error

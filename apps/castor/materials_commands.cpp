@@ -125,7 +125,7 @@ void add_materials_commands(CLI::App& app) {
   ec->add_option("--reference", e->reference, "ratios normalised to this element")->capture_default_str();
   ec->add_option("--k", e->k, "Cliff-Lorimer k-factors ELEMENT=VALUE (reference 1)");
   ec->add_option("--fwhm-keV", e->fwhm_keV, "detector resolution")->capture_default_str();
-  ec->add_option("--plot", e->plot, "spectrum with the lines marked (.png or .svg)");
+  ec->add_option("--plot", e->plot, "spectrum with the lines marked (.png, .pdf or .svg)");
   ec->callback([e] { run_eds(*e); });
 }
 

@@ -128,6 +128,7 @@ void run_fit(const XpsFlags& f) {
     fig.title = fmt::format("XPS {} - {}", r.name, f.file);
     fig.xlabel = "Binding energy (eV)";
     fig.ylabel = "Counts";
+    fig.reverse_x = true;  // high to low, as XPS papers draw it
     fig.series.push_back({"data", fit.be_eV, fit.counts, "points pt 7 ps 0.5", false});
     fig.series.push_back({"background", fit.be_eV, fit.background, "lines dt 2", false});
     fig.series.push_back({"envelope", fit.be_eV, fit.envelope, "lines lw 2", false});
@@ -174,7 +175,7 @@ void add_xps_commands(CLI::App& app) {
   fit->add_option("--states", f->states, "oxidation state of each component, e.g. 4 3 (prints the average)");
   fit->add_option("--redox-atoms", f->redox_atoms, "redox atoms per formula unit (2 Ti in NaTi2(PO4)3), with --states and --ion-charge");
   fit->add_option("--ion-charge", f->ion_charge, "charge of the inserted ion (Ca 2): prints inserted ions per formula unit");
-  fit->add_option("--plot", f->plot, "figure of the fit (.png or .svg)");
+  fit->add_option("--plot", f->plot, "figure of the fit (.png, .pdf or .svg)");
   fit->callback([f] { run_fit(*f); });
 }
 

@@ -299,7 +299,7 @@ void add_xrd_commands(CLI::App& app) {
   refl->add_option("--cif", f->cifs, "structure (CIF)")->required();
   refl->add_option("--max", f->hi, "highest 2-theta (deg, default 90)");
   refl->add_option("--min", f->lo, "lowest 2-theta (deg)");
-  refl->add_option("--plot", f->plot, "stick pattern figure (.png/.svg)");
+  refl->add_option("--plot", f->plot, "stick pattern figure (.png, .pdf or .svg)");
   wl(refl);
   refl->callback([f] { run_reflections(*f); });
 
@@ -307,7 +307,7 @@ void add_xrd_commands(CLI::App& app) {
   peaks->add_option("FILE", f->file, "pattern: .xrdml, GSAS .xra/.raw/.gsa, .xy/.xye/.csv")->required();
   peaks->add_option("--prominence", f->prominence, "minimum prominence in noise sigmas")->capture_default_str();
   peaks->add_option("--max-peaks", f->max_peaks, "at most this many peaks")->capture_default_str();
-  peaks->add_option("--plot", f->plot, "figure: the pattern with the fitted peaks marked (.png/.svg)");
+  peaks->add_option("--plot", f->plot, "figure: the pattern with the fitted peaks marked (.png, .pdf or .svg)");
   peaks->add_option("--instrument-fwhm", f->instrument_fwhm, "instrumental FWHM removed before Scherrer (deg)");
   range(peaks);
   wl(peaks);
@@ -326,7 +326,7 @@ void add_xrd_commands(CLI::App& app) {
   ref->add_option("--W", f->W, "starting Caglioti W (deg^2)")->capture_default_str();
   ref->add_option("--X", f->X, "starting Lorentzian X (deg)")->capture_default_str();
   ref->add_option("--Y", f->Y, "starting Lorentzian Y (deg)")->capture_default_str();
-  ref->add_option("--plot", f->plot, "figure: observed, calculated, difference, reflection ticks (.png/.svg)");
+  ref->add_option("--plot", f->plot, "figure: observed, calculated, difference, reflection ticks (.png, .pdf or .svg)");
   range(ref);
   wl(ref);
   ref->callback([f] { run_refine(*f); });
@@ -335,14 +335,14 @@ void add_xrd_commands(CLI::App& app) {
   ph->add_option("FILE", f->file, "pattern")->required();
   ph->add_option("--cif", f->cifs, "candidate structures (repeat --cif)")->required();
   ph->add_option("--tolerance", f->tolerance, "match tolerance (deg 2-theta)")->capture_default_str();
-  ph->add_option("--plot", f->plot, "figure: the pattern with each candidate's lines as tick rows (.png/.svg)");
+  ph->add_option("--plot", f->plot, "figure: the pattern with each candidate's lines as tick rows (.png, .pdf or .svg)");
   range(ph);
   wl(ph);
   ph->callback([f] { run_phases(*f); });
 
   auto* tr = x->add_subcommand("track", "Fit one peak in several patterns and report its shift");
   tr->add_option("FILES", f->files, "patterns, in order")->required();
-  tr->add_option("--plot", f->plot, "figure: the peak's shift against the pattern order (.png/.svg)");
+  tr->add_option("--plot", f->plot, "figure: the peak's shift against the pattern order (.png, .pdf or .svg)");
   range(tr);
   wl(tr);
   tr->callback([f] { run_track(*f); });

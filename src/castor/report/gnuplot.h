@@ -1,19 +1,31 @@
 // Figures through gnuplot (Debian package gnuplot-nox): castor writes a self-contained
-// script with the data inline and runs `gnuplot` on it. PNG (pngcairo) or SVG by the
-// output's extension.
+// script with the data inline and runs `gnuplot` on it. PNG (pngcairo), PDF (pdfcairo) or
+// SVG by the output's extension, in the style of report::style() (size, dpi, font,
+// colours; see style.h).
 #pragma once
 
 #include <filesystem>
+#include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace castor::report {
 
 struct Series {
+  Series() = default;
+  Series(std::string title_, std::vector<double> x_, std::vector<double> y_, std::string style_ = "lines",
+         bool second_axis_ = false)
+      : title(std::move(title_)), x(std::move(x_)), y(std::move(y_)), style(std::move(style_)), second_axis(second_axis_) {}
   std::string title;
   std::vector<double> x, y;
   std::string style = "lines";  // gnuplot "with" clause: "lines", "points pt 7 ps 0.6", "linespoints"
   bool second_axis = false;     // plot against y2
+  // Colour: a value on the figure's colour map (e.g. the cycle number; NaN = none), else
+  // an explicit "#rrggbb", else the style's k-th colour. Series on the map stay out of the
+  // key: the colour bar names them.
+  double colour_value = std::numeric_limits<double>::quiet_NaN();
+  std::string colour;
 };
 
 struct Figure {
@@ -22,7 +34,10 @@ struct Figure {
   int width_px = 900, height_px = 600;
   bool log_x = false, log_y = false;
   bool equal_axes = false;  // same scale on x and y (Nyquist plots)
-  std::string key = "top left";  // gnuplot key position, e.g. "bottom right", "outside right"
+  bool reverse_x = false;   // x runs high to low (XPS binding energy)
+  std::string colour_label;  // the colour bar's label when series sit on the colour map
+  // gnuplot key position; by default above the plot, outside the data.
+  std::string key = "outside top center horizontal";
   // What castor cannot stand behind in the data drawn (the reader's and the analysis'
   // warnings): printed in red under the plot, so the figure carries them as the text does.
   std::vector<std::string> warnings;
