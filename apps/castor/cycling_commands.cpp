@@ -14,6 +14,7 @@
 #include "castor/chem/formula.h"
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
+#include "castor/cycling/compare.h"
 #include "castor/cycling/cycling.h"
 #include "castor/cycling/figures.h"
 #include "castor/io/join.h"
@@ -288,6 +289,35 @@ void run_plot(const std::string& what, const Common& c, const std::vector<int>& 
   fmt::print(stderr, "wrote {}\n", c.output);
 }
 
+void run_compare(const Common& c, const std::string& literature, int cycle, const std::string& plot) {
+  std::vector<cycling::MapPoint> points;
+  if (!literature.empty()) points = cycling::read_literature(literature);
+  const cycling::CyclingOptions o = analysis_options(c);
+  for (const auto& f : c.files) {
+    Common one = c;
+    one.files = {f};
+    const Table t = read_for_analysis(one);
+    const auto r = cycling::analyse_cycling(t, o);
+    refuse_if_strict(c.strict, r.warnings, f, t.meta.format);
+    points.push_back(cycling::map_point(r, std::filesystem::path(f).stem().string(),
+                                        cycle >= 0 ? std::optional<int>(cycle) : std::nullopt));
+  }
+  fmt::print("{}", cycling::map_text(points));
+  if (!c.output.empty()) {
+    const std::filesystem::path out(c.output);
+    std::ofstream f(out);
+    if (out.extension() == ".json") cycling::write_map_json(points, f);
+    else if (out.extension() == ".csv") cycling::write_map_csv(points, f);
+    else throw Error(out.string(), "", "output must end in .json or .csv");
+    if (!f) throw Error(out.string(), "", "cannot write");
+    fmt::print(stderr, "wrote {}\n", out.string());
+  }
+  if (!plot.empty()) {
+    report::draw(cycling::map_figure(points), plot);
+    fmt::print(stderr, "wrote {}\n", plot);
+  }
+}
+
 }  // namespace
 
 void add_cycling_commands(CLI::App& app) {
@@ -336,6 +366,21 @@ void add_cycling_commands(CLI::App& app) {
   dq->add_option("-o,--output", common->output, "write the curves as CSV");
   add_dqdv_flags(dq, common->dqdv);
   dq->callback([=] { run_dqdv(*common, *cycle); });
+
+  auto literature = std::make_shared<std::string>();
+  auto map_plot = std::make_shared<std::string>();
+  auto map_cycle = std::make_shared<int>(-1);
+  auto* cmp = app.add_subcommand("compare",
+                                 "Place cells on the hysteresis-against-flatness map (paper Fig. 2d) with literature points");
+  add_input(cmp);
+  cmp->get_option("FILES")->description("cycling files, each a cell on the map");
+  cmp->add_option("--literature", *literature,
+                  "CSV of literature points: material, hysteresis_V, flatness_mV_per_mAh_g[, voltage_V, capacity_mAh_g], source");
+  cmp->add_option("--cycle", *map_cycle, "the cycle to analyse (default: the first complete one)");
+  cmp->add_option("-o,--output", common->output, "the table: map.csv or map.json");
+  cmp->add_option("--plot", *map_plot, "the map figure (.png, .pdf or .svg)");
+  add_dqdv_flags(cmp, common->dqdv);
+  cmp->callback([=] { run_compare(*common, *literature, *map_cycle, *map_plot); });
 
   auto join = std::make_shared<bool>(false);
   auto* plot = app.add_subcommand(

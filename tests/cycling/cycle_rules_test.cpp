@@ -249,3 +249,32 @@ TEST(CycleRules, InfoAndCyclingAgreeOnTheCount) {
     EXPECT_EQ(cy::analyse_cycling(t).cycles.size(), *n) << f;
   }
 }
+
+// Where the file holds the instrument's own capacity counter (a Neware .nda record), the
+// capacities are the instrument's: BTSDA's per-cycle values to its printed precision.
+TEST(CycleRules, InstrumentCountersGiveTheVendorCapacities) {
+  const auto t = castor::io::read_table(data_file("cycler/NewareNDA/TestFile.nda"));
+  const auto r = cy::analyse_cycling(t);
+  const auto gold = btsda_cycles("TestFile");
+  ASSERT_EQ(r.cycles.size(), gold.size());
+  for (const auto& c : r.cycles) {
+    const auto& [ch, dis] = gold.at(c.cycle);
+    EXPECT_NEAR(c.charge_mAh, ch, 1e-5 * ch + 1e-3) << "cycle " << c.cycle;
+    EXPECT_NEAR(c.discharge_mAh, dis, 1e-5 * dis + 1e-3) << "cycle " << c.cycle;
+  }
+  std::size_t from_counter = 0;
+  for (const auto& s : r.steps) from_counter += s.from_counter;
+  EXPECT_GT(from_counter, 0u);
+  // A counter that disagrees with the current is not used, and castor says so.
+  auto t2 = synthetic({0.95, 0.95});
+  std::vector<double> q(t2.rows(), 0.0), zero(t2.rows(), 0.0);
+  const auto& i = t2.values(col::current_A);
+  const auto& time = t2.values(col::time_s);
+  for (std::size_t k = 1; k < q.size(); ++k)
+    q[k] = i[k] > 0 ? q[k - 1] + 2 * i[k] * (time[k] - time[k - 1]) / 3.6 : 0;  // twice the charge
+  t2.add(col::charge_capacity_mAh, "mAh", "", castor::ColumnRole::Common, q);
+  const auto r2 = cy::analyse_cycling(t2);
+  ASSERT_FALSE(r2.warnings.empty());
+  EXPECT_NE(r2.warnings.front().find("counter disagrees"), std::string::npos);
+  EXPECT_NEAR(r2.cycles[1].charge_mAh, 1.0, 2e-3);
+}

@@ -64,6 +64,15 @@ TEST(FiguresRender, EveryCyclingFigure) {
   const auto map = castor::test::read_png(dir / "map.png");
   EXPECT_GT(map.colours(), 60u);
   EXPECT_EQ(map.count(0x0072b2), 0u);  // no curve in the first fixed colour
+  // The comparison map.
+  {
+    std::ofstream lit(dir / "lit.csv");
+    lit << "material,hysteresis_V,flatness_mV_per_mAh_g,source\nA,0.5,12,test\n";
+  }
+  ASSERT_EQ(run("compare " + nav + " --mass-mg 7 --literature " + (dir / "lit.csv").string() + " --plot " +
+                (dir / "map.png").string()),
+            0);
+  expect_plot(dir / "map.png", 50);
   // Two cells on one figure, each in its own colour.
   ASSERT_EQ(run("plot capacity " + nav + " " + arbin + " -o " + (dir / "two.png").string()), 0);
   const auto two = castor::test::read_png(dir / "two.png");

@@ -84,6 +84,39 @@ CyclingResult start_result(const Table& t, const CyclingOptions& o) {
   return r;
 }
 
+// The longest sampling interval of a step (s).
+double max_interval_s(const std::vector<double>& time, const Step& s) {
+  double m = 0;
+  for (std::size_t i = s.begin + 1; i < s.end; ++i)
+    if (std::isfinite(time[i] - time[i - 1])) m = std::max(m, time[i] - time[i - 1]);
+  return m;
+}
+
+// The instrument's counter at the end of the step minus where it started: the previous
+// row's value when the counter runs on (Arbin per cycle, EC-Lab per half cycle), 0 when it
+// restarted (Neware, Maccor per step). nullopt without a counter for the step's direction,
+// or when the counter is not finite and non-decreasing over the step.
+std::optional<double> counter_of(const Table& t, const Step& s, std::string_view charge_col, std::string_view discharge_col) {
+  const int d = direction(s.kind);
+  if (d == 0 || s.rows() == 0) return std::nullopt;
+  const Column* c = t.find(d > 0 ? charge_col : discharge_col);
+  if (!c) return std::nullopt;
+  const auto& v = c->values;
+  for (std::size_t i = s.begin; i < s.end; ++i) {
+    if (!std::isfinite(v[i]) || v[i] < 0) return std::nullopt;
+    if (i > s.begin && v[i] < v[i - 1] - 1e-9 * std::fabs(v[i - 1])) return std::nullopt;
+  }
+  double start = 0;
+  if (s.begin > 0 && std::isfinite(v[s.begin - 1]) && v[s.begin] >= v[s.begin - 1]) start = v[s.begin - 1];
+  return v[s.end - 1] - start;
+}
+std::optional<double> counter_capacity(const Table& t, const Step& s) {
+  return counter_of(t, s, col::charge_capacity_mAh, col::discharge_capacity_mAh);
+}
+std::optional<double> counter_energy(const Table& t, const Step& s) {
+  return counter_of(t, s, col::charge_energy_mWh, col::discharge_energy_mWh);
+}
+
 // The half-cycles of one cycle, and its number.
 struct CycleGroup {
   int number = 0;
@@ -234,7 +267,46 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
 
   const auto steps = find_steps(t, o.segments);
   const auto& time = t.values(col::time_s);
-  for (const auto& s : steps) r.steps.push_back({s, step_charge(t, s), time[s.begin]});
+  // A reader that filled capacity columns itself (between a file's sparse records) says so.
+  const auto derived = t.meta.extra.find("capacity_columns");
+  const bool use_counters = o.use_file_capacity && !(derived != t.meta.extra.end() && derived->second == "derived");
+  std::size_t counter_steps = 0, disagreeing = 0;
+  std::string first_disagreement;
+  for (const auto& s : steps) {
+    StepRow row{s, step_charge(t, s), time[s.begin]};
+    row.integral_mAh = row.charge.capacity_mAh;
+    const double dt_max = max_interval_s(time, s);
+    const double sampling_mAh = std::fabs(s.mean_current_A) * dt_max / 3.6;
+    row.capacity_error_mAh = std::fabs(s.mean_current_A) *
+                             (s.rows() > 1 ? s.duration_s / static_cast<double>(s.rows() - 1) : s.duration_s) / 3.6;
+    if (const auto q = use_counters ? counter_capacity(t, s) : std::nullopt)
+      if (*q > 0 || row.integral_mAh > 0) {
+        // The counter may hold what happened before the first sample and after the last:
+        // up to two sampling intervals of current, and 2 % for the integral's own error.
+        // (A one-row step has no interval to integrate: its counter stands alone.)
+        if (s.rows() < 2 || std::fabs(*q - row.integral_mAh) <= 2 * sampling_mAh + 0.02 * row.integral_mAh + 1e-6) {
+          const double v_avg = row.charge.average_voltage_V;
+          row.charge.capacity_mAh = *q;
+          const auto e = counter_energy(t, s);
+          row.charge.energy_mWh = e ? *e : (std::isfinite(v_avg) ? v_avg * *q : row.charge.energy_mWh);
+          row.charge.average_voltage_V = *q > 0 ? row.charge.energy_mWh / *q : v_avg;
+          row.from_counter = true;
+          row.capacity_error_mAh = 1e-4 * *q;
+          ++counter_steps;
+        } else if (disagreeing++ == 0) {
+          first_disagreement = fmt::format("step {} (counter {:.6g} mAh, integral {:.6g} mAh)", s.index, *q, row.integral_mAh);
+        }
+      }
+    r.steps.push_back(row);
+  }
+  if (counter_steps)
+    r.notes.push_back(fmt::format("capacities of {} step(s) from the file's own capacity counters (the instrument's "
+                                  "integral); the others from the integral of the current",
+                                  counter_steps));
+  if (disagreeing)
+    r.warnings.push_back(fmt::format("the file's capacity counter disagrees with the integral of the current in {} step(s), "
+                                     "first {}: castor uses the integral there",
+                                     disagreeing, first_disagreement));
 
   const bool has_file_cycles = t.has(col::cycle) && o.segments.use_file_columns;
   if (o.cycles == CycleRule::file && !has_file_cycles)
@@ -271,10 +343,9 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
       const auto& sr = r.steps[s];
       row.capacity_mAh += sr.charge.capacity_mAh;
       row.energy_mWh += sr.charge.energy_mWh;
-      const double dt = sr.step.rows() > 1 ? sr.step.duration_s / static_cast<double>(sr.step.rows() - 1) : sr.step.duration_s;
-      row.capacity_error_mAh += std::fabs(sr.step.mean_current_A) * dt / 3.6;
+      row.capacity_error_mAh += sr.capacity_error_mAh;
       if (is_cc(sr.step.kind)) {
-        cc_charge_mAh += sr.charge.capacity_mAh;
+        cc_charge_mAh += sr.integral_mAh;  // over the samples' duration: the mean current
         cc_time += sr.step.duration_s;
         if (!have_cc || sr.charge.capacity_mAh > best) row.main_step = s, best = sr.charge.capacity_mAh;
         have_cc = true;
@@ -463,6 +534,8 @@ void write_cycling_json(const CyclingResult& r, std::ostream& out) {
                      {"duration_s", s.step.duration_s},
                      {"mean_current_A", s.step.mean_current_A},
                      {"capacity_mAh", s.charge.capacity_mAh},
+                     {"capacity_source", s.from_counter ? "file counter" : "integral"},
+                     {"integral_mAh", s.integral_mAh},
                      {"energy_mWh", s.charge.energy_mWh},
                      {"average_voltage_V", num(s.charge.average_voltage_V)},
                      {"start_voltage_V", num(s.charge.start_voltage_V)},
@@ -495,14 +568,15 @@ void write_cycles_csv(const CyclingResult& r, std::ostream& out) {
 
 void write_steps_csv(const CyclingResult& r, std::ostream& out) {
   out << "index,file_cycle,file_step,kind,rows,start_time_s,duration_s,mean_current_A,capacity_mAh,"
-         "capacity_mAh_g,energy_mWh,average_voltage_V,start_voltage_V,end_voltage_V\n";
+         "capacity_mAh_g,energy_mWh,average_voltage_V,start_voltage_V,end_voltage_V,capacity_source,integral_mAh\n";
   for (const auto& s : r.steps)
-    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", s.step.index, csv_num(s.step.file_cycle),
+    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", s.step.index, csv_num(s.step.file_cycle),
                        csv_num(s.step.file_step), to_string(s.step.kind), s.step.rows(), csv_num(s.start_time_s),
                        csv_num(s.step.duration_s), csv_num(s.step.mean_current_A), csv_num(s.charge.capacity_mAh),
                        csv_num(r.specific(s.charge.capacity_mAh)), csv_num(s.charge.energy_mWh),
                        csv_num(s.charge.average_voltage_V), csv_num(s.charge.start_voltage_V),
-                       csv_num(s.charge.end_voltage_V));
+                       csv_num(s.charge.end_voltage_V), s.from_counter ? "file counter" : "integral",
+                       csv_num(s.integral_mAh));
 }
 
 void write_rates_csv(const CyclingResult& r, std::ostream& out) {

@@ -37,7 +37,11 @@ struct CyclingOptions {
   std::size_t min_step_rows = 3;    // shorter active steps are merged into their neighbours
   double min_step_s = 1.0;
   double jump_fraction = 0.2;       // a cycle whose capacity differs from the previous by more (same rate) is flagged
-  double formation_fraction = 0.5;  // run order: a first half-cycle below this fraction of the next of its direction is cycle 0
+  double formation_fraction = 0.5;
+  // Capacities from the instrument's own counters (Neware, Arbin, BioLogic, Maccor capacity
+  // columns) where the file has them and they agree with the integral of the current
+  // within what sampling explains; else the integral.
+  bool use_file_capacity = true;  // run order: a first half-cycle below this fraction of the next of its direction is cycle 0
   std::optional<ActiveMass> mass;  // else the file's active mass, else none (mAh only)
   DqdvOptions dqdv;
   bool hysteresis_soc50 = false;   // skip dQ/dV peaks, use the SOC-50 % voltages
@@ -47,8 +51,11 @@ struct CyclingOptions {
 
 struct StepRow {
   Step step;
-  StepCharge charge;
+  StepCharge charge;  // capacity from the instrument's counter where the file has one
   double start_time_s = 0;
+  double integral_mAh = 0;      // integral of |I| dt over the samples
+  bool from_counter = false;    // capacity (and energy) from the file's own counter
+  double capacity_error_mAh = 0;  // counter: 1e-4 x Q (assumed precision); integral: |I| x one sampling interval
 };
 
 struct HalfCycleRow {

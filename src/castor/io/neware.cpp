@@ -469,8 +469,11 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
         "data.ndc holds {} points ({} bytes), but data_runInfo.ndc records points up to {} and data_step.ndc has a step "
         "starting at point {}: the data are truncated; the {} complete rows are kept",
         n, data.size(), std::max<std::int64_t>(max_beyond, static_cast<std::int64_t>(n)), last_step_start, n));
-  if (filled < n)
+  if (filled < n) {
     t.meta.extra["neware.points_filled_between_runinfo_records"] = fmt::format("{}", n - filled);
+    // Those points' capacities are castor's integral, not the instrument's counter.
+    t.meta.extra["capacity_columns"] = "derived";
+  }
   return t;
 }
 

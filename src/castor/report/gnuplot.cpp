@@ -69,6 +69,7 @@ std::string body(const Figure& f, const std::string& prefix, std::string_view re
   if (f.log_y) s += "set logscale y\nset format y '10^{%L}'\n";
   if (f.equal_axes) s += "set size ratio -1\n";
   if (f.reverse_x) s += "set xrange [*:*] reverse\n";
+  if (f.pad) s += "set offsets graph 0.05, 0.3, 0.1, 0.1\n";
   if (!f.warnings.empty()) {
     // Wrapped to the figure's width (about 7 px a character at 9 pt), at most six lines
     // under the plot; what does not fit is counted.
@@ -114,8 +115,13 @@ std::string body(const Figure& f, const std::string& prefix, std::string_view re
     s += fmt::format("${}{} << EOD\n", prefix, k);
     const auto& se = f.series[k];
     for (std::size_t i = 0; i < se.x.size() && i < se.y.size(); ++i) {
-      if (std::isfinite(se.x[i]) && std::isfinite(se.y[i])) s += fmt::format("{:.9g} {:.9g}\n", se.x[i], se.y[i]);
-      else s += "\n";  // a gap
+      if (std::isfinite(se.x[i]) && std::isfinite(se.y[i])) {
+        s += fmt::format("{:.9g} {:.9g}", se.x[i], se.y[i]);
+        if (!se.labels.empty()) s += " " + quoted(i < se.labels.size() ? se.labels[i] : std::string());
+        s += "\n";
+      } else {
+        s += "\n";  // a gap
+      }
     }
     s += "EOD\n";
   }
@@ -150,7 +156,7 @@ std::string body(const Figure& f, const std::string& prefix, std::string_view re
     else if (!se.colour.empty()) colour = " lc rgb " + quoted(se.colour);
     else colour = " lc rgb " + quoted(st.colours[keyed++ % st.colours.size()]);
     const std::string title = std::isfinite(se.colour_value) || se.title.empty() ? "notitle" : "title " + quoted(se.title) + " noenhanced";
-    s += fmt::format("{}${}{} using 1:2 {} with {}{} {}", k ? ", \\\n     " : "", prefix, k,
+    s += fmt::format("{}${}{} using {} {} with {}{} {}", k ? ", \\\n     " : "", prefix, k, se.labels.empty() ? "1:2" : "1:2:3",
                      se.second_axis ? "axes x1y2" : "axes x1y1", se.style, colour, title);
   }
   s += "\n";

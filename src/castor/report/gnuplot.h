@@ -26,6 +26,8 @@ struct Series {
   // key: the colour bar names them.
   double colour_value = std::numeric_limits<double>::quiet_NaN();
   std::string colour;
+  // A text per point, drawn beside it (style "labels point ..."): a third data column.
+  std::vector<std::string> labels;
 };
 
 struct Figure {
@@ -35,6 +37,7 @@ struct Figure {
   bool log_x = false, log_y = false;
   bool equal_axes = false;  // same scale on x and y (Nyquist plots)
   bool reverse_x = false;   // x runs high to low (XPS binding energy)
+  bool pad = false;         // margins around the data (scatter plots with labels)
   std::string colour_label;  // the colour bar's label when series sit on the colour map
   // gnuplot key position; by default above the plot, outside the data.
   std::string key = "outside top center horizontal";
