@@ -360,7 +360,7 @@ void add_cycling_commands(CLI::App& app) {
   add_dqdv_flags(cyc, common->dqdv);
   cyc->callback([=] { run_cycling(*common, *formula, *ion, *soc50); });
 
-  auto* dq = app.add_subcommand("dqdv", "dQ/dV of one cycle (run order) with its peaks");
+  auto* dq = app.add_subcommand("dqdv", "dQ/dV of one cycle (numbered as castor cycling numbers it) with its peaks");
   add_input(dq);
   dq->add_option("--cycle", *cycle, "cycle number, as castor cycling numbers it")->capture_default_str();
   dq->add_option("-o,--output", common->output, "write the curves as CSV");

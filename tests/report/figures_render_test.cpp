@@ -73,6 +73,14 @@ TEST(FiguresRender, EveryCyclingFigure) {
                 (dir / "map.png").string()),
             0);
   expect_plot(dir / "map.png", 50);
+  // A simulated table and a measured file on one profile.
+  ASSERT_EQ(run("simulate ntp-ca --protocol 'Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V' --quiet -o " +
+                (dir / "sim.csv").string()),
+            0);
+  ASSERT_EQ(run("plot profile " + (dir / "sim.csv").string() + " " + nav + " --mass-mg 1.3673 -o " + (dir / "sim.png").string()), 0);
+  const auto sim = castor::test::read_png(dir / "sim.png");
+  EXPECT_GT(sim.count(0x0072b2), 30u);  // the simulation (a short curve at this scale)
+  EXPECT_GT(sim.count(0xd55e00), 100u);  // the measured cell
   // Two cells on one figure, each in its own colour.
   ASSERT_EQ(run("plot capacity " + nav + " " + arbin + " -o " + (dir / "two.png").string()), 0);
   const auto two = castor::test::read_png(dir / "two.png");

@@ -149,12 +149,14 @@ void build_cycles(CyclingResult& r, const std::vector<CycleGroup>& groups, const
   } else if (charge_first == 0 && discharge_first == 0) {
     r.ce_reason = "no cycle holds both a charge and a discharge; the cathode convention";
   } else if (charge_first >= discharge_first) {
-    r.ce_reason = fmt::format("{} of {} complete cycles begin with a charge: a cathode or full cell", charge_first,
-                              charge_first + discharge_first);
+    r.ce_reason = fmt::format("{} of {} complete cycles begin with a charge: what comes out over what went in (a cathode "
+                              "made with the ion, or a full cell)",
+                              charge_first, charge_first + discharge_first);
   } else {
     out_is_discharge = false;
-    r.ce_reason = fmt::format("{} of {} complete cycles begin with a discharge: an anode against a metal counter electrode "
-                              "(give --ce discharge/charge for a cathode that starts discharged)",
+    r.ce_reason = fmt::format("{} of {} complete cycles begin with a discharge: what comes out over what went in (an anode "
+                              "against a metal counter electrode, or a cathode made without the ion, e.g. NaTi2(PO4)3 taking "
+                              "up Ca); --ce discharge/charge reports the other ratio",
                               discharge_first, charge_first + discharge_first);
   }
   r.ce_convention = out_is_discharge ? "discharge/charge" : "charge/discharge";

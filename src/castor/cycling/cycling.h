@@ -7,11 +7,11 @@
 // half-cycles each; a leading half-cycle much shorter than the next of its direction (a
 // formation from the as-made state) is cycle 0 on its own.
 //
-// Coulombic efficiency: discharge/charge (a cathode or full cell) or charge/discharge (an
-// anode against a metal counter electrode), within each cycle. By default the convention
-// follows the cycles: when they begin with a charge, CE = discharge/charge; when they begin
-// with a discharge, CE = charge/discharge (what comes out over what went in). The result
-// states the convention and why.
+// Coulombic efficiency within each cycle: what comes out over what went in. By default the
+// convention follows the cycles: when they begin with a charge (a cathode made with the
+// ion, a full cell), CE = discharge/charge; when they begin with a discharge (an anode
+// against a metal counter electrode, a cathode made without the ion), CE =
+// charge/discharge. --ce chooses; the result states the convention and why.
 #pragma once
 
 #include <iosfwd>
