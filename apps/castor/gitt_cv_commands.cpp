@@ -1,5 +1,6 @@
 #include "gitt_cv_commands.h"
 
+#include <filesystem>
 #include <cmath>
 #include <fstream>
 #include <memory>
@@ -92,7 +93,7 @@ void run_gitt(const GittFlags& f) {
   }
   if (!f.plot.empty()) {
     report::Figure e, d;
-    e.title = "GITT - " + f.file;
+    e.title = "GITT - " + std::filesystem::path(f.file).filename().string();
     e.warnings = t.meta.warnings;
     e.xlabel = "Time (h)";
     e.ylabel = "Voltage (V)";

@@ -1,5 +1,6 @@
 #include "materials_commands.h"
 
+#include <filesystem>
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -90,7 +91,7 @@ void run_eds(const EdsFlags& f) {
                ratios.at(a.element), 100 * c.weight_fraction.at(a.element), 100 * c.atomic_fraction.at(a.element));
   if (!f.plot.empty()) {
     report::Figure fig;
-    fig.title = "EDS - " + s.source;
+    fig.title = "EDS - " + std::filesystem::path(s.source).filename().string();
     fig.xlabel = "Energy (keV)";
     fig.ylabel = "Counts";
     fig.series.push_back({"spectrum", s.energy_keV, s.counts, "lines", false});

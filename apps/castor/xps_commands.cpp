@@ -1,5 +1,6 @@
 #include "xps_commands.h"
 
+#include <filesystem>
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -125,7 +126,7 @@ void run_fit(const XpsFlags& f) {
   }
   if (!f.plot.empty()) {
     report::Figure fig;
-    fig.title = fmt::format("XPS {} - {}", r.name, f.file);
+    fig.title = fmt::format("XPS {} - {}", r.name, std::filesystem::path(f.file).filename().string());
     fig.xlabel = "Binding energy (eV)";
     fig.ylabel = "Counts";
     fig.reverse_x = true;  // high to low, as XPS papers draw it

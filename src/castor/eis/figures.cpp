@@ -1,5 +1,6 @@
 #include "castor/eis/figures.h"
 
+#include <filesystem>
 #include <cmath>
 #include <numbers>
 
@@ -10,7 +11,7 @@ namespace castor::eis {
 std::vector<report::Figure> nyquist_bode(const Spectrum& d, const std::vector<double>& mf,
                                          const std::vector<std::complex<double>>& mz, const std::string& mt) {
   report::Figure ny, bode;
-  ny.title = "Nyquist - " + d.source;
+  ny.title = "Nyquist - " + std::filesystem::path(d.source).filename().string();
   ny.xlabel = "Z' (Ohm)";
   ny.ylabel = "-Z'' (Ohm)";
   ny.equal_axes = true;
@@ -47,7 +48,7 @@ std::vector<report::Figure> nyquist_bode(const Spectrum& d, const std::vector<do
 
 report::Figure kk_residual_figure(const Spectrum& d, const LinKKResult& kk) {
   report::Figure f;
-  f.title = fmt::format("Lin-KK residuals (M = {}, mu = {:.3f}) - {}", kk.M, kk.mu, d.source);
+  f.title = fmt::format("Lin-KK residuals (M = {}, mu = {:.3f}) - {}", kk.M, kk.mu, std::filesystem::path(d.source).filename().string());
   f.xlabel = "Frequency (Hz)";
   f.ylabel = "(Z - Z_KK) / |Z| (%)";
   f.log_x = true;
