@@ -5,6 +5,7 @@
 
 #include <sys/wait.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -113,6 +114,27 @@ TEST(FiguresRender, OtherDomains) {
                 (dir / "xrd.png").string()),
             0);
   expect_plot(dir / "xrd.png", 0);
+}
+
+TEST(FiguresRender, GittAndEds) {
+  const auto dir = castor::test::scratch_dir("figures_render_gitt_eds");
+  const auto gitt = (dir / "gitt.csv").string();
+  ASSERT_EQ(run("simulate ntp-ca --protocol '(Discharge at 5 mA/g for 30 minutes; Rest for 10 minutes) x 8' --quiet -o " + gitt), 0);
+  ASSERT_EQ(run("gitt " + gitt + " --mass-mg 1.3673 --formula 'NaTi2(PO4)3' --ion Ca --radius-nm 25 --plot " +
+                (dir / "gitt.png").string()),
+            0);
+  expect_plot(dir / "gitt.png", 0);
+  // An EDS spectrum: Gaussian lines of Na Ka, P Ka, Ti Ka on a sloping background, 10 eV channels.
+  {
+    std::ofstream f(dir / "eds.txt");
+    for (int k = 10; k < 1000; ++k) {
+      const double e = 0.01 * k;
+      auto g = [&](double c, double a) { return a * std::exp(-0.5 * (e - c) * (e - c) / (0.06 * 0.06)); };
+      f << e << " " << 50 + 200 / (1 + e) + g(1.041, 900) + g(2.013, 1500) + g(4.510, 1200) << "\n";
+    }
+  }
+  ASSERT_EQ(run("eds " + (dir / "eds.txt").string() + " --elements Na P Ti --reference Ti --plot " + (dir / "eds.png").string()), 0);
+  expect_plot(dir / "eds.png", 0);
 }
 
 TEST(FiguresRender, PdfSvgAndStyleOptions) {
