@@ -80,15 +80,19 @@ void run_fit(const EisFlags& f) {
   fmt::print("{}  circuit {}  ({} points, {} weighting, {} starts, {:.1f} ms)\n", s.source, c.text(), s.size(), f.weighting,
              r.starts, ms);
   fmt::print("{:<12} {:>14} {:>12} {:>8}  {}\n", "parameter", "value", "std error", "rel %", "unit");
-  for (std::size_t k = 0; k < r.values.size(); ++k)
+  for (std::size_t k = 0; k < r.values.size(); ++k) {
+    std::string verdict;
+    for (const auto& [name, why] : r.undetermined)
+      if (name == r.names[k]) verdict = "  NOT DETERMINED: " + why;
     fmt::print("{:<12} {:>14.6g} {:>12} {:>8}  {}{}\n", r.names[k], r.values[k],
                r.fixed[k] ? "fixed" : fmt::format("{:.3g}", r.std_errors[k]),
-               r.fixed[k] ? "" : fmt::format("{:.2f}", 100 * r.std_errors[k] / r.values[k]), r.units[k],
-               "");
+               r.fixed[k] ? "" : fmt::format("{:.2f}", 100 * r.std_errors[k] / r.values[k]), r.units[k], verdict);
+  }
   fmt::print("chi-square {:.6g} (reduced {:.6g}, {} degrees of freedom); sum |Z - Z_fit|^2 = {:.6g} Ohm^2; "
-             "pseudo chi-square {:.6g}; {}\n",
+             "pseudo chi-square {:.6g}\nstatus: {}\n",
              r.chi_square, r.reduced_chi_square, r.degrees_of_freedom, r.sum_squares_ohm2, r.pseudo_chi_square,
-             r.converged ? "converged" : "NOT converged (iteration limit)");
+             r.status());
+  for (const auto& w : r.warnings) fmt::print("WARNING: {}\n", w);
   if (!f.output.empty()) {
     const std::filesystem::path out(f.output);
     std::ofstream o(out);
@@ -96,11 +100,16 @@ void run_fit(const EisFlags& f) {
       nlohmann::json j = {{"source", s.source}, {"circuit", r.circuit}, {"weighting", f.weighting},
                           {"chi_square", r.chi_square}, {"reduced_chi_square", r.reduced_chi_square},
                           {"pseudo_chi_square", r.pseudo_chi_square}, {"sum_squares_ohm2", r.sum_squares_ohm2},
-                          {"converged", r.converged}};
+                          {"converged", r.converged && r.determined()},
+                          {"optimizer_converged", r.converged},
+                          {"status", r.status()},
+                          {"warnings", r.warnings}};
+      for (const auto& [name, why] : r.undetermined) j["undetermined"].push_back({{"name", name}, {"reason", why}});
       for (std::size_t k = 0; k < r.values.size(); ++k)
         j["parameters"].push_back({{"name", r.names[k]}, {"unit", r.units[k]}, {"value", r.values[k]},
                                    {"std_error", r.fixed[k] ? nlohmann::json(nullptr) : nlohmann::json(r.std_errors[k])},
-                                   {"fixed", r.fixed[k]}});
+                                   {"fixed", r.fixed[k]},
+                                   {"bounds", {r.lower[k], std::isfinite(r.upper[k]) ? nlohmann::json(r.upper[k]) : nlohmann::json(nullptr)}}});
       j["correlation"] = r.correlation;
       for (std::size_t i = 0; i < r.freq_Hz.size(); ++i)
         j["points"].push_back({r.freq_Hz[i], s.z_ohm[i].real(), s.z_ohm[i].imag(), r.z_fit[i].real(), r.z_fit[i].imag()});
@@ -119,7 +128,11 @@ void run_fit(const EisFlags& f) {
     std::vector<eis::cplx> z;
     for (double fr : g) z.push_back(c.impedance(2 * std::numbers::pi * fr, r.values));
     auto panels = eis::nyquist_bode(s, g, z, "fit " + c.text());
-    if (!panels.empty()) panels[0].warnings = s.warnings;
+    if (!panels.empty()) {
+      panels[0].warnings = s.warnings;
+      for (const auto& [name, why] : r.undetermined) panels[0].warnings.push_back(fmt::format("{} not determined by the data: {}", name, why));
+      for (const auto& w : r.warnings) panels[0].warnings.push_back(w);
+    }
     report::draw_panels(panels, f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);
   }

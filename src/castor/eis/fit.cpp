@@ -243,6 +243,127 @@ std::vector<double> initial_guess(const Circuit& c, const Spectrum& s) {
   return p;
 }
 
+namespace {
+
+struct Scales {
+  double z_min = 0, z_max = 0, w_min = 0, w_max = 0;
+};
+Scales scales_of(const Spectrum& s) {
+  Scales sc{std::numeric_limits<double>::infinity(), 0, std::numeric_limits<double>::infinity(), 0};
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const double z = std::abs(s.z_ohm[i]), w = kTwoPi * s.freq_Hz[i];
+    if (z > 0 && std::isfinite(z)) sc.z_min = std::min(sc.z_min, z), sc.z_max = std::max(sc.z_max, z);
+    if (w > 0 && std::isfinite(w)) sc.w_min = std::min(sc.w_min, w), sc.w_max = std::max(sc.w_max, w);
+  }
+  return sc;
+}
+
+// The element type and the parameter's place in it ("CPE1_1" -> 1).
+int index_in_element(const std::string& name) {
+  const auto u = name.rfind('_');
+  return u == std::string::npos ? 0 : std::atoi(name.c_str() + u + 1);
+}
+
+}  // namespace
+
+std::pair<std::vector<double>, std::vector<double>> data_bounds(const Circuit& c, const Spectrum& s) {
+  const std::size_t P = c.size();
+  std::vector<double> lo(P), hi(P);
+  const Scales sc = scales_of(s);
+  const bool usable = sc.z_max > 0 && sc.w_max > 0 && std::isfinite(sc.z_min) && std::isfinite(sc.w_min);
+  for (std::size_t k = 0; k < P; ++k) {
+    const auto& q = c.parameters()[k];
+    lo[k] = q.lower, hi[k] = q.upper;
+    if (!usable || q.unit == "-") continue;  // exponents: physical bounds
+    const std::string& type = c.parameter_element_types()[k];
+    const int at = index_in_element(q.name);
+    double a = 0, b = 0;
+    if (q.unit == "Ohm") {
+      a = 1e-6 * sc.z_max, b = 1e3 * sc.z_max;
+    } else if (q.unit == "F") {
+      a = 1e-3 / (sc.w_max * sc.z_max), b = 1e3 / (sc.w_min * sc.z_min);
+    } else if (q.unit == "H") {
+      a = 1e-3 * sc.z_min / sc.w_max, b = 1e3 * sc.z_max / sc.w_min;
+    } else if (q.unit == "s") {
+      a = 1e-3 / sc.w_max, b = 1e3 / sc.w_min;
+    } else if (q.unit == "Ohm s^-1/2") {
+      a = 1e-3 * sc.z_min * std::sqrt(sc.w_min), b = 1e3 * sc.z_max * std::sqrt(sc.w_max);
+    } else if (q.unit.starts_with("F s^")) {  // CPE-like Q with an exponent in [0, 1]
+      a = 1e-3 * std::min(1 / sc.z_max, 1 / (sc.z_max * sc.w_max)), b = 1e3 * std::max(1 / sc.z_min, 1 / (sc.z_min * sc.w_min));
+    } else {
+      continue;
+    }
+    (void)type, (void)at;
+    lo[k] = std::max(lo[k], a);
+    hi[k] = std::min(hi[k], b);
+  }
+  return {lo, hi};
+}
+
+namespace {
+
+// What the data do not determine, and strong correlations (FitResult::undetermined, warnings).
+void judge_determination(const Circuit& c, const Spectrum& s, FitResult& r, const std::vector<std::size_t>& free_idx) {
+  const Scales sc = scales_of(s);
+  const std::size_t P = c.size();
+  const bool exact = !(r.reduced_chi_square > 1e-24);
+  auto visible = [&](auto magnitude) {  // |Z_element(w)| reaches [0.01 |Z|min, 100 |Z|max] at a measured w
+    for (double f : s.freq_Hz) {
+      const double m = magnitude(kTwoPi * f);
+      if (m >= 1e-2 * sc.z_min && m <= 1e2 * sc.z_max) return true;
+    }
+    return false;
+  };
+  for (std::size_t k = 0; k < P; ++k) {
+    if (r.fixed[k]) continue;
+    const double v = r.values[k];
+    const auto& name = r.names[k];
+    std::string why;
+    if (r.lower[k] > 0 && std::fabs(std::log(v / r.lower[k])) < 1e-3) why = fmt::format("at its lower bound {:.3g}", r.lower[k]);
+    else if (std::isfinite(r.upper[k]) && std::fabs(std::log(v / r.upper[k])) < 1e-3)
+      why = fmt::format("at its upper bound {:.3g}", r.upper[k]);
+    const double rel = r.std_errors[k] / v;
+    if (why.empty() && std::isfinite(rel) && rel > 1) why = fmt::format("relative standard error {:.0f} %", 100 * rel);
+    if (why.empty() && !exact && !(rel > 1e-9))
+      why = fmt::format("relative standard error {:.2g} %, below the numerical floor: the data do not constrain it", 100 * rel);
+    if (why.empty() && !std::isfinite(rel)) why = "no standard error (singular Jacobian)";
+    if (why.empty()) {
+      const std::string& unit = r.units[k];
+      bool seen = true;
+      if (unit == "F") seen = visible([&](double w) { return 1 / (w * v); });
+      else if (unit == "H") seen = visible([&](double w) { return w * v; });
+      else if (unit == "Ohm s^-1/2") seen = visible([&](double w) { return v * std::sqrt(2 / w); });
+      else if (unit.starts_with("F s^") && k + 1 < P && r.units[k + 1] == "-") {
+        const double alpha = r.values[k + 1];
+        seen = visible([&](double w) { return 1 / (v * std::pow(w, alpha)); });
+      } else if (unit == "s") {
+        const double f0 = 1 / (kTwoPi * v);
+        double fmin = std::numeric_limits<double>::infinity(), fmax = 0;
+        for (double f : s.freq_Hz) fmin = std::min(fmin, f), fmax = std::max(fmax, f);
+        seen = f0 >= fmin / 100 && f0 <= fmax * 100;
+      }
+      if (!seen) why = "its time constant lies outside the measured frequency window";
+    }
+    if (!why.empty()) r.undetermined.emplace_back(name, why);
+  }
+  for (std::size_t a = 0; a < r.correlation.size(); ++a)
+    for (std::size_t b = a + 1; b < r.correlation.size(); ++b)
+      if (std::fabs(r.correlation[a][b]) > 0.95)
+        r.warnings.push_back(fmt::format("{} and {} are correlated ({:+.3f}): the data determine a combination of them",
+                                         r.names[free_idx[a]], r.names[free_idx[b]], r.correlation[a][b]));
+}
+
+}  // namespace
+
+std::string FitResult::status() const {
+  if (!converged) return "NOT converged (iteration limit)";
+  if (undetermined.empty()) return "converged";
+  std::string s = "converged, but not determined by the data: ";
+  for (std::size_t k = 0; k < undetermined.size(); ++k)
+    s += fmt::format("{}{} ({})", k ? "; " : "", undetermined[k].first, undetermined[k].second);
+  return s;
+}
+
 FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) {
   const std::size_t P = c.size(), N = s.size();
   if (N == 0) throw Error(fmt::format("{}: no impedance points", s.source));
@@ -263,10 +384,12 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
     fixed[k] = true;
     start[k] = v;
   }
-  std::vector<double> lo(P), hi(P);
+  auto [lo, hi] = data_bounds(c, s);
   for (std::size_t k = 0; k < P; ++k) {
-    lo[k] = c.parameters()[k].lower, hi[k] = c.parameters()[k].upper;
     if (auto b = o.bounds.find(c.parameters()[k].name); b != o.bounds.end()) lo[k] = b->second.first, hi[k] = b->second.second;
+    // A start (given or automatic) outside the data's bounds widens them: the user's value wins.
+    if (start[k] > 0 && start[k] < lo[k]) lo[k] = start[k] * 0.1;
+    if (start[k] > hi[k] && std::isfinite(start[k])) hi[k] = start[k] * 10;
     if (!(start[k] > 0)) throw Error(fmt::format("initial value of {} must be positive", c.parameters()[k].name));
     start[k] = std::clamp(start[k], lo[k] > 0 ? lo[k] * (1 + 1e-9) : start[k], hi[k] * (1 - 1e-12));
   }
@@ -406,6 +529,9 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
     }
   }
   delete cost;
+  r.lower = lo;
+  r.upper = hi;
+  judge_determination(c, s, r, free_idx);
   r.freq_Hz = s.freq_Hz;
   for (std::size_t i = 0; i < N; ++i) {
     const cplx zf = c.impedance(kTwoPi * s.freq_Hz[i], r.values);

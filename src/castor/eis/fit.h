@@ -50,10 +50,25 @@ struct FitResult {
   double pseudo_chi_square = 0;      // Boukamp: sum |Z - Z_fit|^2 / |Z|^2
   int degrees_of_freedom = 0;
   int starts = 0, iterations = 0;    // iterations of the winning start
-  bool converged = false;
+  bool converged = false;            // the optimizer converged (not the same as a trustworthy fit)
+  // Parameters the data do not determine, each with the reason: on a bound, a relative
+  // standard error above 100 % or below the numerical floor, an element whose impedance
+  // never reaches the spectrum's scale within the measured frequencies. Empty: all are.
+  std::vector<std::pair<std::string, std::string>> undetermined;
+  std::vector<std::string> warnings;  // correlations above 0.95, and the like
+  std::vector<double> lower, upper;   // the bounds the fit used (physical, from the data's scales, or given)
+  bool determined() const { return undetermined.empty(); }
+  // "converged", "converged, but not determined by the data: ...", or "NOT converged ...".
+  std::string status() const;
   std::vector<double> freq_Hz;
   std::vector<std::complex<double>> z_fit, residual;  // Z_fit and Z - Z_fit
 };
+
+// Bounds from the spectrum's own scales, per element type: resistances within 1e-6..1e3 x
+// |Z|max, capacitances, inductances, CPE and Warburg coefficients and time constants within
+// three decades beyond what the measured |Z| and frequencies can show. Exponents keep their
+// physical [0, 1].
+std::pair<std::vector<double>, std::vector<double>> data_bounds(const Circuit& circuit, const Spectrum& spectrum);
 
 // Automatic initial values for a circuit from a spectrum.
 std::vector<double> initial_guess(const Circuit& circuit, const Spectrum& spectrum);
