@@ -125,7 +125,7 @@ struct CvFlags {
   std::string output, plot;
   int electrons = 1;
   double area_cm2 = 0, conc_mM = 0, temperature_C = 25;
-  bool strict = false;
+  bool strict = false, insertion = false;
 };
 
 void run_cv(const CvFlags& f) {
@@ -181,16 +181,28 @@ void run_cv(const CvFlags& f) {
     if (!pk.x.empty()) fig.series.push_back(pk);
   }
   if (pts.size() > 1) {
-    const auto s = cv::scan_rate_analysis(pts, f.electrons, f.area_cm2, f.conc_mM * 1e-6, f.temperature_C + 273.15);
+    const auto s = cv::scan_rate_analysis(pts, f.electrons, f.area_cm2, f.conc_mM * 1e-6, f.temperature_C + 273.15,
+                                          f.insertion);
     for (int side = 0; side < 2; ++side) {
       const auto& fit = side == 0 ? s.anodic : s.cathodic;
       if (!fit) continue;
-      fmt::print("{} peaks: log|ip| vs log v slope {:.3f} (r2 {:.4f}; 0.5 = diffusion, 1 = surface)", side == 0 ? "anodic" : "cathodic",
-                 fit->slope, fit->r2);
+      fmt::print("{} peaks: b = {:.3f} (log|ip| vs log v slope, r2 {:.4f}; 0.5 = diffusion, 1 = surface)",
+                 side == 0 ? "anodic" : "cathodic", fit->slope, fit->r2);
       const auto& D = side == 0 ? s.anodic_D_cm2_s : s.cathodic_D_cm2_s;
       if (D) fmt::print("; Randles-Sevcik D = {:.3e} cm2/s (n = {}, A = {} cm2, C = {} mM)", *D, f.electrons, f.area_cm2, f.conc_mM);
       fmt::print("\n");
+      if (const auto& d = side == 0 ? s.anodic_dunn : s.cathodic_dunn) {
+        fmt::print("  Dunn split of the peak current (k1 v + k2 v^0.5): k1 {:.4g} A s/V, k2 {:.4g} A (s/V)^0.5; surface part",
+                   d->k1_A_s_V, d->k2_A_s05_V05);
+        for (std::size_t k = 0; k < d->scan_rate_V_s.size(); ++k)
+          fmt::print(" {:.0f} % at {:.3g} mV/s{}", 100 * d->capacitive_fraction[k], d->scan_rate_V_s[k] * 1e3,
+                     k + 1 < d->scan_rate_V_s.size() ? "," : "");
+        fmt::print("\n");
+      }
     }
+    if (s.anodic_D_cm2_s || s.cathodic_D_cm2_s) fmt::print("({})\n", s.randles_sevcik_assumptions);
+    for (const auto& w : s.warnings) fmt::print("WARNING: {}\n", w);
+    for (const auto& w : s.warnings) fig.warnings.push_back(w);
   }
   if (!f.plot.empty()) {
     report::draw(fig, f.plot);
@@ -226,6 +238,8 @@ void add_gitt_cv_commands(CLI::App& app) {
   cv_cmd->add_option("--electrons", c->electrons, "n for Randles-Sevcik")->capture_default_str();
   cv_cmd->add_option("--area-cm2", c->area_cm2, "electrode area for Randles-Sevcik");
   cv_cmd->add_option("--conc-mM", c->conc_mM, "bulk concentration (mM) for Randles-Sevcik");
+  cv_cmd->add_flag("--insertion", c->insertion,
+                   "the working electrode is an insertion material: Randles-Sevcik gives only an apparent D (said so)");
   cv_cmd->add_option("--temperature-C", c->temperature_C, "temperature")->capture_default_str();
   cv_cmd->add_option("-o,--output", c->output, "peak table (.csv)");
   cv_cmd->add_option("--plot", c->plot, "current against potential with the peaks (.png, .pdf or .svg)");

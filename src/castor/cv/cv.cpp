@@ -160,8 +160,13 @@ CvResult analyse_cv(const Table& t, const CvOptions& o) {
   return r;
 }
 
-ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& pts, int n_e, double area, double conc, double T) {
+ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& pts, int n_e, double area, double conc, double T,
+                                  bool insertion) {
   ScanRateResult r;
+  r.randles_sevcik_assumptions = fmt::format(
+      "Randles-Sevcik assumes a dissolved species diffusing semi-infinitely to a planar electrode with reversible "
+      "(Nernstian) kinetics, at {:.1f} K; the D is of that species",
+      T);
   for (int side = 0; side < 2; ++side) {
     std::vector<double> lx, ly, sx, sy;
     for (const auto& p : pts) {
@@ -174,6 +179,34 @@ ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& pts, int n_e
     }
     auto f = fit_line(lx, ly);
     (side == 0 ? r.anodic : r.cathodic) = f;
+    const char* name = side == 0 ? "anodic" : "cathodic";
+    if (sx.size() >= 2) {
+      // i_p / sqrt(v) = k1 sqrt(v) + k2: a straight line in sqrt(v).
+      std::vector<double> xs, ys;
+      for (std::size_t i = 0; i < sx.size(); ++i) xs.push_back(sx[i]), ys.push_back(sy[i] / sx[i]);
+      if (const auto d = fit_line(xs, ys)) {
+        DunnSplit split{d->slope, d->intercept, {}, {}};
+        for (std::size_t i = 0; i < sx.size(); ++i) {
+          const double v = sx[i] * sx[i];
+          split.scan_rate_V_s.push_back(v);
+          split.capacitive_fraction.push_back(d->slope * v / (d->slope * v + d->intercept * sx[i]));
+        }
+        double worst = 0;  // the most negative part, as a fraction of the peak current
+        for (double c : split.capacitive_fraction) worst = std::min({worst, c, 1 - c});
+        if (worst < -0.05) {
+          r.warnings.push_back(fmt::format("{} peaks: Dunn's split gives a negative {} part (down to {:.0f} % of the peak "
+                                           "current): the peak currents do not follow k1 v + k2 v^0.5, no split is given",
+                                           name, d->slope < 0 ? "surface" : "diffusion", 100 * worst));
+        } else {
+          for (double& c : split.capacitive_fraction) c = std::clamp(c, 0.0, 1.0);  // within 5 % of a pure part
+          (side == 0 ? r.anodic_dunn : r.cathodic_dunn) = split;
+        }
+      }
+    }
+    if (f && std::fabs(f->slope - 0.5) > 0.1)
+      r.warnings.push_back(fmt::format("{} peaks: b = {:.2f} (i_p ~ v^b) is far from 0.5: the current is not diffusion-limited "
+                                       "as Randles-Sevcik assumes{}",
+                                       name, f->slope, area > 0 && conc > 0 ? ", so its D does not apply" : ""));
     if (f && area > 0 && conc > 0 && n_e > 0) {
       // |i_p| = k sqrt(v) through the origin: k = sum(x y) / sum(x^2).
       double sxy = 0, sxx = 0;
@@ -183,6 +216,10 @@ ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& pts, int n_e
       (side == 0 ? r.anodic_D_cm2_s : r.cathodic_D_cm2_s) = (k / pre) * (k / pre);
     }
   }
+  if (insertion && (r.anodic_D_cm2_s || r.cathodic_D_cm2_s))
+    r.warnings.push_back("an insertion electrode: the ions diffuse in the solid, not as a dissolved species to a plane; the "
+                         "Randles-Sevcik D is an apparent value with an assumed concentration and area, not a solid-state D "
+                         "(use GITT for that)");
   return r;
 }
 

@@ -61,15 +61,28 @@ struct LogLogFit {
   int points = 0;
 };
 
+// Dunn's split of the peak current, i_p = k1 v + k2 v^(1/2): the surface-controlled
+// (capacitive) and the diffusion-controlled part. Applied to the peak currents only (not to
+// every potential), so it is a summary: the fraction at each scan rate.
+struct DunnSplit {
+  double k1_A_s_V = 0, k2_A_s05_V05 = 0;  // A/(V/s) and A/(V/s)^0.5
+  std::vector<double> scan_rate_V_s, capacitive_fraction;
+};
+
 struct ScanRateResult {
-  std::optional<LogLogFit> anodic, cathodic;  // log10 |i_p| against log10 v
+  std::optional<LogLogFit> anodic, cathodic;  // log10 |i_p| against log10 v: the slope is b (i_p ~ v^b)
+  std::optional<DunnSplit> anodic_dunn, cathodic_dunn;
   // Randles-Sevcik at temperature T: i_p = 0.4463 n F A C sqrt(n F v D / (R T)),
   // from the slope of |i_p| against sqrt(v); needs n, A, C.
   std::optional<double> anodic_D_cm2_s, cathodic_D_cm2_s;
+  // What Randles-Sevcik rests on, and where the data or the electrode contradict it: b far
+  // from 0.5, an insertion electrode (no dissolved species diffusing semi-infinitely).
+  std::string randles_sevcik_assumptions;
+  std::vector<std::string> warnings;
 };
 
 ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& points, int electrons = 1,
                                   double area_cm2 = 0, double concentration_mol_cm3 = 0,
-                                  double temperature_K = 298.15);
+                                  double temperature_K = 298.15, bool insertion_electrode = false);
 
 }  // namespace castor::cv
