@@ -60,12 +60,12 @@ xrd::Crystal read_named_cif(const std::string& file) {
 
 // A measured pattern with rows of tick marks under it (fitted peaks, phases' lines).
 void plot_pattern(const xrd::Pattern& p, const std::string& title, const std::vector<std::pair<std::string, std::vector<double>>>& rows,
-                  const std::string& out) {
+                  const std::string& out, const std::vector<std::string>& warnings = {}) {
   report::Figure fig;
   fig.title = title;
+  fig.warnings = warnings;
   fig.xlabel = "2{/Symbol q} (deg)";
   fig.ylabel = "Counts";
-  fig.key = "top right";
   const double top = *std::max_element(p.counts.begin(), p.counts.end());
   const double low = *std::min_element(p.counts.begin(), p.counts.end());
   fig.series.push_back({"pattern", p.two_theta_deg, p.counts, "lines lc rgb 'black'", false});
@@ -108,8 +108,15 @@ void run_peaks(const XrdFlags& f) {
   auto p = xrd::crop(xrd::read_pattern(f.file), f.lo, f.hi);
   const auto in = instrument(f, &p);
   p.ka1_A = in.ka1_A, p.ka2_A = in.ka2_A, p.ka2_ratio = in.ka2_ratio;
-  auto peaks = xrd::find_peaks(p, f.prominence, 0, f.max_peaks);
-  std::sort(peaks.begin(), peaks.end(), [](const auto& a, const auto& b) { return a.position_deg < b.position_deg; });
+  auto found = xrd::find_peaks(p, f.prominence, 0, f.max_peaks);
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.position_deg < b.position_deg; });
+  // Fits that are not peaks the data show are dropped, and listed.
+  std::vector<xrd::PeakFit> peaks;
+  std::vector<std::string> warnings;
+  for (const auto& pk : found) {
+    if (const auto why = xrd::peak_degeneracy(pk, p)) warnings.push_back(fmt::format("fit near {:.3f} deg dropped: {}", pk.position_deg, *why));
+    else peaks.push_back(pk);
+  }
   fmt::print("{}: {} points, {:.3f}-{:.3f} deg; {} peaks\n", f.file, p.counts.size(), p.two_theta_deg.front(), p.two_theta_deg.back(),
              peaks.size());
   fmt::print("radiation: {}\n", radiation_text(in));
@@ -117,18 +124,32 @@ void run_peaks(const XrdFlags& f) {
   for (const auto& pk : peaks) {
     std::string size = "-";
     try {
-      size = fmt::format("{:.1f}", xrd::scherrer_size_nm(pk.position_deg, pk.fwhm_deg, in.ka1_A, f.instrument_fwhm));
+      const double nm = xrd::scherrer_size_nm(pk.position_deg, pk.fwhm_deg, in.ka1_A, f.instrument_fwhm);
+      size = fmt::format("{:.1f}", nm);
+      if (nm > 200) {
+        size += "*";
+        warnings.push_back(fmt::format("peak at {:.3f} deg: Scherrer size {:.0f} nm is beyond the method's range (~200 nm: "
+                                       "the width is instrument-limited)",
+                                       pk.position_deg, nm));
+      }
     } catch (const Error&) {
+      if (in.ka1_A > 0)
+        warnings.push_back(fmt::format("peak at {:.3f} deg: FWHM {:.4f} deg is not wider than the instrument's {:.4f}: no size",
+                                       pk.position_deg, pk.fwhm_deg, f.instrument_fwhm));
     }
     fmt::print("{:>10.4f} {:>8.4f} {:>9.5f} {:>8.4f} {:>12.1f} {:>6.2f} {:>9.0f} {:>10}\n", pk.position_deg, pk.position_error_deg, pk.d_A,
                pk.fwhm_deg, pk.area, pk.eta, pk.height, size);
   }
-  fmt::print("sizes: Scherrer, K 0.9, instrument FWHM {:.4f} deg removed in quadrature; {}\n", f.instrument_fwhm,
+  fmt::print("sizes: Scherrer, K 0.9, {}; {}\n",
+             f.instrument_fwhm > 0 ? fmt::format("instrument FWHM {:.4f} deg removed in quadrature", f.instrument_fwhm)
+                                   : std::string("NO instrument width removed (give --instrument-fwhm): the sizes are lower bounds"),
              in.ka2_A > 0 && p.ka2_ratio > 0 ? "peaks fitted as Ka1/Ka2 doublets (Ka1 width)" : "single-line peaks");
+  for (const auto& w : warnings) fmt::print("WARNING: {}\n", w);
   if (!f.plot.empty()) {
     std::vector<double> at;
     for (const auto& pk : peaks) at.push_back(pk.position_deg);
-    plot_pattern(p, fmt::format("{}: {} peaks", f.file, peaks.size()), {{"fitted peaks", at}}, f.plot);
+    plot_pattern(p, fmt::format("{}: {} peaks", std::filesystem::path(f.file).filename().string(), peaks.size()),
+                 {{"fitted peaks", at}}, f.plot, warnings);
   }
 }
 
@@ -137,7 +158,6 @@ void plot_refinement(const xrd::RefineResult& r, const std::string& title, const
   fig.title = title;
   fig.xlabel = "2{/Symbol q} (deg)";
   fig.ylabel = "Counts";
-  fig.key = "top right";
   const double top = *std::max_element(r.observed.begin(), r.observed.end());
   const double low = *std::min_element(r.observed.begin(), r.observed.end());
   std::vector<double> diff, ticks_x, ticks_y;

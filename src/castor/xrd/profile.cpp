@@ -181,6 +181,28 @@ std::vector<PeakFit> find_peaks(const Pattern& p, double min_sigma, double windo
   return out;
 }
 
+std::optional<std::string> peak_degeneracy(const PeakFit& k, const Pattern& p) {
+  const double range = p.two_theta_deg.empty() ? 0 : p.two_theta_deg.back() - p.two_theta_deg.front();
+  for (double x : {k.position_deg, k.fwhm_deg, k.area, k.position_error_deg, k.area_error})
+    if (!std::isfinite(x)) return std::string("not finite numbers");
+  if (!(k.area > 0)) return fmt::format("area {:.3g}: no peak", k.area);
+  if (k.area_error > k.area) return fmt::format("area {:.3g} +- {:.3g}: the uncertainty exceeds the area", k.area, k.area_error);
+  if (range > 0 && k.position_error_deg > range)
+    return fmt::format("position uncertainty {:.3g} deg exceeds the pattern's {:.3g} deg", k.position_error_deg, range);
+  if (range > 0 && k.fwhm_deg > 0.5 * range) return fmt::format("FWHM {:.3g} deg is more than half the pattern", k.fwhm_deg);
+  if (!(k.fwhm_deg > 0)) return fmt::format("FWHM {:.3g} deg", k.fwhm_deg);
+  const double step = p.two_theta_deg.size() > 1 ? range / static_cast<double>(p.two_theta_deg.size() - 1) : 0;
+  if (step > 0 && k.fwhm_deg < 1.5 * step)
+    return fmt::format("FWHM {:.3g} deg is under 1.5 steps of the pattern ({:.3g} deg): a fit through a single point", k.fwhm_deg,
+                       step);
+  // The height against the counting noise of the background under it.
+  const double background = k.background0 > 0 ? k.background0 : 0;
+  if (k.height < 3 * std::sqrt(std::max(background, 1.0)))
+    return fmt::format("height {:.3g} is under 3 sigma of the background's counting noise ({:.3g})", k.height,
+                       std::sqrt(std::max(background, 1.0)));
+  return std::nullopt;
+}
+
 double scherrer_size_nm(double tt, double fwhm, double lambda, double inst, double K) {
   const double b2 = fwhm * fwhm - inst * inst;
   if (!(b2 > 0)) throw Error(fmt::format("Scherrer: peak FWHM {:.4f} deg is not wider than the instrument's {:.4f}", fwhm, inst));

@@ -6,6 +6,8 @@
 
 #include <array>
 #include <string>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "castor/xrd/crystal.h"
@@ -43,6 +45,11 @@ struct PeakFit {
   double d_A = 0;  // from the position and the pattern's Ka1 (0 without a wavelength)
 };
 PeakFit fit_peak(const Pattern& p, double lo_deg, double hi_deg);
+
+// Why a fitted peak is not a peak the data show, or nullopt: no positive area, an area or
+// position uncertainty larger than the value or than the pattern's range, a width beyond
+// half the pattern or non-finite numbers.
+std::optional<std::string> peak_degeneracy(const PeakFit& peak, const Pattern& p);
 
 // Peaks by prominence above the local noise (sqrt of counts), each refined by fit_peak in a
 // window of `window_deg` around it; strongest first, at most max_peaks.
