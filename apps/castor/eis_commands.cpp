@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "castor/core/provenance.h"
 #include "castor/core/error.h"
 #include "castor/core/parse_number.h"
 #include "castor/eis/drt.h"
@@ -97,7 +98,8 @@ void run_fit(const EisFlags& f) {
     const std::filesystem::path out(f.output);
     std::ofstream o(out);
     if (out.extension() == ".json") {
-      nlohmann::json j = {{"source", s.source}, {"circuit", r.circuit}, {"weighting", f.weighting},
+      nlohmann::json j = {{"castor", {{"version", castor::version()}, {"command", castor::command_line()}}},
+                          {"source", s.source}, {"circuit", r.circuit}, {"weighting", f.weighting},
                           {"chi_square", r.chi_square}, {"reduced_chi_square", r.reduced_chi_square},
                           {"pseudo_chi_square", r.pseudo_chi_square}, {"sum_squares_ohm2", r.sum_squares_ohm2},
                           {"converged", r.converged && r.determined()},

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "castor/core/provenance.h"
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
 #include "castor/core/table.h"
@@ -170,7 +171,8 @@ int main(int argc, char** argv) {
   CLI::App app{"castor: battery-electrode data toolkit (readers, analyses, simulator)"};
   app.require_subcommand(1);
   app.fallthrough();  // before the subcommands: they inherit it, so --size etc. work after them
-  app.set_version_flag("--version", "castor 0.1.0");
+  app.set_version_flag("--version", std::string("castor ") + castor::version());
+  castor::set_command_line(argc, argv);
 
   std::vector<std::string> files;
   std::string out, format;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "castor/core/provenance.h"
 #include "castor/core/error.h"
 #include "castor/io/file.h"
 #include "castor/io/text.h"
@@ -177,7 +178,8 @@ void write_map_json(const std::vector<MapPoint>& pts, std::ostream& out) {
                  {"hysteresis_method", p.method},
                  {"source", p.source},
                  {"notes", p.notes}});
-  out << nlohmann::json{{"flatness_definition", "mean of discharge and charge |dV|/dQ over SOC 20-80 %, mV per mAh/g"},
+  out << nlohmann::json{{"castor", {{"version", version()}, {"command", command_line()}}},
+                        {"flatness_definition", "mean of discharge and charge |dV|/dQ over SOC 20-80 %, mV per mAh/g"},
                         {"points", j}}
              .dump(2)
       << '\n';

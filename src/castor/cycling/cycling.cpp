@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "castor/core/provenance.h"
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
 
@@ -461,6 +462,7 @@ CyclingResult analyse_half_cycle_table(const Table& t, const CyclingOptions& o) 
 
 void write_cycling_json(const CyclingResult& r, std::ostream& out) {
   nlohmann::json j;
+  j["castor"] = {{"version", version()}, {"command", command_line()}};
   j["source_file"] = r.source_file;
   if (r.mass) j["active_mass"] = {{"g", r.mass->grams}, {"how", r.mass->how}};
   j["first_direction"] = dir_name(r.first_direction);

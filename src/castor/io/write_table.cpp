@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "castor/core/error.h"
+#include "castor/core/provenance.h"
 
 namespace castor::io {
 namespace {
@@ -72,6 +73,13 @@ void write_csv(const Table& t, std::ostream& out, const WriteOptions& o) {
 
 void write_json(const Table& t, std::ostream& out, const WriteOptions& o) {
   nlohmann::ordered_json j;
+  // Every key first: an ordered_json keeps its members in a vector, so a reference taken
+  // before another key is added would dangle.
+  j["castor"] = {{"version", version()}, {"command", command_line()}};
+  j["metadata"] = nlohmann::ordered_json::object();
+  j["rows"] = t.rows();
+  j["columns"] = nlohmann::ordered_json::array();
+  j["data"] = nlohmann::ordered_json::object();
   auto& m = j["metadata"];
   m["source_file"] = t.meta.source_file;
   m["format"] = t.meta.format;
@@ -85,8 +93,7 @@ void write_json(const Table& t, std::ostream& out, const WriteOptions& o) {
   m["extra"] = t.meta.extra;
   m["warnings"] = t.meta.warnings;
   m["not_read"] = t.meta.not_read;
-  j["rows"] = t.rows();
-  auto& columns = j["columns"] = nlohmann::ordered_json::array();
+  auto& columns = j["columns"];
   auto& data = j["data"];
   for (const auto* c : selected(t, o)) {
     columns.push_back({{"name", c->name}, {"unit", c->unit}, {"source", c->source_name},
