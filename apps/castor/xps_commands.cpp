@@ -112,7 +112,9 @@ void run_fit(const XpsFlags& f) {
     fmt::print("{:<10} {:>10.3f} {:>8.3f} {:>8.3f} {:>8.3f} {:>12.1f} {:>8.2f}\n", c.name, c.position_eV, fit.position_error[k], c.fwhm_eV,
                fit.fwhm_error[k], c.area, 100 * frac[k]);
   }
-  fmt::print("residual rms {:.3g}\n", fit.residual_rms);
+  fmt::print("residual rms {:.3g}; widths bounded to {:.3g}-{:.3g} eV by the region\n", fit.residual_rms, fit.fwhm_min_eV,
+             fit.fwhm_max_eV);
+  for (const auto& w : fit.warnings) fmt::print("WARNING: {}\n", w);
   if (!f.states.empty()) {
     const double avg = xps::average_oxidation_state(fit, f.states);
     fmt::print("average oxidation state {:.3f}\n", avg);
@@ -130,6 +132,7 @@ void run_fit(const XpsFlags& f) {
     fig.xlabel = "Binding energy (eV)";
     fig.ylabel = "Counts";
     fig.reverse_x = true;  // high to low, as XPS papers draw it
+    fig.warnings = fit.warnings;
     fig.series.push_back({"data", fit.be_eV, fit.counts, "points pt 7 ps 0.5", false});
     fig.series.push_back({"background", fit.be_eV, fit.background, "lines dt 2", false});
     fig.series.push_back({"envelope", fit.be_eV, fit.envelope, "lines lw 2", false});

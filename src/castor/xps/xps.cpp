@@ -223,6 +223,17 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
       problem.SetParameterLowerBound(p.data(), L.pos_index[k], r.be_eV.front());
       problem.SetParameterUpperBound(p.data(), L.pos_index[k], r.be_eV.back());
     }
+  // Widths between 1.5 energy steps (narrower is one point) and half the region.
+  const double width_eV = r.be_eV.back() - r.be_eV.front();
+  const double step_eV = N > 1 ? width_eV / static_cast<double>(N - 1) : width_eV;
+  const double fwhm_lo = std::max(1.5 * step_eV, 1e-3), fwhm_hi = std::max(0.5 * width_eV, 2 * fwhm_lo);
+  for (std::size_t k = 0; k < comps.size(); ++k)
+    if (L.fwhm_index[k] >= 0) {
+      double& x = p[static_cast<std::size_t>(L.fwhm_index[k])];
+      x = std::clamp(x, std::log(fwhm_lo) + 1e-9, std::log(fwhm_hi) - 1e-9);
+      problem.SetParameterLowerBound(p.data(), L.fwhm_index[k], std::log(fwhm_lo));
+      problem.SetParameterUpperBound(p.data(), L.fwhm_index[k], std::log(fwhm_hi));
+    }
   ceres::Solver::Options so;
   so.linear_solver_type = ceres::DENSE_QR;
   so.max_num_iterations = 500;
@@ -244,6 +255,19 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
     ss += std::pow(r.counts[i] - out.envelope.back(), 2);
   }
   out.residual_rms = std::sqrt(ss / static_cast<double>(N));
+  out.fwhm_min_eV = fwhm_lo, out.fwhm_max_eV = fwhm_hi;
+  for (const auto& c : out.components) {
+    if (std::fabs(std::log(c.fwhm_eV / fwhm_lo)) < 1e-3)
+      out.warnings.push_back(fmt::format("{}: FWHM {:.3g} eV sits on its lower bound (1.5 energy steps): the data do not resolve it",
+                                         c.name, c.fwhm_eV));
+    if (std::fabs(std::log(c.fwhm_eV / fwhm_hi)) < 1e-3)
+      out.warnings.push_back(fmt::format("{}: FWHM {:.3g} eV sits on its upper bound (half the region): no peak the data show",
+                                         c.name, c.fwhm_eV));
+    if (std::fabs(c.position_eV - r.be_eV.front()) < 1e-6 || std::fabs(c.position_eV - r.be_eV.back()) < 1e-6)
+      out.warnings.push_back(fmt::format("{}: position {:.2f} eV went to the region's edge: the fit moved it out of the data",
+                                         c.name, c.position_eV));
+  }
+  for (auto& w : background_warnings(r, background)) out.warnings.push_back(std::move(w));
   // Uncertainties from the Jacobian (numerical), scaled by the residual variance.
   const Eigen::MatrixXd cov = fit::parameter_covariance(problem);
   out.position_error.assign(comps.size(), 0);
@@ -256,6 +280,35 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
     out.area_error[k] = out.components[k].area * std::sqrt(cov(ai, ai));
   }
   return out;
+}
+
+std::vector<std::string> background_warnings(const Region& r, const std::vector<double>& bg) {
+  std::vector<std::string> w;
+  const std::size_t n = std::min(r.counts.size(), bg.size());
+  if (n < 3) return w;
+  // The lower end's level: the mean of the first few counts (low binding energy side).
+  const std::size_t m = std::max<std::size_t>(1, n / 50);
+  double low = 0;
+  for (std::size_t i = 0; i < m; ++i) low += r.counts[i];
+  low /= static_cast<double>(m);
+  std::size_t above = 0, below = 0;
+  double worst_above = 0, worst_below = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double sigma = std::sqrt(std::max(r.counts[i], 1.0));
+    if (bg[i] - r.counts[i] > 3 * sigma) ++above, worst_above = std::max(worst_above, bg[i] - r.counts[i]);
+    const double s_low = std::sqrt(std::max(low, 1.0));
+    if (low - bg[i] > 3 * s_low) ++below, worst_below = std::max(worst_below, low - bg[i]);
+  }
+  const double limit = 0.02 * static_cast<double>(n);
+  if (static_cast<double>(above) > limit)
+    w.push_back(fmt::format("the background lies above the data at {} of {} points (by up to {:.4g} counts): choose its end "
+                            "points or another background",
+                            above, n, worst_above));
+  if (static_cast<double>(below) > limit)
+    w.push_back(fmt::format("the background dips below the region's lower-end level at {} of {} points (by up to {:.4g} "
+                            "counts): choose its end points or another background",
+                            below, n, worst_below));
+  return w;
 }
 
 std::vector<double> component_curve(const FitResult& fit, std::size_t k) {

@@ -66,7 +66,16 @@ struct FitResult {
   std::vector<double> background, envelope;
   double residual_rms = 0;
   std::vector<double> be_eV, counts;  // sorted region data
+  // Widths are bounded by the region (1.5 energy steps to half the region's width); a width
+  // on a bound, a position on the region's edge, or a background that crosses the data (above
+  // them, or below the lower end's level, by more than 3 sigma of the counts) are said here.
+  double fwhm_min_eV = 0, fwhm_max_eV = 0;
+  std::vector<std::string> warnings;
 };
+
+// Where a background crosses the data: above the counts, or below the region's lower end
+// level, by more than 3 sigma (sqrt counts) at more than 2 % of the points. Empty: it does not.
+std::vector<std::string> background_warnings(const Region& region, const std::vector<double>& background);
 
 FitResult fit_region(const Region& region, std::vector<Component> components, const std::vector<double>& background);
 
