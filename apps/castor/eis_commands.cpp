@@ -31,6 +31,7 @@ struct EisFlags {
   std::vector<std::string> constants;
   int starts = 24, spectrum = 1, max_m = 50;
   double f_min = 0, f_max = 1e300, mu_cutoff = 0.85, lambda = 1e-3;
+  bool auto_lambda = false;
   bool capacitive_only = false, add_cap = false, strict = false;
 };
 
@@ -174,12 +175,19 @@ void run_drt(const EisFlags& f) {
   const auto s = select(f);
   eis::DrtOptions o;
   o.lambda = f.lambda;
+  std::string how = "given";
+  if (f.auto_lambda) {
+    const auto choice = eis::choose_lambda(s, o);
+    o.lambda = choice.lambda;
+    how = fmt::format("L-curve corner over {:.0e}-{:.0e}", choice.lambdas.front(), choice.lambdas.back());
+  }
   const auto r = eis::drt(s, o);
-  fmt::print("{}: DRT (lambda {}), R_inf = {:.6g} Ohm, R_pol = {:.6g} Ohm, L = {:.4g} H, fit rms {:.3f} %\n", s.source,
-             o.lambda, r.r_inf_ohm, r.r_polarisation_ohm, r.l_H, 100 * r.residual_rms_rel);
+  fmt::print("{}: DRT (lambda {:.3g}, {}), R_inf = {:.6g} Ohm, R_pol = {:.6g} Ohm, L = {:.4g} H, fit rms {:.3f} %\n", s.source,
+             o.lambda, how, r.r_inf_ohm, r.r_polarisation_ohm, r.l_H, 100 * r.residual_rms_rel);
   for (const auto& p : r.peaks)
     fmt::print("  peak tau {:.4g} s (f {:.4g} Hz)  gamma {:.4g} Ohm  R {:.4g} Ohm\n", p.tau_s,
                1 / (2 * std::numbers::pi * p.tau_s), p.gamma_ohm, p.resistance_ohm);
+  for (const auto& w : r.warnings) fmt::print("WARNING: {}\n", w);
   if (!f.output.empty()) {
     std::ofstream o2(f.output);
     o2 << "tau_s,gamma_ohm\n";
@@ -189,6 +197,7 @@ void run_drt(const EisFlags& f) {
   if (!f.plot.empty()) {
     auto fig = eis::drt_figure(r, s.source);
     fig.warnings = s.warnings;
+    fig.warnings.insert(fig.warnings.end(), r.warnings.begin(), r.warnings.end());
     report::draw(fig, f.plot);
   }
 }
@@ -270,6 +279,7 @@ void add_eis_commands(CLI::App& app) {
   auto* drt = eis_cmd->add_subcommand("drt", "Distribution of relaxation times (Tikhonov, Gaussian RBF, gamma >= 0)");
   input(drt, false);
   drt->add_option("--lambda", flags->lambda, "regularisation strength")->capture_default_str();
+  drt->add_flag("--auto-lambda", flags->auto_lambda, "choose lambda at the L-curve corner (printed)");
   drt->add_option("-o,--output", flags->output, "gamma(tau) as CSV");
   drt->add_option("--plot", flags->plot, "DRT figure (.png, .pdf or .svg)");
   drt->callback([flags] { run_drt(*flags); });

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <numbers>
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -126,7 +128,64 @@ DrtResult drt(const Spectrum& s, const DrtOptions& o) {
     ss += std::norm(s.z_ohm[i] - z) / std::norm(s.z_ohm[i]);
   }
   r.residual_rms_rel = std::sqrt(ss / static_cast<double>(N));
+  for (std::size_t k = 1; k < r.gamma_ohm.size(); ++k) {
+    const double d = r.gamma_ohm[k] - r.gamma_ohm[k - 1];
+    r.roughness += d * d / hg;
+  }
+  // The window the data can see, and what lies outside it.
+  double f_lo = std::numeric_limits<double>::infinity(), f_hi = 0;
+  for (double f : s.freq_Hz) f_lo = std::min(f_lo, f), f_hi = std::max(f_hi, f);
+  const double tau_lo = 1 / (2 * std::numbers::pi * f_hi), tau_hi = 1 / (2 * std::numbers::pi * f_lo);
+  // A peak within a quarter decade of the window's ends sits on the first or last measured
+  // frequency: the data do not show its other side.
+  for (const auto& p : r.peaks)
+    if (p.tau_s < 1.78 * tau_lo || p.tau_s > tau_hi / 1.78)
+      r.warnings.push_back(fmt::format("peak at tau {:.3g} s lies at or beyond the edge of the measured window ({:.3g}-{:.3g} s): "
+                                       "its tau and R are not determined by the data",
+                                       p.tau_s, tau_lo, tau_hi));
+  double g_max = 0;
+  for (double g : r.gamma_ohm) g_max = std::max(g_max, g);
+  if (g_max > 0 && !r.gamma_ohm.empty()) {
+    if (r.gamma_ohm.front() > 0.1 * g_max)
+      r.warnings.push_back(fmt::format("gamma is {:.0f} % of its maximum at the short-tau end of the grid: a process faster than "
+                                       "the highest frequency is cut off",
+                                       100 * r.gamma_ohm.front() / g_max));
+    if (r.gamma_ohm.back() > 0.1 * g_max)
+      r.warnings.push_back(fmt::format("gamma is {:.0f} % of its maximum at the long-tau end of the grid: an arc the spectrum does "
+                                       "not close (a diffusion tail or a capacitive end); R_pol is not determined",
+                                       100 * r.gamma_ohm.back() / g_max));
+  }
+  if (r.residual_rms_rel > 0.05)
+    r.warnings.push_back(fmt::format("the DRT reproduces the data poorly (rms {:.1f} % of |Z|): the peaks are not reliable (check "
+                                     "Kramers-Kronig, or a series capacitance at low frequency)",
+                                     100 * r.residual_rms_rel));
   return r;
+}
+
+LambdaChoice choose_lambda(const Spectrum& s, DrtOptions o) {
+  LambdaChoice c;
+  for (double e = -6; e <= 0 + 1e-9; e += 0.5) {
+    o.lambda = std::pow(10.0, e);
+    const auto r = drt(s, o);
+    c.lambdas.push_back(o.lambda);
+    c.residual.push_back(std::max(r.residual_rms_rel, 1e-300));
+    c.roughness.push_back(std::max(r.roughness, 1e-300));
+  }
+  // Menger curvature of consecutive points of (log residual, log roughness).
+  double best = -std::numeric_limits<double>::infinity();
+  c.lambda = c.lambdas[c.lambdas.size() / 2];
+  for (std::size_t k = 1; k + 1 < c.lambdas.size(); ++k) {
+    const double x0 = std::log(c.residual[k - 1]), y0 = std::log(c.roughness[k - 1]);
+    const double x1 = std::log(c.residual[k]), y1 = std::log(c.roughness[k]);
+    const double x2 = std::log(c.residual[k + 1]), y2 = std::log(c.roughness[k + 1]);
+    const double a = std::hypot(x1 - x0, y1 - y0), b = std::hypot(x2 - x1, y2 - y1), d = std::hypot(x2 - x0, y2 - y0);
+    if (!(a > 0 && b > 0 && d > 0)) continue;
+    // Signed: the corner of an L bends towards the origin.
+    const double cross = (x1 - x0) * (y2 - y1) - (y1 - y0) * (x2 - x1);
+    const double kappa = 2 * cross / (a * b * d);
+    if (kappa > best) best = kappa, c.lambda = c.lambdas[k];
+  }
+  return c;
 }
 
 }  // namespace castor::eis

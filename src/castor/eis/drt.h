@@ -5,6 +5,7 @@
 // fitted to both parts of Z with a penalty lambda |d gamma / d ln tau|^2 and gamma >= 0.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "castor/eis/spectrum.h"
@@ -29,8 +30,21 @@ struct DrtResult {
   std::vector<DrtPeak> peaks;            // by decreasing gamma
   std::vector<std::complex<double>> z_fit;
   double residual_rms_rel = 0;           // rms of |Z - Z_fit| / |Z|
+  double roughness = 0;                  // integral of (d gamma / d ln tau)^2 d ln tau (Ohm^2)
+  // What castor cannot stand behind: peaks outside the measured window, a distribution
+  // cut at the grid's end (an arc the spectrum does not close), a poor reproduction of Z.
+  std::vector<std::string> warnings;
 };
 
 DrtResult drt(const Spectrum& spectrum, const DrtOptions& options = {});
+
+// The regularisation strength at the corner of the L-curve (log residual against log
+// roughness, maximum curvature) over lambda = 1e-6 ... 1 in half decades; the curve's points
+// are returned for inspection.
+struct LambdaChoice {
+  double lambda = 0;
+  std::vector<double> lambdas, residual, roughness;
+};
+LambdaChoice choose_lambda(const Spectrum& spectrum, DrtOptions options = {});
 
 }  // namespace castor::eis
