@@ -156,6 +156,7 @@ void run_peaks(const XrdFlags& f) {
 void plot_refinement(const xrd::RefineResult& r, const std::string& title, const std::string& out) {
   report::Figure fig;
   fig.title = title;
+  fig.warnings = r.warnings;
   fig.xlabel = "2{/Symbol q} (deg)";
   fig.ylabel = "Counts";
   const double top = *std::max_element(r.observed.begin(), r.observed.end());
@@ -222,7 +223,11 @@ void run_refine(const XrdFlags& f) {
         fmt::print("  {:<6} {:<3} {:>9.5f} {:>9.5f} {:>9.5f}  occ {:.3f}  Uiso {:.5f} A^2\n", st.label, st.element, st.x, st.y, st.z,
                    st.occupancy, st.u_iso_A2);
   }
-  if (!f.plot.empty()) plot_refinement(r, fmt::format("{} - {} ({})", f.file, names, f.le_bail ? "Le Bail" : "Rietveld"), f.plot);
+  for (const auto& w : r.warnings) fmt::print("WARNING: {}\n", w);
+  if (!f.plot.empty())
+    plot_refinement(r, fmt::format("{} - {} ({})", std::filesystem::path(f.file).filename().string(), names,
+                                   f.le_bail ? "Le Bail" : "Rietveld"),
+                    f.plot);
 }
 
 void run_phases(const XrdFlags& f) {

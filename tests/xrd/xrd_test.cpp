@@ -240,6 +240,11 @@ TEST(XrdRefine, PbSO4RietveldAndLeBail) {
   const auto r = xrd::refine(p, x, in, prof, s);
   EXPECT_GT(r.Rwp, 0.08);
   EXPECT_LT(r.Rwp, 0.14);
+  // The round robin's Rietveld gives negative Uiso for S and O1: castor says they are
+  // unphysical instead of printing them quietly.
+  std::size_t uiso_warnings = 0;
+  for (const auto& w : r.warnings) uiso_warnings += w.find("Uiso of") != std::string::npos;
+  EXPECT_GE(uiso_warnings, 1u);
   EXPECT_LT(r.Rp, r.Rwp);
   EXPECT_GT(r.gof, 1.0);
   EXPECT_NEAR(r.crystal.a, 8.480, 0.003);
@@ -316,6 +321,13 @@ TEST(XrdRefine, TwoPhaseWeightFractions) {
   bool named = false;
   for (const auto& [name, value] : r.values) named = named || name == "2:scale";
   EXPECT_TRUE(named);
+  for (const auto& w : r.warnings) EXPECT_EQ(w.find("not explained"), std::string::npos) << w;  // both phases: all explained
+  // The same pattern with the rutile phase left out: its peaks are not explained, and castor
+  // says so (issue 15: a wrong or missing phase gave a quiet Rwp).
+  const auto one = xrd::refine(p, std::vector<xrd::Crystal>{n0}, in, xrd::Caglioti{0.005, 0, 0.004, 0.01, 0.02}, s);
+  bool unexplained = false;
+  for (const auto& w : one.warnings) unexplained = unexplained || w.find("not explained by the model") != std::string::npos;
+  EXPECT_TRUE(unexplained) << "Rwp " << one.Rwp;
 }
 
 // March-Dollase texture: the limits (r^-3 along the axis, r^1.5 across it, 1 for r = 1), and

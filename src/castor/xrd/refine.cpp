@@ -511,6 +511,42 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
       r.values.emplace_back(m.names()[free[j]], v[free[j]]);
       r.errors.emplace_back(m.names()[free[j]], std::sqrt(std::max(cov(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(j)), 0.0)));
     }
+    std::size_t correlated = 0;
+    std::string first_pair;
+    for (std::size_t a = 0; a < free.size(); ++a)
+      for (std::size_t b = a + 1; b < free.size(); ++b) {
+        const double ca = cov(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(a)),
+                     cb = cov(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(b));
+        if (!(ca > 0 && cb > 0)) continue;
+        const double rho = cov(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) / std::sqrt(ca * cb);
+        if (std::fabs(rho) > 0.95 && correlated++ == 0)
+          first_pair = fmt::format("{} and {} ({:+.3f})", m.names()[free[a]], m.names()[free[b]], rho);
+      }
+    if (correlated)
+      r.warnings.push_back(fmt::format("{} parameter pair(s) correlated above 0.95, e.g. {}: the data determine combinations of "
+                                       "them",
+                                       correlated, first_pair));
+  }
+  // Displacement parameters outside what atoms do.
+  if (!s.le_bail)
+    for (const auto& ph : r.phases)
+      for (const auto& site : ph.crystal.sites)
+        if (site.u_iso_A2 < 0 || site.u_iso_A2 > 0.1)
+          r.warnings.push_back(fmt::format("Uiso of {} is {:.4f} A^2, outside 0-0.1 A^2: unphysical (absorption, roughness or a "
+                                           "wrong model); fix it or constrain it",
+                                           site.label, site.u_iso_A2));
+  // Observed intensity above the background that the calculated pattern leaves out.
+  {
+    double unexplained = 0, total = 0;
+    for (std::size_t i = 0; i < m.points(); ++i) {
+      const double sigma = 1 / std::sqrt(std::max(m.w()[i], 1e-300));
+      total += std::max(0.0, m.y()[i] - r.background_curve[i]);
+      unexplained += std::max(0.0, m.y()[i] - r.calculated[i] - 3 * sigma);
+    }
+    if (total > 0 && unexplained > 0.1 * total)
+      r.warnings.push_back(fmt::format("{:.0f} % of the observed intensity above the background is not explained by the model's "
+                                       "reflections: peaks it does not index (a wrong or a missing phase)",
+                                       100 * unexplained / total));
   }
   return r;
 }

@@ -62,6 +62,10 @@ struct RefineResult {
   std::vector<std::pair<std::string, double>> values, errors;  // every refined parameter
   std::vector<PhaseResult> phases;
   int iterations = 0;
+  // What castor cannot stand behind: unphysical displacement parameters (Uiso < 0 or
+  // > 0.1 A^2), observed intensity the model's reflections do not explain (a wrong or a
+  // missing phase), parameters correlated above 0.95.
+  std::vector<std::string> warnings;
 };
 
 RefineResult refine(const Pattern& pattern, const Crystal& start, const Instrument& instrument, const Caglioti& profile,
