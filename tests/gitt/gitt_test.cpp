@@ -202,3 +202,31 @@ TEST(GittCli, SyntheticTitrationThroughTheCommandLine) {
   // Missing geometry: exit status 2 with a message.
   EXPECT_EQ(std::system((cli + " gitt " + (dir / "gitt.csv").string() + " --mass-mg 1 --formula 'NaTi2(PO4)3' > /dev/null 2>&1").c_str()), 2 << 8);
 }
+
+// On a two-phase plateau the voltage after each rest does not change: Weppner-Huggins does
+// not apply and castor gives no D (issue 15).
+TEST(Gitt, TwoPhasePlateauGivesNoD) {
+  std::vector<double> t, v, i;
+  double time = 0;
+  for (int k = 0; k < 4; ++k) {
+    for (int j = 0; j < 60; ++j) t.push_back(time), v.push_back(2.0 - 0.02 * std::sqrt(j)), i.push_back(-1e-4), time += 1;
+    for (int j = 0; j < 120; ++j) t.push_back(time), v.push_back(2.0 - 0.001 * std::exp(-j / 10.0)), i.push_back(0), time += 1;
+  }
+  castor::Table tab;
+  tab.meta.source_file = "two-phase";
+  tab.add(castor::col::time_s, "s", "", castor::ColumnRole::Common, t);
+  tab.add(castor::col::voltage_V, "V", "", castor::ColumnRole::Common, v);
+  tab.add(castor::col::current_A, "A", "", castor::ColumnRole::Common, i);
+  castor::gitt::GittOptions g;
+  g.geometry = castor::gitt::Geometry::sphere;
+  g.radius_cm = 1e-5;
+  g.mass_g = 1e-3;
+  g.molar_mass_g_mol = 400;
+  const auto r = castor::gitt::analyse_gitt(tab, g);
+  ASSERT_GE(r.pulses.size(), 3u);
+  for (std::size_t k = 1; k < r.pulses.size(); ++k) {
+    EXPECT_FALSE(r.pulses[k].valid);
+    EXPECT_TRUE(std::isnan(r.pulses[k].D_cm2_s));
+    EXPECT_NE(r.pulses[k].note.find("two-phase"), std::string::npos) << r.pulses[k].note;
+  }
+}

@@ -169,6 +169,29 @@ TEST(Simulator, GittClosedLoop) {
   }
 }
 
+// The same particle with rests far shorter than its relaxation (r^2/(pi^2 D) = 1000 s): the
+// pulses are flagged for that reason (issue 15: 10-minute rests on a 2 um particle passed).
+TEST(Simulator, GittShortRestsAreFlagged) {
+  const double a = 1e-5, D = 1e-14;
+  auto p = single_particle(a, D, 200);
+  p.initial_filling = 0.3;
+  p.omega_eV = 0;
+  const auto r = sim::simulate(p, sim::parse_protocol("Rest for 100 s; (Discharge at 10 mA/g for 20 s; Rest for 300 s) x 5"));
+  castor::gitt::GittOptions g;
+  g.geometry = castor::gitt::Geometry::sphere;
+  g.radius_cm = a * 100;
+  g.mass_g = p.mass_g;
+  g.molar_mass_g_mol = p.molar_mass_g_mol;
+  g.ion_charge = p.ion_charge;
+  const auto res = castor::gitt::analyse_gitt(r.table, g);
+  ASSERT_EQ(res.pulses.size(), 5u);
+  for (const auto& pulse : res.pulses) {
+    EXPECT_FALSE(pulse.valid) << "pulse " << pulse.index << " D " << pulse.D_cm2_s;
+    EXPECT_TRUE(pulse.note.find("relaxation") != std::string::npos || pulse.note.find("not at equilibrium") != std::string::npos)
+        << pulse.note;
+  }
+}
+
 // spec/paper.md numbers from the ntp-ca preset, analysed by castor (castor demo).
 TEST(Simulator, NtpCaPresetLandsNearThePaper) {
   const auto d = sim::run_demo(sim::preset("ntp-ca"));

@@ -42,6 +42,11 @@ GittResult analyse_gitt(const Table& t, const GittOptions& o) {
   }
   const auto& time = t.values(col::time_s);
   const auto& v = t.values(col::voltage_V);
+  // The voltage's resolution: the smallest change between rows (quantisation of the record).
+  double v_resolution = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 1; i < v.size(); ++i)
+    if (const double dv = std::fabs(v[i] - v[i - 1]); dv > 0 && dv < v_resolution) v_resolution = dv;
+  if (!std::isfinite(v_resolution)) v_resolution = 0;
   cycling::SegmentOptions so;
   so.use_file_columns = false;
   so.rest_current_A = o.rest_current_A;
@@ -98,12 +103,39 @@ GittResult analyse_gitt(const Table& t, const GittOptions& o) {
     p.D_cm2_s = 4 / (std::numbers::pi * p.tau_s) * L_formula * L_formula * ratio * ratio;
     p.diffusion_time_s = L_diffusion * L_diffusion / p.D_cm2_s;
     std::string why;
-    if (!has_rest) why = "no rest after the pulse: dEs and D unknown";
-    else if (!std::isfinite(p.D_cm2_s) || p.D_cm2_s <= 0) why = "no voltage change (dEs or dEt is zero)";
-    else if (p.tau_s > o.max_tau_fraction * p.diffusion_time_s)
-      why = fmt::format("tau = {:.4g} s is not << L^2/D = {:.4g} s", p.tau_s, p.diffusion_time_s);
-    if (p.sqrt_t_r2 < o.min_sqrt_t_r2)
-      why += fmt::format("{}E is not linear in sqrt(t) (r^2 = {:.3f})", why.empty() ? "" : "; ", p.sqrt_t_r2);
+    auto add = [&](const std::string& w) { why += (why.empty() ? "" : "; ") + w; };
+    // The rest's last tenth (at least 3 rows): E still moving when the next pulse starts?
+    double drift_V_s = 0;
+    if (has_rest) {
+      const std::size_t rb = steps[k + 1].begin, re = steps[k + 1].end;
+      const std::size_t from = re - std::max<std::size_t>(3, (re - rb) / 10);
+      if (from > rb && re - from >= 2 && time[re - 1] > time[from]) drift_V_s = (v[re - 1] - v[from]) / (time[re - 1] - time[from]);
+    }
+    // dEs not resolved: below 2 % of dEt, or within 3 steps of the voltage's resolution.
+    const bool two_phase = has_rest && std::isfinite(p.dEs_V) &&
+                           (std::fabs(p.dEs_V) < 0.02 * std::fabs(dEt_for_D) || std::fabs(p.dEs_V) < 3 * v_resolution);
+    if (!has_rest) {
+      add("no rest after the pulse: dEs and D unknown");
+    } else if (two_phase) {
+      add(fmt::format("dEs = {:.2g} mV is ~0 (a two-phase plateau): Weppner-Huggins does not apply, no D", 1e3 * p.dEs_V));
+      p.D_cm2_s = std::numeric_limits<double>::quiet_NaN();
+      p.diffusion_time_s = std::numeric_limits<double>::quiet_NaN();
+    } else if (!std::isfinite(p.D_cm2_s) || p.D_cm2_s <= 0) {
+      add("no voltage change (dEs or dEt is zero)");
+    } else {
+      if (p.tau_s > o.max_tau_fraction * p.diffusion_time_s)
+        add(fmt::format("tau = {:.4g} s is not << L^2/D = {:.4g} s", p.tau_s, p.diffusion_time_s));
+      // The slowest mode of the relaxation decays with L^2/(pi^2 D): a rest shorter than three
+      // of them leaves E off equilibrium.
+      const double relax_s = p.diffusion_time_s / (std::numbers::pi * std::numbers::pi);
+      if (p.rest_s < 3 * relax_s)
+        add(fmt::format("rest {:.4g} s is shorter than 3 relaxation times L^2/(pi^2 D) = 3 x {:.4g} s: E had not relaxed",
+                        p.rest_s, relax_s));
+      // E still moving at the rest's end by more than a tenth of dEs over another rest length.
+      if (std::fabs(drift_V_s) * p.rest_s > 0.1 * std::fabs(p.dEs_V))
+        add(fmt::format("E still moves {:.3g} mV/h at the rest's end: not at equilibrium", drift_V_s * 3.6e6));
+    }
+    if (p.sqrt_t_r2 < o.min_sqrt_t_r2) add(fmt::format("E is not linear in sqrt(t) (r^2 = {:.3f})", p.sqrt_t_r2));
     p.valid = why.empty();
     p.note = why;
     r.invalid += !p.valid;
@@ -128,6 +160,11 @@ GittResult analyse_gitt(const Table& t, const GittOptions& o) {
     a = b;
   }
   r.summary = fmt::format("{} pulses, {} of them fail the validity check", r.pulses.size(), r.invalid);
+  r.summary += o.geometry == Geometry::sphere
+                   ? fmt::format(". D is a particle (solid-state) D for spheres of radius {:.4g} nm", o.radius_cm * 1e7)
+                   : fmt::format(". D is an apparent D from the geometric area {:.4g} cm2: for a porous electrode of "
+                                 "particles it is not a particle property (give --radius-nm for that)",
+                                 o.area_cm2);
   if (r.invalid > 0) {
     const auto& first_bad = *std::find_if(r.pulses.begin(), r.pulses.end(), [](const auto& p) { return !p.valid; });
     r.summary += fmt::format(" (pulse {}: {}). Weppner-Huggins assumes semi-infinite diffusion during the pulse; "
