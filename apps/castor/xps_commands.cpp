@@ -13,6 +13,7 @@
 #include "castor/report/gnuplot.h"
 #include "castor/xps/read_xps.h"
 #include "castor/xps/xps.h"
+#include "strict.h"
 
 namespace castor::cli {
 namespace {
@@ -25,7 +26,7 @@ struct XpsFlags {
   std::vector<std::string> names;
   double doublet = 0, ratio = 0.5, doublet_width = 1.0, gl = 30, fwhm = 1.2, charge_ref = 284.8, lo = 0, hi = 0;
   double tougaard_B = 0, tougaard_C = 1643, tougaard_D = 0, tougaard_gap = 0;
-  bool common_width = false;
+  bool common_width = false, strict = false;
 };
 
 const xps::XpsBlock& pick(const std::vector<xps::XpsBlock>& blocks, const std::string& want, const std::string& file) {
@@ -115,6 +116,7 @@ void run_fit(const XpsFlags& f) {
   fmt::print("residual rms {:.3g}; widths bounded to {:.3g}-{:.3g} eV by the region\n", fit.residual_rms, fit.fwhm_min_eV,
              fit.fwhm_max_eV);
   for (const auto& w : fit.warnings) fmt::print("WARNING: {}\n", w);
+  refuse_if_strict(f.strict, fit.warnings, f.file, "XPS");
   if (!f.states.empty()) {
     const double avg = xps::average_oxidation_state(fit, f.states);
     fmt::print("average oxidation state {:.3f}\n", avg);
@@ -156,6 +158,7 @@ void add_xps_commands(CLI::App& app) {
   blocks->add_option("FILE", f->file, "XPS file")->required();
   blocks->callback([f] { run_blocks(*f); });
   auto* fit = x->add_subcommand("fit", "Fit one block: Shirley, Tougaard or linear background; GL, SGL, Voigt or LA/LF components; doublets");
+  fit->add_flag("--strict", f->strict, "treat the fit's warnings (background across the data, width on a bound) as errors");
   fit->add_option("FILE", f->file, "XPS file (VAMAS, PHI .spe, SPECS .xy, two-column CSV)")->required();
   fit->add_option("--block", f->block, "block id, 'Ti 2p', or number from 1 (may be left out when the file has one block)");
   fit->add_option("--peaks", f->peaks, "initial binding energies, e.g. 458.5 456.5")->required();

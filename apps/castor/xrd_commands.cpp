@@ -17,6 +17,7 @@
 #include "castor/xrd/phases.h"
 #include "castor/xrd/profile.h"
 #include "castor/xrd/refine.h"
+#include "strict.h"
 
 namespace castor::cli {
 namespace {
@@ -29,7 +30,7 @@ struct XrdFlags {
   double U = 0.004, V = -0.002, W = 0.002, X = 0.0, Y = 0.03;
   int background_terms = 6;
   std::size_t max_peaks = 30;
-  bool le_bail = false, displacement = false, fixed_structure = false;
+  bool le_bail = false, displacement = false, fixed_structure = false, strict = false;
 };
 
 xrd::Instrument instrument(const XrdFlags& f, const xrd::Pattern* p) {
@@ -145,6 +146,7 @@ void run_peaks(const XrdFlags& f) {
                                    : std::string("NO instrument width removed (give --instrument-fwhm): the sizes are lower bounds"),
              in.ka2_A > 0 && p.ka2_ratio > 0 ? "peaks fitted as Ka1/Ka2 doublets (Ka1 width)" : "single-line peaks");
   for (const auto& w : warnings) fmt::print("WARNING: {}\n", w);
+  refuse_if_strict(f.strict, warnings, f.file, "XRD");
   if (!f.plot.empty()) {
     std::vector<double> at;
     for (const auto& pk : peaks) at.push_back(pk.position_deg);
@@ -224,6 +226,7 @@ void run_refine(const XrdFlags& f) {
                    st.occupancy, st.u_iso_A2);
   }
   for (const auto& w : r.warnings) fmt::print("WARNING: {}\n", w);
+  refuse_if_strict(f.strict, r.warnings, f.file, "XRD");
   if (!f.plot.empty())
     plot_refinement(r, fmt::format("{} - {} ({})", std::filesystem::path(f.file).filename().string(), names,
                                    f.le_bail ? "Le Bail" : "Rietveld"),
@@ -329,6 +332,7 @@ void add_xrd_commands(CLI::App& app) {
   refl->callback([f] { run_reflections(*f); });
 
   auto* peaks = x->add_subcommand("peaks", "Find and fit peaks (position, FWHM, area, Scherrer size)");
+  peaks->add_flag("--strict", f->strict, "treat warnings (dropped fits, sizes beyond Scherrer) as errors");
   peaks->add_option("FILE", f->file, "pattern: .xrdml, GSAS .xra/.raw/.gsa, .xy/.xye/.csv")->required();
   peaks->add_option("--prominence", f->prominence, "minimum prominence in noise sigmas")->capture_default_str();
   peaks->add_option("--max-peaks", f->max_peaks, "at most this many peaks")->capture_default_str();
@@ -339,6 +343,7 @@ void add_xrd_commands(CLI::App& app) {
   peaks->callback([f] { run_peaks(*f); });
 
   auto* ref = x->add_subcommand("refine", "Rietveld (or --le-bail) refinement of one or more phases, with weight fractions and a figure");
+  ref->add_flag("--strict", f->strict, "treat warnings (unphysical Uiso, unexplained intensity, correlations) as errors");
   ref->add_option("FILE", f->file, "pattern")->required();
   ref->add_option("--cif", f->cifs, "starting structure (CIF); repeat for a multi-phase refinement")->required();
   ref->add_flag("--le-bail", f->le_bail, "extract intensities instead of using the structure");

@@ -2,7 +2,10 @@
 // a width on its bound (a component the data do not show), no infinite widths.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "castor/xps/read_xps.h"
@@ -51,4 +54,18 @@ TEST(XpsValidity, AComponentTheDataDoNotShowHitsItsWidthBound) {
   }
   EXPECT_TRUE(warns(fit.warnings, "ghost")) << (fit.warnings.empty() ? "no warning" : fit.warnings.front());
   EXPECT_FALSE(warns(fit.warnings, "C-C"));
+}
+
+// --strict turns the fit's warnings into exit status 2 (issue 15, item 8).
+TEST(XpsValidity, StrictRefusesWarnedFits) {
+  auto run = [](const std::string& args) {
+    const int rc = std::system((std::string(CASTOR_CLI) + " " + args + " > /dev/null 2>&1").c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  const std::string vms = castor::test::data_file("materials/xylib/mjr9_59c.vms").string();
+  EXPECT_EQ(run("xps fit " + vms + " --block 'Au 4f/14' --peaks 84"), 0);
+  EXPECT_EQ(run("xps fit " + vms + " --block 'Au 4f/14' --peaks 84 --strict"), 2);
+  const std::string xra = castor::test::data_file("materials/GSAS-II/PBSO4.XRA").string();
+  EXPECT_EQ(run("xrd peaks " + xra), 0);
+  EXPECT_EQ(run("xrd peaks " + xra + " --strict"), 2);  // a dropped fit is a warning
 }
