@@ -27,7 +27,7 @@ namespace {
 
 struct EisFlags {
   std::vector<std::string> files;
-  std::string circuit, output, plot, weighting = "unit", initial, kk_fit = "real";
+  std::string circuit, output, plot, weighting = "unit", initial, kk_fit;
   std::vector<std::string> constants;
   int starts = 24, spectrum = 1, max_m = 50;
   double f_min = 0, f_max = 1e300, mu_cutoff = 0.85, lambda = 1e-3;
@@ -141,21 +141,40 @@ void run_fit(const EisFlags& f) {
   }
 }
 
+// Warnings of this run that are not the spectrum's (shown under the figure).
+std::vector<std::string>& s_warnings_extra() {
+  static std::vector<std::string> w;
+  return w;
+}
+
 void run_kk(const EisFlags& f) {
   const auto s = select(f);
   eis::LinKKOptions o;
   o.mu_cutoff = f.mu_cutoff;
   o.max_M = f.max_m;
-  o.add_capacitance = f.add_cap;
-  const auto fit = eis::kk_fit_from_string(f.kk_fit);
-  if (!fit) throw Error(fmt::format("--fit '{}': real, imag or complex", f.kk_fit));
-  o.fit = *fit;
-  const auto r = eis::lin_kk(s, o);
-  fmt::print("{}: Lin-KK ({} fit{}), M = {}, mu = {:.4f} (cut-off {}), R0 = {:.6g} Ohm, L = {:.4g} H\n", s.source,
-             f.kk_fit, f.add_cap ? ", series C" : "", r.M, r.mu, o.mu_cutoff, r.r0_ohm, r.l_H);
-  fmt::print("largest residual {:.3f} % of |Z|: {}\n", 100 * r.max_abs_residual,
-             r.max_abs_residual < 0.01 ? "consistent with Kramers-Kronig (all residuals within 1 %)"
-                                       : "some points deviate by more than 1 %: check drift, nonlinearity or noise");
+  eis::LinKKResult r;
+  if (f.kk_fit.empty() && !f.add_cap) {
+    // castor's defaults: complex fit, a series C where the low-frequency end is capacitive,
+    // and the verdict of the other settings beside it.
+    const auto v = eis::kk_verdict(s, o.mu_cutoff, o.max_M);
+    r = v.chosen.result;
+    fmt::print("{}: Lin-KK, R0 = {:.6g} Ohm, L = {:.4g} H{}\n{}\n", s.source, r.r0_ohm, r.l_H,
+               v.chosen.add_capacitance ? fmt::format(", series C = {:.4g} F (the low-frequency end is capacitive)", r.c_F.value_or(0))
+                                        : "",
+               v.text());
+    if (v.depends_on_setting()) s_warnings_extra().push_back("the Kramers-Kronig verdict depends on the fit setting");
+  } else {
+    o.add_capacitance = f.add_cap;
+    const auto fit = eis::kk_fit_from_string(f.kk_fit.empty() ? "complex" : f.kk_fit);
+    if (!fit) throw Error(fmt::format("--fit '{}': real, imag or complex", f.kk_fit));
+    o.fit = *fit;
+    r = eis::lin_kk(s, o);
+    fmt::print("{}: Lin-KK ({} fit{}), M = {}, mu = {:.4f} (cut-off {}), R0 = {:.6g} Ohm, L = {:.4g} H\n", s.source,
+               eis::to_string(o.fit), f.add_cap ? ", series C" : "", r.M, r.mu, o.mu_cutoff, r.r0_ohm, r.l_H);
+    fmt::print("largest residual {:.3f} % of |Z|: {}\n", 100 * r.max_abs_residual,
+               r.max_abs_residual < 0.01 ? "consistent with Kramers-Kronig (all residuals within 1 %)"
+                                         : "some points deviate by more than 1 %: check drift, nonlinearity or noise");
+  }
   if (!f.output.empty()) {
     std::ofstream o2(f.output);
     o2 << "freq_Hz,residual_re,residual_im,kk_re_ohm,kk_im_ohm\n";
@@ -167,6 +186,7 @@ void run_kk(const EisFlags& f) {
   if (!f.plot.empty()) {
     auto fig = eis::kk_residual_figure(s, r);
     fig.warnings = s.warnings;
+    fig.warnings.insert(fig.warnings.end(), s_warnings_extra().begin(), s_warnings_extra().end());
     report::draw(fig, f.plot);
   }
 }
@@ -270,7 +290,9 @@ void add_eis_commands(CLI::App& app) {
   input(kk, false);
   kk->add_option("--mu", flags->mu_cutoff, "mu cut-off c")->capture_default_str();
   kk->add_option("--max-m", flags->max_m, "largest number of RC elements")->capture_default_str();
-  kk->add_option("--fit", flags->kk_fit, "real, imag or complex")->capture_default_str();
+  kk->add_option("--fit", flags->kk_fit,
+                 "real, imag or complex (default: complex, a series C where the low-frequency end is capacitive, and the "
+                 "verdict of the other settings beside it)");
   kk->add_flag("--add-cap", flags->add_cap, "add a series capacitance (spectra without a low-frequency intercept)");
   kk->add_option("-o,--output", flags->output, "residuals as CSV");
   kk->add_option("--plot", flags->plot, "residual figure (.png, .pdf or .svg)");

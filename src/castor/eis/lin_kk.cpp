@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <numbers>
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -87,9 +89,13 @@ LinKKResult fit_M(const Spectrum& s, int M, const LinKKOptions& o) {
       break;
     }
     case KkFit::complex: {
-      const Eigen::MatrixXd lhs = Are.transpose() * Are + Aim.transpose() * Aim;
-      const Eigen::VectorXd rhs = Are.transpose() * bre + Aim.transpose() * bim;
-      x = lhs.completeOrthogonalDecomposition().solve(rhs);
+      // Both parts stacked, solved by QR (not the normal equations: with many close time
+      // constants they square an already large condition number and lose the fit).
+      Eigen::MatrixXd A(2 * static_cast<Eigen::Index>(N), ncol);
+      A << Are, Aim;
+      Eigen::VectorXd b(2 * static_cast<Eigen::Index>(N));
+      b << bre, bim;
+      x = A.colPivHouseholderQr().solve(b);
       break;
     }
   }
@@ -147,7 +153,80 @@ LinKKResult lin_kk(const Spectrum& s, const LinKKOptions& o) {
     r = fit_M(s, M, o);
     if (r.mu <= o.mu_cutoff) break;
   }
+  r.mu_M = r.M;
+  if (o.choose_M == LinKKOptions::MChoice::mu) return r;
+  // Every M up to max_M (at most 2N/3 elements for N points) while mu stays above 0.5; the
+  // smallest within 10 % of the best largest residual.
+  const int top = std::min(o.max_M, std::max(1, static_cast<int>(2 * s.size() / 3)));
+  std::vector<LinKKResult> all;
+  double best = std::numeric_limits<double>::infinity();
+  for (int M = 1; M <= top; ++M) {
+    auto a = fit_M(s, M, o);
+    // Past mu = 0.5 negative resistances weigh half the positive ones: the model fits noise
+    // (Schoenleber's over-fitting sign); those M are not candidates.
+    if (a.mu < 0.5 && M > r.M) continue;
+    all.push_back(std::move(a));
+    best = std::min(best, all.back().max_abs_residual);
+  }
+  const int mu_M = r.M;
+  for (auto& a : all)
+    if (a.max_abs_residual <= 1.1 * best) {
+      a.mu_M = mu_M;
+      return a;
+    }
   return r;
+}
+
+bool low_frequency_capacitive(const Spectrum& s) {
+  if (s.size() < 3) return false;
+  // The three lowest frequencies, lowest first.
+  std::vector<std::size_t> idx(s.size());
+  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return s.freq_Hz[a] < s.freq_Hz[b]; });
+  const auto z0 = s.z_ohm[idx[0]], z1 = s.z_ohm[idx[1]], z2 = s.z_ohm[idx[2]];
+  const double phase_deg = std::atan2(z0.imag(), z0.real()) * 180 / std::numbers::pi;
+  return phase_deg < -20 && -z0.imag() > -z1.imag() && -z1.imag() > -z2.imag();
+}
+
+bool KkVerdict::depends_on_setting() const {
+  for (const auto& o : others)
+    if (o.passes() != chosen.passes()) return true;
+  return false;
+}
+
+std::string KkVerdict::text() const {
+  auto name = [](const KkSetting& k) {
+    return fmt::format("{} fit{}", to_string(k.fit), k.add_capacitance ? " with a series C" : "");
+  };
+  std::string t = fmt::format("{} (M = {}, the smallest within 10 % of the best residual; mu = {:.3f}; the mu criterion "
+                              "alone gives M = {}): largest residual {:.3f} % of |Z|: {}", name(chosen), chosen.result.M,
+                              chosen.result.mu, chosen.result.mu_M, 100 * chosen.result.max_abs_residual,
+                              chosen.passes() ? "consistent with Kramers-Kronig (all residuals within 1 %)"
+                                              : "some points deviate by more than 1 %: check drift, nonlinearity or noise");
+  t += ". Other settings:";
+  for (std::size_t k = 0; k < others.size(); ++k)
+    t += fmt::format("{} {} {:.3f} % ({})", k ? ";" : "", name(others[k]), 100 * others[k].result.max_abs_residual,
+                     others[k].passes() ? "passes" : "fails");
+  if (depends_on_setting()) t += ". The verdict depends on the setting: treat it with care";
+  return t;
+}
+
+KkVerdict kk_verdict(const Spectrum& s, double mu_cutoff, int max_M) {
+  KkVerdict v;
+  auto run = [&](KkFit fit, bool cap) {
+    LinKKOptions o;
+    o.mu_cutoff = mu_cutoff;
+    o.max_M = max_M;
+    o.fit = fit;
+    o.add_capacitance = cap;
+    o.choose_M = fit == KkFit::complex ? LinKKOptions::MChoice::residual : LinKKOptions::MChoice::mu;
+    return KkSetting{fit, cap, lin_kk(s, o)};
+  };
+  const bool cap = low_frequency_capacitive(s);
+  v.chosen = run(KkFit::complex, cap);
+  v.others.push_back(run(KkFit::complex, !cap));
+  v.others.push_back(run(KkFit::real, false));
+  return v;
 }
 
 }  // namespace castor::eis
