@@ -131,6 +131,21 @@ void run_fit(const EisFlags& f) {
     std::vector<eis::cplx> z;
     for (double fr : g) z.push_back(c.impedance(2 * std::numbers::pi * fr, r.values));
     auto panels = eis::nyquist_bode(s, g, z, "fit " + c.text());
+    // The 95 % confidence band of the fit (dashed), from the parameter covariance.
+    const auto band = eis::confidence_band(c, r, g);
+    if (panels.size() == 2) {
+      report::Series lo{"95 % band", {}, {}, "lines dt 3 lw 1", false}, hi{"", {}, {}, "lines dt 3 lw 1", false};
+      report::Series blo{"|Z| 95 % band", {}, {}, "lines dt 3 lw 1", false}, bhi{"", {}, {}, "lines dt 3 lw 1", false};
+      lo.colour = hi.colour = blo.colour = bhi.colour = "#d55e00";
+      for (std::size_t i = 0; i < g.size(); ++i) {
+        lo.x.push_back(z[i].real() - 1.96 * band.sigma_re_ohm[i]), lo.y.push_back(-z[i].imag() - 1.96 * band.sigma_im_ohm[i]);
+        hi.x.push_back(z[i].real() + 1.96 * band.sigma_re_ohm[i]), hi.y.push_back(-z[i].imag() + 1.96 * band.sigma_im_ohm[i]);
+        blo.x.push_back(g[i]), blo.y.push_back(std::max(std::abs(z[i]) - 1.96 * band.sigma_abs_ohm[i], 1e-300));
+        bhi.x.push_back(g[i]), bhi.y.push_back(std::abs(z[i]) + 1.96 * band.sigma_abs_ohm[i]);
+      }
+      panels[0].series.push_back(lo), panels[0].series.push_back(hi);
+      panels[1].series.push_back(blo), panels[1].series.push_back(bhi);
+    }
     if (!panels.empty()) {
       panels[0].warnings = s.warnings;
       for (const auto& [name, why] : r.undetermined) panels[0].warnings.push_back(fmt::format("{} not determined by the data: {}", name, why));

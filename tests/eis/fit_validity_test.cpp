@@ -107,3 +107,24 @@ TEST(FitValidity, CorrelatedParametersAreNamed) {
   EXPECT_TRUE(named) << r.status();
   EXPECT_FALSE(r.determined());
 }
+
+// The confidence band: narrow where the data determine the fit, and it covers the truth
+// when the weighting matches the noise (relative noise here: proportional weighting).
+TEST(FitValidity, ConfidenceBandCoversTheTruth) {
+  const std::vector<double> p = {10, 100, 1e-5};
+  const auto s = simulated("R0-p(R1,C1)", p, 0.1, 1e5, 0.002);
+  const eis::Circuit c("R0-p(R1,C1)");
+  eis::FitOptions o;
+  o.weighting = eis::Weighting::proportional;
+  const auto r = eis::fit_circuit(c, s, o);
+  const auto band = eis::confidence_band(c, r, s.freq_Hz);
+  ASSERT_EQ(band.sigma_abs_ohm.size(), s.size());
+  std::size_t covered = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto truth = c.impedance(2 * std::numbers::pi * s.freq_Hz[i], p);
+    const auto fit = r.z_fit[i];
+    EXPECT_LT(band.sigma_abs_ohm[i], 0.01 * std::abs(truth));
+    covered += std::abs(std::abs(fit) - std::abs(truth)) <= 1.96 * band.sigma_abs_ohm[i] + 1e-12;
+  }
+  EXPECT_GE(covered, s.size() * 8 / 10);  // a 95 % band covers most of the true curve
+}

@@ -543,4 +543,33 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
   return r;
 }
 
+ConfidenceBand confidence_band(const Circuit& c, const FitResult& r, const std::vector<double>& freq_Hz) {
+  const std::size_t P = c.size();
+  std::vector<std::size_t> free_idx;
+  for (std::size_t k = 0; k < P; ++k)
+    if (!r.fixed[k]) free_idx.push_back(k);
+  ConfidenceBand b;
+  std::vector<cplx> grad(P);
+  for (double f : freq_Hz) {
+    const cplx z = c.impedance(kTwoPi * f, r.values, grad);
+    double vre = 0, vim = 0, vabs = 0;
+    for (std::size_t a = 0; a < free_idx.size(); ++a)
+      for (std::size_t bb = 0; bb < free_idx.size(); ++bb) {
+        const std::size_t i = free_idx[a], j = free_idx[bb];
+        const double rho = a < r.correlation.size() && bb < r.correlation[a].size() ? r.correlation[a][bb] : (a == bb ? 1 : 0);
+        const double cov = (std::isfinite(rho) ? rho : 0) * r.std_errors[i] * r.std_errors[j];
+        if (!std::isfinite(cov)) continue;
+        vre += grad[i].real() * grad[j].real() * cov;
+        vim += grad[i].imag() * grad[j].imag() * cov;
+        const double da = std::abs(z) > 0 ? (std::conj(z) * grad[i]).real() / std::abs(z) : 0;
+        const double db = std::abs(z) > 0 ? (std::conj(z) * grad[j]).real() / std::abs(z) : 0;
+        vabs += da * db * cov;
+      }
+    b.sigma_re_ohm.push_back(std::sqrt(std::max(vre, 0.0)));
+    b.sigma_im_ohm.push_back(std::sqrt(std::max(vim, 0.0)));
+    b.sigma_abs_ohm.push_back(std::sqrt(std::max(vabs, 0.0)));
+  }
+  return b;
+}
+
 }  // namespace castor::eis

@@ -75,4 +75,12 @@ std::vector<double> initial_guess(const Circuit& circuit, const Spectrum& spectr
 
 FitResult fit_circuit(const Circuit& circuit, const Spectrum& spectrum, const FitOptions& options = {});
 
+// The fit's 95 % confidence band at the given frequencies, from the parameter covariance
+// (standard errors and correlations) propagated through dZ/dp: +-1.96 sigma of Z', Z'' and
+// |Z|. Fixed parameters do not contribute.
+struct ConfidenceBand {
+  std::vector<double> sigma_re_ohm, sigma_im_ohm, sigma_abs_ohm;
+};
+ConfidenceBand confidence_band(const Circuit& circuit, const FitResult& fit, const std::vector<double>& freq_Hz);
+
 }  // namespace castor::eis
