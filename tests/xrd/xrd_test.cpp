@@ -18,6 +18,7 @@
 #include "castor/xrd/phases.h"
 #include "castor/xrd/profile.h"
 #include "castor/xrd/refine.h"
+#include "report/png_image.h"
 #include "test_data.h"
 
 using castor::test::data_file;
@@ -425,6 +426,15 @@ TEST(XrdCli, RefineAndPhases) {
   EXPECT_EQ(ptext.find("nan"), std::string::npos);
   EXPECT_LT(ptext.find("pbso4-phase"), ptext.find("TiO2_Rutile"));
   EXPECT_GT(std::filesystem::file_size(dir / "phases.png"), 10000u);
+  // The figures are looked at, not only their sizes: each holds a plot.
+  EXPECT_EQ(std::system((cli + " xrd reflections --cif " + cif + " --max 40 --plot " + (dir / "sticks.png").string() +
+                         " > /dev/null 2>&1").c_str()),
+            0);
+  for (const char* f : {"pbso4.png", "peaks.png", "phases.png", "sticks.png"}) {
+    const auto img = castor::test::read_png(dir / f);
+    EXPECT_GT(img.ink_fraction(), 0.02) << f;
+    EXPECT_GT(img.colours(), 4u) << f;
+  }
   EXPECT_NE(std::system((cli + " xrd refine " + pat + " --cif /nonexistent.cif > /dev/null 2>&1").c_str()), 0);
   // Tracking PbSO4's strongest line through the same pattern twice: zero shift.
   const std::string track = (dir / "track.txt").string();
