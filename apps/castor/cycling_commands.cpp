@@ -243,6 +243,7 @@ void run_plot(const std::string& what, const Common& c, const std::vector<int>& 
   for (const auto& in : inputs) {
     tables.push_back(read_for_analysis(in));
     results.push_back(cycling::analyse_cycling(tables.back(), o));
+    refuse_if_strict(c.strict, results.back().warnings, in.file(), tables.back().meta.format);
   }
   std::vector<cycling::Cell> cells;
   for (std::size_t k = 0; k < inputs.size(); ++k) {

@@ -169,6 +169,10 @@ TEST(FiguresRender, PdfSvgAndStyleOptions) {
   EXPECT_EQ(run("plot profile " + nav + " --size 0x0 -o " + (dir / "x.png").string()), 2);
   EXPECT_EQ(run("plot profile " + nav + " --dpi 1e9 -o " + (dir / "x.png").string()), 2);
   EXPECT_EQ(run("plot profile " + nav + " -o " + (dir / "x.gif").string()), 2);
+  // --strict: a file castor warns about (TestFile.nda's record dates jump back) is refused.
+  const std::string warned = data_file("cycler/NewareNDA/TestFile.nda").string();
+  EXPECT_EQ(run("plot capacity " + warned + " -o " + (dir / "w.png").string()), 0);
+  EXPECT_EQ(run("plot capacity " + warned + " --strict -o " + (dir / "w.png").string()), 2);
 }
 
 TEST(FiguresRender, AxisConventions) {
