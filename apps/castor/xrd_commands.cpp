@@ -206,7 +206,13 @@ void run_refine(const XrdFlags& f) {
   std::string names;
   for (const auto& x : xs) names += (names.empty() ? "" : " + ") + x.name;
   fmt::print(stderr, "refining {} against {} ({}) ...\n", names, f.file, f.le_bail ? "Le Bail" : "Rietveld");
+  bool progressed = false;
+  s.progress = [&](const std::string& line) {
+    fmt::print(stderr, "\r  {}   ", line);
+    progressed = true;
+  };
   const auto r = xrd::refine(p, xs, in, xrd::Caglioti{f.U, f.V, f.W, f.X, f.Y}, s);
+  if (progressed) fmt::print(stderr, "\n");
   fmt::print("{} {} on {} ({} points, {:.2f}-{:.2f} deg)\nradiation: {}\n", f.le_bail ? "Le Bail" : "Rietveld", names, f.file,
              r.two_theta_deg.size(), r.two_theta_deg.front(), r.two_theta_deg.back(), radiation_text(in));
   fmt::print("Rp {:.2f} %  Rwp {:.2f} %  Rexp {:.2f} %  GoF {:.3f}  ({} iterations)\n", 100 * r.Rp, 100 * r.Rwp, 100 * r.Rexp, r.gof,

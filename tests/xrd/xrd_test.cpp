@@ -238,7 +238,14 @@ TEST(XrdRefine, PbSO4RietveldAndLeBail) {
   const auto prof = xrd::Caglioti::from_gsas(2, -2, 5, 0.1, 0);
   xrd::RefineSettings s;
   s.two_theta_min_deg = 16, s.two_theta_max_deg = 110;
+  int reports = 0;
+  std::string last_report;
+  s.progress = [&](const std::string& line) { ++reports, last_report = line; };
+  s.progress_after_s = 0;  // report from the start, whatever the machine's speed
   const auto r = xrd::refine(p, x, in, prof, s);
+  // A refinement reports its progress (stage, iteration, chi2).
+  EXPECT_GT(reports, 0);
+  EXPECT_NE(last_report.find("stage"), std::string::npos);
   EXPECT_GT(r.Rwp, 0.08);
   EXPECT_LT(r.Rwp, 0.14);
   // The round robin's Rietveld gives negative Uiso for S and O1: castor says they are

@@ -1,6 +1,7 @@
 #include "castor/xrd/refine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <thread>
@@ -342,6 +343,33 @@ std::vector<double> calculate_pattern(const Crystal& x, const Instrument& inst, 
   return y;
 }
 
+namespace {
+// Reports a long refinement's progress about once a second after the first 2 s.
+class Progress : public ceres::IterationCallback {
+ public:
+  Progress(const std::function<void(const std::string&)>& report, std::chrono::steady_clock::time_point started, int stage,
+           double after_s)
+      : report_(report), started_(started), stage_(stage), after_s_(after_s) {}
+  ceres::CallbackReturnType operator()(const ceres::IterationSummary& it) override {
+    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    if (report_ && t >= after_s_ && (reported_ == 0 || t - last_ >= 1)) {
+      ++reported_;
+      last_ = t;
+      report_(fmt::format("stage {}, iteration {}, chi2 {:.4g}, {:.0f} s", stage_, it.iteration, 2 * it.cost, t));
+    }
+    return ceres::SOLVER_CONTINUE;
+  }
+
+ private:
+  const std::function<void(const std::string&)>& report_;
+  std::chrono::steady_clock::time_point started_;
+  int stage_;
+  double after_s_;
+  double last_ = 0;
+  int reported_ = 0;
+};
+}  // namespace
+
 RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, const Instrument& inst, const Caglioti& prof,
                     const RefineSettings& s) {
   if (s.background_terms < 1) throw Error("XRD refinement: at least one background term");
@@ -380,6 +408,8 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
     }
   }
   int total_iterations = 0;
+  int stage = 0;
+  const auto started = std::chrono::steady_clock::now();
   auto solve = [&](auto&& is_free) {
     auto* cost = new ceres::DynamicNumericDiffCostFunction<Cost, ceres::FORWARD>(new Cost{m});
     cost->AddParameterBlock(static_cast<int>(m.size()));
@@ -403,6 +433,9 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
     o.linear_solver_type = ceres::DENSE_QR;
     o.logging_type = ceres::SILENT;
     o.function_tolerance = 1e-9;
+    ++stage;
+    Progress cb(s.progress, started, stage, s.progress_after_s);
+    if (s.progress) o.callbacks.push_back(&cb);
     ceres::Solver::Summary sum;
     ceres::Solve(o, &pb, &sum);
     total_iterations += static_cast<int>(sum.iterations.size());

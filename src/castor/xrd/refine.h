@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,10 @@ struct RefineSettings {
   // reciprocal axis; its ratio r is refined (parameter "PO r") in the last stage.
   std::vector<std::optional<std::array<int, 3>>> preferred_orientation;
   int max_iterations = 100;
+  // Called about once a second once a refinement has run 2 s: "stage 3, iteration 12,
+  // chi2 1.23e+05, 4 s" (the CLI prints it on stderr).
+  std::function<void(const std::string&)> progress;
+  double progress_after_s = 2;  // the first report comes after this many seconds
 };
 
 // One phase of a (multi-phase) refinement.
