@@ -165,6 +165,19 @@ int cmd_convert(const std::vector<std::string>& files, const std::string& out, c
   return 0;
 }
 
+// A figure-style option: its value edits the current style (report::style()).
+template <class Value, class Edit>
+CLI::Option* add_style_option(CLI::App& app, const char* name, Edit edit, const char* help) {
+  return app.add_option_function<Value>(
+      name,
+      [edit](const Value& v) {
+        auto st = castor::report::style();
+        edit(v, st);
+        castor::report::set_style(st);
+      },
+      help);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -206,37 +219,28 @@ int main(int argc, char** argv) {
   castor::cli::add_xrd_commands(app);
 
   // Figure style for every command that draws: given after the command too (fallthrough).
-  app.add_option_function<std::string>(
-         "--style", [](const std::string& f) { castor::report::set_style(castor::report::load_style(f, castor::report::style())); },
-         "figure style file (TOML: width, height, dpi, font, font_size, line_width, colours, palette)")
+  add_style_option<std::string>(
+      app, "--style", [](const std::string& f, castor::report::Style& st) { st = castor::report::load_style(f, st); },
+      "figure style file (TOML: width, height, dpi, font, font_size, line_width, colours, palette)")
       ->type_name("FILE");
-  app.add_option_function<std::string>(
-         "--size",
-         [](const std::string& v) {
-           auto st = castor::report::style();
-           castor::report::parse_size(v, st);
-           castor::report::set_style(st);
-         },
-         "figure size WxH: 16x10cm, 6x4in, 900x600 (px)")
+  add_style_option<std::string>(
+      app, "--size", [](const std::string& v, castor::report::Style& st) { castor::report::parse_size(v, st); },
+      "figure size WxH: 16x10cm, 6x4in, 900x600 (px)")
       ->type_name("WxH");
-  app.add_option_function<double>(
-         "--dpi",
-         [](double d) {
-           if (!std::isfinite(d) || d < 30 || d > 2400) throw castor::Error("--dpi: give 30-2400");
-           auto st = castor::report::style();
-           st.dpi = d;
-           castor::report::set_style(st);
-         },
-         "PNG resolution (PDF and SVG are vector)");
-  app.add_option_function<double>(
-         "--font-size",
-         [](double pt) {
-           if (!std::isfinite(pt) || pt < 4 || pt > 48) throw castor::Error("--font-size: give 4-48 pt");
-           auto st = castor::report::style();
-           st.font_pt = pt;
-           castor::report::set_style(st);
-         },
-         "figure font size in pt");
+  add_style_option<double>(
+      app, "--dpi",
+      [](const double& d, castor::report::Style& st) {
+        if (!std::isfinite(d) || d < 30 || d > 2400) throw castor::Error("--dpi: give 30-2400");
+        st.dpi = d;
+      },
+      "PNG resolution (PDF and SVG are vector)");
+  add_style_option<double>(
+      app, "--font-size",
+      [](const double& pt, castor::report::Style& st) {
+        if (!std::isfinite(pt) || pt < 4 || pt > 48) throw castor::Error("--font-size: give 4-48 pt");
+        st.font_pt = pt;
+      },
+      "figure font size in pt");
   require_finite_options(&app);
 
   // Exit status: 0 success, 2 bad input (files, options, command line), 3 an internal error

@@ -147,6 +147,17 @@ TEST(Simulator, ParticleSize) {
 
 // A simulated GITT (single phase, tau << r^2/D) analysed by castor's GITT analysis
 // returns the D that went in, within 10 %.
+// Weppner-Huggins in the sphere form for the simulated particle of radius a (m).
+castor::gitt::GittOptions sphere_gitt_options(const sim::CellParameters& p, double a) {
+  castor::gitt::GittOptions g;
+  g.geometry = castor::gitt::Geometry::sphere;
+  g.radius_cm = a * 100;
+  g.mass_g = p.mass_g;
+  g.molar_mass_g_mol = p.molar_mass_g_mol;
+  g.ion_charge = p.ion_charge;
+  return g;
+}
+
 TEST(Simulator, GittClosedLoop) {
   const double a = 1e-5, D = 1e-14;  // r^2/D = 10^4 s, tau = 20 s
   // 200 volumes: the outer one (50 nm) is thin against the pulse's diffusion length
@@ -155,13 +166,7 @@ TEST(Simulator, GittClosedLoop) {
   p.initial_filling = 0.3;
   p.omega_eV = 0;
   const auto r = sim::simulate(p, sim::parse_protocol("Rest for 100 s; (Discharge at 10 mA/g for 20 s; Rest for 5000 s) x 5"));
-  castor::gitt::GittOptions g;
-  g.geometry = castor::gitt::Geometry::sphere;
-  g.radius_cm = a * 100;
-  g.mass_g = p.mass_g;
-  g.molar_mass_g_mol = p.molar_mass_g_mol;
-  g.ion_charge = p.ion_charge;
-  const auto res = castor::gitt::analyse_gitt(r.table, g);
+  const auto res = castor::gitt::analyse_gitt(r.table, sphere_gitt_options(p, a));
   ASSERT_EQ(res.pulses.size(), 5u);
   for (const auto& pulse : res.pulses) {
     EXPECT_TRUE(pulse.valid) << pulse.note;
@@ -177,13 +182,7 @@ TEST(Simulator, GittShortRestsAreFlagged) {
   p.initial_filling = 0.3;
   p.omega_eV = 0;
   const auto r = sim::simulate(p, sim::parse_protocol("Rest for 100 s; (Discharge at 10 mA/g for 20 s; Rest for 300 s) x 5"));
-  castor::gitt::GittOptions g;
-  g.geometry = castor::gitt::Geometry::sphere;
-  g.radius_cm = a * 100;
-  g.mass_g = p.mass_g;
-  g.molar_mass_g_mol = p.molar_mass_g_mol;
-  g.ion_charge = p.ion_charge;
-  const auto res = castor::gitt::analyse_gitt(r.table, g);
+  const auto res = castor::gitt::analyse_gitt(r.table, sphere_gitt_options(p, a));
   ASSERT_EQ(res.pulses.size(), 5u);
   for (const auto& pulse : res.pulses) {
     EXPECT_FALSE(pulse.valid) << "pulse " << pulse.index << " D " << pulse.D_cm2_s;
