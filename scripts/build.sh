@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds castor. Usage: scripts/build.sh [release|sanitize]
+# Configures and builds castor. Usage: scripts/build.sh [release|sanitize] [TARGET...]
+# (no target: everything, tests and benchmarks included; the quick start builds only castor_cli)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 kind="${1:-release}"
@@ -12,4 +13,6 @@ case "$kind" in
   *) echo "usage: $0 [release|sanitize]" >&2; exit 2 ;;
 esac
 cmake -S "$root" -B "$dir" -G Ninja -DCASTOR_WERROR=ON "${flags[@]}" >/dev/null
-cmake --build "$dir" -j "$jobs"
+targets=()
+for t in "${@:2}"; do targets+=(--target "$t"); done
+cmake --build "$dir" -j "$jobs" "${targets[@]}"
