@@ -100,4 +100,11 @@ TEST(Compare, Cli) {
   EXPECT_GT(std::filesystem::file_size(dir / "m.png"), 5000u);
   EXPECT_EQ(run("compare " + data_file("cycler/navani/arbin_example.res").string()), 2);  // no mass
   EXPECT_EQ(run("compare " + nav + " --mass-mg 7 --literature " + (dir / "none.csv").string()), 2);
+  // Nonsense cycle options are exit status 2, not a silent default.
+  EXPECT_EQ(run("cycling " + nav + " --cycles bogus"), 2);
+  EXPECT_EQ(run("cycling " + nav + " --ce out/in"), 2);
+  // --cycles file on a table without a cycle index names the problem (exit 2).
+  const auto plain = write("plain.csv", "time_s,voltage_V,current_A\n0,3.0,0.001\n10,3.1,0.001\n20,3.2,0.001\n30,3.3,0.001\n");
+  EXPECT_EQ(run("cycling " + plain.string()), 0);
+  EXPECT_EQ(run("cycling " + plain.string() + " --cycles file"), 2);
 }
