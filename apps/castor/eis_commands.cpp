@@ -38,6 +38,14 @@ struct EisFlags {
 // --strict: a warning about the file (truncation, a trailer not read, ...) is an error.
 void apply_strict(const EisFlags& f, const eis::Spectrum& s) { refuse_if_strict(f.strict, s.warnings, s.source, "impedance"); }
 
+// A fit's undetermined parameters and warnings, one line each.
+std::vector<std::string> fit_warnings(const eis::FitResult& r) {
+  std::vector<std::string> w;
+  for (const auto& [name, why] : r.undetermined) w.push_back(fmt::format("{} not determined by the data: {}", name, why));
+  w.insert(w.end(), r.warnings.begin(), r.warnings.end());
+  return w;
+}
+
 eis::Spectrum select(const EisFlags& f) {
   const auto all = eis::read_impedance(f.files.at(0));
   if (f.spectrum < 1 || static_cast<std::size_t>(f.spectrum) > all.size())
@@ -148,16 +156,23 @@ void run_fit(const EisFlags& f) {
     }
     if (!panels.empty()) {
       panels[0].warnings = s.warnings;
-      for (const auto& [name, why] : r.undetermined) panels[0].warnings.push_back(fmt::format("{} not determined by the data: {}", name, why));
-      for (const auto& w : r.warnings) panels[0].warnings.push_back(w);
+      for (const auto& w : fit_warnings(r)) panels[0].warnings.push_back(w);
     }
     report::draw_panels(panels, f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);
   }
+  refuse_if_strict(f.strict, fit_warnings(r), s.source, "impedance fit");
 }
 
 // Warnings of this run that are not the spectrum's (shown under the figure).
 std::vector<std::string>& s_warnings_extra() {
+  static std::vector<std::string> w;
+  return w;
+}
+
+// The spectrum failed the test (what --strict refuses; a verdict that merely depends on the
+// setting is said beside it, not refused).
+std::vector<std::string>& kk_failures() {
   static std::vector<std::string> w;
   return w;
 }
@@ -178,6 +193,8 @@ void run_kk(const EisFlags& f) {
                                         : "",
                v.text());
     if (v.depends_on_setting()) s_warnings_extra().push_back("the Kramers-Kronig verdict depends on the fit setting");
+    if (!v.chosen.passes())
+      kk_failures().push_back("the spectrum is not Kramers-Kronig consistent: drift, nonlinearity or noise; a circuit fit to it is not reliable");
   } else {
     o.add_capacitance = f.add_cap;
     const auto fit = eis::kk_fit_from_string(f.kk_fit.empty() ? "complex" : f.kk_fit);
@@ -189,6 +206,8 @@ void run_kk(const EisFlags& f) {
     fmt::print("largest residual {:.3f} % of |Z|: {}\n", 100 * r.max_abs_residual,
                r.max_abs_residual < 0.01 ? "consistent with Kramers-Kronig (all residuals within 1 %)"
                                          : "some points deviate by more than 1 %: check drift, nonlinearity or noise");
+    if (!(r.max_abs_residual < 0.01))
+      kk_failures().push_back("the spectrum is not Kramers-Kronig consistent at this setting (a residual above 1 %)");
   }
   if (!f.output.empty()) {
     std::ofstream o2(f.output);
@@ -201,9 +220,11 @@ void run_kk(const EisFlags& f) {
   if (!f.plot.empty()) {
     auto fig = eis::kk_residual_figure(s, r);
     fig.warnings = s.warnings;
+    fig.warnings.insert(fig.warnings.end(), kk_failures().begin(), kk_failures().end());
     fig.warnings.insert(fig.warnings.end(), s_warnings_extra().begin(), s_warnings_extra().end());
     report::draw(fig, f.plot);
   }
+  refuse_if_strict(f.strict, kk_failures(), s.source, "Kramers-Kronig");
 }
 
 void run_drt(const EisFlags& f) {
@@ -235,6 +256,7 @@ void run_drt(const EisFlags& f) {
     fig.warnings.insert(fig.warnings.end(), r.warnings.begin(), r.warnings.end());
     report::draw(fig, f.plot);
   }
+  refuse_if_strict(f.strict, r.warnings, s.source, "DRT");
 }
 
 void run_series(const EisFlags& f) {
@@ -258,18 +280,22 @@ void run_series(const EisFlags& f) {
              ms / static_cast<double>(fits.size()));
   fmt::print("{:>4}", "#");
   for (const auto& n : fits[0].names) fmt::print(" {:>11}", n);
-  fmt::print(" {:>10}\n", "pseudo-chi2");
+  fmt::print(" {:>10}  {}\n", "pseudo-chi2", "status");
+  std::vector<std::string> flagged;
   for (std::size_t k = 0; k < fits.size(); ++k) {
     fmt::print("{:>4}", k + 1);
     for (double v : fits[k].values) fmt::print(" {:>11.4g}", v);
-    fmt::print(" {:>10.3g}\n", fits[k].pseudo_chi_square);
+    fmt::print(" {:>10.3g}  {}\n", fits[k].pseudo_chi_square, fits[k].status());
+    for (const auto& w : fit_warnings(fits[k])) flagged.push_back(fmt::format("spectrum {}: {}", k + 1, w));
   }
+  for (const auto& w : flagged) fmt::print("WARNING: {}\n", w);
   if (!f.output.empty()) {
     std::ofstream o2(f.output);
     eis::write_series_csv(fits, spectra, o2);
     if (!o2) throw Error(f.output, "", "cannot write");
     fmt::print(stderr, "wrote {}\n", f.output);
   }
+  refuse_if_strict(f.strict, flagged, f.files.front(), "impedance series");
 }
 
 }  // namespace
@@ -284,7 +310,9 @@ void add_eis_commands(CLI::App& app) {
     c->add_option("--f-min", flags->f_min, "drop points below this frequency (Hz)");
     c->add_option("--f-max", flags->f_max, "drop points above this frequency (Hz)");
     c->add_flag("--capacitive-only", flags->capacitive_only, "keep only points with Z'' < 0 (impedance.py ignoreBelowX)");
-    c->add_flag("--strict", flags->strict, "treat warnings about the file (truncation, parts not read) as errors");
+    c->add_flag("--strict", flags->strict,
+                "treat warnings (damaged file, parameters the data do not determine, a spectrum that fails Kramers-Kronig, "
+                "DRT peaks at the window's edge) as errors (exit status 2)");
     if (!many) c->add_option("--spectrum", flags->spectrum, "which spectrum of a multi-spectrum file (from 1)")->capture_default_str();
   };
   auto fit_flags = [&](CLI::App* c) {

@@ -78,6 +78,7 @@ void run_gitt(const GittFlags& f) {
     fmt::print("{} SOC {:.0f}-{:.0f} %: mean D = {:.3e} cm2/s (geometric {:.3e}) over {} pulses, {} valid\n", side,
                100 * avg.soc_low, 100 * avg.soc_high, avg.mean_D_cm2_s, avg.log_mean_D_cm2_s, avg.pulses, avg.valid_pulses);
   }
+  for (const auto& w : r.warnings) fmt::print("WARNING: {}\n", w);
   if (!f.output.empty()) {
     std::ofstream out(f.output);
     out << "pulse,direction,current_A,tau_s,rest_s,soc,x,E0_V,E_after_IR_V,E_pulse_end_V,E_rest_end_V,IR_drop_V,"
@@ -95,6 +96,7 @@ void run_gitt(const GittFlags& f) {
     report::Figure e, d;
     e.title = "GITT - " + std::filesystem::path(f.file).filename().string();
     e.warnings = t.meta.warnings;
+    e.warnings.insert(e.warnings.end(), r.warnings.begin(), r.warnings.end());
     e.xlabel = "Time (h)";
     e.ylabel = "Voltage (V)";
     report::Series sv{"voltage", {}, {}, "lines", false};
@@ -118,6 +120,8 @@ void run_gitt(const GittFlags& f) {
     else report::draw_panels({e, d}, f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);
   }
+  // --strict: the outputs are written (to look at), the status says the numbers are flagged.
+  refuse_if_strict(f.strict, r.warnings, f.file, "GITT");
 }
 
 struct CvFlags {
@@ -208,6 +212,7 @@ void run_cv(const CvFlags& f) {
     report::draw(fig, f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);
   }
+  refuse_if_strict(f.strict, fig.warnings, f.files.front(), "CV");
 }
 
 }  // namespace
@@ -224,7 +229,8 @@ void add_gitt_cv_commands(CLI::App& app) {
   gitt_cmd->add_option("--radius-nm", g->radius_nm, "particle radius: sphere form D = 4/(pi tau) (r/3)^2 (dEs/dEt)^2");
   gitt_cmd->add_option("--area-cm2", g->area_cm2, "electrode/electrolyte area S: electrode form (needs --molar-volume)");
   gitt_cmd->add_option("--molar-volume", g->molar_volume, "V_M in cm3/mol (NTP: 136.2)");
-  gitt_cmd->add_flag("--strict", g->strict, "treat warnings about the file (truncation, placeholder mass) as errors");
+  gitt_cmd->add_flag("--strict", g->strict,
+                     "treat warnings (damaged file, placeholder mass, pulses that fail the validity check) as errors (exit status 2)");
   gitt_cmd->add_flag("--sqrt-fit", g->sqrt_fit, "use the slope of E against sqrt(t) over the pulse");
   gitt_cmd->add_option("--rest-current-A", g->rest_current_A, "|I| below this is rest");
   gitt_cmd->add_option("--window", g->windows, "averaging windows, e.g. discharge:0.2-0.6 charge:0.2-0.8");
@@ -243,7 +249,7 @@ void add_gitt_cv_commands(CLI::App& app) {
   cv_cmd->add_option("--temperature-C", c->temperature_C, "temperature")->capture_default_str();
   cv_cmd->add_option("-o,--output", c->output, "peak table (.csv)");
   cv_cmd->add_option("--plot", c->plot, "current against potential with the peaks (.png, .pdf or .svg)");
-  cv_cmd->add_flag("--strict", c->strict, "treat warnings about a file as errors");
+  cv_cmd->add_flag("--strict", c->strict, "treat warnings (about a file, b-value far from 0.5 for Randles-Sevcik) as errors (exit status 2)");
   cv_cmd->callback([c] { run_cv(*c); });
 }
 

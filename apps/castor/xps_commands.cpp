@@ -25,6 +25,7 @@ struct XpsFlags {
   int ion_charge = 0;
   std::vector<std::string> names;
   double doublet = 0, ratio = 0.5, doublet_width = 1.0, gl = 30, fwhm = 1.2, charge_ref = 284.8, lo = 0, hi = 0;
+  double resolution_eV = 0;
   double tougaard_B = 0, tougaard_C = 1643, tougaard_D = 0, tougaard_gap = 0;
   bool common_width = false, strict = false;
 };
@@ -104,7 +105,9 @@ void run_fit(const XpsFlags& f) {
     if (f.common_width) c.width_group = "all";
     comps.push_back(c);
   }
-  const auto fit = xps::fit_region(r, comps, bg);
+  xps::FitSettings settings;
+  settings.instrument_fwhm_eV = f.resolution_eV;
+  const auto fit = xps::fit_region(r, comps, bg, settings);
   const auto frac = xps::area_fractions(fit);
   fmt::print("{} {}: {} points, {} background, {}\n{:<10} {:>10} {:>8} {:>8} {:>8} {:>12} {:>8}\n", f.file, r.name, r.counts.size(),
              f.background, xps::to_string(shape), "component", "BE eV", "+-", "FWHM", "+-", "area", "frac %");
@@ -113,10 +116,9 @@ void run_fit(const XpsFlags& f) {
     fmt::print("{:<10} {:>10.3f} {:>8.3f} {:>8.3f} {:>8.3f} {:>12.1f} {:>8.2f}\n", c.name, c.position_eV, fit.position_error[k], c.fwhm_eV,
                fit.fwhm_error[k], c.area, 100 * frac[k]);
   }
-  fmt::print("residual rms {:.3g}; widths bounded to {:.3g}-{:.3g} eV by the region\n", fit.residual_rms, fit.fwhm_min_eV,
-             fit.fwhm_max_eV);
+  fmt::print("residual rms {:.3g}; widths bounded to {:.3g}-{:.3g} eV by the {}\n", fit.residual_rms, fit.fwhm_min_eV,
+             fit.fwhm_max_eV, f.resolution_eV > 0 ? "instrument's resolution and the region" : "region");
   for (const auto& w : fit.warnings) fmt::print("WARNING: {}\n", w);
-  refuse_if_strict(f.strict, fit.warnings, f.file, "XPS");
   if (!f.states.empty()) {
     const double avg = xps::average_oxidation_state(fit, f.states);
     fmt::print("average oxidation state {:.3f}\n", avg);
@@ -146,6 +148,7 @@ void run_fit(const XpsFlags& f) {
     report::draw(fig, f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);
   }
+  refuse_if_strict(f.strict, fit.warnings, f.file, "XPS");
 }
 
 }  // namespace
@@ -170,6 +173,10 @@ void add_xps_commands(CLI::App& app) {
   fit->add_option("--gl", f->gl, "Lorentzian share m of GL(m)")->capture_default_str();
   fit->add_option("--shape", f->shape, "line shape: GL(m), SGL(m), V(m), LA(a,b,gauss_eV), LF(a,b,damp_eV,gauss_eV); overrides --gl");
   fit->add_option("--fwhm", f->fwhm, "initial FWHM (eV)")->capture_default_str();
+  fit->add_option("--resolution-eV", f->resolution_eV,
+                  "instrument resolution (FWHM, eV; e.g. 0.5 for a monochromated Al Ka source at 20 eV pass energy): no "
+                  "component is fitted narrower")
+      ->check(CLI::NonNegativeNumber);
   fit->add_option("--background", f->background, "shirley, tougaard or linear")->capture_default_str();
   fit->add_option("--tougaard-B", f->tougaard_B, "Tougaard B (eV^2); 0 = meet the high-BE end");
   fit->add_option("--tougaard-C", f->tougaard_C, "Tougaard C (eV^2)")->capture_default_str();

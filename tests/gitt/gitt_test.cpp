@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
@@ -199,6 +201,8 @@ TEST(GittCli, SyntheticTitrationThroughTheCommandLine) {
   while (std::getline(in, line)) ++rows;
   EXPECT_EQ(rows, 6);  // header + 5 pulses
   EXPECT_GT(std::filesystem::file_size(dir / "gitt.png"), 10000u);
+  // Every pulse valid: --strict passes.
+  EXPECT_EQ(std::system((cmd.substr(0, cmd.find(" > ")) + " --strict > /dev/null 2>&1").c_str()), 0);
   // Missing geometry: exit status 2 with a message.
   EXPECT_EQ(std::system((cli + " gitt " + (dir / "gitt.csv").string() + " --mass-mg 1 --formula 'NaTi2(PO4)3' > /dev/null 2>&1").c_str()), 2 << 8);
 }
@@ -229,4 +233,25 @@ TEST(Gitt, TwoPhasePlateauGivesNoD) {
     EXPECT_TRUE(std::isnan(r.pulses[k].D_cm2_s));
     EXPECT_NE(r.pulses[k].note.find("two-phase"), std::string::npos) << r.pulses[k].note;
   }
+}
+
+// The paper's geometry through the command line: the warnings are printed, the pulse table
+// is still written, and --strict turns the flagged pulses into exit status 2 (issue 15).
+TEST(GittCli, FlaggedPulsesAreAnErrorOnlyWithStrict) {
+  const SphereResponse g(25e-7, 5.7e-13);
+  const auto t = synthetic_gitt(g, 4, 1800.0, 600.0, 10.0, 10.0);
+  const auto dir = castor::test::scratch_dir("gitt_strict");
+  {
+    std::ofstream out(dir / "gitt.csv");
+    castor::io::write_csv(t, out, {});
+  }
+  const std::string base = std::string(CASTOR_CLI) + " gitt " + (dir / "gitt.csv").string() +
+                           " --mass-mg 1 --formula 'NaTi2(PO4)3' --ion Ca --radius-nm 25 -o " + (dir / "pulses.csv").string();
+  ASSERT_EQ(std::system((base + " > " + (dir / "out.txt").string() + " 2>&1").c_str()), 0);
+  std::ifstream in(dir / "out.txt");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("WARNING: 4 of 4 pulses fail the Weppner-Huggins validity check"), std::string::npos) << text;
+  std::filesystem::remove(dir / "pulses.csv");
+  EXPECT_EQ(std::system((base + " --strict > /dev/null 2>&1").c_str()), 2 << 8);
+  EXPECT_TRUE(std::filesystem::exists(dir / "pulses.csv"));
 }

@@ -46,12 +46,16 @@ void write_series_csv(const std::vector<FitResult>& fits, const std::vector<Spec
   out << "spectrum,source,points";
   for (std::size_t p = 0; p < fits[0].names.size(); ++p)
     out << fmt::format(",{} ({}),{} error", fits[0].names[p], fits[0].units[p], fits[0].names[p]);
-  out << ",chi_square,reduced_chi_square,pseudo_chi_square\n";
+  out << ",chi_square,reduced_chi_square,pseudo_chi_square,status\n";
   for (std::size_t k = 0; k < fits.size(); ++k) {
     out << fmt::format("{},\"{}\",{}", k + 1, k < spectra.size() ? spectra[k].source : "", fits[k].freq_Hz.size());
     for (std::size_t p = 0; p < fits[k].values.size(); ++p)
       out << fmt::format(",{:.8g},{:.3g}", fits[k].values[p], fits[k].std_errors[p]);
-    out << fmt::format(",{:.6g},{:.6g},{:.6g}\n", fits[k].chi_square, fits[k].reduced_chi_square, fits[k].pseudo_chi_square);
+    std::string status = fits[k].status();
+    for (char& ch : status)
+      if (ch == '"') ch = '\'';
+    out << fmt::format(",{:.6g},{:.6g},{:.6g},\"{}\"\n", fits[k].chi_square, fits[k].reduced_chi_square,
+                       fits[k].pseudo_chi_square, status);
   }
 }
 

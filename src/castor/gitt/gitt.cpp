@@ -170,6 +170,16 @@ GittResult analyse_gitt(const Table& t, const GittOptions& o) {
     r.summary += fmt::format(" (pulse {}: {}). Weppner-Huggins assumes semi-infinite diffusion during the pulse; "
                              "D of the flagged pulses is not reliable",
                              first_bad.index, first_bad.note);
+    int two_phase = 0, no_rest = 0;
+    for (const auto& p : r.pulses) {
+      two_phase += p.note.find("two-phase") != std::string::npos;
+      no_rest += p.note.find("no rest after") != std::string::npos;
+    }
+    r.warnings.push_back(fmt::format("{} of {} pulses fail the Weppner-Huggins validity check (first: pulse {}, {})", r.invalid,
+                                     r.pulses.size(), first_bad.index, first_bad.note));
+    if (two_phase > 0)
+      r.warnings.push_back(fmt::format("{} pulses lie on a two-phase plateau (dEs ~ 0): no D is given for them", two_phase));
+    if (no_rest > 0) r.warnings.push_back(fmt::format("{} pulses have no rest after them: no D", no_rest));
   }
   return r;
 }

@@ -73,6 +73,9 @@ struct GittResult {
   std::vector<GittPulse> pulses;
   int invalid = 0;
   std::string summary;  // one paragraph, says how many pulses fail the validity check and why
+  // What castor cannot stand behind, one line each (empty when every pulse is valid): shown
+  // with the text, the CSV's notes, the figure and turned into errors by --strict.
+  std::vector<std::string> warnings;
 };
 
 // Throws castor::Error when the table has no current/voltage or the inputs of the chosen

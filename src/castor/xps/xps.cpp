@@ -134,7 +134,10 @@ std::vector<double> shirley_background(const Region& r0, int n, int iterations) 
   return bg;
 }
 
-FitResult fit_region(const Region& region, std::vector<Component> comps, const std::vector<double>& background) {
+FitResult fit_region(const Region& region, std::vector<Component> comps, const std::vector<double>& background,
+                     const FitSettings& settings) {
+  if (!(settings.instrument_fwhm_eV >= 0) || !std::isfinite(settings.instrument_fwhm_eV))
+    throw Error(fmt::format("XPS region {}: instrument FWHM {} eV is not a width", region.name, settings.instrument_fwhm_eV));
   const Region r = sorted(region);
   const std::size_t N = r.counts.size();
   if (background.size() != N) throw Error(fmt::format("XPS region {}: background has {} points, data {}", r.name, background.size(), N));
@@ -223,10 +226,14 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
       problem.SetParameterLowerBound(p.data(), L.pos_index[k], r.be_eV.front());
       problem.SetParameterUpperBound(p.data(), L.pos_index[k], r.be_eV.back());
     }
-  // Widths between 1.5 energy steps (narrower is one point) and half the region.
+  // Widths between 1.5 energy steps (narrower is one point) or the instrument's resolution,
+  // and half the region.
   const double width_eV = r.be_eV.back() - r.be_eV.front();
   const double step_eV = N > 1 ? width_eV / static_cast<double>(N - 1) : width_eV;
-  const double fwhm_lo = std::max(1.5 * step_eV, 1e-3), fwhm_hi = std::max(0.5 * width_eV, 2 * fwhm_lo);
+  const bool by_instrument = settings.instrument_fwhm_eV > 1.5 * step_eV;
+  const double fwhm_lo = std::max({1.5 * step_eV, settings.instrument_fwhm_eV, 1e-3});
+  const double fwhm_hi = std::max(0.5 * width_eV, 2 * fwhm_lo);
+  const std::vector<Component> start = comps;
   for (std::size_t k = 0; k < comps.size(); ++k)
     if (L.fwhm_index[k] >= 0) {
       double& x = p[static_cast<std::size_t>(L.fwhm_index[k])];
@@ -240,7 +247,16 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
   so.logging_type = ceres::SILENT;
   ceres::Solver::Summary sum;
   ceres::Solve(so, &problem, &sum);
-  if (sum.termination_type == ceres::FAILURE) throw Error(fmt::format("XPS region {}: fit failed: {}", r.name, sum.message));
+  if (sum.termination_type == ceres::FAILURE || !std::isfinite(sum.final_cost)) {
+    // Say where each peak went: the last parameters the solver held.
+    std::vector<Component> last;
+    unpack(p.data(), last);
+    std::string where;
+    for (std::size_t k = 0; k < last.size(); ++k)
+      where += fmt::format("{}{} {:.2f} -> {:.2f} eV, FWHM {:.3g} -> {:.3g} eV, area {:.4g}", where.empty() ? "" : "; ",
+                           last[k].name, start[k].position_eV, last[k].position_eV, start[k].fwhm_eV, last[k].fwhm_eV, last[k].area);
+    throw Error(fmt::format("XPS region {}: fit failed ({}); where the peaks went: {}", r.name, sum.message, where));
+  }
 
   FitResult out;
   unpack(p.data(), out.components);
@@ -256,10 +272,25 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
   }
   out.residual_rms = std::sqrt(ss / static_cast<double>(N));
   out.fwhm_min_eV = fwhm_lo, out.fwhm_max_eV = fwhm_hi;
-  for (const auto& c : out.components) {
+  double total_area = 0;
+  for (const auto& c : out.components) total_area += c.area;
+  for (std::size_t k = 0; k < out.components.size(); ++k) {
+    const auto& c = out.components[k];
     if (std::fabs(std::log(c.fwhm_eV / fwhm_lo)) < 1e-3)
-      out.warnings.push_back(fmt::format("{}: FWHM {:.3g} eV sits on its lower bound (1.5 energy steps): the data do not resolve it",
-                                         c.name, c.fwhm_eV));
+      out.warnings.push_back(fmt::format("{}: FWHM {:.3g} eV sits on its lower bound ({}): the data do not resolve it", c.name,
+                                         c.fwhm_eV, by_instrument ? "the instrument's resolution" : "1.5 energy steps"));
+    if (c.area < 1e-4 * total_area)
+      out.warnings.push_back(fmt::format("{}: its area went to {:.3g} ({:.2g} % of the total): the data hold no such component",
+                                         c.name, c.area, 100 * c.area / total_area));
+    if (L.pos_index[k] >= 0 && std::fabs(c.position_eV - start[k].position_eV) > 2 * std::max(start[k].fwhm_eV, c.fwhm_eV))
+      out.warnings.push_back(fmt::format("{}: moved from {:.2f} to {:.2f} eV, more than two widths from where it started",
+                                         c.name, start[k].position_eV, c.position_eV));
+    for (std::size_t j = 0; j < k; ++j) {
+      const auto& o = out.components[j];
+      if (std::fabs(c.position_eV - o.position_eV) < 0.25 * std::min(c.fwhm_eV, o.fwhm_eV) && c.shape.kind == o.shape.kind)
+        out.warnings.push_back(fmt::format("{} and {}: both at {:.2f} eV, one peak fitted twice: their areas are not separable",
+                                           o.name, c.name, c.position_eV));
+    }
     if (std::fabs(std::log(c.fwhm_eV / fwhm_hi)) < 1e-3)
       out.warnings.push_back(fmt::format("{}: FWHM {:.3g} eV sits on its upper bound (half the region): no peak the data show",
                                          c.name, c.fwhm_eV));

@@ -66,7 +66,8 @@ struct FitResult {
   std::vector<double> background, envelope;
   double residual_rms = 0;
   std::vector<double> be_eV, counts;  // sorted region data
-  // Widths are bounded by the region (1.5 energy steps to half the region's width); a width
+  // Widths are bounded by the region and the instrument (the larger of 1.5 energy steps and
+  // the instrument's FWHM, to half the region's width); a width
   // on a bound, a position on the region's edge, or a background that crosses the data (above
   // them, or below the lower end's level, by more than 3 sigma of the counts) are said here.
   double fwhm_min_eV = 0, fwhm_max_eV = 0;
@@ -77,7 +78,19 @@ struct FitResult {
 // level, by more than 3 sigma (sqrt counts) at more than 2 % of the points. Empty: it does not.
 std::vector<std::string> background_warnings(const Region& region, const std::vector<double>& background);
 
-FitResult fit_region(const Region& region, std::vector<Component> components, const std::vector<double>& background);
+// What the fit knows about the measurement.
+struct FitSettings {
+  // The instrument's resolution (FWHM of a line it would record infinitely narrow), eV: no
+  // component is fitted narrower. 0: unknown (the lower bound is 1.5 energy steps).
+  double instrument_fwhm_eV = 0;
+};
+
+// Fits the components on top of `background` (same points as the region). Throws
+// castor::Error for inconsistent inputs or a failed fit, naming where each peak went. Each
+// component that ended on a width or position bound, collapsed to no area, moved more than
+// two widths from where it started or onto another component is a line in warnings.
+FitResult fit_region(const Region& region, std::vector<Component> components, const std::vector<double>& background,
+                     const FitSettings& settings = {});
 
 // One component (with its doublet partner) on the fit's energy grid, without background.
 std::vector<double> component_curve(const FitResult& fit, std::size_t k);
