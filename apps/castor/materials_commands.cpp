@@ -15,6 +15,7 @@
 #include "castor/core/parse_number.h"
 #include "castor/eds/eds.h"
 #include "castor/report/gnuplot.h"
+#include "strict.h"
 
 namespace castor::cli {
 namespace {
@@ -68,6 +69,7 @@ struct EdsFlags {
   std::vector<std::string> elements = {"Na", "P", "Ca", "Ti"};
   std::vector<std::string> k;
   double fwhm_keV = 0.13;
+  bool strict = false;
 };
 
 void run_eds(const EdsFlags& f) {
@@ -83,15 +85,18 @@ void run_eds(const EdsFlags& f) {
     k[kv.substr(0, eq)] = parse_number(kv.substr(eq + 1), fmt::format("--k {}", kv.substr(0, eq)));
   }
   const auto c = eds::cliff_lorimer(areas, k);
-  fmt::print("{}: {} channels, {:.3f}-{:.3f} keV\n{:<6} {:>4} {:>8} {:>12} {:>10} {:>8} {:>8}\n", s.source, s.counts.size(),
-             s.energy_keV.front(), s.energy_keV.back(), "elem", "line", "keV", "area", fmt::format("/{}", f.reference), "wt %",
+  fmt::print("{}: {} channels, {:.3f}-{:.3f} keV\n{:<6} {:>4} {:>8} {:>12} {:>9} {:>10} {:>8} {:>8}\n", s.source, s.counts.size(),
+             s.energy_keV.front(), s.energy_keV.back(), "elem", "line", "keV", "area", "+-", fmt::format("/{}", f.reference), "wt %",
              "at %");
   for (const auto& a : areas)
-    fmt::print("{:<6} {:>4} {:>8.3f} {:>12.1f} {:>10.4f} {:>8.2f} {:>8.2f}\n", a.element, a.line, a.energy_keV, a.area,
-               ratios.at(a.element), 100 * c.weight_fraction.at(a.element), 100 * c.atomic_fraction.at(a.element));
+    fmt::print("{:<6} {:>4} {:>8.3f} {:>12.1f} {:>9.1f} {:>10.4f} {:>8.2f} {:>8.2f}\n", a.element, a.line, a.energy_keV, a.area,
+               a.area_error, ratios.at(a.element), 100 * c.weight_fraction.at(a.element), 100 * c.atomic_fraction.at(a.element));
+  const auto warnings = eds::quantification_warnings(areas, k, f.reference, o);
+  for (const auto& w : warnings) fmt::print("WARNING: {}\n", w);
   if (!f.plot.empty()) {
     report::Figure fig;
     fig.title = "EDS - " + std::filesystem::path(s.source).filename().string();
+    fig.warnings = warnings;
     fig.xlabel = "Energy (keV)";
     fig.ylabel = "Counts";
     fig.series.push_back({"spectrum", s.energy_keV, s.counts, "lines", false});
@@ -106,6 +111,7 @@ void run_eds(const EdsFlags& f) {
     fig.series.push_back(marks);
     report::draw(fig, f.plot);
   }
+  refuse_if_strict(f.strict, warnings, f.file, "EDS");
 }
 
 }  // namespace
@@ -127,6 +133,7 @@ void add_materials_commands(CLI::App& app) {
   ec->add_option("--k", e->k, "Cliff-Lorimer k-factors ELEMENT=VALUE (reference 1)");
   ec->add_option("--fwhm-keV", e->fwhm_keV, "detector resolution")->capture_default_str();
   ec->add_option("--plot", e->plot, "spectrum with the lines marked (.png, .pdf or .svg)");
+  ec->add_flag("--strict", e->strict, "treat warnings (a line not detected, overlapping lines, missing k-factors) as errors (exit status 2)");
   ec->callback([e] { run_eds(*e); });
 }
 

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
 #include <fstream>
 #include <numbers>
 
@@ -80,4 +84,49 @@ TEST(Eds, EmsaFileRoundTrip) {
   EXPECT_NEAR(a[0].area, 0.989 * 8000, 80);
   std::ofstream(dir / "bad.msa") << "#FORMAT : EMSA/MAS\n#SPECTRUM :\n1,\n2,\n";
   EXPECT_THROW((void)eds::read_eds(dir / "bad.msa"), castor::Error);
+}
+
+namespace {
+bool has(const std::vector<std::string>& w, const std::string& what) {
+  for (const auto& s : w)
+    if (s.find(what) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+// What the quantification cannot stand behind is said (issue 15, item 8): an element that is
+// not there, lines closer than the detector resolution, k-factors that were not given.
+TEST(Eds, QuantificationWarnings) {
+  const auto s = synthetic({{"Na", 5000}, {"P", 15000}, {"Ti", 10000}});
+  const std::map<std::string, double> k = {{"Na", 1.2}, {"P", 0.9}, {"Ti", 1.0}, {"Ca", 1.0}, {"V", 1.0}};
+  // All there, all k given: no warning.
+  const auto good = eds::peak_areas(s, {"Na", "P", "Ti"});
+  EXPECT_TRUE(eds::quantification_warnings(good, k).empty()) << eds::quantification_warnings(good, k).front();
+  // The standard error includes the background's: larger than sqrt(gross) alone would be.
+  for (const auto& a : good) EXPECT_GT(a.area_error, std::sqrt(a.area + a.background)) << a.element;
+  // Ca is not in the spectrum: its window holds the background only.
+  const auto with_ca = eds::peak_areas(s, {"Na", "P", "Ca", "Ti"});
+  const auto w = eds::quantification_warnings(with_ca, k);
+  EXPECT_TRUE(has(w, "Ca Ka: not detected")) << (w.empty() ? "none" : w.front());
+  EXPECT_FALSE(has(w, "Ti Ka: not detected"));
+  // V Ka (4.952 keV) lies under Ti Kb (4.931 keV).
+  EXPECT_TRUE(has(eds::quantification_warnings(eds::peak_areas(s, {"Ti", "V"}), k), "V Ka (4.952 keV) overlaps Ti Kb"));
+  // Missing k-factors are said.
+  EXPECT_TRUE(has(eds::quantification_warnings(good, {}), "no Cliff-Lorimer k-factor for Na, P, Ti"));
+}
+
+TEST(EdsCli, StrictRefusesWarnedQuantification) {
+  const auto dir = castor::test::scratch_dir("eds_cli");
+  const auto s = synthetic({{"Na", 5000}, {"P", 15000}, {"Ti", 10000}});
+  {
+    std::ofstream out(dir / "nat.msa");
+    out << "#FORMAT      : EMSA/MAS Spectral Data File\n#XUNITS      : keV\n#XPERCHAN    : 0.01\n#OFFSET      : 0.0\n#SPECTRUM    :\n";
+    for (double c : s.counts) out << c << ",\n";
+    out << "#ENDOFDATA   :\n";
+  }
+  const std::string base = std::string(CASTOR_CLI) + " eds " + (dir / "nat.msa").string();
+  auto run = [](const std::string& cmd) { return std::system((cmd + " > /dev/null 2>&1").c_str()); };
+  EXPECT_EQ(run(base + " --elements Na P Ti --k Na=1.2 P=0.9 --strict"), 0);
+  EXPECT_EQ(run(base + " --elements Na P Ca Ti --k Na=1.2 P=0.9 Ca=1"), 0);
+  EXPECT_EQ(run(base + " --elements Na P Ca Ti --k Na=1.2 P=0.9 Ca=1 --strict"), 2 << 8);
 }

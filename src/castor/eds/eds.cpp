@@ -100,9 +100,9 @@ EdsSpectrum read_eds(const std::filesystem::path& path) {
 
 std::vector<PeakArea> peak_areas(const EdsSpectrum& s, const std::vector<std::string>& elements, const EdsOptions& o) {
   std::vector<PeakArea> out;
-  auto mean_in = [&](double lo, double hi, double& x) {
+  auto mean_in = [&](double lo, double hi, double& x, int& n) {
     double sum = 0, xs = 0;
-    int n = 0;
+    n = 0;
     for (std::size_t i = 0; i < s.energy_keV.size(); ++i)
       if (s.energy_keV[i] >= lo && s.energy_keV[i] <= hi) sum += s.counts[i], xs += s.energy_keV[i], ++n;
     if (n == 0) throw Error(fmt::format("{}: no channels between {} and {} keV", s.source, lo, hi));
@@ -115,10 +115,12 @@ std::vector<PeakArea> peak_areas(const EdsSpectrum& s, const std::vector<std::st
     const double e = line_energy_keV(element, line);
     const double half = o.window_fwhm * o.fwhm_keV;
     double xl, xr;
-    const double bl = mean_in(e - half - o.background_fwhm * o.fwhm_keV, e - half, xl);
-    const double br = mean_in(e + half, e + half + o.background_fwhm * o.fwhm_keV, xr);
+    int nl = 0, nr = 0;
+    const double bl = mean_in(e - half - o.background_fwhm * o.fwhm_keV, e - half, xl, nl);
+    const double br = mean_in(e + half, e + half + o.background_fwhm * o.fwhm_keV, xr, nr);
     PeakArea p{element, line, e, 0, 0, 0};
     double gross = 0;
+    int nw = 0;
     for (std::size_t i = 0; i < s.energy_keV.size(); ++i) {
       const double x = s.energy_keV[i];
       if (x < e - half || x > e + half) continue;
@@ -126,8 +128,12 @@ std::vector<PeakArea> peak_areas(const EdsSpectrum& s, const std::vector<std::st
       p.area += s.counts[i] - bg;
       p.background += bg;
       gross += s.counts[i];
+      ++nw;
     }
-    p.area_error = std::sqrt(std::max(gross, 0.0));
+    // Var(net) = Var(gross) + Var(background sum); the background's channels are nw times a
+    // mean over nl + nr flank channels (counts Poisson), so its variance is nw^2 bg/(nl + nr).
+    const double bg_mean = nw > 0 ? p.background / nw : 0.0;
+    p.area_error = std::sqrt(std::max(gross, 0.0) + static_cast<double>(nw) * nw * std::max(bg_mean, 0.0) / (nl + nr));
     out.push_back(p);
   }
   return out;
@@ -141,6 +147,35 @@ std::map<std::string, double> ratios_to(const std::vector<PeakArea>& areas, std:
   std::map<std::string, double> r;
   for (const auto& a : areas) r[a.element] = a.area / ref;
   return r;
+}
+
+std::vector<std::string> quantification_warnings(const std::vector<PeakArea>& areas, const std::map<std::string, double>& k,
+                                                 std::string_view reference, const EdsOptions& o) {
+  std::vector<std::string> w;
+  for (const auto& a : areas)
+    if (!(a.area > 3 * a.area_error))
+      w.push_back(fmt::format("{} {}: not detected (net area {:.4g} +- {:.3g} counts, below 3 standard errors): its fraction is "
+                              "a detection limit{}",
+                              a.element, a.line, a.area, a.area_error, a.area < 0 ? ", counted as 0" : ""));
+  // Every line of the elements asked for, against each measured window.
+  for (const auto& a : areas)
+    for (const auto& l : line_library()) {
+      if (l.element == a.element) continue;
+      bool asked = false;
+      for (const auto& b : areas) asked = asked || b.element == l.element;
+      if (!asked || std::fabs(l.energy_keV - a.energy_keV) >= o.fwhm_keV) continue;
+      w.push_back(fmt::format("{} {} ({:.3f} keV) overlaps {} {} ({:.3f} keV) within the detector's FWHM {:.3g} keV: the window "
+                              "area holds both",
+                              a.element, a.line, a.energy_keV, l.element, l.line, l.energy_keV, o.fwhm_keV));
+    }
+  std::string missing;
+  for (const auto& a : areas)
+    if (!k.count(a.element) && a.element != reference) missing += (missing.empty() ? "" : ", ") + a.element;
+  if (!missing.empty() && areas.size() > 1)
+    w.push_back(fmt::format("no Cliff-Lorimer k-factor for {}: k = 1 assumed, so the composition is standardless and "
+                            "semi-quantitative (no absorption or fluorescence correction)",
+                            missing));
+  return w;
 }
 
 Composition cliff_lorimer(const std::vector<PeakArea>& areas, const std::map<std::string, double>& k) {

@@ -41,7 +41,9 @@ EdsSpectrum read_eds(const std::filesystem::path& path);
 struct PeakArea {
   std::string element, line;
   double energy_keV = 0;
-  double area = 0, area_error = 0;  // counts above the background; sqrt of the gross counts
+  // Counts above the background; its standard error from Poisson statistics of the window's
+  // gross counts and of the flanking windows that set the background.
+  double area = 0, area_error = 0;
   double background = 0;
 };
 
@@ -66,5 +68,14 @@ struct Composition {
   std::map<std::string, double> weight_fraction, atomic_fraction;
 };
 Composition cliff_lorimer(const std::vector<PeakArea>& areas, const std::map<std::string, double>& k_factors);
+
+// What the numbers above cannot stand behind, one line each: a line not detected (net area
+// below 3 standard errors: its fraction is a detection limit, and a negative area counts as 0
+// in the composition); two lines of the elements asked for closer than the detector's FWHM
+// (window areas cannot separate them: Ti Kb and V Ka, S Ka and Mo La); elements quantified
+// without a k-factor (k = 1: standardless, not corrected for absorption or fluorescence).
+// The reference element's k is 1 by definition.
+std::vector<std::string> quantification_warnings(const std::vector<PeakArea>& areas, const std::map<std::string, double>& k_factors,
+                                                 std::string_view reference = {}, const EdsOptions& options = {});
 
 }  // namespace castor::eds
