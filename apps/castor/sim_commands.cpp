@@ -23,6 +23,7 @@ namespace {
 struct SimFlags {
   std::string params = "ntp-ca", protocol, protocol_file, output;
   bool fillings = false, quiet = false;
+  double rtol = 1e-6, atol = 1e-9;
 };
 
 sim::CellParameters parameters_from(const std::string& p) {
@@ -40,6 +41,8 @@ void run_simulate(const SimFlags& f) {
   const auto steps = sim::parse_protocol(text);
   sim::SimulationOptions o;
   o.record_fillings = f.fillings;
+  o.rtol = f.rtol;
+  o.atol = f.atol;
   const auto t0 = std::chrono::steady_clock::now();
   if (!f.quiet)
     o.progress = [&](std::size_t k, std::size_t n, double t) {
@@ -49,9 +52,15 @@ void run_simulate(const SimFlags& f) {
   const auto r = sim::simulate(prm, steps, o);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!f.quiet) fmt::print(stderr, "\n");
-  fmt::print("{}: {} protocol steps, {} rows, {} solver steps, {:.3f} s; charge passed {:.6g} C, stored change {:.6g} C\n",
-             prm.name.empty() ? f.params : prm.name, steps.size(), r.table.rows(), r.solver_steps, secs, r.charge_passed_C,
-             r.stored_change_C);
+  fmt::print("{}: {} protocol steps, {} rows, {} solver steps, {:.3f} s (rtol {:g}, atol {:g})\n", prm.name.empty() ? f.params : prm.name,
+             steps.size(), r.table.rows(), r.solver_steps, secs, o.rtol, o.atol);
+  const auto& L = r.ledger;
+  fmt::print("charge ledger (C, + = charge direction): passed {:.6g} = insertion {:.6g} + side reaction {:.6g} + double layer "
+             "{:.6g}  (imbalance {:.1e} relative)\n"
+             "  insertion from the fillings {:.6g} (stored change {:.6g}, trapped {:.6g}, activated {:.6g}; imbalance {:.1e}); "
+             "double layer charged at step changes {:.3g} (not in the current record)\n",
+             L.passed_C, L.insertion_C, L.side_C, L.double_layer_C, L.imbalance, L.insertion_from_fillings_C, r.stored_change_C,
+             L.trapped_C, L.activated_C, L.fillings_imbalance, L.double_layer_jumps_C);
   if (!f.output.empty()) {
     io::write_table(r.table, f.output, {});
     fmt::print(stderr, "wrote {}\n", f.output);
@@ -83,6 +92,8 @@ void add_sim_commands(CLI::App& app) {
   s->add_option("-o,--output", f->output, "table (.csv or .json)");
   s->add_flag("--fillings", f->fillings, "add one column per particle group with its mean filling");
   s->add_flag("--quiet", f->quiet, "no progress line");
+  s->add_option("--rtol", f->rtol, "relative tolerance of the time integration")->capture_default_str()->check(CLI::Range(1e-12, 1e-2));
+  s->add_option("--atol", f->atol, "absolute tolerance (fillings' logits, volts, amperes)")->capture_default_str()->check(CLI::Range(1e-15, 1e-2));
   s->callback([f] { run_simulate(*f); });
 
   auto demo_params = std::make_shared<std::string>("ntp-ca");

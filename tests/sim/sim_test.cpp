@@ -107,14 +107,26 @@ TEST(Simulator, ChargeConservationAndExactLimits) {
   p.activation_per_cycle = p.trapping_per_cycle = 0;
   const auto r = sim::simulate(p, sim::parse_protocol("Discharge at 5 mA/g until 1.8 V; Rest for 1 hour; Charge at 10 mA/g until 1.95 V; "
                                                       "Hold at 1.95 V until 1 mA/g; Rest for 10 minutes"));
-  EXPECT_NEAR(r.charge_passed_C, r.stored_change_C, 1e-6 * std::fabs(r.charge_passed_C) + 1e-12);
+  // The ledger balances by construction (to rounding); the fillings, integrated as logits,
+  // account for the insertion to the integration error (1e-4 of the charge moved at the
+  // default rtol 1e-6, 1e-6 at rtol 1e-8).
+  EXPECT_LT(std::fabs(r.ledger.imbalance), 1e-12);
+  EXPECT_NEAR(r.charge_passed_C, r.ledger.insertion_C, 1e-12 * r.ledger.throughput_C);
+  EXPECT_NEAR(r.charge_passed_C, r.stored_change_C, 1e-4 * r.ledger.throughput_C);
+  sim::SimulationOptions tight;
+  tight.rtol = 1e-8;
+  const auto rt = sim::simulate(p, sim::parse_protocol("Discharge at 5 mA/g until 1.8 V; Rest for 1 hour; Charge at 10 mA/g until 1.95 V; "
+                                                       "Hold at 1.95 V until 1 mA/g; Rest for 10 minutes"),
+                                tight);
+  EXPECT_NEAR(rt.charge_passed_C, rt.stored_change_C, 1e-6 * rt.ledger.throughput_C);
   // With the side reaction, the stored change is the cell's charge minus the side charge.
   auto q = sim::preset("ntp-ca");
   q.double_layer_F_m2 = 0;
   q.activation_per_cycle = q.trapping_per_cycle = 0;
   const auto s = sim::simulate(q, sim::parse_protocol("Discharge at 5 mA/g until 1.6 V; Charge at 5 mA/g until 2.6 V"));
   EXPECT_LT(s.side_charge_C, 0);
-  EXPECT_NEAR(s.charge_passed_C - s.side_charge_C, s.stored_change_C, 1e-6 * std::fabs(s.charge_passed_C));
+  EXPECT_NEAR(s.charge_passed_C - s.side_charge_C, s.ledger.insertion_C, 1e-12 * s.ledger.throughput_C);
+  EXPECT_NEAR(s.charge_passed_C - s.side_charge_C, s.stored_change_C, 1e-4 * s.ledger.throughput_C);
   const auto& v = r.table.values(col::voltage_V);
   const auto& step = r.table.values(col::step);
   // The discharge ends exactly at 1.8 V (root finding), the charge at 1.95 V.
@@ -361,7 +373,14 @@ TEST(Simulator, MarcusHushChidseyKinetics) {
   const auto zb = sim::simulate(p, steps).spectra.at(0).z_ohm.back();
   const auto zm = sim::simulate(m, steps).spectra.at(0).z_ohm.back();
   EXPECT_NEAR(zm.real(), zb.real(), 1e-3 * zb.real());
-  const auto fast = sim::parse_protocol("Discharge at 20 C for 10 s");
+  // (At 20 C MHC's limiting current is below the current: the simulator says so.)
+  try {
+    (void)sim::simulate(m, sim::parse_protocol("Discharge at 20 C for 10 s"));
+    ADD_FAILURE() << "20 C is beyond MHC's limiting current here";
+  } catch (const castor::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the kinetics cannot pass this current"), std::string::npos) << e.what();
+  }
+  const auto fast = sim::parse_protocol("Discharge at 5 C for 10 s");
   const double vb = sim::simulate(p, fast).table.values(col::voltage_V).back();
   const double vm = sim::simulate(m, fast).table.values(col::voltage_V).back();
   EXPECT_LT(vm, vb - 0.05);  // more polarisation with MHC at 20 C
@@ -435,7 +454,7 @@ TEST(Simulator, CahnHilliardParticle) {
   // Nucleation: the single-phase start dips below the plateau before the phases separate.
   EXPECT_LT(voltage_at_filling(ch3, 0.2), voltage_at_filling(ch3, 0.5) - 3e-3);
   // Charge is conserved by the Cahn-Hilliard fluxes as by Fick's.
-  EXPECT_NEAR(ch3.charge_passed_C, ch3.stored_change_C, 1e-6 * std::fabs(ch3.charge_passed_C));
+  EXPECT_NEAR(ch3.charge_passed_C, ch3.stored_change_C, 1e-4 * std::fabs(ch3.charge_passed_C));
   // The linearised model (impedance) uses the Cahn-Hilliard Jacobian: for Omega = 0 it
   // matches Fick's spectrum.
   auto spectrum = [](sim::ParticleModel m) {
@@ -482,4 +501,27 @@ TEST(Simulator, ParticleSizeWithCahnHilliard) {
   EXPECT_GT(fraction(25e-9, 20, 1.0), 0.95);
   EXPECT_LT(fraction(10e-6, 60, 0.9), 0.05);
   EXPECT_GT(fraction(10e-6, 60, 0.9), 0.02);
+}
+
+// Every analytic Jacobian block against central finite differences of the residual (issue
+// 16, item 4): homogeneous, Fick and Cahn-Hilliard particles, film resistance, double layer,
+// a passivating side reaction, both control modes, fillings near both bounds.
+TEST(Simulator, AnalyticJacobianMatchesFiniteDifferences) {
+  auto base = sim::preset("ntp-ca");
+  base.lognormal_particles(15e-9, 0.35, 3);
+  base.film_resistance_ohm_m2 = 2e-4;
+  base.side_passivation_mAh_g = 0.05;
+  for (auto model : {sim::ParticleModel::homogeneous, sim::ParticleModel::diffusion, sim::ParticleModel::cahn_hilliard}) {
+    auto p = base;
+    p.model = model;
+    p.volumes = model == sim::ParticleModel::homogeneous ? 1 : 6;
+    p.diffusivity_m2_s = 1e-17;
+    for (bool potentiostatic : {false, true})
+      for (const auto& fills : std::vector<std::vector<double>>{{0.3, 0.35, 0.42, 0.5, 0.61, 0.7}, {1e-6, 2e-6, 0.01, 0.2}, {0.999, 0.9999, 0.99}}) {
+        const auto c = sim::check_jacobian(p, fills, 1.88, -5e-6, potentiostatic, -2e-4);
+        EXPECT_LT(c.max_relative_error, 1e-5) << "model " << static_cast<int>(model) << (potentiostatic ? " potentiostatic" : " galvanostatic")
+                                              << " fillings from " << fills[0] << ": row " << c.row << " column " << c.column
+                                              << " analytic " << c.analytic << " finite difference " << c.finite_difference;
+      }
+  }
 }

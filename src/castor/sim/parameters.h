@@ -67,12 +67,21 @@ struct CellParameters {
   // side_decay_per_cycle^(cycle - 1) as the surface passivates.
   double trapping_per_cycle = 0;
   double side_i0_A_g = 0, side_tafel_V = 0.05, side_e0_V = 1.87, side_decay_per_cycle = 1.0;
+  // Passivation: the side reaction's rate is divided by 1 + Q_side / Q_pass, Q_side the side
+  // charge passed so far (per gram of active material, mAh/g); 0 = no passivation.
+  double side_passivation_mAh_g = 0;
 
   double kT_eV() const { return 8.617333262e-5 * temperature_K; }
   // Builds a lognormal population: `count` radius groups between the 1st and 99th
   // percentiles, weighted by volume.
   void lognormal_particles(double median_radius_m, double sigma_log, int count);
 };
+
+// Checks every value against what it can physically be (positive masses, densities, radii,
+// rate constants; transfer coefficients in (0, 1); fillings in (0, 1); bounded sizes of the
+// discretisation) and throws castor::Error naming `source` and the parameter file's key.
+// simulate() calls it too, so parameters built in code are checked the same way.
+void validate(const CellParameters& parameters, const std::string& source);
 
 CellParameters preset(std::string_view name);  // "ntp-ca"; throws castor::Error for unknown names
 CellParameters load_parameters(const std::filesystem::path& toml_file);

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -12,7 +13,7 @@ namespace castor::sim {
 namespace {
 
 // The most steps a protocol may expand to (a bound on the work one simulation can be asked for).
-constexpr std::size_t kMaxProtocolSteps = 200000;
+constexpr std::size_t kMaxProtocolSteps = 20000;
 
 std::string lower(std::string_view s) {
   std::string o;
@@ -82,7 +83,9 @@ class StepParser {
       expect("at");
       s.amplitude_V = voltage();
       if (pos_ < w_.size()) {
-        s.points_per_decade = static_cast<int>(number());
+        const double ppd = number();
+        if (!(ppd >= 1 && ppd <= 1000) || ppd != std::floor(ppd)) fail_word(fmt::format("{}", ppd), "a whole number of points per decade (1 to 1000)");
+        s.points_per_decade = static_cast<int>(ppd);
         expect("per");
         expect("decade");
       }
@@ -90,10 +93,44 @@ class StepParser {
       fail_word(verb, "a step (Discharge, Charge, Rest, Hold, Sweep, Impedance)");
     }
     if (pos_ < w_.size()) fail_word(w_[pos_], "the end of the step");
+    check_values(s);
     return s;
   }
 
+  // The most simulated time one step may ask for (about 3 years).
+  static constexpr double kMaxStepSeconds = 1e8;
+
  private:
+  // Numbers that parse but describe no experiment: negative or infinite currents and
+  // durations, infinite voltages, impedance grids beyond what a spectrum needs.
+  void check_values(const ProtocolStep& s) const {
+    auto bad = [&](const std::string& what) {
+      throw Error(fmt::format("protocol step '{}': {}", text_, what));
+    };
+    if (s.current && !(s.current->value > 0 && std::isfinite(s.current->value)))
+      bad(fmt::format("the current {} {} must be a positive finite number (the verb gives the direction)", s.current->value,
+                      s.current->unit));
+    if (s.until_current && !(s.until_current->value > 0 && std::isfinite(s.until_current->value)))
+      bad(fmt::format("the current limit {} {} must be a positive finite number", s.until_current->value, s.until_current->unit));
+    if (s.duration_s && !(*s.duration_s > 0 && *s.duration_s <= kMaxStepSeconds))
+      bad(fmt::format("the duration {} s must be positive and at most {:.0e} s (about 3 years)", *s.duration_s, kMaxStepSeconds));
+    for (const auto& v : {s.voltage_V, s.sweep_to_V, s.until_voltage_V})
+      if (v && !(std::fabs(*v) <= 20)) bad(fmt::format("the voltage {} V is outside +-20 V", *v));
+    if (s.sweep_rate_V_s && !(*s.sweep_rate_V_s <= 1e3)) bad(fmt::format("the scan rate {} V/s is above 1000 V/s", *s.sweep_rate_V_s));
+    if (s.type == StepType::sweep && s.voltage_V && s.sweep_to_V && *s.voltage_V == *s.sweep_to_V)
+      bad("the sweep starts and ends at the same potential");
+    if (s.type == StepType::sweep && std::fabs(*s.sweep_to_V - *s.voltage_V) / *s.sweep_rate_V_s > kMaxStepSeconds)
+      bad(fmt::format("the sweep lasts more than {:.0e} s", kMaxStepSeconds));
+    if (s.type == StepType::impedance) {
+      for (double f : {s.f_start_Hz, s.f_end_Hz})
+        if (!(f >= 1e-6 && f <= 1e9)) bad(fmt::format("the frequency {} Hz is outside 1 uHz - 1 GHz", f));
+      if (s.f_start_Hz == s.f_end_Hz) bad("the frequency range is empty");
+      if (!(s.amplitude_V > 0 && s.amplitude_V <= 1)) bad(fmt::format("the amplitude {} V must be in (0, 1] V", s.amplitude_V));
+      if (s.points_per_decade < 1 || s.points_per_decade > 1000)
+        bad(fmt::format("{} points per decade: 1 to 1000", s.points_per_decade));
+    }
+  }
+
   [[noreturn]] void fail(const std::string& wanted) const {
     throw Error(fmt::format("protocol step '{}': expected {}{}", text_, wanted,
                             pos_ < w_.size() ? fmt::format(" at '{}'", w_[pos_]) : " at the end of the step"));
@@ -258,6 +295,7 @@ void parse_block(std::string_view text, std::vector<ProtocolStep>& out, int dept
     }
     if (c == ';' || c == '\n') {
       flush();
+      if (out.size() > kMaxProtocolSteps) throw Error(fmt::format("protocol: more than {} steps", kMaxProtocolSteps));
       ++i;
       continue;
     }

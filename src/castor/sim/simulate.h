@@ -21,6 +21,14 @@ namespace castor::sim {
 struct SimulationOptions {
   double rtol = 1e-6, atol = 1e-9;
   long max_solver_steps_per_step = 500000;  // bounded work: beyond this a step fails with an error
+  long max_solver_steps = 5000000;          // and the whole run
+  // The charge ledger (passed = insertion + side + double layer) must balance to this,
+  // relative to the charge moved; else an error.
+  double ledger_tolerance = 1e-6;
+  // The particles' fillings must account for the insertion term to this: their integration
+  // error (the unknowns are logits of the fillings, so the sum is not conserved exactly;
+  // about 1e-5 at rtol 1e-6).
+  double fillings_tolerance = 1e-3;
   bool record_fillings = false;             // one column per particle group (mean filling)
   // Called after each protocol step: (step index from 0, steps in all, simulated time s).
   std::function<void(std::size_t, std::size_t, double)> progress;
@@ -32,17 +40,48 @@ struct SimulatedSpectrum {
   std::vector<std::complex<double>> z_ohm;  // working electrode vs reference
 };
 
+// Where the charge that passed through the cell went (C; > 0 in the charge direction, ions
+// leaving the cathode). passed = insertion + side + double_layer by construction of the
+// model; insertion_from_fillings is the same insertion counted from the particles' fillings
+// (stored charge at the start - at the end, less material trapped, plus material activated).
+// Both balances are checked against SimulationOptions::ledger_tolerance.
+struct ChargeLedger {
+  double passed_C = 0;               // integral of the cell current
+  double insertion_C = 0;            // integral of the particles' faradaic currents
+  double side_C = 0;                 // side reaction (< 0: reduction)
+  double double_layer_C = 0;         // double-layer charging during the steps
+  double double_layer_jumps_C = 0;   // at step starts (potential steps), not in the current record
+  double trapped_C = 0, activated_C = 0;  // ions in material cut off / wired in between cycles
+  double insertion_from_fillings_C = 0;
+  double throughput_C = 0;           // charge moved, step by step (|net| of each step, summed)
+  double scale_C = 0;                // max(throughput, |side|): the imbalances are relative to it
+  double imbalance = 0, fillings_imbalance = 0;
+};
+
 struct SimulationResult {
   Table table;                          // time_s, voltage_V (vs reference), current_A, counter_voltage_V, ...
   std::vector<SimulatedSpectrum> spectra;
   double charge_passed_C = 0;           // integral of the current
   double stored_change_C = 0;           // change of the ions stored in the particles (as charge)
   double side_charge_C = 0;             // charge of the side reaction (negative: reduction)
+  ChargeLedger ledger;
   long solver_steps = 0;
 };
 
 SimulationResult simulate(const CellParameters& parameters, const std::vector<ProtocolStep>& protocol,
                           const SimulationOptions& options = {});
+
+// A test of the model's analytic Jacobian: central finite differences of the residual at a
+// state with the given fillings (one per volume, the list repeated over the volumes and
+// groups), cathode potential, cell current and side charge, in either control mode. Returns
+// the largest difference relative to its row's largest entry, with where it is.
+struct JacobianCheck {
+  double max_relative_error = 0;
+  std::size_t row = 0, column = 0;
+  double analytic = 0, finite_difference = 0;
+};
+JacobianCheck check_jacobian(const CellParameters& parameters, const std::vector<double>& fillings, double phi_V, double current_A,
+                             bool potentiostatic, double side_charge_C = 0);
 
 // Anode overpotential (V vs the metal's own reference) that passes `current_A` (> 0
 // oxidation = stripping) by Butler-Volmer.

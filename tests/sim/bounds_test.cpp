@@ -1,0 +1,171 @@
+// The simulator never leaves physics silently (issue 16, item 1): the issue's protocols
+// either finish with fillings in (0, 1), their cut-offs reached and the charge ledger
+// balanced, or stop with an error that says why; nonsense protocols and parameters are
+// refused before solving, naming the step or the parameter file's key.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "castor/core/columns.h"
+#include "castor/core/error.h"
+#include "castor/sim/parameters.h"
+#include "castor/sim/protocol.h"
+#include "castor/sim/simulate.h"
+#include "test_data.h"
+
+namespace sim = castor::sim;
+namespace col = castor::col;
+
+namespace {
+
+std::string error_of(const std::string& protocol, const sim::CellParameters& p = sim::preset("ntp-ca")) {
+  try {
+    (void)sim::simulate(p, sim::parse_protocol(protocol));
+  } catch (const castor::Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// Fillings inside (0, 1), the ledger balanced, and the last row of each limited step at its
+// cut-off.
+void expect_physical(const sim::SimulationResult& r, const std::string& what) {
+  const auto& f = r.table.find("filling")->values;
+  EXPECT_GT(*std::min_element(f.begin(), f.end()), 0.0) << what;
+  EXPECT_LT(*std::max_element(f.begin(), f.end()), 1.0) << what;
+  EXPECT_LT(std::fabs(r.ledger.imbalance), 1e-9) << what;
+  EXPECT_LT(std::fabs(r.ledger.fillings_imbalance), 1e-4) << what;
+}
+
+double last_voltage_of_step(const sim::SimulationResult& r, int step) {
+  const auto& v = r.table.values(col::voltage_V);
+  const auto& s = r.table.values(col::step);
+  double last = std::nan("");
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (static_cast<int>(s[i]) == step) last = v[i];
+  return last;
+}
+
+}  // namespace
+
+TEST(SimulatorBounds, IssueProtocolsFinishPhysically) {
+  const auto p = sim::preset("ntp-ca");
+  // CC-CV charge: the charge reaches 2.6 V (the last volts charge the double layer of an
+  // emptied cathode), so the hold starts below its current limit and ends at once.
+  const auto cccv = sim::simulate(p, sim::parse_protocol("Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V; "
+                                                         "Hold at 2.6 V until 1 mA/g"));
+  expect_physical(cccv, "CC-CV");
+  EXPECT_NEAR(last_voltage_of_step(cccv, 1), 1.5, 1e-6);
+  EXPECT_NEAR(last_voltage_of_step(cccv, 2), 2.6, 1e-6);
+  const auto& i = cccv.table.values(col::current_A);
+  EXPECT_LE(std::fabs(i.back()), 1e-3 * p.mass_g);
+  EXPECT_LT(cccv.table.values(col::time_s).back(), 30 * 86400.0);  // not 31 simulated years
+  // Charge, rest, charge again: the second charge starts at the limit (or reaches it again).
+  const auto crc = sim::simulate(p, sim::parse_protocol("Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V; "
+                                                        "Rest for 10 minutes; Charge at 5 mA/g until 2.6 V"));
+  expect_physical(crc, "charge-rest-charge");
+  EXPECT_NEAR(last_voltage_of_step(crc, 4), 2.6, 1e-6);
+  // CV with the side reaction on, and discharges at 1 and 500 mA/g: cut-offs reached.
+  const auto cv = sim::simulate(p, sim::parse_protocol("Sweep from 1.9 V to 1.5 V at 0.1 mV/s; Sweep from 1.5 V to 2.6 V at 0.1 mV/s"));
+  expect_physical(cv, "CV");
+  for (const char* rate : {"1", "500"}) {
+    const auto d = sim::simulate(p, sim::parse_protocol(std::string("Discharge at ") + rate + " mA/g until 1.5 V"));
+    expect_physical(d, std::string("discharge at ") + rate + " mA/g");
+    EXPECT_NEAR(last_voltage_of_step(d, 1), 1.5, 1e-6) << rate << " mA/g";
+  }
+}
+
+TEST(SimulatorBounds, CurrentsTheCathodeCannotTakeAreNamedErrors) {
+  // A GITT charge titration longer than the charge the cathode holds.
+  const std::string gitt = error_of("Discharge at 5 mA/g until 1.5 V; (Charge at 5 mA/g for 30 minutes; Rest for 2 hours) x 30");
+  EXPECT_NE(gitt.find("the cathode is empty"), std::string::npos) << gitt;
+  EXPECT_NE(gitt.find("step "), std::string::npos) << gitt;
+  // A charge of the empty cathode for an hour at 1 C.
+  EXPECT_NE(error_of("Charge at 1 C for 1 hour").find("the cathode is empty"), std::string::npos);
+  // A discharge without a reachable cut-off: ends after its bound with the reason.
+  auto p = sim::preset("ntp-ca");
+  p.side_passivation_mAh_g = 0;  // a side reaction that never passivates takes the current for ever
+  const std::string never = error_of("Discharge at 5 mA/g until 1.5 V", p);
+  EXPECT_NE(never.find("did not reach its limit"), std::string::npos) << never;
+  EXPECT_NE(never.find("the side reaction takes"), std::string::npos) << never;
+}
+
+TEST(SimulatorBounds, NonsenseProtocolsAreRefused) {
+  auto refused = [](const std::string& text, const std::string& why) {
+    try {
+      (void)sim::parse_protocol(text);
+    } catch (const castor::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << text << ": " << e.what();
+      return;
+    }
+    ADD_FAILURE() << text << " was accepted";
+  };
+  refused("Rest for inf minutes", "duration");
+  refused("Rest for 1e300 minutes", "duration");
+  refused("Rest for -5 minutes", "duration");
+  refused("Discharge at -5 mA/g until 1.5 V", "positive");
+  refused("Charge at inf mA/g for 1 hour", "positive");
+  refused("Discharge at 5 mA/g until 1e9 V", "outside");
+  refused("Impedance from 1 MHz to 10 mHz at 5 mV, 1000000 per decade", "per decade");
+  refused("Impedance from 1 MHz to 1 MHz at 5 mV", "frequency range");
+  refused("Sweep from 1.5 V to 1.5 V at 1 mV/s", "same potential");
+  refused("(Charge at 1 C for 1 hour) x 1000000", "repeat count");
+  std::string many;
+  for (int k = 0; k < 200000; ++k) many += "Rest for 1 s\n";
+  const auto t0 = std::chrono::steady_clock::now();
+  refused(many, "more than");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 20.0);
+}
+
+TEST(SimulatorBounds, NonsenseParametersNameTheKey) {
+  auto refused = [](const std::string& toml, const std::string& key) {
+    try {
+      (void)sim::parse_parameters("preset = 'ntp-ca'\n" + toml, "cell.toml");
+    } catch (const castor::Error& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("cell.toml"), std::string::npos) << m;
+      EXPECT_NE(m.find(key), std::string::npos) << toml << ": " << m;
+      return;
+    }
+    ADD_FAILURE() << toml << " was accepted";
+  };
+  refused("[cathode]\nomega_kT = -inf\n", "omega_kT");
+  refused("[cathode]\nomega_kT = 100\n", "omega_kT");
+  refused("[cathode]\ndensity_g_cm3 = 0\n", "density_g_cm3");
+  refused("[cathode]\nmass_mg = inf\n", "mass_mg");
+  refused("[cathode]\ndouble_layer_uF_cm2 = -1\n", "double_layer_uF_cm2");
+  refused("[cathode]\nvolumes = 100000\nmodel = 'diffusion'\n", "volumes");
+  refused("[particles]\nradii_nm = [inf]\n", "radii_nm");
+  refused("[particles]\nradius_nm = 15\nsigma_log = 0.3\ncount = 1000000\n", "count");
+  refused("[anode]\nalpha = 1.5\n", "anode.alpha");
+  refused("[cell]\ntemperature_K = -3\n", "temperature_K");
+  refused("[ageing]\nside_tafel_mV = 0\n", "side_tafel_mV");
+  // Parameters built in code are checked by simulate() the same way.
+  auto p = sim::preset("ntp-ca");
+  p.density_g_cm3 = 0;
+  EXPECT_NE(error_of("Rest for 1 s", p).find("density_g_cm3"), std::string::npos);
+}
+
+// The command line: a refused parameter or protocol is exit status 2 with the message; the
+// ledger is printed.
+TEST(SimulatorBounds, CommandLine) {
+  const auto dir = castor::test::scratch_dir("sim_bounds_cli");
+  auto run = [&](const std::string& args) {
+    const int rc = std::system((std::string(CASTOR_CLI) + " simulate " + args + " > " + (dir / "out.txt").string() + " 2>&1").c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  EXPECT_EQ(run("ntp-ca --quiet --protocol 'Charge at 1 C for 1 hour'"), 2);
+  EXPECT_EQ(run("ntp-ca --quiet --protocol 'Rest for inf minutes'"), 2);
+  EXPECT_EQ(run("ntp-ca --quiet --protocol 'Discharge at 5 mA/g until 1.5 V'"), 0);
+  std::ifstream in(dir / "out.txt");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("charge ledger"), std::string::npos) << text;
+}
