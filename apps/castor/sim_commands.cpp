@@ -23,7 +23,7 @@ namespace {
 struct SimFlags {
   std::string params = "ntp-ca", protocol, protocol_file, output;
   bool fillings = false, quiet = false;
-  double rtol = 1e-6, atol = 1e-9;
+  double rtol = 1e-7, atol = 1e-9;
 };
 
 sim::CellParameters parameters_from(const std::string& p) {
