@@ -53,7 +53,7 @@ CellParameters preset(std::string_view name) {
   p.density_g_cm3 = 2.96;                    // 6 x 403.63 g/mol in 1357 A^3
   p.e0_V = 1.89;                             // mid-plateau
   p.omega_eV = 3.0 * p.kT_eV();              // phase separating (> 2 kT): two-phase flat plateau
-  p.k0_A_m2 = 4.5e-4;
+  p.k0_A_m2 = 5.5e-4;                        // calibrated: 0.04 V hysteresis of the cycle-1 dQ/dV peaks
   p.double_layer_F_m2 = 0.1;                 // 10 uF/cm2 of particle surface
   p.alpha = 0.5;
   p.model = ParticleModel::homogeneous;      // r^2/D ~ 11 s for 25 nm: homogeneous particles
