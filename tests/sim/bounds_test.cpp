@@ -13,9 +13,11 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
+#include "castor/cycling/cycling.h"
 #include "castor/sim/parameters.h"
 #include "castor/sim/protocol.h"
 #include "castor/sim/simulate.h"
@@ -168,4 +170,42 @@ TEST(SimulatorBounds, CommandLine) {
   std::ifstream in(dir / "out.txt");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("charge ledger"), std::string::npos) << text;
+}
+
+// The anode is a symmetric Butler-Volmer (alpha 0.5) with a plating barrier: the preset's
+// counter-electrode potentials at 5 mA/g, and its solve converges at any current (not an
+// unconverged -5 V; issue 16, item 3).
+TEST(SimulatorBounds, AnodeHasAPhysicalAlphaAndAPlatingBarrier) {
+  const auto p = sim::preset("ntp-ca");
+  EXPECT_DOUBLE_EQ(p.anode_alpha, 0.5);
+  const double i = 5e-3 * p.mass_g;
+  EXPECT_NEAR(sim::anode_overpotential_V(p, i), 0.01, 0.002);    // stripping
+  EXPECT_NEAR(sim::anode_overpotential_V(p, -i), -0.18, 0.002);  // plating
+  // Converged at any current (Butler-Volmer is unbounded): monotone, and at 1 A the Tafel
+  // slope 2 kT/e ln(i/k0) plus the barrier.
+  const double big = sim::anode_overpotential_V(p, -1.0);
+  EXPECT_LT(big, sim::anode_overpotential_V(p, -i));
+  const double tafel = 2 * p.kT_eV() / p.ion_charge * std::log(1.0 / p.anode_area_m2 / p.anode_k0_A_m2);
+  EXPECT_NEAR(big, -tafel - 0.17, 1e-6);
+}
+
+// Temperature enters the rates by Arrhenius laws: at 55 C charge transfer is faster, so the
+// three-electrode hysteresis is smaller than at 25 C (with kT alone it grew), and the side
+// reaction takes more charge on the first discharge (the paper's Fig. S6 trend).
+TEST(SimulatorBounds, ArrheniusRatesMakeAWarmCellLessPolarised) {
+  auto p = sim::preset("ntp-ca");
+  EXPECT_NEAR(p.arrhenius(40), 1.0, 1e-15);
+  p.temperature_K = 328.15;
+  EXPECT_NEAR(p.arrhenius(40), std::exp(-40e3 / 8.314462618 * (1 / 328.15 - 1 / 298.15)), 1e-12);
+  auto hysteresis_and_side = [](const sim::CellParameters& c) {
+    const auto r = sim::simulate(c, sim::parse_protocol("Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V"));
+    castor::cycling::CyclingOptions o;
+    o.mass = castor::cycling::ActiveMass::given_mg(c.mass_g * 1e3);
+    const auto a = castor::cycling::analyse_cycling(r.table, o);
+    return std::pair<double, double>{a.cycles.at(0).hysteresis.value().value_V, r.ledger.side_C};
+  };
+  const auto cold = hysteresis_and_side(sim::preset("ntp-ca"));
+  const auto warm = hysteresis_and_side(p);
+  EXPECT_LT(warm.first, cold.first);
+  EXPECT_LT(warm.second, cold.second);  // more (negative) side charge
 }

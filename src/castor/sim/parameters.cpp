@@ -38,6 +38,11 @@ void CellParameters::lognormal_particles(double median, double sigma, int count)
   for (auto& p : particles) p.weight /= total;
 }
 
+double CellParameters::arrhenius(double ea_kJ_mol) const {
+  if (ea_kJ_mol == 0 || temperature_K == reference_temperature_K) return 1.0;
+  return std::exp(-ea_kJ_mol * 1e3 / 8.314462618 * (1 / temperature_K - 1 / reference_temperature_K));
+}
+
 CellParameters preset(std::string_view name) {
   if (name != "ntp-ca") throw Error(fmt::format("unknown parameter preset '{}' (known: ntp-ca)", name));
   // The paper's cell (spec/paper.md): ncNTP (10-50 nm particles) against Ca metal.
@@ -59,11 +64,19 @@ CellParameters preset(std::string_view name) {
   p.model = ParticleModel::homogeneous;      // r^2/D ~ 11 s for 25 nm: homogeneous particles
   p.lognormal_particles(15e-9, 0.35, 24);    // 10-50 nm
   // Ca metal: stripping at +0.01 V and plating at -0.18 V at the 5 mA/g current
-  // (6.9 uA on 1.13 cm2): a strongly asymmetric Butler-Volmer (plating has a nucleation
-  // barrier), alpha and k0 solved from those two numbers.
-  p.anode_k0_A_m2 = 0.0519;
-  p.anode_alpha = 0.011;
+  // (6.8 uA on 1.13 cm2). A symmetric Butler-Volmer (alpha 0.5) with k0 calibrated to the
+  // stripping potential, and a plating overpotential calibrated to the difference: Ca
+  // plating needs a nucleation and growth barrier that stripping does not.
+  p.anode_alpha = 0.5;
   p.anode_area_m2 = 1.13e-4;
+  p.anode_k0_A_m2 = 0.0755;
+  p.anode_plating_overpotential_V = 0.17;
+  // Activation energies (assumed, typical values; no number of the paper was used): the
+  // cathode's charge transfer and solid diffusion, electrolyte reduction, Ca plating.
+  p.k0_activation_kJ_mol = 40;
+  p.diffusivity_activation_kJ_mol = 40;
+  p.side_activation_kJ_mol = 60;
+  p.anode_activation_kJ_mol = 40;
   p.series_resistance_ohm = 20;
   p.initial_filling = 0.005;
   p.active_fraction = 0.30;                  // calibrated: first charge 40.6 mAh/g of 132.8
@@ -141,6 +154,8 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     p.e0_V = get<double>(*c, "e0_V", p.e0_V, seen, source);
     p.omega_eV = get<double>(*c, "omega_kT", p.omega_eV / p.kT_eV(), seen, source) * p.kT_eV();
     p.k0_A_m2 = get<double>(*c, "k0_A_m2", p.k0_A_m2, seen, source);
+    p.k0_activation_kJ_mol = get<double>(*c, "k0_activation_kJ_mol", p.k0_activation_kJ_mol, seen, source);
+    p.diffusivity_activation_kJ_mol = get<double>(*c, "diffusivity_activation_kJ_mol", p.diffusivity_activation_kJ_mol, seen, source);
     p.alpha = get<double>(*c, "alpha", p.alpha, seen, source);
     const std::string kin = get<std::string>(*c, "kinetics", "", seen, source);
     if (kin == "mhc") p.marcus_hush_chidsey = true;
@@ -217,12 +232,16 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     p.anode_k0_A_m2 = get<double>(*a, "k0_A_m2", p.anode_k0_A_m2, seen, source);
     p.anode_alpha = get<double>(*a, "alpha", p.anode_alpha, seen, source);
     p.anode_area_m2 = get<double>(*a, "area_cm2", p.anode_area_m2 * 1e4, seen, source) * 1e-4;
+    p.anode_plating_overpotential_V = get<double>(*a, "plating_overpotential_V", p.anode_plating_overpotential_V, seen, source);
+    p.anode_resistance_ohm_m2 = get<double>(*a, "resistance_ohm_cm2", p.anode_resistance_ohm_m2 * 1e4, seen, source) * 1e-4;
+    p.anode_activation_kJ_mol = get<double>(*a, "activation_kJ_mol", p.anode_activation_kJ_mol, seen, source);
     check_unknown(*a, seen, source, "anode");
   }
   if (const auto* c = root["cell"].as_table()) {
     std::set<std::string> seen;
     p.series_resistance_ohm = get<double>(*c, "series_resistance_ohm", p.series_resistance_ohm, seen, source);
     p.temperature_K = get<double>(*c, "temperature_K", p.temperature_K, seen, source);
+    p.reference_temperature_K = get<double>(*c, "reference_temperature_K", p.reference_temperature_K, seen, source);
     check_unknown(*c, seen, source, "cell");
   }
   if (const auto* g = root["ageing"].as_table()) {
@@ -234,6 +253,7 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     p.side_e0_V = get<double>(*g, "side_e0_V", p.side_e0_V, seen, source);
     p.side_decay_per_cycle = get<double>(*g, "side_decay_per_cycle", p.side_decay_per_cycle, seen, source);
     p.side_passivation_mAh_g = get<double>(*g, "side_passivation_mAh_g", p.side_passivation_mAh_g, seen, source);
+    p.side_activation_kJ_mol = get<double>(*g, "side_activation_kJ_mol", p.side_activation_kJ_mol, seen, source);
     check_unknown(*g, seen, source, "ageing");
   }
   if (p.model == ParticleModel::homogeneous) p.volumes = 1;
@@ -293,6 +313,13 @@ void validate(const CellParameters& p, const std::string& source) {
   if (!(p.anode_alpha > 0 && p.anode_alpha < 1)) fail("anode.alpha", fmt::format("= {} must be in (0, 1)", p.anode_alpha));
   positive("anode.area_cm2", p.anode_area_m2, p.anode_area_m2 * 1e4);
   non_negative("cell.series_resistance_ohm", p.series_resistance_ohm, p.series_resistance_ohm);
+  within("cell.reference_temperature_K", p.reference_temperature_K, 150, 500, "K");
+  within("cathode.k0_activation_kJ_mol", p.k0_activation_kJ_mol, 0, 300, "kJ/mol");
+  within("cathode.diffusivity_activation_kJ_mol", p.diffusivity_activation_kJ_mol, 0, 300, "kJ/mol");
+  within("ageing.side_activation_kJ_mol", p.side_activation_kJ_mol, 0, 300, "kJ/mol");
+  within("anode.activation_kJ_mol", p.anode_activation_kJ_mol, 0, 300, "kJ/mol");
+  within("anode.plating_overpotential_V", p.anode_plating_overpotential_V, 0, 2, "V");
+  non_negative("anode.resistance_ohm_cm2", p.anode_resistance_ohm_m2, p.anode_resistance_ohm_m2 * 1e4);
   non_negative("ageing.activation_per_cycle", p.activation_per_cycle, p.activation_per_cycle);
   within("ageing.trapping_per_cycle", p.trapping_per_cycle, 0, 0.5, "fraction of the material per cycle");
   non_negative("ageing.side_i0_mA_g", p.side_i0_A_g, p.side_i0_A_g * 1e3);

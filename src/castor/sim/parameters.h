@@ -71,6 +71,18 @@ struct CellParameters {
   // charge passed so far (per gram of active material, mAh/g); 0 = no passivation.
   double side_passivation_mAh_g = 0;
 
+  // Arrhenius temperature dependence: each rate is its value at reference_temperature_K
+  // times exp(-Ea/R (1/T - 1/T_ref)); activation energies in kJ/mol (0: none).
+  double reference_temperature_K = 298.15;
+  double k0_activation_kJ_mol = 0, diffusivity_activation_kJ_mol = 0, side_activation_kJ_mol = 0,
+         anode_activation_kJ_mol = 0;
+  double arrhenius(double activation_kJ_mol) const;
+  // Anode: a plating overpotential beyond Butler-Volmer (nucleation and growth of the metal,
+  // V, > 0 lowers the plating potential; it rises smoothly over the first 1 % of the
+  // exchange current density) and a film resistance (Ohm cm2 of anode area).
+  double anode_plating_overpotential_V = 0;
+  double anode_resistance_ohm_m2 = 0;
+
   double kT_eV() const { return 8.617333262e-5 * temperature_K; }
   // Builds a lognormal population: `count` radius groups between the 1st and 99th
   // percentiles, weighted by volume.

@@ -39,6 +39,7 @@ class Model {
     P_ = prm.particles.size();
     M_ = static_cast<std::size_t>(prm.volumes);
     f_ = prm.ion_charge / prm.kT_eV();  // z e / kT, 1/V
+    k0_ = prm.k0_A_m2 * prm.arrhenius(prm.k0_activation_kJ_mol);
     ch_ = prm.model == ParticleModel::cahn_hilliard;
     const double lam = prm.interface_width_nm * 1e-9;
     kappa_ = std::max(prm.omega_eV, prm.kT_eV()) * lam * lam;  // eV m^2
@@ -71,7 +72,7 @@ class Model {
         // Face k+1 between the volumes k and k+1, whose centres are d apart (units of R).
         const double rf = face_[k + 1], d = 0.5 * (face_[k + 2] - face_[k]);
         lap_[q][k] = 3 * rf * rf / (d * R * R);  // 1/m^2: face term of the Laplacian
-        g_[q][k] = p_.diffusivity_m2_s * lap_[q][k];  // 1/s, in filling units
+        g_[q][k] = p_.diffusivity_m2_s * p_.arrhenius(p_.diffusivity_activation_kJ_mol) * lap_[q][k];  // 1/s, in filling units
       }
     }
   }
@@ -225,7 +226,7 @@ class Model {
           double& dG_deeq) const {
     const Fill f = fill(us);
     const double s = std::sqrt(f.w);
-    const double i0 = p_.k0_A_m2 * s, di0 = p_.k0_A_m2 * 0.5 * (f.yb - f.y) * s;  // d sqrt(y(1-y))/du
+    const double i0 = k0_ * s, di0 = k0_ * 0.5 * (f.yb - f.y) * s;  // d sqrt(y(1-y))/du
     const double rf = p_.film_resistance_ohm_m2 / area_[q];
     const double eta = phi - eeq - ip * rf;
     double B, dB;
@@ -470,7 +471,7 @@ class Model {
  private:
   const CellParameters& p_;
   std::size_t P_ = 0, M_ = 1;
-  double f_ = 0, active_ = 1, kappa_ = 0;
+  double f_ = 0, active_ = 1, kappa_ = 0, k0_ = 0;
   bool ch_ = false;
   std::vector<double> shell_, q_, area_, face_;
   std::vector<std::vector<double>> g_, lap_;
@@ -585,7 +586,7 @@ JacobianCheck check_jacobian(const CellParameters& prm, const std::vector<double
   std::size_t next = 0;
   for (std::size_t q = 0; q < model.groups(); ++q)
     for (std::size_t k = 0; k < model.volumes(); ++k) x[model.y(q, k)] = Model::logit(fillings.at(next++ % fillings.size()));
-  model.side_scale_A = prm.side_i0_A_g * prm.mass_g;
+  model.side_scale_A = prm.side_i0_A_g * prm.arrhenius(prm.side_activation_kJ_mol) * prm.mass_g;
   model.side_pass_C = prm.side_passivation_mAh_g * prm.mass_g * 3.6;
   x[model.phi()] = phi_V;
   x[model.qside()] = side_charge_C;
@@ -632,8 +633,11 @@ JacobianCheck check_jacobian(const CellParameters& prm, const std::vector<double
 }
 
 double anode_overpotential_V(const CellParameters& p, double current_A) {
-  const double i = current_A / p.anode_area_m2, k0 = p.anode_k0_A_m2, a = p.anode_alpha;
+  const double i = current_A / p.anode_area_m2, k0 = p.anode_k0_A_m2 * p.arrhenius(p.anode_activation_kJ_mol), a = p.anode_alpha;
   const double f = p.ion_charge / p.kT_eV();
+  // The plating barrier and the film's ohmic drop, beyond the charge transfer.
+  const double barrier = i < 0 ? -p.anode_plating_overpotential_V * (1 - std::exp(i / (0.01 * k0))) : 0.0;
+  const double extra = barrier + i * p.anode_resistance_ohm_m2;
   // Newton on i = k0 (exp((1-a) f eta) - exp(-a f eta)), from the Tafel estimate.
   // The residual rises monotonically with eta: Newton steps limited to 50 mV, then
   // bisection on the bracket found, so the answer is converged or an error.
@@ -644,7 +648,7 @@ double anode_overpotential_V(const CellParameters& p, double current_A) {
     const double r = k0 * (ea - ec) - i, d = k0 * f * ((1 - a) * ea + a * ec);
     const double step = r / d;
     eta -= std::clamp(step, -0.05, 0.05);
-    if (std::fabs(step) < 1e-12 * (1 + std::fabs(eta))) return eta;
+    if (std::fabs(step) < 1e-12 * (1 + std::fabs(eta))) return eta + extra;
   }
   double lo = -20, hi = 20;
   if (!(r_of(lo) < 0 && r_of(hi) > 0))
@@ -654,7 +658,7 @@ double anode_overpotential_V(const CellParameters& p, double current_A) {
     const double m = 0.5 * (lo + hi);
     (r_of(m) < 0 ? lo : hi) = m;
   }
-  return 0.5 * (lo + hi);
+  return 0.5 * (lo + hi) + extra;
 }
 
 SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolStep>& protocol, const SimulationOptions& o) {
@@ -718,7 +722,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   bool charged_since = false;
   double t = 0;
   double active = prm.active_fraction;
-  model.side_scale_A = prm.side_i0_A_g * prm.mass_g;
+  model.side_scale_A = prm.side_i0_A_g * prm.arrhenius(prm.side_activation_kJ_mol) * prm.mass_g;
   model.side_pass_C = prm.side_passivation_mAh_g * prm.mass_g * 3.6;
   auto record = [&](std::size_t step, StepKind kind) {
     const double icell = xv[model.icell()];
@@ -766,7 +770,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
           ++cycle;
           charged_since = false;
           // Ageing between cycles: activation of new material, trapping of some.
-          model.side_scale_A = prm.side_i0_A_g * prm.mass_g * std::pow(prm.side_decay_per_cycle, cycle - 1);
+          model.side_scale_A = prm.side_i0_A_g * prm.arrhenius(prm.side_activation_kJ_mol) * prm.mass_g * std::pow(prm.side_decay_per_cycle, cycle - 1);
           if (prm.activation_per_cycle != 0 || prm.trapping_per_cycle != 0) {
             // Activation halves from cycle to cycle; trapping takes the same share each cycle.
             active = std::clamp(active + prm.activation_per_cycle * std::pow(0.5, cycle - 2) - prm.trapping_per_cycle, 1e-3, 1.0);
