@@ -24,6 +24,7 @@ struct SimFlags {
   std::string params = "ntp-ca", protocol, protocol_file, output;
   bool fillings = false, quiet = false;
   double rtol = 1e-7, atol = 1e-9;
+  int groups = 0, volumes = 0;
 };
 
 sim::CellParameters parameters_from(const std::string& p) {
@@ -32,7 +33,17 @@ sim::CellParameters parameters_from(const std::string& p) {
 }
 
 void run_simulate(const SimFlags& f) {
-  const auto prm = parameters_from(f.params);
+  auto prm = parameters_from(f.params);
+  if (f.groups > 0) {
+    if (!(prm.lognormal_median_m > 0))
+      throw Error(f.params, "parameters", "--groups needs a lognormal population (particles.radius_nm, sigma_log), not a list of radii");
+    prm.lognormal_particles(prm.lognormal_median_m, prm.lognormal_sigma, f.groups);
+  }
+  if (f.volumes > 0) {
+    if (prm.model == sim::ParticleModel::homogeneous)
+      throw Error(f.params, "parameters", "--volumes needs resolved particles (cathode.model diffusion or cahn-hilliard)");
+    prm.volumes = f.volumes;
+  }
   std::string text = f.protocol;
   if (!f.protocol_file.empty()) {
     text = io::read_nonempty_file(f.protocol_file, "protocol");
@@ -92,6 +103,8 @@ void add_sim_commands(CLI::App& app) {
   s->add_option("-o,--output", f->output, "table (.csv or .json)");
   s->add_flag("--fillings", f->fillings, "add one column per particle group with its mean filling");
   s->add_flag("--quiet", f->quiet, "no progress line");
+  s->add_option("--groups", f->groups, "particle size groups of the lognormal population (convergence checks)")->check(CLI::Range(1, 10000));
+  s->add_option("--volumes", f->volumes, "radial volumes per particle (diffusion, cahn-hilliard)")->check(CLI::Range(1, 1000));
   s->add_option("--rtol", f->rtol, "relative tolerance of the time integration")->capture_default_str()->check(CLI::Range(1e-12, 1e-2));
   s->add_option("--atol", f->atol, "absolute tolerance (fillings' logits, volts, amperes)")->capture_default_str()->check(CLI::Range(1e-15, 1e-2));
   s->callback([f] { run_simulate(*f); });

@@ -166,6 +166,9 @@ TEST(SimulatorBounds, CommandLine) {
   };
   EXPECT_EQ(run("ntp-ca --quiet --protocol 'Charge at 1 C for 1 hour'"), 2);
   EXPECT_EQ(run("ntp-ca --quiet --protocol 'Rest for inf minutes'"), 2);
+  EXPECT_EQ(run("ntp-ca --quiet --groups 12 --rtol 1e-6 --protocol 'Discharge at 5 mA/g until 1.6 V'"), 0);
+  EXPECT_EQ(run("ntp-ca --quiet --volumes 5 --protocol 'Rest for 1 s'"), 2);  // homogeneous particles have no volumes
+  EXPECT_EQ(run("ntp-ca --quiet --rtol 1 --protocol 'Rest for 1 s'"), 2);
   EXPECT_EQ(run("ntp-ca --quiet --protocol 'Discharge at 5 mA/g until 1.5 V'"), 0);
   std::ifstream in(dir / "out.txt");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

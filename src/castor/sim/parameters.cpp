@@ -17,6 +17,7 @@ namespace castor::sim {
 void CellParameters::lognormal_particles(double median, double sigma, int count) {
   if (!(median > 0) || !(sigma >= 0) || count < 1) throw Error("particles: median radius > 0, sigma_log >= 0, count >= 1");
   particles.clear();
+  lognormal_median_m = median, lognormal_sigma = sigma;
   if (count == 1 || sigma == 0) {
     particles.push_back({median, 1.0});
     return;
@@ -209,6 +210,7 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
         const double wt = w ? w->at(k).value<double>().value_or(-1) : 1.0;
         if (!r || !(*r > 0) || !std::isfinite(*r) || !(wt > 0) || !std::isfinite(wt)) throw Error(source, "parameters", "particles: radii_nm and weights must be positive numbers");
         p.particles.push_back({*r * 1e-9, wt});
+        p.lognormal_median_m = p.lognormal_sigma = 0;
         total += wt;
       }
       for (auto& g : p.particles) g.weight /= total;

@@ -85,8 +85,10 @@ struct CellParameters {
 
   double kT_eV() const { return 8.617333262e-5 * temperature_K; }
   // Builds a lognormal population: `count` radius groups between the 1st and 99th
-  // percentiles, weighted by volume.
+  // percentiles, weighted by volume. The median and spread are kept, so that the number of
+  // groups can be changed later (a convergence check: castor simulate --groups N).
   void lognormal_particles(double median_radius_m, double sigma_log, int count);
+  double lognormal_median_m = 0, lognormal_sigma = 0;  // 0: the groups were given as a list
 };
 
 // Checks every value against what it can physically be (positive masses, densities, radii,
