@@ -212,3 +212,23 @@ TEST(SimulatorBounds, ArrheniusRatesMakeAWarmCellLessPolarised) {
   EXPECT_LT(warm.first, cold.first);
   EXPECT_LT(warm.second, cold.second);  // more (negative) side charge
 }
+
+// Trapping takes Ca-rich material: after a discharge that fills the cathode, the share cut
+// off keeps its ions, so the charge gives back that much less, and the ledger counts it
+// (issue 16, item 3: before, trapping took Ca-free material after each charge).
+TEST(SimulatorBounds, TrappingTakesCaRichMaterialAfterDischarge) {
+  auto p = sim::preset("ntp-ca");
+  p.activation_per_cycle = 0;
+  p.trapping_per_cycle = 0.01;
+  p.side_i0_A_g = 0;
+  p.double_layer_F_m2 = 0;
+  p.active_fraction = 0.5;
+  const auto r = sim::simulate(p, sim::parse_protocol("Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V"));
+  const double q_trap = 0.01 * p.mass_g * p.capacity_mAh_g * 3.6;  // the share, full of Ca
+  EXPECT_NEAR(r.ledger.trapped_C, q_trap, 0.01 * q_trap);
+  EXPECT_LT(std::fabs(r.ledger.fillings_imbalance), 1e-4);
+  // Net charge = the trapped ions less those the cathode held at the start (filling 0.005);
+  // the charge empties what stayed active.
+  const double q_start = p.initial_filling * p.active_fraction * p.mass_g * p.capacity_mAh_g * 3.6;
+  EXPECT_NEAR(r.ledger.insertion_C, -r.ledger.trapped_C + q_start, 0.01 * q_trap);
+}

@@ -60,7 +60,7 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
   for (const auto& c : r.cycles) d.discharge_mAh_g.push_back(r.specific(c.discharge_mAh)), d.charge_mAh_g.push_back(r.specific(c.charge_mAh));
   const double q1d = d.discharge_mAh_g.at(0), q1c = d.charge_mAh_g.at(0);
   d.lines.push_back({"first discharge / charge capacity (mAh/g)", "53.4 / 40.6", num(q1d, 1) + " / " + num(q1c, 1),
-                     "active fraction 0.30 (charge) and the side reaction's passivation (the excess)", K::calibrated, ""});
+                     "active fraction 0.315 (charge); the side reaction's passivation and Ca-rich trapping (the excess)", K::calibrated, ""});
   d.lines.push_back({"Ca per formula unit", "0.40 / 0.30", num(q1d / qth, 2) + " / " + num(q1c / qth, 2),
                      fmt::format("the capacities over {:.1f} mAh/g (one Ca2+)", qth), K::derived, ""});
   // dQ/dV peaks of cycle 1 (Fig. 2e is the 1st cycle).
@@ -106,7 +106,7 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
     const double dd = 1e3 * (r.cycles[0].hysteresis->discharge_V - r.cycles[4].hysteresis->discharge_V);
     const double dc = 1e3 * (r.cycles[4].hysteresis->charge_V - r.cycles[0].hysteresis->charge_V);
     d.lines.push_back({"overvoltage growth, cycle 1 -> 5, discharge / charge (mV)", "grows on discharge",
-                       num(dd, 1) + " / " + num(dc, 1), "dQ/dV peak shifts; trapping removes material at its present filling",
+                       num(dd, 1) + " / " + num(dc, 1), "dQ/dV peak shifts; trapping takes Ca-rich material after each discharge, activation adds material",
                        K::predicted, yes_no(dd > 5 && dd > dc)});
   }
   // 2. Capacity against rate (Fig. S12), fresh cells: the paper sees a progressive fade

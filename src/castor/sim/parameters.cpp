@@ -80,7 +80,7 @@ CellParameters preset(std::string_view name) {
   p.anode_activation_kJ_mol = 40;
   p.series_resistance_ohm = 20;
   p.initial_filling = 0.005;
-  p.active_fraction = 0.30;                  // calibrated: first charge 40.6 mAh/g of 132.8
+  p.active_fraction = 0.315;                 // calibrated: first charge 40.6 mAh/g of 132.8
   p.activation_per_cycle = 0.08;             // halves every cycle
   p.trapping_per_cycle = 0.012;
   // Electrolyte reduction on the first discharges, passivated by its own film: calibrated
@@ -89,7 +89,7 @@ CellParameters preset(std::string_view name) {
   p.side_e0_V = 1.87;
   p.side_tafel_V = 0.05;
   p.side_decay_per_cycle = 1.0;
-  p.side_passivation_mAh_g = 0.05;
+  p.side_passivation_mAh_g = 0.044;
   return p;
 }
 

@@ -719,7 +719,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   std::vector<std::vector<double>> surfaces(o.record_fillings ? model.groups() : 0);
   SimulationResult res;
   int cycle = 1;
-  bool charged_since = false;
+  bool charged_since = false, discharged_since = false;
   double t = 0;
   double active = prm.active_fraction;
   model.side_scale_A = prm.side_i0_A_g * prm.arrhenius(prm.side_activation_kJ_mol) * prm.mass_g;
@@ -766,22 +766,26 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
         model.mode = Mode::galvanostatic;
         model.setpoint = s.type == StepType::charge ? a : -a;
         kind = s.type == StepType::charge ? StepKind::cc_charge : StepKind::cc_discharge;
+        // Material wired in or cut off takes its ions with it: not a current, but in the ledger.
+        auto set_active = [&](double fraction) {
+          const double before = model.stored_charge_C(xv);
+          active = std::clamp(fraction, 1e-3, 1.0);
+          model.set_active(active);
+          const double jump = model.stored_charge_C(xv) - before;
+          (jump < 0 ? res.ledger.trapped_C : res.ledger.activated_C) += std::fabs(jump);
+        };
         if (s.type == StepType::discharge && charged_since) {
           ++cycle;
           charged_since = false;
-          // Ageing between cycles: activation of new material, trapping of some.
+          // Between cycles: activation of new material (halving from cycle to cycle).
           model.side_scale_A = prm.side_i0_A_g * prm.arrhenius(prm.side_activation_kJ_mol) * prm.mass_g * std::pow(prm.side_decay_per_cycle, cycle - 1);
-          if (prm.activation_per_cycle != 0 || prm.trapping_per_cycle != 0) {
-            // Activation halves from cycle to cycle; trapping takes the same share each cycle.
-            active = std::clamp(active + prm.activation_per_cycle * std::pow(0.5, cycle - 2) - prm.trapping_per_cycle, 1e-3, 1.0);
-            const double before = model.stored_charge_C(xv);
-            model.set_active(active);
-            // Material wired in or cut off takes its ions with it: not a current.
-            const double jump = model.stored_charge_C(xv) - before;
-            (jump < 0 ? res.ledger.trapped_C : res.ledger.activated_C) += std::fabs(jump);
-          }
+          if (prm.activation_per_cycle != 0) set_active(active + prm.activation_per_cycle * std::pow(0.5, cycle - 2));
         }
-        if (s.type == StepType::charge) charged_since = true;
+        // After a discharge: a share of the material, Ca-rich as the discharge left it,
+        // turns inert and keeps its ions (the paper: Ca-rich NTP becomes inert).
+        if (s.type == StepType::charge && discharged_since && prm.trapping_per_cycle != 0) set_active(active - prm.trapping_per_cycle);
+        if (s.type == StepType::charge) charged_since = true, discharged_since = false;
+        if (s.type == StepType::discharge) discharged_since = true;
         ctx.v_limit = s.until_voltage_V;
         if (!s.duration_s) t_end = t + unlimited_bound_s(a);
         break;
