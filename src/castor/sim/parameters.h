@@ -42,6 +42,12 @@ struct CellParameters {
   // interpolated linearly (and continued with the end slopes).
   std::vector<double> ocv_filling, ocv_V;
   double film_resistance_ohm_m2 = 0;  // per particle area
+  // Poorly connected particles (aggregates, loose contact to the carbon network): each group
+  // reaches the current collector through a contact resistance contact_resistance_ohm_g /
+  // (its active mass in g), spread lognormally over the groups (sigma_log, median 1) and
+  // not correlated with size. At higher currents the poorly connected groups lag, so the
+  // capacity to a cut-off fades with rate. 0: every particle is perfectly wired.
+  double contact_resistance_ohm_g = 0, contact_sigma_log = 0;
   double double_layer_F_m2 = 0;       // per particle area (0: no capacitive current)
   ParticleModel model = ParticleModel::homogeneous;
   int volumes = 1;                    // finite volumes per particle (diffusion model)

@@ -60,6 +60,7 @@ class Model {
     active_ = std::clamp(fraction, 1e-6, 1.0);
     q_.assign(P_, 0);
     area_.assign(P_, 0);
+    rc_.assign(P_, 0);
     g_.assign(P_, std::vector<double>(M_ > 1 ? M_ - 1 : 0, 0));
     lap_.assign(P_, std::vector<double>(M_ > 1 ? M_ - 1 : 0, 0));
     for (std::size_t q = 0; q < P_; ++q) {
@@ -67,6 +68,9 @@ class Model {
       const double mass = p_.mass_g * grp.weight * active_;
       q_[q] = mass * p_.capacity_mAh_g * 3.6;                         // C
       area_[q] = 3 * mass / (p_.density_g_cm3 * 1e6 * grp.radius_m);  // m2
+      // Electronic contact of the group to the current collector (Ohm): the specific
+      // contact resistance over the group's mass, times the group's share of the spread.
+      rc_[q] = p_.contact_resistance_ohm_g > 0 ? p_.contact_resistance_ohm_g * contact_factor(q) / mass : 0.0;
       const double R = grp.radius_m;
       for (std::size_t k = 0; k + 1 < M_; ++k) {
         // Face k+1 between the volumes k and k+1, whose centres are d apart (units of R).
@@ -76,6 +80,33 @@ class Model {
       }
     }
   }
+
+  // The contact spread: group q takes the lognormal quantile of its position in a
+  // bit-reversed order of the groups, so that contact and size are not correlated (the
+  // groups are ordered by size); the factors have median 1.
+  double contact_factor(std::size_t q) const {
+    if (!(p_.contact_sigma_log > 0) || P_ < 2) return 1.0;
+    std::size_t bits = 0;
+    while ((std::size_t{1} << bits) < P_) ++bits;
+    std::size_t rank = 0, seen = 0;
+    // Rank of q among the groups in bit-reversed order of their indices.
+    auto reversed = [&](std::size_t v) {
+      std::size_t r = 0;
+      for (std::size_t b = 0; b < bits; ++b) r |= ((v >> b) & 1u) << (bits - 1 - b);
+      return r;
+    };
+    for (std::size_t j = 0; j < P_; ++j) seen += reversed(j) < reversed(q);
+    rank = seen;
+    const double u = (static_cast<double>(rank) + 0.5) / static_cast<double>(P_);
+    // Inverse normal CDF by bisection on erfc.
+    double lo = -8, hi = 8;
+    for (int it = 0; it < 100; ++it) {
+      const double m = 0.5 * (lo + hi);
+      (0.5 * std::erfc(-m / std::sqrt(2.0)) < u ? lo : hi) = m;
+    }
+    return std::exp(p_.contact_sigma_log * 0.5 * (lo + hi));
+  }
+  double contact_resistance_ohm(std::size_t q) const { return rc_[q]; }
 
   std::size_t size() const { return P_ * (M_ + 1) + 5; }
   std::size_t y(std::size_t q, std::size_t k) const { return q * (M_ + 1) + k; }
@@ -227,7 +258,7 @@ class Model {
     const Fill f = fill(us);
     const double s = std::sqrt(f.w);
     const double i0 = k0_ * s, di0 = k0_ * 0.5 * (f.yb - f.y) * s;  // d sqrt(y(1-y))/du
-    const double rf = p_.film_resistance_ohm_m2 / area_[q];
+    const double rf = p_.film_resistance_ohm_m2 / area_[q] + rc_[q];
     const double eta = phi - eeq - ip * rf;
     double B, dB;
     rate_factor(eta, B, dB);
@@ -473,7 +504,7 @@ class Model {
   std::size_t P_ = 0, M_ = 1;
   double f_ = 0, active_ = 1, kappa_ = 0, k0_ = 0;
   bool ch_ = false;
-  std::vector<double> shell_, q_, area_, face_;
+  std::vector<double> shell_, q_, area_, face_, rc_;
   std::vector<std::vector<double>> g_, lap_;
 };
 
@@ -703,7 +734,21 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   } cleanup{ida, LS, J, x, xp, id, sun};
   check(IDAInit(ida, residual_fn, 0.0, x, xp), "IDAInit");
   check(IDASetUserData(ida, &ctx), "IDASetUserData");
-  check(IDASStolerances(ida, o.rtol, o.atol), "IDASStolerances");
+  // Absolute tolerances in each unknown's own scale: atol for the logits and volts, atol
+  // times the 1 C current for currents, times the capacity for charges (a 1e-9 A floor on
+  // microampere currents would be a loose 1e-3 relative).
+  N_Vector atol_v = N_VNew_Serial(static_cast<sunindextype>(n), sun);
+  {
+    double* a = N_VGetArrayPointer(atol_v);
+    const double q_total = std::max(model.total_capacity_C(), 1e-30), i_1c = q_total / 3600;
+    for (std::size_t k = 0; k < n; ++k) a[k] = o.atol;
+    for (std::size_t q = 0; q < model.groups(); ++q) a[model.cur(q)] = o.atol * i_1c;
+    a[model.icell()] = o.atol * i_1c;
+    a[model.qcell()] = a[model.qside()] = a[model.qins()] = o.atol * q_total;
+  }
+  const int tol_flag = IDASVtolerances(ida, o.rtol, atol_v);
+  N_VDestroy(atol_v);
+  check(tol_flag, "IDASVtolerances");
   check(IDASetLinearSolver(ida, LS, J), "IDASetLinearSolver");
   check(IDASetJacFn(ida, jacobian_fn), "IDASetJacFn");
   check(IDASetId(ida, id), "IDASetId");
