@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -231,4 +232,21 @@ TEST(SimulatorBounds, TrappingTakesCaRichMaterialAfterDischarge) {
   // the charge empties what stayed active.
   const double q_start = p.initial_filling * p.active_fraction * p.mass_g * p.capacity_mAh_g * 3.6;
   EXPECT_NEAR(r.ledger.insertion_C, -r.ledger.trapped_C + q_start, 0.01 * q_trap);
+}
+
+// Presets are data files (issue 16, item 4): the built-in ntp-ca is data/presets/ntp-ca.toml,
+// so loading the file gives the same cell; omega_kT is read at the file's own temperature.
+TEST(SimulatorBounds, PresetIsTheDataFile) {
+  const auto built_in = sim::preset("ntp-ca");
+  const auto file = sim::load_parameters(std::filesystem::path(CASTOR_SOURCE_DIR) / "data/presets/ntp-ca.toml");
+  EXPECT_DOUBLE_EQ(file.mass_g, built_in.mass_g);
+  EXPECT_DOUBLE_EQ(file.k0_A_m2, built_in.k0_A_m2);
+  EXPECT_DOUBLE_EQ(file.active_fraction, built_in.active_fraction);
+  EXPECT_DOUBLE_EQ(file.side_passivation_mAh_g, built_in.side_passivation_mAh_g);
+  EXPECT_EQ(file.particles.size(), built_in.particles.size());
+  EXPECT_EQ(built_in.name, "ntp-ca");
+  EXPECT_NEAR(built_in.mass_g, 1.21e-3 * 1.13, 1e-12);
+  const auto warm = sim::parse_parameters("preset = 'ntp-ca'\n[cell]\ntemperature_K = 350\n[cathode]\nomega_kT = 3\n", "warm.toml");
+  EXPECT_NEAR(warm.omega_eV, 3 * 8.617333262e-5 * 350, 1e-12);
+  EXPECT_THROW((void)sim::preset("no-such-cell"), castor::Error);
 }

@@ -11,6 +11,7 @@
 #include "castor/chem/formula.h"
 #include "castor/core/error.h"
 #include "castor/io/file.h"
+#include "castor/sim/detail/builtin_presets.h"
 
 namespace castor::sim {
 
@@ -45,57 +46,16 @@ double CellParameters::arrhenius(double ea_kJ_mol) const {
 }
 
 CellParameters preset(std::string_view name) {
-  if (name != "ntp-ca") throw Error(fmt::format("unknown parameter preset '{}' (known: ntp-ca)", name));
-  // The paper's cell (spec/paper.md): ncNTP (10-50 nm particles) against Ca metal.
-  // Values chosen so that castor's analyses of the simulated experiments land near the
-  // paper's numbers; docs/simulator.md says why each one is what it is.
-  CellParameters p;
-  p.name = "ntp-ca";
-  p.formula = "NaTi2(PO4)3";
-  p.ion_charge = 2;
-  p.molar_mass_g_mol = chem::parse_formula(p.formula).molar_mass_g_mol;
-  p.capacity_mAh_g = chem::theoretical_capacity_mAh_g(p.molar_mass_g_mol, 2);
-  p.mass_g = 1.21e-3 * 1.13;                 // 1.21 mg/cm2 on a 12 mm disc
-  p.density_g_cm3 = 2.96;                    // 6 x 403.63 g/mol in 1357 A^3
-  p.e0_V = 1.89;                             // mid-plateau
-  p.omega_eV = 3.0 * p.kT_eV();              // phase separating (> 2 kT): two-phase flat plateau
-  p.k0_A_m2 = 5.5e-4;                        // calibrated: 0.04 V hysteresis of the cycle-1 dQ/dV peaks
-  p.double_layer_F_m2 = 0.1;                 // 10 uF/cm2 of particle surface
-  p.alpha = 0.5;
-  p.model = ParticleModel::homogeneous;      // r^2/D ~ 11 s for 25 nm: homogeneous particles
-  p.lognormal_particles(15e-9, 0.35, 24);    // 10-50 nm
-  // Poorly connected particles (the paper's TEM shows aggregates in the CNT network): a
-  // contact resistance spread over the groups. Calibrated only qualitatively, to give the
-  // progressive capacity fade with rate of Fig. S12 (the text gives no numbers for it).
-  p.contact_resistance_ohm_g = 0.02;
-  p.contact_sigma_log = 1.5;
-  // Ca metal: stripping at +0.01 V and plating at -0.18 V at the 5 mA/g current
-  // (6.8 uA on 1.13 cm2). A symmetric Butler-Volmer (alpha 0.5) with k0 calibrated to the
-  // stripping potential, and a plating overpotential calibrated to the difference: Ca
-  // plating needs a nucleation and growth barrier that stripping does not.
-  p.anode_alpha = 0.5;
-  p.anode_area_m2 = 1.13e-4;
-  p.anode_k0_A_m2 = 0.0755;
-  p.anode_plating_overpotential_V = 0.17;
-  // Activation energies (assumed, typical values; no number of the paper was used): the
-  // cathode's charge transfer and solid diffusion, electrolyte reduction, Ca plating.
-  p.k0_activation_kJ_mol = 40;
-  p.diffusivity_activation_kJ_mol = 40;
-  p.side_activation_kJ_mol = 60;
-  p.anode_activation_kJ_mol = 40;
-  p.series_resistance_ohm = 20;
-  p.initial_filling = 0.005;
-  p.active_fraction = 0.315;                 // calibrated: first charge 40.6 mAh/g of 132.8
-  p.activation_per_cycle = 0.08;             // halves every cycle
-  p.trapping_per_cycle = 0.012;
-  // Electrolyte reduction on the first discharges, passivated by its own film: calibrated
-  // to the first discharge's excess, 53.4 - 40.6 = 12.8 mAh/g.
-  p.side_i0_A_g = 0.8e-3;
-  p.side_e0_V = 1.87;
-  p.side_tafel_V = 0.05;
-  p.side_decay_per_cycle = 1.0;
-  p.side_passivation_mAh_g = 0.044;
-  return p;
+  // Presets are data files (data/presets/*.toml), built into the library.
+  for (const auto& [preset_name, text] : detail::builtin_presets())
+    if (preset_name == name) {
+      CellParameters p = parse_parameters(text, fmt::format("preset {} (data/presets/{}.toml)", preset_name, preset_name));
+      p.name = std::string(preset_name);
+      return p;
+    }
+  std::string known;
+  for (const auto& [preset_name, text] : detail::builtin_presets()) known += (known.empty() ? "" : ", ") + std::string(preset_name);
+  throw Error(fmt::format("unknown parameter preset '{}' (known: {})", name, known));
 }
 
 namespace {
@@ -143,6 +103,13 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     (void)v;
     if (!top.count(std::string(k.str())))
       throw Error(source, "parameters", fmt::format("unknown section or key '{}'", k.str()));
+  }
+  if (const auto* c = root["cell"].as_table()) {
+    std::set<std::string> seen;
+    p.series_resistance_ohm = get<double>(*c, "series_resistance_ohm", p.series_resistance_ohm, seen, source);
+    p.temperature_K = get<double>(*c, "temperature_K", p.temperature_K, seen, source);
+    p.reference_temperature_K = get<double>(*c, "reference_temperature_K", p.reference_temperature_K, seen, source);
+    check_unknown(*c, seen, source, "cell");
   }
   if (const auto* c = root["cathode"].as_table()) {
     std::set<std::string> seen;
@@ -245,13 +212,6 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     p.anode_resistance_ohm_m2 = get<double>(*a, "resistance_ohm_cm2", p.anode_resistance_ohm_m2 * 1e4, seen, source) * 1e-4;
     p.anode_activation_kJ_mol = get<double>(*a, "activation_kJ_mol", p.anode_activation_kJ_mol, seen, source);
     check_unknown(*a, seen, source, "anode");
-  }
-  if (const auto* c = root["cell"].as_table()) {
-    std::set<std::string> seen;
-    p.series_resistance_ohm = get<double>(*c, "series_resistance_ohm", p.series_resistance_ohm, seen, source);
-    p.temperature_K = get<double>(*c, "temperature_K", p.temperature_K, seen, source);
-    p.reference_temperature_K = get<double>(*c, "reference_temperature_K", p.reference_temperature_K, seen, source);
-    check_unknown(*c, seen, source, "cell");
   }
   if (const auto* g = root["ageing"].as_table()) {
     std::set<std::string> seen;
