@@ -42,6 +42,11 @@ printf '\x00R0-p(R1,CPE1)-W1' > "$dir/corpus/strings/circuit"
 printf '\x01NaTi2(PO4)3' > "$dir/corpus/strings/formula"
 printf '\x02(Discharge at 5 mA/g until 1.5 V; Rest for 10 minutes) x 3' > "$dir/corpus/strings/protocol"
 printf '\x03preset = "ntp-ca"\n[cathode]\nk0_A_m2 = 1e-3\n' > "$dir/corpus/strings/params"
+mkdir -p "$dir/corpus/simulate"
+printf '\x00Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V; Hold at 2.6 V until 1 mA/g' > "$dir/corpus/simulate/cccv"
+printf '\x01(Discharge at 1 C for 20 minutes; Rest for 10 minutes) x 3' > "$dir/corpus/simulate/gitt"
+printf '\x02Sweep from 2.6 V to 1.5 V at 1 mV/s; Impedance from 10 kHz to 10 mHz at 5 mV, 5 per decade' > "$dir/corpus/simulate/cv"
+printf '\x03Charge at 1 C for 1 hour' > "$dir/corpus/simulate/empty"
 
 mkdir -p "$dir/findings"
 status=0

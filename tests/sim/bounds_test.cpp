@@ -250,3 +250,24 @@ TEST(SimulatorBounds, PresetIsTheDataFile) {
   EXPECT_NEAR(warm.omega_eV, 3 * 8.617333262e-5 * 350, 1e-12);
   EXPECT_THROW((void)sim::preset("no-such-cell"), castor::Error);
 }
+
+// Cut-offs on the two-electrode cell voltage as well as on the working electrode (issue 16,
+// item 2): "until 1.5 V cell" ends where the cell voltage (working electrode minus the
+// anode's overpotential) reaches 1.5 V.
+TEST(SimulatorBounds, CellVoltageCutOffs) {
+  const auto r = sim::simulate(sim::preset("ntp-ca"), sim::parse_protocol("Discharge at 5 mA/g until 1.5 V cell; "
+                                                                          "Charge at 5 mA/g until 2.6 V cell"));
+  const auto& cell = r.table.values("cell_voltage_V");
+  const auto& we = r.table.values(col::voltage_V);
+  const auto& step = r.table.values(col::step);
+  double cell1 = 0, we1 = 0, cell2 = 0, we2 = 0;
+  for (std::size_t i = 0; i < step.size(); ++i) {
+    if (step[i] == 1) cell1 = cell[i], we1 = we[i];
+    if (step[i] == 2) cell2 = cell[i], we2 = we[i];
+  }
+  EXPECT_NEAR(cell1, 1.5, 1e-6);
+  EXPECT_NEAR(we1, 1.51, 0.002);  // stripping Ca at +0.01 V
+  EXPECT_NEAR(cell2, 2.6, 1e-6);
+  EXPECT_NEAR(we2, 2.42, 0.002);  // plating Ca at -0.18 V
+  EXPECT_THROW((void)sim::parse_protocol("Hold at 2.6 V until 2.0 V"), castor::Error);
+}

@@ -116,6 +116,7 @@ class StepParser {
       bad(fmt::format("the duration {} s must be positive and at most {:.0e} s (about 3 years)", *s.duration_s, kMaxStepSeconds));
     for (const auto& v : {s.voltage_V, s.sweep_to_V, s.until_voltage_V})
       if (v && !(std::fabs(*v) <= 20)) bad(fmt::format("the voltage {} V is outside +-20 V", *v));
+    if (s.type == StepType::hold && s.until_voltage_V) bad("a hold ends on a current or a time, not on a voltage");
     if (s.sweep_rate_V_s && !(*s.sweep_rate_V_s <= 1e3)) bad(fmt::format("the scan rate {} V/s is above 1000 V/s", *s.sweep_rate_V_s));
     if (s.type == StepType::sweep && s.voltage_V && s.sweep_to_V && *s.voltage_V == *s.sweep_to_V)
       bad("the sweep starts and ends at the same potential");
@@ -220,8 +221,16 @@ class StepParser {
         const std::string next = w_.size() > pos_ ? w_[pos_] : "";
         const std::string unit = lower(pos_ + 1 < w_.size() ? w_[pos_ + 1] : "");
         const bool volt = unit == "v" || unit == "mv" || lower(next).ends_with("v");
-        if (volt) s.until_voltage_V = voltage();
-        else s.until_current = current();
+        if (volt) {
+          s.until_voltage_V = voltage();
+          // "until 1.5 V cell": the two-electrode (cell) voltage, not the working electrode's.
+          if (pos_ < w_.size() && (lower(w_[pos_]) == "cell" || lower(w_[pos_]) == "(cell)")) {
+            s.limit_on_cell_voltage = true;
+            ++pos_;
+          }
+        } else {
+          s.until_current = current();
+        }
       } else if (!s.duration_s && !s.until_voltage_V && !s.until_current) {
         fail("'until' or 'for'");
       } else {

@@ -5,7 +5,9 @@
 //   Sweep from 2.6 V to 1.5 V at 0.1 mV/s      Impedance from 1 MHz to 10 mHz at 5 mV, 10 per decade
 // Currents in A, mA, uA, A/g, mA/g (per gram of active material), mA/cm2, or C (C-rate of
 // the theoretical capacity). Limits "until X V", "until X mA/g" and durations "for N s|
-// min|minutes|h|hours" may be combined: "Discharge at 1 C until 1.5 V or 2 hours".
+// min|minutes|h|hours" may be combined: "Discharge at 1 C until 1.5 V or 2 hours". A voltage
+// limit is on the working electrode against the reference, or, written "until 1.4 V cell",
+// on the two-electrode cell voltage (the working electrode minus the anode's overpotential).
 #pragma once
 
 #include <optional>
@@ -29,6 +31,7 @@ struct ProtocolStep {
   std::optional<double> voltage_V;          // hold at / sweep from
   std::optional<double> sweep_to_V, sweep_rate_V_s;
   std::optional<double> until_voltage_V;
+  bool limit_on_cell_voltage = false;  // "until 1.5 V cell": the two-electrode voltage
   std::optional<Amount> until_current;
   std::optional<double> duration_s;
   double f_start_Hz = 0, f_end_Hz = 0, amplitude_V = 0;

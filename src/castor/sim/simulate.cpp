@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <string>
 
 #include <Eigen/Sparse>
 #include <fmt/format.h>
@@ -509,6 +510,7 @@ class Model {
 };
 
 struct Ctx {
+  std::string solver_message;  // IDA's last error message
   Model* model = nullptr;
   std::vector<Triplet> trip;
   // The CSC pattern of the last Jacobian and, for each triplet in the order the model
@@ -531,6 +533,10 @@ constexpr double kMaxLogit = 700;
 // The cathode's potential window around its E0 (V).
 constexpr double kWindowV = 3.0;
 
+
+void ida_message(int, const char*, const char* function, char* msg, void* data) {
+  static_cast<Ctx*>(data)->solver_message = fmt::format("{}: {}", function, msg);
+}
 
 int residual_fn(sunrealtype t, N_Vector x, N_Vector xp, N_Vector F, void* data) {
   auto* c = static_cast<Ctx*>(data);
@@ -757,6 +763,8 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   // Cahn-Hilliard particles), and the potential is what the experiment measures.
   check(IDASetSuppressAlg(ida, SUNFALSE), "IDASetSuppressAlg");
   check(IDASetMaxNumSteps(ida, 20000), "IDASetMaxNumSteps");
+  // IDA's own messages go into the error castor raises, not onto stderr.
+  check(IDASetErrHandlerFn(ida, ida_message, &ctx), "IDASetErrHandlerFn");
 
   // Output columns.
   std::vector<double> T, V, I, ECE, CYC, STEP, KIND, VCELL, FILL;
@@ -832,6 +840,9 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
         if (s.type == StepType::charge) charged_since = true, discharged_since = false;
         if (s.type == StepType::discharge) discharged_since = true;
         ctx.v_limit = s.until_voltage_V;
+        // A cell-voltage limit is the working electrode's limit shifted by the anode's
+        // overpotential, which is fixed at a constant current.
+        if (s.until_voltage_V && s.limit_on_cell_voltage) ctx.v_limit = *s.until_voltage_V + anode_overpotential_V(prm, -model.setpoint);
         if (!s.duration_s) t_end = t + unlimited_bound_s(a);
         break;
       }
@@ -947,9 +958,11 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
       const int flag = IDASolve(ida, t_end, &tret, x, xp, IDA_ONE_STEP);
       if (flag < 0)
         throw Error(fmt::format("simulator: step {} '{}' failed at t = {:.6g} s (IDA flag {}): {}", si + 1, s.text, tret,
-                                flag, flag == IDA_CONV_FAIL || flag == IDA_ERR_FAIL
-                                          ? "the solver could not converge (a limit out of reach, or the cell is exhausted)"
-                                          : "solver error"));
+                                flag,
+                                (flag == IDA_CONV_FAIL || flag == IDA_ERR_FAIL
+                                     ? std::string("the solver could not converge (a limit out of reach, or the cell is exhausted)")
+                                     : std::string("solver error")) +
+                                    (ctx.solver_message.empty() ? "" : " [" + ctx.solver_message + "]")));
       t = tret;
       record(si, kind);
       ++steps;
