@@ -96,6 +96,14 @@ gitt::GittOptions sphere_options(double radius_cm) {
   o.ion_charge = 2;
   return o;
 }
+
+// The titration written as a CSV file in a scratch folder of its own.
+std::filesystem::path written_titration(const castor::Table& t, const std::string& folder) {
+  const auto dir = castor::test::scratch_dir(folder);
+  std::ofstream out(dir / "gitt.csv");
+  castor::io::write_csv(t, out, {});
+  return dir / "gitt.csv";
+}
 }  // namespace
 
 TEST(Gitt, MolarVolumeOfNtp) {
@@ -183,12 +191,8 @@ TEST(Gitt, MissingInputsAreErrors) {
 
 TEST(GittCli, SyntheticTitrationThroughTheCommandLine) {
   const SphereResponse g(2e-3, 1e-10);
-  const auto t = synthetic_gitt(g, 5, 10.0, 20000.0, 0.1, 200.0);
-  const auto dir = castor::test::scratch_dir("gitt_cli");
-  {
-    std::ofstream out(dir / "gitt.csv");
-    castor::io::write_csv(t, out, {});
-  }
+  const auto csv = written_titration(synthetic_gitt(g, 5, 10.0, 20000.0, 0.1, 200.0), "gitt_cli");
+  const auto dir = csv.parent_path();
   const std::string cli = CASTOR_CLI;
   const std::string cmd = cli + " gitt " + (dir / "gitt.csv").string() +
                           " --mass-mg 1 --formula 'NaTi2(PO4)3' --ion Ca --radius-nm 20000 -o " +
@@ -239,12 +243,8 @@ TEST(Gitt, TwoPhasePlateauGivesNoD) {
 // is still written, and --strict turns the flagged pulses into exit status 2 (issue 15).
 TEST(GittCli, FlaggedPulsesAreAnErrorOnlyWithStrict) {
   const SphereResponse g(25e-7, 5.7e-13);
-  const auto t = synthetic_gitt(g, 4, 1800.0, 600.0, 10.0, 10.0);
-  const auto dir = castor::test::scratch_dir("gitt_strict");
-  {
-    std::ofstream out(dir / "gitt.csv");
-    castor::io::write_csv(t, out, {});
-  }
+  const auto csv = written_titration(synthetic_gitt(g, 4, 1800.0, 600.0, 10.0, 10.0), "gitt_strict");
+  const auto dir = csv.parent_path();
   const std::string base = std::string(CASTOR_CLI) + " gitt " + (dir / "gitt.csv").string() +
                            " --mass-mg 1 --formula 'NaTi2(PO4)3' --ion Ca --radius-nm 25 -o " + (dir / "pulses.csv").string();
   ASSERT_EQ(std::system((base + " > " + (dir / "out.txt").string() + " 2>&1").c_str()), 0);
