@@ -4,7 +4,7 @@
 // with 60 surface-refined volumes).
 #include <benchmark/benchmark.h>
 
-#include "castor/sim/demo.h"
+#include "castor/demo/paper_demo.h"
 #include "castor/sim/parameters.h"
 #include "castor/sim/protocol.h"
 #include "castor/sim/simulate.h"
@@ -48,7 +48,7 @@ BENCHMARK(impedance_60_frequencies)->Unit(benchmark::kMillisecond);
 
 void demo_all_experiments(benchmark::State& state) {
   const auto p = sim::preset("ntp-ca");
-  for (auto _ : state) benchmark::DoNotOptimize(sim::run_demo(p));
+  for (auto _ : state) benchmark::DoNotOptimize(castor::demo::run_demo(p));
 }
 BENCHMARK(demo_all_experiments)->Unit(benchmark::kMillisecond);
 

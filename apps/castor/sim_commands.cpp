@@ -12,7 +12,7 @@
 #include "castor/core/error.h"
 #include "castor/io/file.h"
 #include "castor/io/write_table.h"
-#include "castor/sim/demo.h"
+#include "castor/demo/paper_demo.h"
 #include "castor/sim/parameters.h"
 #include "castor/sim/protocol.h"
 #include "castor/sim/simulate.h"
@@ -116,7 +116,7 @@ void add_sim_commands(CLI::App& app) {
     const auto prm = parameters_from(*demo_params);
     fmt::print("castor demo: the {} cell (Shibuya et al., J. Mater. Chem. A 2025) simulated and analysed by castor\n\n",
                prm.name.empty() ? *demo_params : prm.name);
-    fmt::print("{}", sim::format_demo(sim::run_demo(prm)));
+    fmt::print("{}", demo::format_demo(demo::run_demo(prm)));
   });
 }
 

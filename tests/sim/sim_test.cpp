@@ -18,7 +18,7 @@
 #include "castor/cycling/cycling.h"
 #include "castor/eis/fit.h"
 #include "castor/gitt/gitt.h"
-#include "castor/sim/demo.h"
+#include "castor/demo/paper_demo.h"
 #include "castor/sim/parameters.h"
 #include "castor/sim/protocol.h"
 #include "castor/sim/simulate.h"
@@ -207,7 +207,7 @@ TEST(Simulator, GittShortRestsAreFlagged) {
 
 // spec/paper.md numbers from the ntp-ca preset, analysed by castor (castor demo).
 TEST(Simulator, NtpCaPresetLandsNearThePaper) {
-  const auto d = sim::run_demo(sim::preset("ntp-ca"));
+  const auto d = castor::demo::run_demo(sim::preset("ntp-ca"));
   ASSERT_GE(d.discharge_mAh_g.size(), 15u);
   EXPECT_NEAR(d.discharge_mAh_g[0], 53.4, 3.0);
   EXPECT_NEAR(d.charge_mAh_g[0], 40.6, 3.0);
@@ -241,40 +241,40 @@ TEST(Simulator, NtpCaPresetLandsNearThePaper) {
   // Every row says what kind of number it is; the calibrated ones are those the preset was
   // tuned to, at least four rows are predictions, each with its verdict, and the rows that
   // disagree with the paper say so (issue 16, item 6).
-  auto row = [&](const std::string& q) -> const sim::DemoLine& {
+  auto row = [&](const std::string& q) -> const castor::demo::DemoLine& {
     for (const auto& l : d.lines)
       if (l.quantity.starts_with(q)) return l;
     throw std::runtime_error("no demo row " + q);
   };
-  EXPECT_EQ(row("first discharge / charge capacity").kind, sim::DemoKind::calibrated);
-  EXPECT_EQ(row("counter electrode").kind, sim::DemoKind::calibrated);
-  EXPECT_EQ(row("plateau, two-electrode").kind, sim::DemoKind::derived);
-  EXPECT_EQ(row("capacity at 5 mA/g, r = 25 nm").kind, sim::DemoKind::check);
+  EXPECT_EQ(row("first discharge / charge capacity").kind, castor::demo::DemoKind::calibrated);
+  EXPECT_EQ(row("counter electrode").kind, castor::demo::DemoKind::calibrated);
+  EXPECT_EQ(row("plateau, two-electrode").kind, castor::demo::DemoKind::derived);
+  EXPECT_EQ(row("capacity at 5 mA/g, r = 25 nm").kind, castor::demo::DemoKind::check);
   EXPECT_NE(row("capacity at 5 mA/g, r = 25 nm").paper.find("30-40 %"), std::string::npos);  // the paper's own numbers
   int predicted = 0;
   for (const auto& l : d.lines)
-    if (l.kind == sim::DemoKind::predicted) {
+    if (l.kind == castor::demo::DemoKind::predicted) {
       ++predicted;
       EXPECT_TRUE(l.agrees == "yes" || l.agrees == "no" || l.agrees == "partly") << l.quantity;
     }
   EXPECT_GE(predicted, 4);
   for (const char* q : {"added overpotential", "discharge/charge capacity at 25", "CV peaks", "Rct after discharge",
                         "overvoltage growth"})
-    EXPECT_EQ(row(q).kind, sim::DemoKind::predicted) << q;
+    EXPECT_EQ(row(q).kind, castor::demo::DemoKind::predicted) << q;
   // The rate fade comes from a named mechanism (poorly connected particles) whose values
   // were chosen for it: the row says calibrated, and the capacity fades.
   ASSERT_EQ(d.rate_charge_mAh_g.size(), 5u);
-  EXPECT_EQ(row("charge capacity at 5 / 20").kind, sim::DemoKind::calibrated);
+  EXPECT_EQ(row("charge capacity at 5 / 20").kind, castor::demo::DemoKind::calibrated);
   EXPECT_NE(row("charge capacity at 5 / 20").note.find("poorly connected"), std::string::npos);
   EXPECT_LT(d.rate_charge_mAh_g.back(), 0.9 * d.rate_charge_mAh_g.front());
   // Switched off, the same row is a prediction that fails: no fade.
   auto no_contacts = sim::preset("ntp-ca");
   no_contacts.contact_resistance_ohm_g = 0;
-  const auto d0 = sim::run_demo(no_contacts, 2);
+  const auto d0 = castor::demo::run_demo(no_contacts, 2);
   EXPECT_NEAR(d0.rate_charge_mAh_g.back(), d0.rate_charge_mAh_g.front(), 0.01 * d0.rate_charge_mAh_g.front());
   // One parameter set: the CV runs with the side reaction on.
   EXPECT_NE(row("CV peaks").note.find("side reaction on"), std::string::npos);
-  EXPECT_NE(sim::format_demo(d).find("predicted"), std::string::npos);
+  EXPECT_NE(castor::demo::format_demo(d).find("predicted"), std::string::npos);
   double q10 = NAN, pct = NAN;
   std::sscanf(find("capacity at 5 mA/g, r = 10000 nm").c_str(), "%lf mAh/g (%lf", &q10, &pct);
   EXPECT_LT(pct, 5);

@@ -1,4 +1,4 @@
-#include "castor/sim/demo.h"
+#include "castor/demo/paper_demo.h"
 
 #include <chrono>
 #include <cmath>
@@ -16,7 +16,13 @@
 #include "castor/xrd/crystal.h"
 #include "castor/xrd/profile.h"
 
-namespace castor::sim {
+namespace castor::demo {
+
+using sim::parse_protocol;
+using sim::ParticleModel;
+using sim::simulate;
+using sim::SimulatedSpectrum;
+
 namespace {
 std::string num(double v, int prec = 3) { return std::isfinite(v) ? fmt::format("{:.{}f}", v, prec) : "-"; }
 std::string yes_no(bool agrees) { return agrees ? "yes" : "no"; }
@@ -268,4 +274,4 @@ std::string format_demo(const DemoResult& d) {
   return s;
 }
 
-}  // namespace castor::sim
+}  // namespace castor::demo

@@ -1,4 +1,4 @@
-// The built-in demonstration: the ntp-ca cell taken through the paper's experiments by the
+// The built-in demonstration (outside the simulator library, which it only calls): the ntp-ca cell taken through the paper's experiments by the
 // simulator with one parameter set, analysed by castor's own analyses, next to the paper's
 // numbers. Every row says what kind of number castor's is:
 //   calibrated - a parameter of the preset was chosen to match the paper's number;
@@ -14,7 +14,9 @@
 
 #include "castor/sim/parameters.h"
 
-namespace castor::sim {
+namespace castor::demo {
+
+using sim::CellParameters;
 
 enum class DemoKind { calibrated, derived, predicted, check };
 std::string to_string(DemoKind kind);
@@ -37,4 +39,4 @@ struct DemoResult {
 DemoResult run_demo(const CellParameters& parameters, int cycles = 15);
 std::string format_demo(const DemoResult& result);
 
-}  // namespace castor::sim
+}  // namespace castor::demo
