@@ -486,7 +486,10 @@ TEST(Simulator, CahnHilliardParticle) {
     EXPECT_NEAR(voltage_at_filling(ch0, f), voltage_at_filling(fick0, f), 2e-3) << "filling " << f;
   }
   const auto ch3 = slow_discharge(sim::ParticleModel::cahn_hilliard, 3, 40, 3);
-  const auto fick3 = slow_discharge(sim::ParticleModel::diffusion, 3, 40, 3);
+  // The unstable branch: a homogeneous particle (Fick's law with the thermodynamic factor
+  // is ill-posed above 2 kT and is refused).
+  const auto fick3 = slow_discharge(sim::ParticleModel::homogeneous, 3, 1, 3);
+  EXPECT_THROW((void)slow_discharge(sim::ParticleModel::diffusion, 3, 40, 3), castor::Error);
   EXPECT_NEAR(voltage_at_filling(ch3, 0.5), voltage_at_filling(ch3, 0.8), 1e-3);
   EXPECT_NEAR(voltage_at_filling(ch3, 0.5), 1.89, 2e-3);  // E0: the two phases coexist
   EXPECT_GT(voltage_at_filling(fick3, 0.8) - voltage_at_filling(fick3, 0.5), 3e-3);
@@ -602,4 +605,30 @@ TEST(Simulator, ConvergesInParticleGroupsAndVolumes) {
   EXPECT_NEAR(q40, q80, 1e-3 * std::fabs(q80));
   EXPECT_LT(std::fabs(q40 - q80), std::fabs(q20 - q80));  // the error falls with the mesh
   EXPECT_GT(std::fabs(capacity(40, 1.0)), 1.05 * std::fabs(q80));  // and the uniform mesh is first order
+}
+
+// Fick's law with the regular solution's thermodynamic factor (issue 16, item 3): for
+// Omega = 1.5 kT (single phase) the 'diffusion' model is Cahn-Hilliard without the gradient
+// term, so it matches a Cahn-Hilliard particle with a vanishing interface width, on a
+// discharge that diffusion limits.
+TEST(Simulator, FickWithTheThermodynamicFactor) {
+  auto run = [](sim::ParticleModel m, double omega_kT) {
+    auto p = single_particle(200e-9, 3e-18, 30);
+    p.model = m;
+    p.omega_eV = omega_kT * p.kT_eV();
+    p.initial_filling = 0.01;
+    p.interface_width_nm = 0.05;
+    p.mesh_ratio = 0.9;
+    return sim::simulate(p, sim::parse_protocol("Discharge at 1 C until 1.5 V"));
+  };
+  const auto fick = run(sim::ParticleModel::diffusion, 1.5);
+  const auto ch = run(sim::ParticleModel::cahn_hilliard, 1.5);
+  for (double f : {0.2, 0.4}) EXPECT_NEAR(voltage_at_filling(fick, f), voltage_at_filling(ch, f), 1e-3) << f;
+  // Not trivially: diffusion limits this particle (its voltage is well below the
+  // homogeneous particle's at the same mean filling).
+  const auto homogeneous = run(sim::ParticleModel::homogeneous, 1.5);
+  EXPECT_LT(voltage_at_filling(fick, 0.4), voltage_at_filling(homogeneous, 0.4) - 5e-3);
+  // The capacity to the cut-off (58 % of the particle) agrees to 0.1 %.
+  EXPECT_NEAR(fick.ledger.insertion_C, ch.ledger.insertion_C, 1e-3 * std::fabs(ch.ledger.insertion_C));
+  EXPECT_LT(std::fabs(fick.ledger.insertion_C), 0.8 * std::fabs(homogeneous.ledger.insertion_C));
 }

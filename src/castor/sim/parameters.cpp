@@ -260,6 +260,10 @@ void validate(const CellParameters& p, const std::string& source) {
   non_negative("cathode.double_layer_uF_cm2", p.double_layer_F_m2, p.double_layer_F_m2 * 1e2);
   if (p.model != ParticleModel::homogeneous) positive("cathode.diffusivity_cm2_s", p.diffusivity_m2_s, p.diffusivity_m2_s * 1e4);
   if (p.volumes < 1 || p.volumes > 1000) fail("cathode.volumes", fmt::format("= {} must be 1 to 1000", p.volumes));
+  if (p.model == ParticleModel::diffusion && p.ocv_filling.empty() && p.omega_eV >= 2 * p.kT_eV())
+    fail("cathode.omega_kT", fmt::format("= {:.3g} with model 'diffusion': above 2 kT the thermodynamic factor turns negative "
+                                         "(uphill diffusion) and Fick's law is ill-posed; use model 'cahn-hilliard'",
+                                         p.omega_eV / p.kT_eV()));
   if (p.model == ParticleModel::cahn_hilliard && !p.ocv_filling.empty())
     fail("cathode.model", "cahn-hilliard needs the regular solution (omega), not an ocv_table");
   positive("cathode.interface_width_nm", p.interface_width_nm, p.interface_width_nm);

@@ -40,9 +40,13 @@ class Model {
     M_ = static_cast<std::size_t>(prm.volumes);
     f_ = prm.ion_charge / prm.kT_eV();  // z e / kT, 1/V
     k0_ = prm.k0_A_m2 * prm.arrhenius(prm.k0_activation_kJ_mol);
-    ch_ = prm.model == ParticleModel::cahn_hilliard;
+    // Fluxes in the form -(D/kT) y (1 - y) grad(mu): Cahn-Hilliard, and Fick's law with the
+    // regular solution's thermodynamic factor 1 - 2 Omega y (1 - y) / kT (mu without the
+    // gradient term). With an open-circuit table, or Omega = 0, plain Fick's law.
+    ch_ = prm.model == ParticleModel::cahn_hilliard ||
+          (prm.model == ParticleModel::diffusion && prm.ocv_filling.empty() && prm.omega_eV != 0);
     const double lam = prm.interface_width_nm * 1e-9;
-    kappa_ = std::max(prm.omega_eV, prm.kT_eV()) * lam * lam;  // eV m^2
+    kappa_ = prm.model == ParticleModel::cahn_hilliard ? std::max(prm.omega_eV, prm.kT_eV()) * lam * lam : 0.0;  // eV m^2
     // Radial mesh (in units of R): uniform, or each volume mesh_ratio times as thick as the
     // one inside it (< 1 refines toward the surface, where fronts start).
     face_.assign(M_ + 1, 0.0);
