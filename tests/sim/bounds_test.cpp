@@ -271,3 +271,24 @@ TEST(SimulatorBounds, CellVoltageCutOffs) {
   EXPECT_NEAR(we2, 2.42, 0.002);  // plating Ca at -0.18 V
   EXPECT_THROW((void)sim::parse_protocol("Hold at 2.6 V until 2.0 V"), castor::Error);
 }
+
+// A capacitive (activated-carbon) counter electrode, as in the paper's Na half-cells (issue
+// 16, item 3): its potential falls by Q / C as the cathode charges, and a cell-voltage
+// cut-off sees it; the working electrode's own curve does not change.
+TEST(SimulatorBounds, CapacitiveCounterElectrode) {
+  auto p = sim::preset("ntp-ca");
+  const std::string protocol = "Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g for 2 hours";
+  const auto metal = sim::simulate(p, sim::parse_protocol(protocol));
+  auto c = sim::parse_parameters("preset = 'ntp-ca'\n[anode]\nkind = 'capacitor'\ncapacitance_F = 2\ninitial_potential_V = 3.0\n", "ac.toml");
+  EXPECT_TRUE(c.counter_is_capacitor);
+  const auto ac = sim::simulate(c, sim::parse_protocol(protocol));
+  const auto& ce = ac.table.values(col::counter_voltage_V);
+  EXPECT_NEAR(ce.front(), 3.0, 1e-9);
+  EXPECT_NEAR(ce.back(), 3.0 - ac.charge_passed_C / 2.0, 1e-6);
+  EXPECT_NEAR(ac.table.values(col::voltage_V).back(), metal.table.values(col::voltage_V).back(), 1e-6);
+  // Cell-voltage cut-off against the capacitor: ends where WE - CE = -1.4 V.
+  const auto cut = sim::simulate(c, sim::parse_protocol("Discharge at 5 mA/g until -1.4 V cell"));
+  EXPECT_NEAR(cut.table.values("cell_voltage_V").back(), -1.4, 1e-6);
+  EXPECT_THROW((void)sim::parse_parameters("preset = 'ntp-ca'\n[anode]\nkind = 'capacitor'\n", "ac.toml"), castor::Error);
+  EXPECT_THROW((void)sim::parse_parameters("preset = 'ntp-ca'\n[anode]\nkind = 'sodium'\n", "ac.toml"), castor::Error);
+}

@@ -211,6 +211,12 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     p.anode_plating_overpotential_V = get<double>(*a, "plating_overpotential_V", p.anode_plating_overpotential_V, seen, source);
     p.anode_resistance_ohm_m2 = get<double>(*a, "resistance_ohm_cm2", p.anode_resistance_ohm_m2 * 1e4, seen, source) * 1e-4;
     p.anode_activation_kJ_mol = get<double>(*a, "activation_kJ_mol", p.anode_activation_kJ_mol, seen, source);
+    const std::string kind = get<std::string>(*a, "kind", "", seen, source);
+    if (kind == "capacitor") p.counter_is_capacitor = true;
+    else if (kind == "metal") p.counter_is_capacitor = false;
+    else if (!kind.empty()) throw Error(source, "parameters", fmt::format("anode.kind '{}': metal or capacitor", kind));
+    p.counter_capacitance_F = get<double>(*a, "capacitance_F", p.counter_capacitance_F, seen, source);
+    p.counter_initial_V = get<double>(*a, "initial_potential_V", p.counter_initial_V, seen, source);
     check_unknown(*a, seen, source, "anode");
   }
   if (const auto* g = root["ageing"].as_table()) {
@@ -294,6 +300,10 @@ void validate(const CellParameters& p, const std::string& source) {
   within("ageing.side_activation_kJ_mol", p.side_activation_kJ_mol, 0, 300, "kJ/mol");
   within("anode.activation_kJ_mol", p.anode_activation_kJ_mol, 0, 300, "kJ/mol");
   within("anode.plating_overpotential_V", p.anode_plating_overpotential_V, 0, 2, "V");
+  if (p.counter_is_capacitor) {
+    positive("anode.capacitance_F", p.counter_capacitance_F, p.counter_capacitance_F);
+    within("anode.initial_potential_V", p.counter_initial_V, -5, 10, "V against the reference");
+  }
   non_negative("anode.resistance_ohm_cm2", p.anode_resistance_ohm_m2, p.anode_resistance_ohm_m2 * 1e4);
   non_negative("ageing.activation_per_cycle", p.activation_per_cycle, p.activation_per_cycle);
   within("ageing.trapping_per_cycle", p.trapping_per_cycle, 0, 0.5, "fraction of the material per cycle");

@@ -88,6 +88,12 @@ struct CellParameters {
   // exchange current density) and a film resistance (Ohm cm2 of anode area).
   double anode_plating_overpotential_V = 0;
   double anode_resistance_ohm_m2 = 0;
+  // The counter electrode: a metal (plating and stripping, above), or a capacitor (an
+  // activated-carbon counter electrode as in Na half-cells, paper Fig. S8/S9): its potential
+  // vs the reference starts at counter_initial_V and falls by Q / C as the cathode gives up
+  // the charge Q (its film resistance as for the metal).
+  bool counter_is_capacitor = false;
+  double counter_capacitance_F = 0, counter_initial_V = 0;
 
   double kT_eV() const { return 8.617333262e-5 * temperature_K; }
   // Builds a lognormal population: `count` radius groups between the 1st and 99th

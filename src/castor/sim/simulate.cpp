@@ -40,6 +40,8 @@ struct Ctx {
   std::vector<sunindextype> slot, csc_ptr, csc_idx;
   // Root functions of the current step.
   std::optional<double> v_limit;
+  bool cell_limit = false;  // v_limit is on the cell voltage (working minus counter electrode)
+  const CellParameters* prm = nullptr;
   std::optional<double> i_limit;
   double rs = 0;
   // The working electrode's potential window (V): a forced current that drives the
@@ -122,7 +124,8 @@ int root_fn(sunrealtype, N_Vector x, N_Vector, sunrealtype* g, void* data) {
   const double* v = N_VGetArrayPointer(x);
   const double vwe = v[c->model->phi()] + c->rs * v[c->model->icell()];
   int k = 0;
-  if (c->v_limit) g[k++] = vwe - *c->v_limit;
+  if (c->v_limit)
+    g[k++] = vwe - (c->cell_limit ? counter_electrode_V(*c->prm, v[c->model->icell()], v[c->model->qcell()]) : 0.0) - *c->v_limit;
   if (c->i_limit) g[k++] = std::fabs(v[c->model->icell()]) - *c->i_limit;
   g[k++] = v[c->model->phi()] - c->window_lo;
   g[k++] = c->window_hi - v[c->model->phi()];
@@ -134,6 +137,11 @@ void check(int flag, const char* what) {
 }
 
 }  // namespace
+
+double counter_electrode_V(const CellParameters& p, double current_A, double charge_passed_C) {
+  if (!p.counter_is_capacitor) return anode_overpotential_V(p, -current_A);
+  return p.counter_initial_V - charge_passed_C / p.counter_capacitance_F - current_A * p.anode_resistance_ohm_m2 / p.anode_area_m2;
+}
 
 double anode_overpotential_V(const CellParameters& p, double current_A) {
   const double i = current_A / p.anode_area_m2, k0 = p.anode_k0_A_m2 * p.arrhenius(p.anode_activation_kJ_mol), a = p.anode_alpha;
@@ -185,6 +193,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   Ctx ctx;
   ctx.model = &model;
   ctx.rs = prm.series_resistance_ohm;
+  ctx.prm = &prm;
   ctx.window_lo = prm.e0_V - kWindowV;
   ctx.window_hi = prm.e0_V + kWindowV;
   SUNMatrix J = SUNSparseMatrix(static_cast<sunindextype>(n), static_cast<sunindextype>(n),
@@ -246,7 +255,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   auto record = [&](std::size_t step, StepKind kind) {
     const double icell = xv[model.icell()];
     const double vwe = xv[model.phi()] + prm.series_resistance_ohm * icell;
-    const double ece = anode_overpotential_V(prm, -icell);
+    const double ece = counter_electrode_V(prm, icell, xv[model.qcell()]);
     T.push_back(t), V.push_back(vwe), I.push_back(icell), ECE.push_back(ece), CYC.push_back(cycle);
     STEP.push_back(static_cast<double>(step + 1)), KIND.push_back(static_cast<double>(kind)), VCELL.push_back(vwe - ece);
     for (std::size_t q = 0; q < groups.size(); ++q)
@@ -275,6 +284,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
     const double step_t0 = t;
     StepKind kind = StepKind::rest;
     ctx.v_limit.reset();
+    ctx.cell_limit = false;
     ctx.i_limit.reset();
     model.sweep_rate = 0;
     double t_end = t + (s.duration_s ? *s.duration_s : 0.0);
@@ -306,9 +316,8 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
         if (s.type == StepType::charge) charged_since = true, discharged_since = false;
         if (s.type == StepType::discharge) discharged_since = true;
         ctx.v_limit = s.until_voltage_V;
-        // A cell-voltage limit is the working electrode's limit shifted by the anode's
-        // overpotential, which is fixed at a constant current.
-        if (s.until_voltage_V && s.limit_on_cell_voltage) ctx.v_limit = *s.until_voltage_V + anode_overpotential_V(prm, -model.setpoint);
+        // A cell-voltage limit: the working electrode minus the counter electrode.
+        ctx.cell_limit = s.until_voltage_V && s.limit_on_cell_voltage;
         if (!s.duration_s) t_end = t + unlimited_bound_s(a);
         break;
       }
@@ -377,7 +386,9 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
     };
     // Limits already passed at the start end the step at once.
     bool done = false;
-    if (ctx.v_limit && ((model.setpoint < 0 && vwe0 <= *ctx.v_limit) || (model.setpoint > 0 && vwe0 >= *ctx.v_limit))) done = true;
+    const double v_limited = vwe0 - (ctx.cell_limit ? counter_electrode_V(prm, xv[model.icell()], xv[model.qcell()]) : 0.0);
+    if (ctx.v_limit && ((model.setpoint < 0 && v_limited <= *ctx.v_limit) || (model.setpoint > 0 && v_limited >= *ctx.v_limit)))
+      done = true;
     if (ctx.i_limit && std::fabs(xv[model.icell()]) <= *ctx.i_limit) done = true;
     if (!(xv[model.phi()] > ctx.window_lo && xv[model.phi()] < ctx.window_hi))
       throw Error(fmt::format("simulator: step {} '{}' cannot start: {}, outside the cathode's window E0 +- {} V", si + 1, s.text,
@@ -457,7 +468,8 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   tab.add(col::time_s, "s", "simulated", ColumnRole::Common, std::move(T));
   tab.add(col::voltage_V, "V", "working electrode vs reference", ColumnRole::Common, std::move(V));
   tab.add(col::current_A, "A", "simulated", ColumnRole::Common, std::move(I));
-  tab.add(col::counter_voltage_V, "V", "anode overpotential vs reference", ColumnRole::Common, std::move(ECE));
+  tab.add(col::counter_voltage_V, "V", prm.counter_is_capacitor ? "capacitive counter electrode vs reference" : "anode overpotential vs reference",
+          ColumnRole::Common, std::move(ECE));
   tab.add(col::cycle, "", "simulated", ColumnRole::Common, std::move(CYC));
   tab.add(col::step, "", "protocol step", ColumnRole::Common, std::move(STEP));
   tab.add(col::step_kind, "", "protocol step", ColumnRole::Common, std::move(KIND));

@@ -83,6 +83,12 @@ struct JacobianCheck {
 JacobianCheck check_jacobian(const CellParameters& parameters, const std::vector<double>& fillings, double phi_V, double current_A,
                              bool potentiostatic, double side_charge_C = 0);
 
+// Counter-electrode potential vs the reference (V) while the cell current is current_A (> 0
+// charges the cathode) and the charge charge_passed_C has passed since the start: the
+// metal's overpotential (anode_overpotential_V at -current_A), or a capacitor's
+// counter_initial_V - Q / C plus its ohmic drop.
+double counter_electrode_V(const CellParameters& p, double current_A, double charge_passed_C);
+
 // Anode overpotential (V vs the metal's own reference) that passes `current_A` (> 0
 // oxidation = stripping) by Butler-Volmer.
 double anode_overpotential_V(const CellParameters& p, double current_A);
