@@ -555,6 +555,9 @@ TEST(Simulator, AnalyticJacobianMatchesFiniteDifferences) {
   base.side_passivation_mAh_g = 0.05;
   base.contact_resistance_ohm_g = 0.02;
   base.contact_sigma_log = 1.0;
+  base.sei_resistance_ohm = 30;
+  base.sei_growth_ohm_per_mAh_g = 5;
+  base.sei_capacitance_F = 1e-6;
   for (auto model : {sim::ParticleModel::homogeneous, sim::ParticleModel::diffusion, sim::ParticleModel::cahn_hilliard}) {
     auto p = base;
     p.model = model;
@@ -631,4 +634,49 @@ TEST(Simulator, FickWithTheThermodynamicFactor) {
   // The capacity to the cut-off (58 % of the particle) agrees to 0.1 %.
   EXPECT_NEAR(fick.ledger.insertion_C, ch.ledger.insertion_C, 1e-3 * std::fabs(ch.ledger.insertion_C));
   EXPECT_LT(std::fabs(fick.ledger.insertion_C), 0.8 * std::fabs(homogeneous.ledger.insertion_C));
+}
+
+// The SEI film (issue 16, item 3): in series with the particles' double layer it adds its own
+// arc, R_SEI || C_SEI, which castor's EIS fit recovers from the simulated spectrum within 1 %
+// beside Rs, Rct and Cdl; R_SEI grows with the side reaction's charge.
+TEST(Simulator, SeiFilmIsItsOwnArc) {
+  sim::CellParameters p;
+  p.name = "sei";
+  p.particles = {{50e-9, 1.0}};
+  p.omega_eV = 0;
+  p.k0_A_m2 = 0.05;
+  p.initial_filling = 0.5;
+  p.double_layer_F_m2 = 0.2;
+  p.series_resistance_ohm = 12.0;
+  p.mass_g = 1e-3;
+  p.sei_resistance_ohm = 30;
+  p.sei_capacitance_F = 1e-6;
+  const auto r = sim::simulate(p, sim::parse_protocol("Rest for 10 s; Impedance from 1 MHz to 1 mHz at 5 mV, 10 per decade"));
+  castor::eis::Spectrum s;
+  s.source = "simulated";
+  s.freq_Hz = r.spectra.at(0).freq_Hz;
+  s.z_ohm = r.spectra.at(0).z_ohm;
+  const double area = 3 * p.mass_g / (p.density_g_cm3 * 1e6 * 50e-9);
+  const double rct = p.kT_eV() / (p.ion_charge * area * p.k0_A_m2 * 0.5);
+  const auto fit = castor::eis::fit_circuit(castor::eis::Circuit("R0-p(R3,C3)-p(R1-C1,C2)"), s);
+  EXPECT_NEAR(fit.values[0], 12.0, 0.01 * 12.0);
+  EXPECT_NEAR(fit.values[1], 30.0, 0.01 * 30.0);
+  EXPECT_NEAR(fit.values[2], 1e-6, 0.01 * 1e-6);
+  EXPECT_NEAR(fit.values[3], rct, 0.01 * rct);
+  // Growth with the side charge: after a discharge with the side reaction, the film of a
+  // cell whose R_SEI grows 20 Ohm per mAh/g of side charge adds that much resistance at 1 Hz
+  // (the film's arc is resistive there) against the same cell without growth.
+  auto at_1Hz_after_discharge = [](double growth, double& side_mAh_g) {
+    auto q = sim::preset("ntp-ca");
+    q.sei_resistance_ohm = 10;
+    q.sei_capacitance_F = 1e-6;
+    q.sei_growth_ohm_per_mAh_g = growth;
+    const auto g = sim::simulate(q, sim::parse_protocol("Discharge at 5 mA/g until 1.5 V; Impedance from 1 MHz to 1 Hz at 5 mV, 5 per decade"));
+    side_mAh_g = -g.ledger.side_C / (3.6 * q.mass_g);
+    return g.spectra.at(0).z_ohm.back().real();
+  };
+  double side_grown = 0, side_flat = 0;
+  const double grown = at_1Hz_after_discharge(20, side_grown), flat = at_1Hz_after_discharge(0, side_flat);
+  ASSERT_GT(side_grown, 1.0);
+  EXPECT_NEAR(grown - flat, 20 * side_grown, 0.05 * 20 * side_grown);
 }

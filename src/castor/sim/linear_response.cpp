@@ -48,7 +48,8 @@ SimulatedSpectrum linear_response(Model& model, double* xv, const ProtocolStep& 
       throw Error(fmt::format("simulator: step {} '{}': the linearised system is singular at {} Hz", si + 1, s.text, f));
     const Eigen::VectorXcd dx = lu.solve(b);
     sp.freq_Hz.push_back(f);
-    sp.z_ohm.push_back(dx(static_cast<Eigen::Index>(model.phi())) + rs * dx(static_cast<Eigen::Index>(model.icell())));
+    sp.z_ohm.push_back(dx(static_cast<Eigen::Index>(model.phi())) + dx(static_cast<Eigen::Index>(model.psi())) +
+                       rs * dx(static_cast<Eigen::Index>(model.icell())));
   }
   return sp;
 }

@@ -154,6 +154,9 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     p.film_resistance_ohm_m2 = get<double>(*c, "film_resistance_ohm_cm2", p.film_resistance_ohm_m2 * 1e4, seen, source) * 1e-4;
     p.contact_resistance_ohm_g = get<double>(*c, "contact_resistance_ohm_g", p.contact_resistance_ohm_g, seen, source);
     p.contact_sigma_log = get<double>(*c, "contact_sigma_log", p.contact_sigma_log, seen, source);
+    p.sei_resistance_ohm = get<double>(*c, "sei_resistance_ohm", p.sei_resistance_ohm, seen, source);
+    p.sei_growth_ohm_per_mAh_g = get<double>(*c, "sei_growth_ohm_per_mAh_g", p.sei_growth_ohm_per_mAh_g, seen, source);
+    p.sei_capacitance_F = get<double>(*c, "sei_capacitance_uF", p.sei_capacitance_F * 1e6, seen, source) * 1e-6;
     p.double_layer_F_m2 = get<double>(*c, "double_layer_uF_cm2", p.double_layer_F_m2 * 1e2, seen, source) * 1e-2;
     const std::string model = get<std::string>(*c, "model", "", seen, source);
     if (model == "homogeneous") p.model = ParticleModel::homogeneous;
@@ -263,6 +266,12 @@ void validate(const CellParameters& p, const std::string& source) {
   non_negative("cathode.film_resistance_ohm_cm2", p.film_resistance_ohm_m2, p.film_resistance_ohm_m2 * 1e4);
   non_negative("cathode.contact_resistance_ohm_g", p.contact_resistance_ohm_g, p.contact_resistance_ohm_g);
   within("cathode.contact_sigma_log", p.contact_sigma_log, 0, 5, "lognormal spread");
+  non_negative("cathode.sei_resistance_ohm", p.sei_resistance_ohm, p.sei_resistance_ohm);
+  non_negative("cathode.sei_growth_ohm_per_mAh_g", p.sei_growth_ohm_per_mAh_g, p.sei_growth_ohm_per_mAh_g);
+  non_negative("cathode.sei_capacitance_uF", p.sei_capacitance_F, p.sei_capacitance_F * 1e6);
+  if ((p.sei_growth_ohm_per_mAh_g > 0 || p.sei_capacitance_F > 0 || p.sei_resistance_ohm > 0) &&
+      !(p.sei_resistance_ohm > 0 && p.sei_capacitance_F > 0))
+    fail("cathode.sei_resistance_ohm", "and cathode.sei_capacitance_uF must both be > 0 for a film (its initial resistance and capacitance)");
   non_negative("cathode.double_layer_uF_cm2", p.double_layer_F_m2, p.double_layer_F_m2 * 1e2);
   if (p.model != ParticleModel::homogeneous) positive("cathode.diffusivity_cm2_s", p.diffusivity_m2_s, p.diffusivity_m2_s * 1e4);
   if (p.volumes < 1 || p.volumes > 1000) fail("cathode.volumes", fmt::format("= {} must be 1 to 1000", p.volumes));

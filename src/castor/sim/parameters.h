@@ -48,6 +48,11 @@ struct CellParameters {
   // not correlated with size. At higher currents the poorly connected groups lag, so the
   // capacity to a cut-off fades with rate. 0: every particle is perfectly wired.
   double contact_resistance_ohm_g = 0, contact_sigma_log = 0;
+  // The cathode's SEI (CEI) film, between the electrode and the particles' double layer: a
+  // resistance (Ohm) that grows with the side reaction's charge (Ohm per mAh/g of side
+  // charge), in parallel with its capacitance (F): a mid-frequency arc in the impedance.
+  // 0: no film.
+  double sei_resistance_ohm = 0, sei_growth_ohm_per_mAh_g = 0, sei_capacitance_F = 0;
   double double_layer_F_m2 = 0;       // per particle area (0: no capacitive current)
   ParticleModel model = ParticleModel::homogeneous;
   int volumes = 1;                    // finite volumes per particle (diffusion model)

@@ -122,7 +122,7 @@ int jacobian_fn(sunrealtype, sunrealtype cj, N_Vector x, N_Vector, N_Vector, SUN
 int root_fn(sunrealtype, N_Vector x, N_Vector, sunrealtype* g, void* data) {
   auto* c = static_cast<Ctx*>(data);
   const double* v = N_VGetArrayPointer(x);
-  const double vwe = v[c->model->phi()] + c->rs * v[c->model->icell()];
+  const double vwe = c->model->electrode_potential(v);
   int k = 0;
   if (c->v_limit)
     g[k++] = vwe - (c->cell_limit ? counter_electrode_V(*c->prm, v[c->model->icell()], v[c->model->qcell()]) : 0.0) - *c->v_limit;
@@ -187,6 +187,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   for (std::size_t q = 0; q < model.groups(); ++q)
     for (std::size_t k = 0; k < model.volumes(); ++k) xv[model.y(q, k)] = Model::logit(prm.initial_filling), idv[model.y(q, k)] = 1;
   if (model.cdl_total() > 0) idv[model.phi()] = 1;
+  if (model.sei()) idv[model.psi()] = 1;
   idv[model.qcell()] = idv[model.qside()] = idv[model.qins()] = 1;
   xv[model.phi()] = model.e_eq(Model::logit(prm.initial_filling));
   void* ida = IDACreate(sun);
@@ -254,7 +255,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   model.side_pass_C = prm.side_passivation_mAh_g * prm.mass_g * 3.6;
   auto record = [&](std::size_t step, StepKind kind) {
     const double icell = xv[model.icell()];
-    const double vwe = xv[model.phi()] + prm.series_resistance_ohm * icell;
+    const double vwe = model.electrode_potential(xv);
     const double ece = counter_electrode_V(prm, icell, xv[model.qcell()]);
     T.push_back(t), V.push_back(vwe), I.push_back(icell), ECE.push_back(ece), CYC.push_back(cycle);
     STEP.push_back(static_cast<double>(step + 1)), KIND.push_back(static_cast<double>(kind)), VCELL.push_back(vwe - ece);
@@ -367,15 +368,16 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
       xpv[model.qside()] = -F[model.qside()];
       xpv[model.qins()] = -F[model.qins()];
       if (model.cdl_total() > 0 && model.mode == Mode::galvanostatic) xpv[model.phi()] = -F[model.phi()] / model.cdl_total();
+      if (model.sei()) xpv[model.psi()] = -F[model.psi()] / model.sei_capacitance();
     }
     const double phi_start = xv[model.phi()], q_start = xv[model.qcell()], ins_start = xv[model.qins()];
     check(IDAReInit(ida, t, x, xp), "IDAReInit");
     const int nroots = (ctx.v_limit ? 1 : 0) + (ctx.i_limit ? 1 : 0) + 2;
     check(IDARootInit(ida, nroots, root_fn), "IDARootInit");
     check(IDASetStopTime(ida, t_end), "IDASetStopTime");
-    const double vwe0 = xv[model.phi()] + prm.series_resistance_ohm * xv[model.icell()];
+    const double vwe0 = model.electrode_potential(xv);
     auto where = [&] {
-      const double vwe = xv[model.phi()] + prm.series_resistance_ohm * xv[model.icell()];
+      const double vwe = model.electrode_potential(xv);
       const double icell = xv[model.icell()];
       const double side = model.side_current(xv[model.phi()], xv[model.qside()]);
       return fmt::format("at t = {:.6g} s the working electrode is at {:.4g} V, the cathode {:.4g} % filled{}", t, vwe,

@@ -112,7 +112,7 @@ class Model {
   }
   double contact_resistance_ohm(std::size_t q) const { return rc_[q]; }
 
-  std::size_t size() const { return P_ * (M_ + 1) + 5; }
+  std::size_t size() const { return P_ * (M_ + 1) + 6; }
   std::size_t y(std::size_t q, std::size_t k) const { return q * (M_ + 1) + k; }
   std::size_t cur(std::size_t q) const { return q * (M_ + 1) + M_; }
   std::size_t phi() const { return P_ * (M_ + 1); }
@@ -123,6 +123,19 @@ class Model {
   std::size_t qside() const { return P_ * (M_ + 1) + 3; }
   // The faradaic charge of the particles (C): the ledger's insertion term.
   std::size_t qins() const { return P_ * (M_ + 1) + 4; }
+  // The potential drop across the cathode's SEI film (V; 0 without a film): the film is a
+  // resistance R_SEI, growing with the side charge, in parallel with its capacitance, in
+  // series between the electrode and the particles' double layer (the paper's
+  // mid-frequency arc).
+  std::size_t psi() const { return P_ * (M_ + 1) + 5; }
+  bool sei() const { return p_.sei_resistance_ohm > 0; }
+  double sei_resistance(double q_side) const {
+    return p_.sei_resistance_ohm + p_.sei_growth_ohm_per_mAh_g * std::max(-q_side, 0.0) / (3.6 * p_.mass_g);
+  }
+  double sei_resistance_dq(double q_side) const { return q_side < 0 ? -p_.sei_growth_ohm_per_mAh_g / (3.6 * p_.mass_g) : 0.0; }
+  double sei_capacitance() const { return p_.sei_capacitance_F; }
+  // The working electrode's potential against the reference.
+  double electrode_potential(const double* x) const { return x[phi()] + x[psi()] + p_.series_resistance_ohm * x[icell()]; }
   std::size_t groups() const { return P_; }
   // The unknown of each volume is the logit u = ln(y / (1 - y)) of its filling y, so that
   // y = 1 / (1 + exp(-u)) lies inside (0, 1) by construction: a particle that fills drives
@@ -315,7 +328,9 @@ class Model {
     for (std::size_t q = 0; q < P_; ++q) sum += x[cur(q)];
     F[phi()] = sum + cdl_total() * xp[phi()] - x[icell()];
     if (mode == Mode::galvanostatic) F[icell()] = x[icell()] - setpoint;
-    else F[icell()] = x[phi()] + p_.series_resistance_ohm * x[icell()] - setpoint;
+    else F[icell()] = electrode_potential(x) - setpoint;
+    // The film: I = psi / R_SEI + C_SEI psi' (or psi = 0 without one).
+    F[psi()] = sei() ? x[psi()] / sei_resistance(x[qside()]) - x[icell()] + sei_capacitance() * xp[psi()] : x[psi()];
     F[qcell()] = xp[qcell()] - x[icell()];
     F[qside()] = xp[qside()] - side_current(x[phi()], x[qside()]);
     double faradaic = 0;
@@ -404,7 +419,16 @@ class Model {
       t.push_back({I(icell()), I(icell()), 1.0});
     } else {
       t.push_back({I(icell()), I(phi()), 1.0});
+      t.push_back({I(icell()), I(psi()), 1.0});
       t.push_back({I(icell()), I(icell()), p_.series_resistance_ohm});
+    }
+    if (sei()) {
+      const double R = sei_resistance(x[qside()]);
+      t.push_back({I(psi()), I(psi()), 1 / R + cj * sei_capacitance()});
+      t.push_back({I(psi()), I(icell()), -1.0});
+      t.push_back({I(psi()), I(qside()), -x[psi()] * sei_resistance_dq(x[qside()]) / (R * R)});
+    } else {
+      t.push_back({I(psi()), I(psi()), 1.0});
     }
     t.push_back({I(qcell()), I(qcell()), cj});
     t.push_back({I(qcell()), I(icell()), -1.0});
@@ -481,13 +505,14 @@ class Model {
       if (!(cdl_total() > 0)) x[phi()] = solve_phi(setpoint);
     } else {
       // phi + Rs I = V and I = total(phi): bisection on phi.
-      const double rs = p_.series_resistance_ohm;
-      double lo = setpoint - 3, hi = setpoint + 3;
-      if (!(lo + rs * total_current(x, lo) <= setpoint && hi + rs * total_current(x, hi) >= setpoint))
+      // The film's drop psi is a state (its capacitance holds it across the step change).
+      const double rs = p_.series_resistance_ohm, target = setpoint - x[psi()];
+      double lo = target - 3, hi = target + 3;
+      if (!(lo + rs * total_current(x, lo) <= target && hi + rs * total_current(x, hi) >= target))
         throw Error(fmt::format("simulator: no cathode potential within 3 V of {:.4g} V holds the working electrode there", setpoint));
       for (int it = 0; it < 200 && hi - lo > 1e-13; ++it) {
         const double m = 0.5 * (lo + hi);
-        (m + rs * total_current(x, m) < setpoint ? lo : hi) = m;
+        (m + rs * total_current(x, m) < target ? lo : hi) = m;
       }
       x[phi()] = 0.5 * (lo + hi);
       x[icell()] = total_current(x, x[phi()]);
