@@ -558,6 +558,8 @@ TEST(Simulator, AnalyticJacobianMatchesFiniteDifferences) {
   base.sei_resistance_ohm = 30;
   base.sei_growth_ohm_per_mAh_g = 5;
   base.sei_capacitance_F = 1e-6;
+  base.electrolyte_diffusivity_m2_s = 1e-12;  // a limiting current of the cell's scale
+  base.diffusion_layer_m = 1e-3;
   for (auto model : {sim::ParticleModel::homogeneous, sim::ParticleModel::diffusion, sim::ParticleModel::cahn_hilliard}) {
     auto p = base;
     p.model = model;
@@ -679,4 +681,42 @@ TEST(Simulator, SeiFilmIsItsOwnArc) {
   const double grown = at_1Hz_after_discharge(20, side_grown), flat = at_1Hz_after_discharge(0, side_flat);
   ASSERT_GT(side_grown, 1.0);
   EXPECT_NEAR(grown - flat, 20 * side_grown, 0.05 * 20 * side_grown);
+}
+
+// Ion supply from the electrolyte (issue 16, item 2): a diffusion layer whose limiting
+// current is near the current hinders insertion (discharge) more than extraction (charge),
+// the paper's explanation of its asymmetry; switched off it changes nothing.
+TEST(Simulator, ElectrolyteSupplyHindersInsertionMoreThanExtraction) {
+  auto p = sim::preset("ntp-ca");
+  p.contact_resistance_ohm_g = 0;
+  p.side_i0_A_g = 0;
+  p.activation_per_cycle = p.trapping_per_cycle = 0;
+  const double i = 50e-3 * p.mass_g;  // 50 mA/g
+  auto overpotentials = [&](const sim::CellParameters& c) {
+    const auto r = sim::simulate(c, sim::parse_protocol("Discharge at 50 mA/g until 1.5 V; Charge at 50 mA/g until 2.6 V"));
+    castor::cycling::CyclingOptions o;
+    o.mass = castor::cycling::ActiveMass::given_mg(c.mass_g * 1e3);
+    const auto a = castor::cycling::analyse_cycling(r.table, o);
+    return std::pair<double, double>{a.cycles.at(0).hysteresis.value().discharge_V, a.cycles.at(0).hysteresis.value().charge_V};
+  };
+  const auto free = overpotentials(p);
+  auto limited = p;
+  // I_lim = z F D c A / delta, D chosen so that I / I_lim = 0.5.
+  limited.diffusion_layer_m = 1e-3;
+  limited.electrolyte_diffusivity_m2_s = 2 * i * limited.diffusion_layer_m / (2 * 96485.33212 * 500 * limited.anode_area_m2);
+  const auto slow = overpotentials(limited);
+  const double extra_discharge = free.first - slow.first;  // the discharge peak moves down
+  const double extra_charge = slow.second - free.second;   // the charge peak moves up
+  // Nernst: (kT/ze) ln(1 - 0.5) = -8.9 mV on discharge, ln(1 + 0.5) = +5.2 mV on charge.
+  EXPECT_NEAR(extra_discharge, -std::log(0.5) * p.kT_eV() / 2, 1.5e-3);
+  EXPECT_NEAR(extra_charge, std::log(1.5) * p.kT_eV() / 2, 1.5e-3);
+  EXPECT_GT(extra_discharge, extra_charge + 2e-3);
+  // Beyond the limiting current the electrolyte cannot supply the insertion: the double
+  // layer takes the current and the discharge reaches its cut-off with almost no capacity.
+  auto starved = limited;
+  starved.electrolyte_diffusivity_m2_s /= 4;
+  const auto r = sim::simulate(starved, sim::parse_protocol("Discharge at 50 mA/g until 1.5 V"));
+  EXPECT_NEAR(r.table.values(col::voltage_V).back(), 1.5, 1e-6);
+  const auto full = sim::simulate(p, sim::parse_protocol("Discharge at 50 mA/g until 1.5 V"));
+  EXPECT_LT(std::fabs(r.ledger.insertion_C), 0.05 * std::fabs(full.ledger.insertion_C));
 }

@@ -24,6 +24,7 @@ JacobianCheck check_jacobian(const CellParameters& prm, const std::vector<double
   x[model.phi()] = phi_V;
   x[model.qside()] = side_charge_C;
   if (model.sei()) x[model.psi()] = 0.01;
+  x[model.conc()] = model.electrolyte() ? 0.8 : 1.0;
   model.mode = potentiostatic ? Mode::potentiostatic : Mode::galvanostatic;
   model.setpoint = potentiostatic ? phi_V : current_A;
   for (std::size_t q = 0; q < model.groups(); ++q) x[model.cur(q)] = model.group_current(q, x.data(), phi_V);

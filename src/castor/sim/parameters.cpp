@@ -107,6 +107,11 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
   if (const auto* c = root["cell"].as_table()) {
     std::set<std::string> seen;
     p.series_resistance_ohm = get<double>(*c, "series_resistance_ohm", p.series_resistance_ohm, seen, source);
+    p.electrolyte_diffusivity_m2_s =
+        get<double>(*c, "electrolyte_diffusivity_cm2_s", p.electrolyte_diffusivity_m2_s * 1e4, seen, source) * 1e-4;
+    p.electrolyte_concentration_mol_m3 =
+        get<double>(*c, "electrolyte_concentration_M", p.electrolyte_concentration_mol_m3 * 1e-3, seen, source) * 1e3;
+    p.diffusion_layer_m = get<double>(*c, "diffusion_layer_um", p.diffusion_layer_m * 1e6, seen, source) * 1e-6;
     p.temperature_K = get<double>(*c, "temperature_K", p.temperature_K, seen, source);
     p.reference_temperature_K = get<double>(*c, "reference_temperature_K", p.reference_temperature_K, seen, source);
     check_unknown(*c, seen, source, "cell");
@@ -303,6 +308,11 @@ void validate(const CellParameters& p, const std::string& source) {
   if (!(p.anode_alpha > 0 && p.anode_alpha < 1)) fail("anode.alpha", fmt::format("= {} must be in (0, 1)", p.anode_alpha));
   positive("anode.area_cm2", p.anode_area_m2, p.anode_area_m2 * 1e4);
   non_negative("cell.series_resistance_ohm", p.series_resistance_ohm, p.series_resistance_ohm);
+  non_negative("cell.electrolyte_diffusivity_cm2_s", p.electrolyte_diffusivity_m2_s, p.electrolyte_diffusivity_m2_s * 1e4);
+  if (p.electrolyte_diffusivity_m2_s > 0) {
+    positive("cell.electrolyte_concentration_M", p.electrolyte_concentration_mol_m3, p.electrolyte_concentration_mol_m3 * 1e-3);
+    positive("cell.diffusion_layer_um", p.diffusion_layer_m, p.diffusion_layer_m * 1e6);
+  }
   within("cell.reference_temperature_K", p.reference_temperature_K, 150, 500, "K");
   within("cathode.k0_activation_kJ_mol", p.k0_activation_kJ_mol, 0, 300, "kJ/mol");
   within("cathode.diffusivity_activation_kJ_mol", p.diffusivity_activation_kJ_mol, 0, 300, "kJ/mol");

@@ -53,6 +53,10 @@ struct CellParameters {
   // charge), in parallel with its capacitance (F): a mid-frequency arc in the impedance.
   // 0: no film.
   double sei_resistance_ohm = 0, sei_growth_ohm_per_mAh_g = 0, sei_capacitance_F = 0;
+  // Ion supply from the electrolyte (a quasi-steady diffusion layer of thickness delta over
+  // the electrode's geometric area, the anode's): limiting current z F D c A / delta.
+  // 0 diffusivity: no electrolyte transport.
+  double electrolyte_diffusivity_m2_s = 0, electrolyte_concentration_mol_m3 = 500, diffusion_layer_m = 30e-6;
   double double_layer_F_m2 = 0;       // per particle area (0: no capacitive current)
   ParticleModel model = ParticleModel::homogeneous;
   int volumes = 1;                    // finite volumes per particle (diffusion model)

@@ -67,6 +67,7 @@ int residual_fn(sunrealtype t, N_Vector x, N_Vector xp, N_Vector F, void* data) 
   for (std::size_t q = 0; q < c->model->groups(); ++q)
     for (std::size_t k = 0; k < c->model->volumes(); ++k)
       if (!(std::fabs(v[c->model->y(q, k)]) < kMaxLogit)) return 1;
+  if (!(v[c->model->conc()] > 0)) return 1;  // a depleted electrolyte: not a state
   if (c->model->mode == Mode::potentiostatic && c->model->sweep_rate != 0)
     c->model->setpoint = c->model->sweep_v0 + c->model->sweep_rate * (t - c->model->sweep_t0);
   c->model->residual(N_VGetArrayPointer(x), N_VGetArrayPointer(xp), N_VGetArrayPointer(F));
@@ -190,6 +191,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   if (model.sei()) idv[model.psi()] = 1;
   idv[model.qcell()] = idv[model.qside()] = idv[model.qins()] = 1;
   xv[model.phi()] = model.e_eq(Model::logit(prm.initial_filling));
+  xv[model.conc()] = 1;
   void* ida = IDACreate(sun);
   Ctx ctx;
   ctx.model = &model;

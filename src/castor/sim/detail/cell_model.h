@@ -112,7 +112,7 @@ class Model {
   }
   double contact_resistance_ohm(std::size_t q) const { return rc_[q]; }
 
-  std::size_t size() const { return P_ * (M_ + 1) + 6; }
+  std::size_t size() const { return P_ * (M_ + 1) + 7; }
   std::size_t y(std::size_t q, std::size_t k) const { return q * (M_ + 1) + k; }
   std::size_t cur(std::size_t q) const { return q * (M_ + 1) + M_; }
   std::size_t phi() const { return P_ * (M_ + 1); }
@@ -129,6 +129,20 @@ class Model {
   // mid-frequency arc).
   std::size_t psi() const { return P_ * (M_ + 1) + 5; }
   bool sei() const { return p_.sei_resistance_ohm > 0; }
+  // Ca2+ supply from the electrolyte: the surface concentration over the bulk's, s, of a
+  // quasi-steady diffusion layer at the electrode, s = 1 + I_faradaic / I_lim (insertion on
+  // discharge, I < 0, depletes it; extraction enriches it), with the limiting current
+  // I_lim = z F D c A / delta. It enters each reaction's equilibrium potential as
+  // (kT / z e) ln s: insertion is hindered more than extraction, and no more than I_lim can
+  // be inserted. 1 without electrolyte transport.
+  std::size_t conc() const { return P_ * (M_ + 1) + 6; }
+  double limiting_current_A() const {
+    return p_.electrolyte_diffusivity_m2_s > 0 ? p_.ion_charge * 96485.33212 * p_.electrolyte_diffusivity_m2_s *
+                                                     p_.electrolyte_concentration_mol_m3 * p_.anode_area_m2 /
+                                                     p_.diffusion_layer_m
+                                               : 0.0;
+  }
+  bool electrolyte() const { return limiting_current_A() > 0; }
   double sei_resistance(double q_side) const {
     return p_.sei_resistance_ohm + p_.sei_growth_ohm_per_mAh_g * std::max(-q_side, 0.0) / (3.6 * p_.mass_g);
   }
@@ -271,12 +285,12 @@ class Model {
   // Butler-Volmer current of group q at surface logit us and equilibrium potential eeq,
   // and the derivatives of the residual G = I_p - BV: in I_p, phi, us (through i0 only) and eeq.
   void bv(std::size_t q, double us, double eeq, double phi, double ip, double& G, double& dG_dI, double& dG_dphi, double& dG_dus,
-          double& dG_deeq) const {
+          double& dG_deeq, double conc_ratio = 1.0) const {
     const Fill f = fill(us);
     const double s = std::sqrt(f.w);
     const double i0 = k0_ * s, di0 = k0_ * 0.5 * (f.yb - f.y) * s;  // d sqrt(y(1-y))/du
     const double rf = p_.film_resistance_ohm_m2 / area_[q] + rc_[q];
-    const double eta = phi - eeq - ip * rf;
+    const double eta = phi - eeq - ip * rf - (conc_ratio != 1.0 ? std::log(conc_ratio) / f_ : 0.0);
     double B, dB;
     rate_factor(eta, B, dB);
     G = ip - area_[q] * i0 * B;
@@ -321,7 +335,7 @@ class Model {
       for (std::size_t k = 0; k < M_; ++k) F[y(q, k)] = xp[y(q, k)] + N[k] / fill(x[y(q, k)]).w;
       double G, a, b, c, e, di, ds;
       const double eeq = surface_e_eq(x, q, ds, di);
-      bv(q, x[y(q, M_ - 1)], eeq, x[phi()], x[cur(q)], G, a, b, c, e);
+      bv(q, x[y(q, M_ - 1)], eeq, x[phi()], x[cur(q)], G, a, b, c, e, x[conc()]);
       F[cur(q)] = G;
     }
     double sum = side_current(x[phi()], x[qside()]);
@@ -329,6 +343,11 @@ class Model {
     F[phi()] = sum + cdl_total() * xp[phi()] - x[icell()];
     if (mode == Mode::galvanostatic) F[icell()] = x[icell()] - setpoint;
     else F[icell()] = electrode_potential(x) - setpoint;
+    {
+      double faradaic_total = 0;
+      for (std::size_t q = 0; q < P_; ++q) faradaic_total += x[cur(q)];
+      F[conc()] = electrolyte() ? x[conc()] - 1 - faradaic_total / limiting_current_A() : x[conc()] - 1;
+    }
     // The film: I = psi / R_SEI + C_SEI psi' (or psi = 0 without one).
     F[psi()] = sei() ? x[psi()] / sei_resistance(x[qside()]) - x[icell()] + sei_capacitance() * xp[psi()] : x[psi()];
     F[qcell()] = xp[qcell()] - x[icell()];
@@ -404,7 +423,10 @@ class Model {
         t.push_back({I(y(q, k)), I(y(q, k)), cj - N[k] * (fl[k].yb - fl[k].y) / fl[k].w});
       double G, dI, dphi, dus, deeq, ds, din;
       const double eeq = surface_e_eq(x, q, ds, din);
-      bv(q, x[y(q, M_ - 1)], eeq, x[phi()], x[cur(q)], G, dI, dphi, dus, deeq);
+      bv(q, x[y(q, M_ - 1)], eeq, x[phi()], x[cur(q)], G, dI, dphi, dus, deeq, x[conc()]);
+      // d eta / d s = -1 / (f s), so dG/ds = dG/deeq / (f s) (G depends on eta only through B).
+      if (electrolyte()) t.push_back({I(cur(q)), I(conc()), deeq / (f_ * x[conc()])});
+      if (electrolyte()) t.push_back({I(conc()), I(cur(q)), -1 / limiting_current_A()});
       t.push_back({I(cur(q)), I(cur(q)), dI});
       t.push_back({I(cur(q)), I(phi()), dphi});
       t.push_back({I(cur(q)), I(y(q, M_ - 1)), dus + deeq * ds});
@@ -436,6 +458,7 @@ class Model {
     t.push_back({I(qside()), I(phi()), -side_current_dphi(x[phi()], x[qside()])});
     t.push_back({I(qside()), I(qside()), -side_current_dq(x[phi()], x[qside()])});
     t.push_back({I(qins()), I(qins()), cj});
+    t.push_back({I(conc()), I(conc()), 1.0});
   }
 
   // Faradaic current of group q at cathode potential phi for the fillings in x (film
@@ -446,7 +469,7 @@ class Model {
     double ip = 0;
     for (int it = 0; it < 200; ++it) {
       double G, dI, a, b, c;
-      bv(q, ys, eeq, phi, ip, G, dI, a, b, c);
+      bv(q, ys, eeq, phi, ip, G, dI, a, b, c, x[conc()]);
       const double step = G / dI;
       ip -= step;
       if (std::fabs(step) <= 1e-14 * (1 + std::fabs(ip))) return ip;
@@ -485,6 +508,26 @@ class Model {
   // algebraic equations hold for the present fillings; the double layer is taken as
   // uncharged at the start of a step. Bisection: the faradaic current rises with phi.
   void consistent_algebraics(double* x) const {
+    if (!electrolyte()) {
+      x[conc()] = 1;
+      consistent_at_concentration(x);
+      return;
+    }
+    // The surface concentration follows the currents it sets: fixed point, damped.
+    for (int it = 0; it < 200; ++it) {
+      consistent_at_concentration(x);
+      double total = 0;
+      for (std::size_t q = 0; q < P_; ++q) total += x[cur(q)];
+      const double next = 1 + total / limiting_current_A();
+      if (!(next > 0))
+        throw Error(fmt::format("simulator: the electrolyte cannot supply {:.4g} A (limiting current {:.4g} A)", -total,
+                                limiting_current_A()));
+      if (std::fabs(next - x[conc()]) < 1e-13) return;
+      x[conc()] = 0.5 * (x[conc()] + next);
+    }
+    throw Error("simulator: the electrolyte's surface concentration did not converge at the start of a step");
+  }
+  void consistent_at_concentration(double* x) const {
     auto solve_phi = [&](double target) {
       double lo = x[phi()] - 0.05, hi = x[phi()] + 0.05;
       for (int k = 0; k < 60 && total_current(x, lo) > target; ++k) lo -= 0.1 * (k + 1);
