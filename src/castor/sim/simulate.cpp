@@ -4,6 +4,7 @@
 #include "castor/sim/detail/linear_response.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <numeric>
 #include <array>
 #include <cmath>
