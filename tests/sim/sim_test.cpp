@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <numbers>
 #include <stdexcept>
@@ -719,4 +720,22 @@ TEST(Simulator, ElectrolyteSupplyHindersInsertionMoreThanExtraction) {
   EXPECT_NEAR(r.table.values(col::voltage_V).back(), 1.5, 1e-6);
   const auto full = sim::simulate(p, sim::parse_protocol("Discharge at 50 mA/g until 1.5 V"));
   EXPECT_LT(std::fabs(r.ledger.insertion_C), 0.05 * std::fabs(full.ledger.insertion_C));
+}
+
+// docs/simulator.md quotes the demo's numbers in backticks next to the row they belong to;
+// they must be what the demo prints (issue 16, item 6: the docs quoted numbers the binary
+// no longer printed).
+TEST(Simulator, DocsQuoteWhatTheDemoPrints) {
+  std::ifstream in(std::string(CASTOR_SOURCE_DIR) + "/docs/simulator.md");
+  const std::string docs((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(docs.empty());
+  const auto d = castor::demo::run_demo(sim::preset("ntp-ca"));
+  auto value = [&](const std::string& q) {
+    for (const auto& l : d.lines)
+      if (l.quantity.starts_with(q)) return l.castor;
+    return std::string("missing");
+  };
+  for (const char* q : {"first discharge / charge capacity", "dQ/dV peaks, three-electrode, cycle 1", "plateau, two-electrode",
+                        "hysteresis, two-electrode", "counter electrode", "CV peaks", "GITT validity"})
+    EXPECT_NE(docs.find("`" + value(q) + "`"), std::string::npos) << q << ": the demo prints " << value(q);
 }
