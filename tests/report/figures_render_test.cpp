@@ -186,3 +186,19 @@ TEST(FiguresRender, AxisConventions) {
   EXPECT_NEAR(s.width_in, 16 / 2.54, 1e-12);
   EXPECT_NEAR(s.height_in, 10 / 2.54, 1e-12);
 }
+
+// castor processes drawing at the same time, each a figure of the same file name in its own
+// folder (a batch, or ctest -j), all succeed: the gnuplot script is each process's own (an
+// unseeded rand() once gave them one shared name, and one of two parallel runs failed).
+TEST(FiguresRender, ParallelProcessesDrawingTheSameFileName) {
+  const std::string eis = data_file("echem/impedance.py/exampleData.csv").string();
+  std::string cmd = "(";
+  std::vector<std::filesystem::path> dirs;
+  for (int k = 0; k < 4; ++k) {
+    dirs.push_back(castor::test::scratch_dir("figures_parallel_" + std::to_string(k)));
+    cmd += std::string(CASTOR_CLI) + " eis drt " + eis + " --plot " + (dirs.back() / "fit.png").string() + " > /dev/null 2>&1 & ";
+  }
+  cmd += "wait)";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  for (const auto& d : dirs) EXPECT_GT(std::filesystem::file_size(d / "fit.png"), 10000u) << d;
+}

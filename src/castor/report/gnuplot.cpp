@@ -1,5 +1,8 @@
 #include "castor/report/gnuplot.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -164,12 +167,17 @@ std::string body(const Figure& f, const std::string& prefix, std::string_view re
 }
 
 void run(const std::string& script, const std::filesystem::path& out) {
-  const auto script_path = std::filesystem::temp_directory_path() /
-                           fmt::format("castor_plot_{}_{}.gp", static_cast<long>(std::rand()), out.filename().string());
+  // A script file of this process's own (mkstemps): castor processes that draw at the same
+  // time (a batch, parallel tests) must not share one (an unseeded rand() gave every process
+  // the same name).
+  std::string name = (std::filesystem::temp_directory_path() / "castor_plot_XXXXXX.gp").string();
+  const int fd = ::mkstemps(name.data(), 3);
+  if (fd < 0) throw Error(name, "figure", "cannot create the gnuplot script");
+  const std::filesystem::path script_path(name);
   {
-    std::ofstream s(script_path);
-    s << script;
-    if (!s) throw Error(script_path.string(), "figure", "cannot write the gnuplot script");
+    const bool written = ::write(fd, script.data(), script.size()) == static_cast<ssize_t>(script.size());
+    ::close(fd);
+    if (!written) throw Error(script_path.string(), "figure", "cannot write the gnuplot script");
   }
   std::error_code ec;
   std::filesystem::remove(out, ec);
