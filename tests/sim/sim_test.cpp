@@ -313,9 +313,11 @@ TEST(Simulator, ProtocolAndParameterErrors) {
 // Impedance from the linearised model of one homogeneous particle at half filling is a
 // Randles-type circuit R0-p(R1-C1,C2): Rs, Rct = kT / (z e A i0), C_chem, Cdl. castor's EIS
 // fitter recovers Rs, Rct and Cdl within 1 %.
-TEST(Simulator, ImpedanceOfOneParticleFitsRandles) {
+namespace {
+// One homogeneous 50 nm particle at half filling, ideal solution, Rs 12 Ohm, Cdl 20 uF/cm2.
+sim::CellParameters randles_particle(const std::string& name) {
   sim::CellParameters p;
-  p.name = "randles";
+  p.name = name;
   p.particles = {{50e-9, 1.0}};
   p.omega_eV = 0;
   p.k0_A_m2 = 0.05;
@@ -323,6 +325,12 @@ TEST(Simulator, ImpedanceOfOneParticleFitsRandles) {
   p.double_layer_F_m2 = 0.2;  // 20 uF/cm2
   p.series_resistance_ohm = 12.0;
   p.mass_g = 1e-3;
+  return p;
+}
+}  // namespace
+
+TEST(Simulator, ImpedanceOfOneParticleFitsRandles) {
+  const auto p = randles_particle("randles");
   const auto r = sim::simulate(p, sim::parse_protocol("Rest for 10 s; Impedance from 100 kHz to 1 mHz at 5 mV, 10 per decade"));
   ASSERT_EQ(r.spectra.size(), 1u);
   const auto& sp = r.spectra[0];
@@ -643,15 +651,7 @@ TEST(Simulator, FickWithTheThermodynamicFactor) {
 // arc, R_SEI || C_SEI, which castor's EIS fit recovers from the simulated spectrum within 1 %
 // beside Rs, Rct and Cdl; R_SEI grows with the side reaction's charge.
 TEST(Simulator, SeiFilmIsItsOwnArc) {
-  sim::CellParameters p;
-  p.name = "sei";
-  p.particles = {{50e-9, 1.0}};
-  p.omega_eV = 0;
-  p.k0_A_m2 = 0.05;
-  p.initial_filling = 0.5;
-  p.double_layer_F_m2 = 0.2;
-  p.series_resistance_ohm = 12.0;
-  p.mass_g = 1e-3;
+  auto p = randles_particle("sei");
   p.sei_resistance_ohm = 30;
   p.sei_capacitance_F = 1e-6;
   const auto r = sim::simulate(p, sim::parse_protocol("Rest for 10 s; Impedance from 1 MHz to 1 mHz at 5 mV, 10 per decade"));
