@@ -89,3 +89,14 @@ TEST(EisStrict, SeriesCsvCarriesEachFitsStatus) {
   EXPECT_NE(text_of(dir / "bad.txt").find("WARNING: spectrum 1:"), std::string::npos) << text_of(dir / "bad.txt");
   EXPECT_EQ(run(two + " --circuit 'R0-p(R1,C1)-p(R2,C2)' --strict", dir / "bad_strict.txt"), 2);
 }
+
+// A real file (yadg's peis.issue_225.with_ece.mpr, where castor once printed R2 = 2.12e42 Ohm
+// "converged"): the two-arc fit is written with "converged": false and --strict refuses it.
+TEST(EisStrict, RealFileUndeterminedFit) {
+  const auto dir = castor::test::scratch_dir("eis_strict_real");
+  const std::string fit = "eis fit " + castor::test::data_file("cycler/yadg/peis.issue_225.with_ece.mpr").string() +
+                          " --circuit 'R0-p(R1,C1)-p(R2,C2)' -o " + (dir / "fit.json").string();
+  EXPECT_EQ(run(fit, dir / "plain.txt"), 0) << text_of(dir / "plain.txt");
+  EXPECT_NE(text_of(dir / "fit.json").find("\"converged\": false"), std::string::npos);
+  EXPECT_EQ(run(fit + " --strict", dir / "strict.txt"), 2) << text_of(dir / "strict.txt");
+}

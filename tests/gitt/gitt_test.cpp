@@ -255,3 +255,12 @@ TEST(GittCli, FlaggedPulsesAreAnErrorOnlyWithStrict) {
   EXPECT_EQ(std::system((base + " --strict > /dev/null 2>&1").c_str()), 2 << 8);
   EXPECT_TRUE(std::filesystem::exists(dir / "pulses.csv"));
 }
+
+// A real file whose pulses have no rest after them (yadg mb.issue_95.mpr): the warnings are
+// printed and --strict refuses the run.
+TEST(GittCli, RealFileWithoutRestsIsRefusedWithStrict) {
+  const std::string base = std::string(CASTOR_CLI) + " gitt " + castor::test::data_file("cycler/yadg/mb.issue_95.mpr").string() +
+                           " --mass-mg 1 --formula 'NaTi2(PO4)3' --radius-nm 100";
+  EXPECT_EQ(std::system((base + " > /dev/null 2>&1").c_str()), 0);
+  EXPECT_EQ(std::system((base + " --strict > /dev/null 2>&1").c_str()), 2 << 8);
+}
