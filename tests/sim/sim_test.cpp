@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
 #include "castor/cycling/cycling.h"
@@ -173,15 +175,23 @@ castor::gitt::GittOptions sphere_gitt_options(const sim::CellParameters& p, doub
   return g;
 }
 
-TEST(Simulator, GittClosedLoop) {
-  const double a = 1e-5, D = 1e-14;  // r^2/D = 10^4 s, tau = 20 s
-  // 200 volumes: the outer one (50 nm) is thin against the pulse's diffusion length
-  // sqrt(D tau) = 0.45 um.
+// A 10 um Fickian particle (D 1e-14 m2/s, 200 volumes, ideal solution, from filling 0.3)
+// through five 20-s pulses at 10 mA/g with rests of rest_s, analysed by Weppner-Huggins.
+castor::gitt::GittResult titrate_10um_particle(double rest_s) {
+  const double a = 1e-5, D = 1e-14;
   auto p = single_particle(a, D, 200);
   p.initial_filling = 0.3;
   p.omega_eV = 0;
-  const auto r = sim::simulate(p, sim::parse_protocol("Rest for 100 s; (Discharge at 10 mA/g for 20 s; Rest for 5000 s) x 5"));
-  const auto res = castor::gitt::analyse_gitt(r.table, sphere_gitt_options(p, a));
+  const auto r = sim::simulate(
+      p, sim::parse_protocol(fmt::format("Rest for 100 s; (Discharge at 10 mA/g for 20 s; Rest for {} s) x 5", rest_s)));
+  return castor::gitt::analyse_gitt(r.table, sphere_gitt_options(p, a));
+}
+
+TEST(Simulator, GittClosedLoop) {
+  // r^2/D = 10^4 s, tau = 20 s; 200 volumes: the outer one (50 nm) is thin against the
+  // pulse's diffusion length sqrt(D tau) = 0.45 um.
+  const double D = 1e-14;
+  const auto res = titrate_10um_particle(5000);
   ASSERT_EQ(res.pulses.size(), 5u);
   for (const auto& pulse : res.pulses) {
     EXPECT_TRUE(pulse.valid) << pulse.note;
@@ -192,12 +202,7 @@ TEST(Simulator, GittClosedLoop) {
 // The same particle with rests far shorter than its relaxation (r^2/(pi^2 D) = 1000 s): the
 // pulses are flagged for that reason (issue 15: 10-minute rests on a 2 um particle passed).
 TEST(Simulator, GittShortRestsAreFlagged) {
-  const double a = 1e-5, D = 1e-14;
-  auto p = single_particle(a, D, 200);
-  p.initial_filling = 0.3;
-  p.omega_eV = 0;
-  const auto r = sim::simulate(p, sim::parse_protocol("Rest for 100 s; (Discharge at 10 mA/g for 20 s; Rest for 300 s) x 5"));
-  const auto res = castor::gitt::analyse_gitt(r.table, sphere_gitt_options(p, a));
+  const auto res = titrate_10um_particle(300);
   ASSERT_EQ(res.pulses.size(), 5u);
   for (const auto& pulse : res.pulses) {
     EXPECT_FALSE(pulse.valid) << "pulse " << pulse.index << " D " << pulse.D_cm2_s;
