@@ -164,21 +164,11 @@ void run_fit(const EisFlags& f) {
   refuse_if_strict(f.strict, fit_warnings(r), s.source, "impedance fit");
 }
 
-// Warnings of this run that are not the spectrum's (shown under the figure).
-std::vector<std::string>& s_warnings_extra() {
-  static std::vector<std::string> w;
-  return w;
-}
-
-// The spectrum failed the test (what --strict refuses; a verdict that merely depends on the
-// setting is said beside it, not refused).
-std::vector<std::string>& kk_failures() {
-  static std::vector<std::string> w;
-  return w;
-}
-
 void run_kk(const EisFlags& f) {
   const auto s = select(f);
+  // failures: the spectrum failed the test (what --strict refuses); notes: a verdict that
+  // merely depends on the setting, said beside it (both under the figure).
+  std::vector<std::string> failures, notes;
   eis::LinKKOptions o;
   o.mu_cutoff = f.mu_cutoff;
   o.max_M = f.max_m;
@@ -192,9 +182,9 @@ void run_kk(const EisFlags& f) {
                v.chosen.add_capacitance ? fmt::format(", series C = {:.4g} F (the low-frequency end is capacitive)", r.c_F.value_or(0))
                                         : "",
                v.text());
-    if (v.depends_on_setting()) s_warnings_extra().push_back("the Kramers-Kronig verdict depends on the fit setting");
+    if (v.depends_on_setting()) notes.push_back("the Kramers-Kronig verdict depends on the fit setting");
     if (!v.chosen.passes())
-      kk_failures().push_back("the spectrum is not Kramers-Kronig consistent: drift, nonlinearity or noise; a circuit fit to it is not reliable");
+      failures.push_back("the spectrum is not Kramers-Kronig consistent: drift, nonlinearity or noise; a circuit fit to it is not reliable");
   } else {
     o.add_capacitance = f.add_cap;
     const auto fit = eis::kk_fit_from_string(f.kk_fit.empty() ? "complex" : f.kk_fit);
@@ -207,7 +197,7 @@ void run_kk(const EisFlags& f) {
                r.max_abs_residual < 0.01 ? "consistent with Kramers-Kronig (all residuals within 1 %)"
                                          : "some points deviate by more than 1 %: check drift, nonlinearity or noise");
     if (!(r.max_abs_residual < 0.01))
-      kk_failures().push_back("the spectrum is not Kramers-Kronig consistent at this setting (a residual above 1 %)");
+      failures.push_back("the spectrum is not Kramers-Kronig consistent at this setting (a residual above 1 %)");
   }
   if (!f.output.empty()) {
     std::ofstream o2(f.output);
@@ -220,11 +210,11 @@ void run_kk(const EisFlags& f) {
   if (!f.plot.empty()) {
     auto fig = eis::kk_residual_figure(s, r);
     fig.warnings = s.warnings;
-    fig.warnings.insert(fig.warnings.end(), kk_failures().begin(), kk_failures().end());
-    fig.warnings.insert(fig.warnings.end(), s_warnings_extra().begin(), s_warnings_extra().end());
+    fig.warnings.insert(fig.warnings.end(), failures.begin(), failures.end());
+    fig.warnings.insert(fig.warnings.end(), notes.begin(), notes.end());
     report::draw(fig, f.plot);
   }
-  refuse_if_strict(f.strict, kk_failures(), s.source, "Kramers-Kronig");
+  refuse_if_strict(f.strict, failures, s.source, "Kramers-Kronig");
 }
 
 void run_drt(const EisFlags& f) {

@@ -12,6 +12,7 @@
 #include "castor/core/error.h"
 #include "castor/io/file.h"
 #include "castor/sim/detail/builtin_presets.h"
+#include "castor/sim/detail/normal_quantile.h"
 
 namespace castor::sim {
 
@@ -27,13 +28,7 @@ void CellParameters::lognormal_particles(double median, double sigma, int count)
   double total = 0;
   for (int k = 0; k < count; ++k) {
     const double q = (k + 0.5) / count;
-    // Inverse normal CDF by bisection on erf.
-    double lo = -8, hi = 8;
-    for (int it = 0; it < 100; ++it) {
-      const double m = 0.5 * (lo + hi);
-      (0.5 * std::erfc(-m / std::sqrt(2.0)) < q ? lo : hi) = m;
-    }
-    const double r = median * std::exp(sigma * 0.5 * (lo + hi));
+    const double r = median * std::exp(sigma * detail::normal_quantile(q));
     particles.push_back({r, r * r * r});
     total += r * r * r;
   }

@@ -18,6 +18,7 @@
 #include <sundials/sundials_types.h>
 
 #include "castor/core/error.h"
+#include "castor/sim/detail/normal_quantile.h"
 #include "castor/sim/parameters.h"
 
 namespace castor::sim::detail {
@@ -92,23 +93,16 @@ class Model {
     if (!(p_.contact_sigma_log > 0) || P_ < 2) return 1.0;
     std::size_t bits = 0;
     while ((std::size_t{1} << bits) < P_) ++bits;
-    std::size_t rank = 0, seen = 0;
-    // Rank of q among the groups in bit-reversed order of their indices.
     auto reversed = [&](std::size_t v) {
       std::size_t r = 0;
       for (std::size_t b = 0; b < bits; ++b) r |= ((v >> b) & 1u) << (bits - 1 - b);
       return r;
     };
-    for (std::size_t j = 0; j < P_; ++j) seen += reversed(j) < reversed(q);
-    rank = seen;
+    // Rank of q among the groups in bit-reversed order of their indices.
+    std::size_t rank = 0;
+    for (std::size_t j = 0; j < P_; ++j) rank += reversed(j) < reversed(q);
     const double u = (static_cast<double>(rank) + 0.5) / static_cast<double>(P_);
-    // Inverse normal CDF by bisection on erfc.
-    double lo = -8, hi = 8;
-    for (int it = 0; it < 100; ++it) {
-      const double m = 0.5 * (lo + hi);
-      (0.5 * std::erfc(-m / std::sqrt(2.0)) < u ? lo : hi) = m;
-    }
-    return std::exp(p_.contact_sigma_log * 0.5 * (lo + hi));
+    return std::exp(p_.contact_sigma_log * normal_quantile(u));
   }
   double contact_resistance_ohm(std::size_t q) const { return rc_[q]; }
 
