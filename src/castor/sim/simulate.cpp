@@ -4,12 +4,9 @@
 #include "castor/sim/detail/linear_response.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <numeric>
-#include <array>
 #include <cmath>
 #include <limits>
-#include <numbers>
 #include <string>
 
 #include <fmt/format.h>
