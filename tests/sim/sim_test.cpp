@@ -264,8 +264,7 @@ TEST(Simulator, NtpCaPresetLandsNearThePaper) {
       EXPECT_TRUE(l.agrees == "yes" || l.agrees == "no" || l.agrees == "partly") << l.quantity;
     }
   EXPECT_GE(predicted, 4);
-  for (const char* q : {"added overpotential", "discharge/charge capacity at 25", "CV peaks", "Rct after discharge",
-                        "overvoltage growth"})
+  for (const char* q : {"discharge/charge capacity at 25", "CV peaks", "Rct after discharge", "overvoltage growth"})
     EXPECT_EQ(row(q).kind, castor::demo::DemoKind::predicted) << q;
   // The rate fade comes from a named mechanism (poorly connected particles) whose values
   // were chosen for it: the row says calibrated, and the capacity fades.
@@ -273,11 +272,43 @@ TEST(Simulator, NtpCaPresetLandsNearThePaper) {
   EXPECT_EQ(row("charge capacity at 5 / 20").kind, castor::demo::DemoKind::calibrated);
   EXPECT_NE(row("charge capacity at 5 / 20").note.find("poorly connected"), std::string::npos);
   EXPECT_LT(d.rate_charge_mAh_g.back(), 0.9 * d.rate_charge_mAh_g.front());
-  // Switched off, the same row is a prediction that fails: no fade.
-  auto no_contacts = sim::preset("ntp-ca");
-  no_contacts.contact_resistance_ohm_g = 0;
-  const auto d0 = castor::demo::run_demo(no_contacts, 2);
+  // The asymmetry (Fig. S12: the discharge overpotential grows more than the charge's) comes
+  // from asymmetric charge transfer (alpha 0.4), chosen for its sign: calibrated.
+  EXPECT_EQ(row("added plateau overpotential").kind, castor::demo::DemoKind::calibrated);
+  EXPECT_NE(row("added plateau overpotential").note.find("asymmetric charge transfer"), std::string::npos);
+  EXPECT_GT(d.rate_discharge_overpotential_V.back(), d.rate_charge_overpotential_V.back() + 0.02);
+  // Switched off (no contacts, alpha 0.5), the same rows are predictions that fail: no
+  // fade, and plateau overpotentials that grow alike on discharge and charge.
+  auto switched_off = sim::preset("ntp-ca");
+  switched_off.contact_resistance_ohm_g = 0;
+  switched_off.alpha = 0.5;
+  const auto d0 = castor::demo::run_demo(switched_off, 2);
   EXPECT_NEAR(d0.rate_charge_mAh_g.back(), d0.rate_charge_mAh_g.front(), 0.01 * d0.rate_charge_mAh_g.front());
+  auto row0 = [&](const std::string& q) -> const castor::demo::DemoLine& {
+    for (const auto& l : d0.lines)
+      if (l.quantity.starts_with(q)) return l;
+    throw std::runtime_error("no demo row " + q);
+  };
+  EXPECT_EQ(row0("added plateau overpotential").kind, castor::demo::DemoKind::predicted);
+  EXPECT_EQ(row0("added plateau overpotential").agrees, "no");
+  EXPECT_NEAR(d0.rate_discharge_overpotential_V.back(), d0.rate_charge_overpotential_V.back(), 0.005);
+  // The predicted rows' verdicts follow the paper's qualitative statements, recomputed here
+  // from the numbers: Rct after discharge grows over cycles 1-5 (Fig. 3f).
+  ASSERT_GE(d.rct_after_discharge_ohm.size(), 5u);
+  const bool rct_grows = d.rct_after_discharge_ohm[4] > d.rct_after_discharge_ohm[1];
+  EXPECT_EQ(row("Rct after discharge").agrees, rct_grows ? "yes" : "no");
+  // The temperature trend (S6): discharge rises, charge about the same.
+  {
+    double d25 = NAN, c25 = NAN, d55 = NAN, c55 = NAN, d40 = NAN, c40 = NAN;
+    std::sscanf(find("discharge/charge capacity at 25").c_str(), "%lf/%lf, %lf/%lf, %lf/%lf", &d25, &c25, &d40, &c40, &d55, &c55);
+    const bool trend = d55 > d25 + 1 && std::fabs(c55 - c25) < 0.5 * (d55 - d25);
+    EXPECT_EQ(row("discharge/charge capacity at 25").agrees, trend ? "yes" : "no");
+  }
+  // CV peaks within 30 mV of 1.75 / 2.05 V.
+  {
+    const auto cv = pair("CV peaks");
+    EXPECT_EQ(row("CV peaks").agrees, std::fabs(cv.first - 1.75) < 0.03 && std::fabs(cv.second - 2.05) < 0.03 ? "yes" : "partly");
+  }
   // One parameter set: the CV runs with the side reaction on.
   EXPECT_NE(row("CV peaks").note.find("side reaction on"), std::string::npos);
   EXPECT_NE(castor::demo::format_demo(d).find("predicted"), std::string::npos);
@@ -741,6 +772,6 @@ TEST(Simulator, DocsQuoteWhatTheDemoPrints) {
     return std::string("missing");
   };
   for (const char* q : {"first discharge / charge capacity", "dQ/dV peaks, three-electrode, cycle 1", "plateau, two-electrode",
-                        "hysteresis, two-electrode", "counter electrode", "CV peaks", "GITT validity"})
+                        "hysteresis, two-electrode", "counter electrode", "CV peaks", "GITT validity", "added plateau overpotential"})
     EXPECT_NE(docs.find("`" + value(q) + "`"), std::string::npos) << q << ": the demo prints " << value(q);
 }

@@ -125,11 +125,16 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
       const auto rr = cycling::analyse_cycling(s.table, co);
       const auto& c = rr.cycles.at(0);
       const double q = rr.specific(c.charge_mAh);
-      if (rate == 5.0) v_dis0 = c.average_discharge_V, v_ch0 = c.average_charge_V, q0 = q;
+      // The plateau (the main dQ/dV peak, as for Fig. 3d), not the mean voltage: a mean
+      // over a half-cycle weighs its tails, and the side reaction's low-voltage tail at
+      // 5 mA/g and the wider room above the charge plateau (to 2.6 V) than below the
+      // discharge's (to 1.5 V) would bias it.
+      const double v_dis = c.hysteresis ? c.hysteresis->discharge_V : NAN, v_ch = c.hysteresis ? c.hysteresis->charge_V : NAN;
+      if (rate == 5.0) v_dis0 = v_dis, v_ch0 = v_ch, q0 = q;
       d.rate_mA_g.push_back(rate);
       d.rate_charge_mAh_g.push_back(q);
-      d.rate_discharge_overpotential_V.push_back(v_dis0 - c.average_discharge_V);
-      d.rate_charge_overpotential_V.push_back(c.average_charge_V - v_ch0);
+      d.rate_discharge_overpotential_V.push_back(v_dis0 - v_dis);
+      d.rate_charge_overpotential_V.push_back(v_ch - v_ch0);
       caps += (caps.empty() ? "" : " / ") + num(q, 1);
       ops += (ops.empty() ? "" : " / ") + fmt::format("{}:{}", num(1e3 * d.rate_discharge_overpotential_V.back(), 0),
                                                        num(1e3 * d.rate_charge_overpotential_V.back(), 0));
@@ -142,23 +147,29 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
                                               prm.contact_resistance_ohm_g, prm.contact_sigma_log)
                                 : "no mechanism in these parameters limits capacity by rate",
                        contacts ? K::calibrated : K::predicted, contacts ? "" : yes_no(fades)});
-    const bool asym = d.rate_discharge_overpotential_V.back() > d.rate_charge_overpotential_V.back();
-    d.lines.push_back({"added overpotential discharge:charge vs 5 mA/g (mV)", "discharge grows more", ops,
-                       asym ? ""
-                            : prm.electrolyte_diffusivity_m2_s > 0
-                                ? fmt::format("the electrolyte's supply hinders insertion more than extraction, but its limiting "
-                                              "current ({:.3g} mA, from the assumed D, c and layer) is {:.0f} times the 200 mA/g "
-                                              "current; the kinetics are symmetric (alpha {:g})",
-                                              1e3 * prm.ion_charge * 96485.33212 * prm.electrolyte_diffusivity_m2_s *
-                                                  prm.electrolyte_concentration_mol_m3 * prm.anode_area_m2 / prm.diffusion_layer_m,
-                                              prm.ion_charge * 96485.33212 * prm.electrolyte_diffusivity_m2_s *
-                                                  prm.electrolyte_concentration_mol_m3 * prm.anode_area_m2 / prm.diffusion_layer_m /
-                                                  (0.2 * prm.mass_g),
-                                              prm.alpha)
-                                : fmt::format("the model's kinetics are symmetric (alpha {:g}); nothing in it hinders insertion "
-                                              "more than extraction",
-                                              prm.alpha),
-                       K::predicted, yes_no(asym)});
+    const bool asym = d.rate_discharge_overpotential_V.back() > d.rate_charge_overpotential_V.back() + 0.005;
+    // Asymmetric charge transfer (alpha below 0.5: insertion's barrier falls more slowly
+    // with overpotential than extraction's, the paper's "insertion kinetically more
+    // hindered") is chosen for this row's sign: calibrated. With alpha 0.5 the row is a
+    // prediction of the rest of the model (electrolyte supply, contacts), and says why
+    // it fails.
+    const bool asymmetric_kinetics = std::fabs(prm.alpha - 0.5) > 1e-9;
+    const double i_lim_A = prm.ion_charge * 96485.33212 * prm.electrolyte_diffusivity_m2_s * prm.electrolyte_concentration_mol_m3 *
+                           prm.anode_area_m2 / prm.diffusion_layer_m;
+    const std::string electrolyte =
+        prm.electrolyte_diffusivity_m2_s > 0
+            ? fmt::format("the electrolyte's limiting current ({:.3g} mA, from the assumed D, c and layer) is {:.0f} times the "
+                          "200 mA/g current, so its supply adds little",
+                          1e3 * i_lim_A, i_lim_A / (0.2 * prm.mass_g))
+            : "no electrolyte transport in these parameters";
+    d.lines.push_back(
+        {"added plateau overpotential discharge:charge vs 5 mA/g (mV)", "discharge grows more", ops,
+         asymmetric_kinetics
+             ? fmt::format("asymmetric charge transfer: alpha {:g} for insertion, {:g} for extraction (chosen for the sign; the "
+                           "text gives no numbers); {}; plateau = main dQ/dV peak",
+                           prm.alpha, 1 - prm.alpha, electrolyte)
+             : fmt::format("the kinetics are symmetric (alpha {:g}); {}; plateau = main dQ/dV peak", prm.alpha, electrolyte),
+         asymmetric_kinetics ? K::calibrated : K::predicted, asymmetric_kinetics ? "" : yes_no(asym)});
   }
   // 3. Temperature (Fig. S6): charge capacity about the same, discharge capacity rising.
   {
@@ -272,17 +283,17 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
 }
 
 std::string format_demo(const DemoResult& d) {
-  std::string s = fmt::format("{:<58} {:<40} {:<36} {:<11} {:<7} {}\n", "quantity", "paper", "castor", "kind", "agrees", "note");
-  int predicted = 0, agree = 0;
+  std::string s = fmt::format("{:<60} {:<40} {:<38} {:<11} {:<7} {}\n", "quantity", "paper", "castor", "kind", "agrees", "note");
+  int predicted = 0, agree = 0, partly = 0;
   for (const auto& l : d.lines) {
-    s += fmt::format("{:<58} {:<40} {:<36} {:<11} {:<7} {}\n", l.quantity, l.paper, l.castor, to_string(l.kind), l.agrees, l.note);
-    if (l.kind == DemoKind::predicted) ++predicted, agree += l.agrees == "yes";
+    s += fmt::format("{:<60} {:<40} {:<38} {:<11} {:<7} {}\n", l.quantity, l.paper, l.castor, to_string(l.kind), l.agrees, l.note);
+    if (l.kind == DemoKind::predicted) ++predicted, agree += l.agrees == "yes", partly += l.agrees == "partly";
   }
   s += fmt::format("\nOne parameter set for every simulated experiment except the particle-size check (its note lists what it "
                    "changes).\ncalibrated: a preset parameter was chosen to match the paper's number; derived: arithmetic on other "
-                   "rows or the paper's data; predicted: used in no calibration ({} rows, {} agree with the paper); check: a test "
-                   "of the method.\n(all simulations and analyses: {:.2f} s)\n",
-                   predicted, agree, d.seconds);
+                   "rows or the paper's data; predicted: used in no calibration ({} rows; against the paper {} yes, {} partly, "
+                   "{} no); check: a test of the method.\n(all simulations and analyses: {:.2f} s)\n",
+                   predicted, agree, partly, predicted - agree - partly, d.seconds);
   return s;
 }
 

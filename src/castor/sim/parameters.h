@@ -32,7 +32,7 @@ struct CellParameters {
   double e0_V = 1.89;                 // equilibrium potential at half filling
   double omega_eV = 0.0;              // regular-solution interaction per site
   double k0_A_m2 = 1.0;               // exchange current density prefactor: i0 = k0 sqrt(y (1 - y))
-  double alpha = 0.5;                 // transfer coefficient (cathode)
+  double alpha = 0.5;                 // cathode transfer coefficient of reduction (insertion); 1 - alpha for oxidation
   // Kinetics: Butler-Volmer, or Marcus-Hush-Chidsey in the Zeng-Smith-Bai-Bazant form
   // (J. Electroanal. Chem. 735 (2014) 77) with reorganisation energy lambda (in kT),
   // scaled so that its slope at eta = 0 is the one of Butler-Volmer with the same i0.
