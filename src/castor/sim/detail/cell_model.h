@@ -460,13 +460,26 @@ class Model {
   double group_current(std::size_t q, const double* x, double phi) const {
     double ds, di;
     const double eeq = surface_e_eq(x, q, ds, di), ys = x[y(q, M_ - 1)];
-    double ip = 0;
-    for (int it = 0; it < 200; ++it) {
-      double G, dI, a, b, c;
+    // G(ip) rises with ip. Its root lies between 0 (where eta is the whole driving force)
+    // and the current whose drop through the film and contact takes all of it (eta = 0,
+    // G = ip): Newton kept inside that bracket, bisection where a step leaves it (far
+    // from equilibrium the exponentials make bare Newton overshoot).
+    double G, dI, a, b, c;
+    bv(q, ys, eeq, phi, 0.0, G, dI, a, b, c, x[conc()]);
+    const double rf = p_.film_resistance_ohm_m2 / area_[q] + rc_[q];
+    if (!(rf > 0)) return -G;  // explicit: ip = A i0 B(eta)
+    const double eta0 = phi - eeq - (x[conc()] != 1.0 ? std::log(x[conc()]) / f_ : 0.0);
+    double lo = std::min(0.0, eta0 / rf), hi = std::max(0.0, eta0 / rf);
+    double ip = std::clamp(-G, lo, hi);
+    for (int it = 0; it < 400; ++it) {
       bv(q, ys, eeq, phi, ip, G, dI, a, b, c, x[conc()]);
-      const double step = G / dI;
-      ip -= step;
-      if (std::fabs(step) <= 1e-14 * (1 + std::fabs(ip))) return ip;
+      if (G == 0) return ip;
+      (G > 0 ? hi : lo) = ip;
+      double next = ip - G / dI;
+      if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+      const double step = next - ip;
+      ip = next;
+      if (std::fabs(step) <= 1e-14 * (1 + std::fabs(ip)) || hi - lo <= 1e-15 * (1 + std::fabs(ip))) return ip;
     }
     throw Error(fmt::format("simulator: the current of the {:.4g} nm particles at {:.4g} V did not converge (film resistance "
                             "{} Ohm cm2)",
