@@ -25,10 +25,13 @@
 #include "castor/sim/parameters.h"
 #include "castor/sim/protocol.h"
 #include "castor/sim/simulate.h"
+#include "castor/sim/detail/step_controls.h"
 #include "test_data.h"
 
 namespace sim = castor::sim;
 namespace col = castor::col;
+namespace detail = castor::sim::detail;
+using castor::StepKind;
 
 namespace {
 // One spherical particle, ideal solution, fast kinetics: the fillings follow Fick's law.
@@ -792,4 +795,37 @@ TEST(Simulator, DocsQuoteWhatTheDemoPrints) {
   for (const char* q : {"first discharge / charge capacity", "dQ/dV peaks, three-electrode, cycle 1", "plateau, two-electrode",
                         "hysteresis, two-electrode", "counter electrode", "CV peaks", "GITT validity", "added plateau overpotential"})
     EXPECT_NE(docs.find("`" + value(q) + "`"), std::string::npos) << q << ": the demo prints " << value(q);
+}
+
+// One control per protocol step kind (issue 16, item 4): each plans its mode, setpoint,
+// limits and time bound from the step alone.
+TEST(Simulator, OneControlPerStepKind) {
+  const detail::StepScales scales{1e-3, 1e-4, 1e-3 * 132.8 * 3.6};
+  const auto steps = sim::parse_protocol(
+      "Discharge at 5 mA/g until 1.5 V; Charge at 1 C for 30 minutes; Rest for 10 minutes; Hold at 2.6 V until 1 mA/g; "
+      "Hold at 1.5 V for 1 hour; Sweep from 2.6 V to 1.5 V at 0.1 mV/s; Impedance from 1 MHz to 10 mHz at 5 mV, 10 per decade");
+  ASSERT_EQ(steps.size(), 7u);
+  const auto dis = detail::make_control(steps[0], scales)->plan(0, 1.9);
+  EXPECT_EQ(dis.kind, StepKind::cc_discharge);
+  EXPECT_NEAR(dis.setpoint, -5e-6, 1e-18);
+  EXPECT_NEAR(*dis.v_limit, 1.5, 0);
+  EXPECT_TRUE(dis.duration_is_bound);  // limited by its voltage: the time is only a bound
+  EXPECT_GE(dis.duration_s, 86400);
+  const auto ch = detail::make_control(steps[1], scales)->plan(0, 1.9);
+  EXPECT_EQ(ch.kind, StepKind::cc_charge);
+  EXPECT_NEAR(ch.setpoint, scales.capacity_C / 3600, 1e-15);
+  EXPECT_FALSE(ch.duration_is_bound);
+  EXPECT_NEAR(ch.duration_s, 1800, 1e-9);
+  const auto rest = detail::make_control(steps[2], scales)->plan(0, 1.9);
+  EXPECT_EQ(rest.kind, StepKind::rest);
+  EXPECT_EQ(rest.setpoint, 0.0);
+  const auto up = detail::make_control(steps[3], scales)->plan(0, 1.9);
+  EXPECT_EQ(up.mode, detail::Mode::potentiostatic);
+  EXPECT_EQ(up.kind, StepKind::cccv_charge);
+  EXPECT_NEAR(*up.i_limit, 1e-6, 1e-18);
+  EXPECT_EQ(detail::make_control(steps[4], scales)->plan(0, 1.9).kind, StepKind::cccv_discharge);  // below: a discharge
+  const auto sweep = detail::make_control(steps[5], scales)->plan(0, 2.6);
+  EXPECT_NEAR(sweep.sweep_rate, -1e-4, 1e-15);
+  EXPECT_NEAR(sweep.duration_s, 11000, 1e-6);
+  EXPECT_EQ(detail::make_control(steps[6], scales), nullptr);  // impedance: the linear response
 }

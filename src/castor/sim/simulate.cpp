@@ -1,6 +1,8 @@
 #include "castor/sim/simulate.h"
 
 #include "castor/sim/detail/cell_model.h"
+#include "castor/sim/detail/cycle_ageing.h"
+#include "castor/sim/detail/step_controls.h"
 #include "castor/sim/detail/linear_response.h"
 
 #include <algorithm>
@@ -247,17 +249,13 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   std::vector<std::vector<double>> groups(o.record_fillings ? model.groups() : 0);
   std::vector<std::vector<double>> surfaces(o.record_fillings ? model.groups() : 0);
   SimulationResult res;
-  int cycle = 1;
-  bool charged_since = false, discharged_since = false;
+  detail::CycleAgeing ageing(prm, model);
   double t = 0;
-  double active = prm.active_fraction;
-  model.side_scale_A = prm.side_i0_A_g * prm.arrhenius(prm.side_activation_kJ_mol) * prm.mass_g;
-  model.side_pass_C = prm.side_passivation_mAh_g * prm.mass_g * 3.6;
   auto record = [&](std::size_t step, StepKind kind) {
     const double icell = xv[model.icell()];
     const double vwe = model.electrode_potential(xv);
     const double ece = counter_electrode_V(prm, icell, xv[model.qcell()]);
-    T.push_back(t), V.push_back(vwe), I.push_back(icell), ECE.push_back(ece), CYC.push_back(cycle);
+    T.push_back(t), V.push_back(vwe), I.push_back(icell), ECE.push_back(ece), CYC.push_back(ageing.cycle());
     STEP.push_back(static_cast<double>(step + 1)), KIND.push_back(static_cast<double>(kind)), VCELL.push_back(vwe - ece);
     for (std::size_t q = 0; q < groups.size(); ++q)
       groups[q].push_back(model.group_filling(xv, q)), surfaces[q].push_back(Model::fill_of(xv[model.y(q, model.volumes() - 1)]));
@@ -266,91 +264,30 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
     res.side_charge_C = xv[model.qside()];
   };
   const double stored0 = model.stored_charge_C(xv);
-  const double mass_total = prm.mass_g;
-  const double cap_total_C = prm.mass_g * prm.capacity_mAh_g * 3.6;
-  // A step limited only by a voltage or a current ends with an error when it has not
-  // reached it after ten times the time the current takes to fill or empty the whole
-  // cathode (at least a day): the limit is out of reach.
-  auto unlimited_bound_s = [&](double current_A) { return std::max(86400.0, 10 * cap_total_C / current_A); };
-  auto amps = [&](const Amount& a, const ProtocolStep& s) {
-    if (a.unit == "A") return a.value;
-    if (a.unit == "A/g") return a.value * mass_total;
-    if (a.unit == "A/m2") return a.value * prm.anode_area_m2;
-    if (a.unit == "C") return a.value * cap_total_C / 3600.0;
-    throw Error(fmt::format("protocol step '{}': unknown current unit {}", s.text, a.unit));
-  };
+  const detail::StepScales scales{prm.mass_g, prm.anode_area_m2, prm.mass_g * prm.capacity_mAh_g * 3.6};
+  const double cap_total_C = scales.capacity_C;
 
   for (std::size_t si = 0; si < protocol.size(); ++si) {
     const auto& s = protocol[si];
     const double step_t0 = t;
-    StepKind kind = StepKind::rest;
-    ctx.v_limit.reset();
-    ctx.cell_limit = false;
-    ctx.i_limit.reset();
-    model.sweep_rate = 0;
-    double t_end = t + (s.duration_s ? *s.duration_s : 0.0);
-    switch (s.type) {
-      case StepType::discharge:
-      case StepType::charge: {
-        const double a = std::fabs(amps(*s.current, s));
-        model.mode = Mode::galvanostatic;
-        model.setpoint = s.type == StepType::charge ? a : -a;
-        kind = s.type == StepType::charge ? StepKind::cc_charge : StepKind::cc_discharge;
-        // Material wired in or cut off takes its ions with it: not a current, but in the ledger.
-        auto set_active = [&](double fraction) {
-          const double before = model.stored_charge_C(xv);
-          active = std::clamp(fraction, 1e-3, 1.0);
-          model.set_active(active);
-          const double jump = model.stored_charge_C(xv) - before;
-          (jump < 0 ? res.ledger.trapped_C : res.ledger.activated_C) += std::fabs(jump);
-        };
-        if (s.type == StepType::discharge && charged_since) {
-          ++cycle;
-          charged_since = false;
-          // Between cycles: activation of new material (halving from cycle to cycle).
-          model.side_scale_A = prm.side_i0_A_g * prm.arrhenius(prm.side_activation_kJ_mol) * prm.mass_g * std::pow(prm.side_decay_per_cycle, cycle - 1);
-          if (prm.activation_per_cycle != 0) set_active(active + prm.activation_per_cycle * std::pow(0.5, cycle - 2));
-        }
-        // After a discharge: a share of the material, Ca-rich as the discharge left it,
-        // turns inert and keeps its ions (the paper: Ca-rich NTP becomes inert).
-        if (s.type == StepType::charge && discharged_since && prm.trapping_per_cycle != 0) set_active(active - prm.trapping_per_cycle);
-        if (s.type == StepType::charge) charged_since = true, discharged_since = false;
-        if (s.type == StepType::discharge) discharged_since = true;
-        ctx.v_limit = s.until_voltage_V;
-        // A cell-voltage limit: the working electrode minus the counter electrode.
-        ctx.cell_limit = s.until_voltage_V && s.limit_on_cell_voltage;
-        if (!s.duration_s) t_end = t + unlimited_bound_s(a);
-        break;
-      }
-      case StepType::rest:
-        model.mode = Mode::galvanostatic;
-        model.setpoint = 0;
-        break;
-      case StepType::hold:
-        model.mode = Mode::potentiostatic;
-        model.setpoint = *s.voltage_V;
-        kind = StepKind::cccv_charge;
-        if (s.until_current) ctx.i_limit = std::fabs(amps(*s.until_current, s));
-        if (!s.duration_s) t_end = t + unlimited_bound_s(*ctx.i_limit);
-        break;
-      case StepType::sweep: {
-        model.mode = Mode::potentiostatic;
-        const double v0 = *s.voltage_V, v1 = *s.sweep_to_V;
-        model.sweep_v0 = v0;
-        model.sweep_t0 = t;
-        model.sweep_rate = (v1 > v0 ? 1 : -1) * *s.sweep_rate_V_s;
-        model.setpoint = v0;
-        kind = StepKind::sweep;
-        t_end = t + std::fabs(v1 - v0) / *s.sweep_rate_V_s;
-        break;
-      }
-      case StepType::impedance: {
-        auto sp = linear_response(model, xv, s, si, prm.series_resistance_ohm);
-        res.spectra.push_back(std::move(sp));
-        if (o.progress) o.progress(si, protocol.size(), t);
-        continue;
-      }
+    const auto control = detail::make_control(s, scales);
+    if (!control) {  // impedance: the linear response at the present state, no time passes
+      res.spectra.push_back(linear_response(model, xv, s, si, prm.series_resistance_ohm));
+      if (o.progress) o.progress(si, protocol.size(), t);
+      continue;
     }
+    ageing.before_step(s.type, xv, res.ledger);
+    const detail::StepPlan plan = control->plan(t, model.electrode_potential(xv));
+    const StepKind kind = plan.kind;
+    model.mode = plan.mode;
+    model.setpoint = plan.setpoint;
+    model.sweep_v0 = plan.sweep_v0;
+    model.sweep_t0 = t;
+    model.sweep_rate = plan.sweep_rate;
+    ctx.v_limit = plan.v_limit;
+    ctx.cell_limit = plan.cell_limit;
+    ctx.i_limit = plan.i_limit;
+    const double t_end = t + plan.duration_s;
     // Consistent start of the step: the algebraic unknowns are solved for the new setpoint
     // (consistent_algebraics), and the rates of the fillings follow from the residual
     // (dF/du' = 1 for them); the double layer starts with phi' = 0.
@@ -427,7 +364,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
         done = true;
       }
       if (flag == IDA_TSTOP_RETURN || t >= t_end) {
-        if (!s.duration_s && s.type != StepType::sweep)
+        if (plan.duration_is_bound)
           throw Error(fmt::format("simulator: step {} '{}' did not reach its limit in {:.4g} h (ten times the time this current "
                                   "takes to fill or empty the whole cathode): {}",
                                   si + 1, s.text, (t_end - step_t0) / 3600, where()));
