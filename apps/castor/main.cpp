@@ -26,6 +26,7 @@
 #include "cycling_commands.h"
 #include "eis_commands.h"
 #include "gitt_cv_commands.h"
+#include "identify_command.h"
 #include "sim_commands.h"
 #include "materials_commands.h"
 #include "xps_commands.h"
@@ -214,6 +215,7 @@ int main(int argc, char** argv) {
   castor::cli::add_eis_commands(app);
   castor::cli::add_gitt_cv_commands(app);
   castor::cli::add_sim_commands(app);
+  castor::cli::add_identify_command(app);
   castor::cli::add_materials_commands(app);
   castor::cli::add_xps_commands(app);
   castor::cli::add_xrd_commands(app);

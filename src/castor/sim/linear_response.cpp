@@ -27,13 +27,18 @@ SimulatedSpectrum linear_response(Model& model, double* xv, const ProtocolStep& 
   SimulatedSpectrum sp;
   sp.after_step = si;
   const double lo = std::min(s.f_start_Hz, s.f_end_Hz), hi = std::max(s.f_start_Hz, s.f_end_Hz);
-  const int n_f = std::max(2, static_cast<int>(std::lround(std::log10(hi / lo) * s.points_per_decade)) + 1);
+  const bool listed = !s.frequencies_Hz.empty();
+  const int n_f = listed ? static_cast<int>(s.frequencies_Hz.size())
+                         : std::max(2, static_cast<int>(std::lround(std::log10(hi / lo) * s.points_per_decade)) + 1);
   Eigen::SparseMatrix<C> A(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
   Eigen::SparseLU<Eigen::SparseMatrix<C>> lu;
   Eigen::VectorXcd b = Eigen::VectorXcd::Zero(static_cast<Eigen::Index>(n));
   b(static_cast<Eigen::Index>(model.icell())) = 1.0;
   for (int k = 0; k < n_f; ++k) {
-    const double f = s.f_start_Hz * std::pow(s.f_end_Hz / s.f_start_Hz, static_cast<double>(k) / (n_f - 1));
+    const double f = listed ? s.frequencies_Hz[static_cast<std::size_t>(k)]
+                            : s.f_start_Hz * std::pow(s.f_end_Hz / s.f_start_Hz, static_cast<double>(k) / (n_f - 1));
+    if (!(f > 0 && std::isfinite(f)))
+      throw Error(fmt::format("simulator: step {} '{}': frequency {} Hz is not positive", si + 1, s.text, f));
     const double w = 2 * std::numbers::pi * f;
     std::vector<Eigen::Triplet<C>> all = trip;
     for (std::size_t e = 0; e < k1.size(); ++e) {

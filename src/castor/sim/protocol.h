@@ -36,6 +36,9 @@ struct ProtocolStep {
   std::optional<double> duration_s;
   double f_start_Hz = 0, f_end_Hz = 0, amplitude_V = 0;
   int points_per_decade = 10;
+  // Impedance at exactly these frequencies instead of the range (a measured spectrum's own,
+  // when a model is fitted to it); not written in the protocol language.
+  std::vector<double> frequencies_Hz;
 };
 
 // Parses the protocol; repeats are expanded. Throws castor::Error naming the step and the
