@@ -17,6 +17,7 @@
 #include "castor/cycling/compare.h"
 #include "castor/cycling/cycling.h"
 #include "castor/cycling/figures.h"
+#include "castor/cycling/pseudo_ocv.h"
 #include "castor/io/join.h"
 #include "castor/io/read.h"
 #include "strict.h"
@@ -198,6 +199,28 @@ std::vector<std::pair<std::string, cycling::DqdvCurve>> dqdv_of_cycle(const Tabl
   return out;
 }
 
+void run_ocv(const Common& c, int cycle, int points) {
+  const Table t = read_for_analysis(c);
+  const auto r = cycling::analyse_cycling(t, analysis_options(c));
+  const auto o = cycling::pseudo_ocv(t, r, cycle, points);
+  fmt::print("pseudo open-circuit curve of {}, cycle {}: mean of charge ({:.5g} mAh) and discharge ({:.5g} mAh) at equal "
+             "filling over {:.5g} mAh\n",
+             c.file(), o.cycle, o.charge_mAh, o.discharge_mAh, o.capacity_mAh);
+  fmt::print("{:>8} {:>10} {:>12}\n", "filling", "OCV_V", "half_gap_V");
+  for (std::size_t k = 0; k < o.filling.size(); ++k) fmt::print("{:>8.4f} {:>10.5f} {:>12.5f}\n", o.filling[k], o.ocv_V[k], o.half_gap_V[k]);
+  for (const auto& n : o.notes) fmt::print("note: {}\n", n);
+  if (!c.output.empty()) {
+    std::ofstream f(c.output);
+    f << fmt::format("# castor ocv {} --cycle {}: pseudo open-circuit curve (mean of charge and discharge at equal filling)\n"
+                     "# over {:.6g} mAh; paste into a parameter file's [cathode] section\n[cathode]\nocv_table = [\n",
+                     c.file(), cycle, o.capacity_mAh);
+    for (std::size_t k = 0; k < o.filling.size(); ++k) f << fmt::format("  [{:.6g}, {:.7g}],\n", o.filling[k], o.ocv_V[k]);
+    f << "]\n";
+    if (!f) throw Error(c.output, "toml", "cannot write");
+    fmt::print(stderr, "wrote {}\n", c.output);
+  }
+}
+
 void run_dqdv(const Common& c, int cycle) {
   const Table t = read_for_analysis(c);
   const auto r = cycling::analyse_cycling(t, analysis_options(c));
@@ -367,6 +390,15 @@ void add_cycling_commands(CLI::App& app) {
   dq->add_option("-o,--output", common->output, "write the curves as CSV");
   add_dqdv_flags(dq, common->dqdv);
   dq->callback([=] { run_dqdv(*common, *cycle); });
+
+  auto ocv_points = std::make_shared<int>(41);
+  auto* ocv = app.add_subcommand("ocv", "A pseudo open-circuit curve from one slow cycle (mean of charge and discharge), as the "
+                                        "simulator's cathode.ocv_table");
+  add_input(ocv);
+  ocv->add_option("--cycle", *cycle, "cycle number, as castor cycling numbers it")->capture_default_str();
+  ocv->add_option("--points", *ocv_points, "fillings from 0 (charged) to 1 (discharged)")->capture_default_str()->check(CLI::Range(3, 10000));
+  ocv->add_option("-o,--output", common->output, "the table as a TOML snippet (ocv.toml)");
+  ocv->callback([=] { run_ocv(*common, *cycle, *ocv_points); });
 
   auto literature = std::make_shared<std::string>();
   auto map_plot = std::make_shared<std::string>();

@@ -20,7 +20,7 @@ namespace {
 struct IdentifyFlags {
   std::string params;
   std::vector<std::string> data, fit;
-  std::string protocol, output, voltage = "auto";
+  std::string protocol, output, voltage = "auto", cycles, only, curves;
   int starts = 1, max_iterations = 40, threads = 0;
   unsigned seed = 1;
   bool profiles = false, quiet = false, strict = false;
@@ -35,8 +35,15 @@ void run_identify(const IdentifyFlags& f) {
   else if (f.voltage == "cell") vk = fit::VoltageKind::cell;
   else if (f.voltage != "auto") throw Error(fmt::format("--voltage '{}': write auto, electrode or cell", f.voltage));
   std::vector<fit::MeasuredExperiment> xs;
+  fit::LoadOptions lo;
+  if (!f.protocol.empty()) lo.protocol = f.protocol;
+  lo.voltage = vk;
+  if (!f.cycles.empty()) lo.cycles = fit::parse_cycle_range(f.cycles);
+  if (f.only == "charge") lo.direction = 1;
+  else if (f.only == "discharge") lo.direction = -1;
+  else if (!f.only.empty()) throw Error(fmt::format("--only '{}': write charge or discharge", f.only));
   for (const auto& d : f.data) {
-    auto e = fit::load_experiments(d, f.protocol.empty() ? std::nullopt : std::optional<std::string>(f.protocol), vk);
+    auto e = fit::load_experiments(d, lo);
     for (auto& x : e) xs.push_back(std::move(x));
   }
   fit::IdentifyOptions o;
@@ -134,6 +141,26 @@ void run_identify(const IdentifyFlags& f) {
     if (!out) throw Error(f.output, "json", "cannot write");
     fmt::print(stderr, "wrote {}\n", f.output);
   }
+  if (!f.curves.empty()) {
+    std::ofstream c(f.curves);
+    c << "experiment,source,time_s,frequency_Hz,quantity,unit,measured,model\n";
+    for (std::size_t e = 0; e < xs.size(); ++e) {
+      const auto& x = xs[e];
+      const auto& m = r.experiments[e];
+      std::string src = x.source;
+      for (char& ch : src)
+        if (ch == ',' || ch == '"') ch = ' ';
+      for (std::size_t k = 0; k < x.time_s.size(); ++k)
+        c << fmt::format("{},{},{:.10g},,{},{},{:.10g},{:.10g}\n", e + 1, src, x.time_s[k], x.is_current[k] ? "current" : "voltage",
+                         x.is_current[k] ? "A" : "V", x.value[k], m.model[k]);
+      for (std::size_t k = 0; k < x.freq_Hz.size(); ++k) {
+        c << fmt::format("{},{},,{:.10g},z_re,Ohm,{:.10g},{:.10g}\n", e + 1, src, x.freq_Hz[k], x.z_ohm[k].real(), m.model_z[k].real());
+        c << fmt::format("{},{},,{:.10g},z_im,Ohm,{:.10g},{:.10g}\n", e + 1, src, x.freq_Hz[k], x.z_ohm[k].imag(), m.model_z[k].imag());
+      }
+    }
+    if (!c) throw Error(f.curves, "csv", "cannot write");
+    fmt::print(stderr, "wrote {}\n", f.curves);
+  }
   if (f.strict) {
     std::vector<std::string> problems = r.warnings;
     for (const auto& p : r.parameters)
@@ -153,6 +180,8 @@ void add_identify_command(CLI::App& app) {
   s->add_option("--data", f->data, "a measured (or simulated) file; repeat for several experiments")->required();
   s->add_option("--fit", f->fit, "a parameter by its path, with optional bounds and start: cathode.k0_A_m2=0.01:1000@1")->required();
   s->add_option("--protocol", f->protocol, "for impedance files: the steps that set the state before the spectrum");
+  s->add_option("--cycles", f->cycles, "time-domain files: fit only these cycles (the file's cycle numbers), N or N-M");
+  s->add_option("--only", f->only, "time-domain files: fit only the charge or only the discharge steps");
   s->add_option("--voltage", f->voltage, "the measured voltage is the working electrode's (electrode) or the cell's (cell); auto: "
                                          "electrode for simulated and three-electrode files")
       ->capture_default_str();
@@ -166,6 +195,7 @@ void add_identify_command(CLI::App& app) {
   s->add_flag("--quiet", f->quiet, "no progress line");
   s->add_flag("--strict", f->strict, "exit status 2 when a parameter is not determined or the fit has warnings (after the output)");
   s->add_option("-o,--output", f->output, "result (.json)");
+  s->add_option("--curves", f->curves, "the measured and fitted curves, point by point (.csv)");
   s->callback([f] { run_identify(*f); });
 }
 

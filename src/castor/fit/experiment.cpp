@@ -8,6 +8,7 @@
 
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
+#include "castor/core/parse_number.h"
 #include "castor/cycling/steps.h"
 #include "castor/eis/lin_kk.h"
 #include "castor/eis/read_impedance.h"
@@ -51,7 +52,12 @@ void classify(const std::vector<double>& t, const std::vector<double>& V, const 
   {
     std::vector<double> ii(I.begin() + static_cast<std::ptrdiff_t>(b), I.begin() + static_cast<std::ptrdiff_t>(e));
     i_med = median(ii);
-    for (std::size_t k = b; k < e; ++k) i_dev = std::max(i_dev, std::fabs(I[k] - i_med));
+    // The spread that 95 % of the rows stay within (a cycler's first samples of a step
+    // can lag its setpoint).
+    std::vector<double> dev;
+    for (std::size_t k = b; k < e; ++k) dev.push_back(std::fabs(I[k] - i_med));
+    std::sort(dev.begin(), dev.end());
+    i_dev = dev[std::min(dev.size() - 1, static_cast<std::size_t>(0.95 * static_cast<double>(dev.size())))];
     for (std::size_t k = b; k < e; ++k) v_min = std::min(v_min, V[k]), v_max = std::max(v_max, V[k]);
   }
   // Linear fit of V(t): a sweep.
@@ -116,7 +122,7 @@ double second_difference_noise(const std::vector<double>& v, const std::vector<s
   return 1.4826 * median(d) / std::sqrt(6.0);
 }
 
-MeasuredExperiment experiment_from_table(const Table& table, const std::string& source, VoltageKind voltage) {
+MeasuredExperiment experiment_from_table(const Table& table, const std::string& source, VoltageKind voltage, int direction) {
   for (auto c : {col::time_s, col::voltage_V, col::current_A})
     if (!table.has(c))
       throw Error(source, table.meta.format, fmt::format("the table has no {} column: nothing to compare a simulation with", c));
@@ -160,8 +166,22 @@ MeasuredExperiment experiment_from_table(const Table& table, const std::string& 
       continue;
     }
     const int file_step = std::isfinite(s.file_step) ? static_cast<int>(s.file_step) : s.index + 1;
+    const std::size_t before = pieces.size();
     classify(t, V, I, b, e, rest_A, s.kind == StepKind::sweep, 0, pieces, x.notes, file_step);
+    if (direction != 0) {
+      // Only the steps of one direction: the others (and rests) are left out.
+      std::vector<Piece> kept(pieces.begin(), pieces.begin() + static_cast<std::ptrdiff_t>(before));
+      for (std::size_t k = before; k < pieces.size(); ++k) {
+        const bool charge = pieces[k].type == sim::StepType::charge, discharge = pieces[k].type == sim::StepType::discharge;
+        if ((direction > 0 && charge) || (direction < 0 && discharge)) kept.push_back(pieces[k]);
+      }
+      pieces = std::move(kept);
+    }
   }
+  if (direction != 0)
+    x.notes.push_back(fmt::format("only the {} steps are fitted; the simulation starts each from where the one before left the "
+                                  "model (the first from the parameter file's initial filling)",
+                                  direction > 0 ? "charge" : "discharge"));
   if (pieces.empty()) throw Error(source, table.meta.format, "no step of the file is one the simulator can reproduce");
   if (skipped_impedance)
     x.notes.push_back(fmt::format("{} impedance rows left out of the time-domain comparison (their time is a rest)", skipped_impedance));
@@ -176,9 +196,10 @@ MeasuredExperiment experiment_from_table(const Table& table, const std::string& 
     // The step lasts until the next one starts (rows it does not hold, e.g. impedance, are
     // time at rest or at its setting); the last one until its last row.
     const double start = t[p.begin];
-    const double stop = n + 1 < pieces.size() ? t[pieces[n + 1].begin] : t[p.end - 1];
+    const bool contiguous = n + 1 < pieces.size() && pieces[n + 1].begin == p.end;
+    const double stop = contiguous ? t[pieces[n + 1].begin] : t[p.end - 1];
     const double duration = stop - start;
-    if (!(duration > 0) && n + 1 < pieces.size()) continue;  // a one-row piece: its row belongs to no step
+    if (!(duration > 0) && contiguous) continue;  // a one-row piece: its row belongs to no step
     sim::ProtocolStep st;
     st.type = p.type;
     st.duration_s = std::max(duration, 1e-9);
@@ -290,7 +311,18 @@ MeasuredExperiment experiment_from_spectrum(const eis::Spectrum& spectrum, std::
   return x;
 }
 
-std::vector<MeasuredExperiment> load_experiments(const std::string& path, const std::optional<std::string>& protocol, VoltageKind voltage) {
+std::pair<int, int> parse_cycle_range(const std::string& text) {
+  const auto dash = text.find('-', 1);
+  const double a = parse_number(text.substr(0, dash), "--cycles");
+  const double b = dash == std::string::npos ? a : parse_number(text.substr(dash + 1), "--cycles");
+  if (a != std::floor(a) || b != std::floor(b) || a < 0 || b < a || b > 1e9)
+    throw Error(fmt::format("--cycles '{}': write N or N-M with whole numbers, N <= M", text));
+  return {static_cast<int>(a), static_cast<int>(b)};
+}
+
+std::vector<MeasuredExperiment> load_experiments(const std::string& path, const LoadOptions& lo) {
+  const auto& protocol = lo.protocol;
+  const auto voltage = lo.voltage;
   std::optional<Table> table;
   std::optional<Error> table_error;
   try {
@@ -307,7 +339,19 @@ std::vector<MeasuredExperiment> load_experiments(const std::string& path, const 
   }
   if (time_domain) {
     if (protocol) throw Error(path, table->meta.format, "--protocol is for impedance files: this file's own steps are its protocol");
-    auto x = experiment_from_table(*table, path, voltage);
+    std::string source = path;
+    if (lo.cycles) {
+      if (!table->has(col::cycle)) throw Error(path, table->meta.format, "--cycles: the file has no cycle column");
+      const auto& c = table->values(col::cycle);
+      std::size_t b = c.size(), e = 0;
+      for (std::size_t k = 0; k < c.size(); ++k)
+        if (c[k] >= lo.cycles->first && c[k] <= lo.cycles->second) b = std::min(b, k), e = k + 1;
+      if (b >= e)
+        throw Error(path, table->meta.format, fmt::format("--cycles {}-{}: no row of the file is in them", lo.cycles->first, lo.cycles->second));
+      *table = table->slice(b, e);
+      source += fmt::format(" (cycles {}-{}, rows {}-{})", lo.cycles->first, lo.cycles->second, b, e - 1);
+    }
+    auto x = experiment_from_table(*table, source, voltage, lo.direction);
     for (const auto& w : table->meta.warnings) x.notes.push_back("reader: " + w);
     return {std::move(x)};
   }

@@ -7,6 +7,7 @@
 #include <complex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "castor/core/table.h"
@@ -44,16 +45,28 @@ struct MeasuredExperiment {
 // "Hold at V for t s"; impedance rows are left out (named in notes). Throws castor::Error
 // naming the source when the table has no time, voltage or current, or no step castor can
 // reproduce.
-MeasuredExperiment experiment_from_table(const Table& table, const std::string& source, VoltageKind voltage = VoltageKind::automatic);
+// `direction` +1 or -1 keeps only the charge or the discharge steps (0: every step).
+MeasuredExperiment experiment_from_table(const Table& table, const std::string& source, VoltageKind voltage = VoltageKind::automatic,
+                                         int direction = 0);
 
 // A spectrum measured after `before` (the steps that set the state; empty: at the
 // parameter file's initial state). The impedance step uses the spectrum's own frequencies.
 MeasuredExperiment experiment_from_spectrum(const eis::Spectrum& spectrum, std::vector<sim::ProtocolStep> before);
 
-// Reads a file: an impedance file gives one experiment per spectrum (after `protocol`), any
-// other table one time-domain experiment (its own steps; `protocol` must then be empty).
-std::vector<MeasuredExperiment> load_experiments(const std::string& path, const std::optional<std::string>& protocol,
-                                                 VoltageKind voltage = VoltageKind::automatic);
+struct LoadOptions {
+  std::optional<std::string> protocol;  // impedance files: the steps before the spectrum
+  VoltageKind voltage = VoltageKind::automatic;
+  // Time-domain files: only the rows of these cycles (the file's cycle column), first to last.
+  std::optional<std::pair<int, int>> cycles;
+  int direction = 0;  // +1: only charge steps, -1: only discharge steps, 0: all
+};
+
+// Reads a file: an impedance file gives one experiment per spectrum (after the protocol),
+// any other table one time-domain experiment (its own steps; no protocol then).
+std::vector<MeasuredExperiment> load_experiments(const std::string& path, const LoadOptions& options = {});
+
+// "3" or "3-5". Throws castor::Error naming the text.
+std::pair<int, int> parse_cycle_range(const std::string& text);
 
 // Robust noise of samples along a smooth curve: 1.4826 x median |second difference| / sqrt(6)
 // over the runs given by `run` (second differences never straddle two runs); NaN when there

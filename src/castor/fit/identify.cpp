@@ -542,6 +542,7 @@ IdentifyResult identify(const ParameterFile& file, const std::vector<MeasuredExp
       std::size_t nv = 0, na = 0, nz = 0;
       for (std::size_t k = 0; k < x.time_s.size(); ++k) {
         const double w = r[off + k];
+        f.model.push_back(x.value[k] + w * (x.is_current[k] ? x.noise_A : x.noise_V));
         f.chi2 += w * w;
         if (x.is_current[k]) sa += std::pow(w * x.noise_A, 2), ++na;
         else sv += std::pow(w * x.noise_V, 2), ++nv;
@@ -550,6 +551,11 @@ IdentifyResult identify(const ParameterFile& file, const std::vector<MeasuredExp
         const double w = r[off + k];
         f.chi2 += w * w;
         sz += std::pow(w * x.noise_relative_z, 2), ++nz;
+      }
+      for (std::size_t k = 0; k < x.freq_Hz.size(); ++k) {
+        const double scale = x.noise_relative_z * std::abs(x.z_ohm[k]);
+        const std::size_t at = off + x.time_s.size() + 2 * k;
+        f.model_z.emplace_back(x.z_ohm[k].real() + r[at] * scale, x.z_ohm[k].imag() + r[at + 1] * scale);
       }
       if (nv) f.rms_V = std::sqrt(sv / static_cast<double>(nv)), f.noise_V = x.noise_V;
       if (na) f.rms_A = std::sqrt(sa / static_cast<double>(na)), f.noise_A = x.noise_A;

@@ -10,6 +10,7 @@
 // does not explain the data to their noise) they are scaled up by it, and the result says so.
 #pragma once
 
+#include <complex>
 #include <functional>
 #include <optional>
 #include <string>
@@ -61,6 +62,10 @@ struct ExperimentFit {
   double rms_V = NAN, rms_A = NAN, rms_relative_z = NAN;  // unweighted misfit, in the signal's units
   double noise_V = NAN, noise_A = NAN, noise_relative_z = NAN;
   std::vector<std::string> notes;
+  // The fitted model at the experiment's points: time-domain values (as the experiment's
+  // rows: V or A) and the impedance at its frequencies.
+  std::vector<double> model;
+  std::vector<std::complex<double>> model_z;
 };
 
 struct IdentifyResult {
