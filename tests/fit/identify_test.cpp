@@ -323,3 +323,23 @@ TEST(Identify, RealNaCoO2Discharge) {
   EXPECT_NEAR(r.parameters[2].value, 53, 6);         // Rs, Ohm
   EXPECT_GT(r.parameters[1].value, 1e-9);            // D: no diffusion limitation seen
 }
+
+// The audit's case: the side reaction's rate is side_i0 exp(-(phi - side_e0) / b), so i0 and
+// e0 are one parameter (i0 exp(e0 / b)); fitted together the report names the pair.
+TEST(Identify, SideReactionRateAndPotentialAreOneParameter) {
+  std::string text = kHomogeneousCell;
+  text += "[ageing]\nside_i0_mA_g = 0.5\nside_e0_V = 1.85\nside_tafel_mV = 50\n";
+  const auto file = fit::ParameterFile::from_text(text, "h.toml");
+  const auto x = with_noise(simulated(file, "Discharge at 20 mA/g until 1.7 V; Charge at 20 mA/g until 2.1 V"), 1e-3, 0, 3);
+  fit::IdentifyOptions o;
+  o.parameters = {fit::parse_fit_parameter("ageing.side_i0_mA_g=0.01:10@1"), fit::parse_fit_parameter("ageing.side_e0_V=1.7:2.0@1.8")};
+  const auto r = fit::identify(file, {x}, o);
+  ASSERT_FALSE(r.undetermined.empty());
+  const auto& u = r.undetermined[0];
+  EXPECT_NE(u.find("ageing.side_i0_mA_g"), std::string::npos) << u;
+  EXPECT_NE(u.find("ageing.side_e0_V"), std::string::npos) << u;
+  EXPECT_FALSE(r.parameters[0].determined && r.parameters[1].determined);
+  // What the data do fix: i0 exp(e0 / b), the rate at a given potential.
+  const double truth = 0.5 * std::exp(1.85 / 0.05), fitted = r.parameters[0].value * std::exp(r.parameters[1].value / 0.05);
+  EXPECT_NEAR(std::log(fitted / truth), 0, 0.1);
+}

@@ -170,7 +170,9 @@ class Evaluator {
     }
   }
   // Jacobian by finite differences (forward, or central), the parameters in parallel.
-  bool jacobian(const double* u, const double* r0, double* J, bool central, int threads) const {
+  // step_scale multiplies the default steps (1e-3 on the log scale, 1e-4 of the bounds on
+  // the linear scale).
+  bool jacobian(const double* u, const double* r0, double* J, bool central, int threads, double step_scale = 1) const {
     const std::size_t p = paths_.size();
     std::vector<std::vector<double>> plus(p, std::vector<double>(n_)), minus(central ? p : 0, std::vector<double>(n_));
     std::vector<double> h(p);
@@ -179,7 +181,7 @@ class Evaluator {
     auto work = [&] {
       for (std::size_t i = next++; i < p; i = next++) {
         std::vector<double> uu(u, u + p);
-        double step = sc_.log[i] ? 1e-3 : 1e-4 * (sc_.hi[i] - sc_.lo[i]);
+        double step = step_scale * (sc_.log[i] ? 1e-3 : 1e-4 * (sc_.hi[i] - sc_.lo[i]));
         if (!central && uu[i] + step > sc_.hi[i]) step = -step;
         h[i] = step;
         uu[i] = u[i] + step;
@@ -386,9 +388,29 @@ IdentifyResult identify(const ParameterFile& file, const std::vector<MeasuredExp
   const std::size_t n = ev.residuals();
   std::vector<double> r(n), Jrow(n * p);
   if (!ev.evaluate(u.data(), r.data())) throw Error(fmt::format("identify: the simulation fails at the solution: {}", ev.last_error()));
-  if (!ev.jacobian(u.data(), r.data(), Jrow.data(), true, threads))
-    if (!ev.jacobian(u.data(), r.data(), Jrow.data(), false, threads))
-      throw Error(fmt::format("identify: the Jacobian at the solution cannot be evaluated: {}", ev.last_error()));
+  // The Jacobian behind the uncertainties: the simulator's adaptive steps make the
+  // residuals rough in the parameters at the level of its tolerance, and a difference
+  // quotient amplifies that roughness into curvature the data do not have (a direction the
+  // data leave flat looked determined: the side reaction's i0 and e0, which enter only as
+  // i0 exp(e0 / b), came out "9.102 .. 9.106" with correlation -1.000). So: a 100 times
+  // tighter tolerance and ten times larger central steps.
+  Evaluator fine(file, xs, paths, sc, std::min(o.simulator_rtol, 1e-2 * o.simulator_rtol));
+  std::vector<double> r_fine(n);
+  const bool fine_ok = fine.evaluate(u.data(), r_fine.data());
+  // What the simulator's own error at its tolerance adds to chi-square: the change from the
+  // 100 times tighter run. A direction along which chi-square changes by no more than a few
+  // times this is not resolved by the simulation, whatever the data's noise.
+  double numerical_chi2 = 0;
+  if (fine_ok)
+    for (std::size_t k = 0; k < n; ++k) numerical_chi2 += (r[k] - r_fine[k]) * (r[k] - r_fine[k]);
+  if (fine_ok && numerical_chi2 > 0.1 * static_cast<double>(n))
+    res.warnings.push_back(fmt::format("the simulator's own error at rtol {:g} is comparable to the data's noise (it adds {:.3g} to "
+                                       "chi-square over {} points): tighten the tolerance or check the noise estimate",
+                                       o.simulator_rtol, numerical_chi2, n));
+  if (!(fine_ok && fine.jacobian(u.data(), r_fine.data(), Jrow.data(), true, threads, 10)))
+    if (!ev.jacobian(u.data(), r.data(), Jrow.data(), true, threads))
+      if (!ev.jacobian(u.data(), r.data(), Jrow.data(), false, threads))
+        throw Error(fmt::format("identify: the Jacobian at the solution cannot be evaluated: {}", ev.last_error()));
   Eigen::MatrixXd J(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(p));
   for (std::size_t k = 0; k < n; ++k)
     for (std::size_t i = 0; i < p; ++i) J(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(i)) = Jrow[k * p + i];
@@ -414,34 +436,79 @@ IdentifyResult identify(const ParameterFile& file, const std::vector<MeasuredExp
   const double lam_max = std::max(lam.maxCoeff(), 1e-300);
   Eigen::MatrixXd cov_w = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(p));
   std::vector<bool> in_null(p, false);
+  // The Jacobian's verdict on each direction is checked by a finite step of one unit along
+  // it (both ways, within the bounds): where chi-square rises by less than 3.84 x s2 the
+  // data leave the direction flat whatever the local derivatives say (the simulator's
+  // adaptive steps can give an exactly flat direction a spurious curvature).
+  auto chi2_at = [&](const std::vector<double>& uu) -> double {
+    std::vector<double> rr(n);
+    if (!ev.evaluate(uu.data(), rr.data())) return INFINITY;
+    double c = 0;
+    for (double v : rr) c += v * v;
+    return c;
+  };
+  auto flat_along = [&](const Eigen::VectorXd& v) -> bool {
+    double rise = INFINITY;
+    for (int sign : {-1, 1}) {
+      std::vector<double> uu = u;
+      double f = 1;  // shrink the step to stay inside the bounds
+      for (std::size_t i = 0; i < p; ++i) {
+        const double d = sign * v(static_cast<Eigen::Index>(i)) * unit(static_cast<Eigen::Index>(i));
+        if (u[i] + d > sc.hi[i]) f = std::min(f, (sc.hi[i] - u[i]) / d);
+        if (u[i] + d < sc.lo[i]) f = std::min(f, (sc.lo[i] - u[i]) / d);
+      }
+      if (f < 0.25) continue;  // hardly any room this way
+      for (std::size_t i = 0; i < p; ++i) uu[i] = u[i] + f * sign * v(static_cast<Eigen::Index>(i)) * unit(static_cast<Eigen::Index>(i));
+      // A shortened step is scaled to a full one assuming a quadratic rise.
+      const double c = chi2_at(uu);
+      if (std::isfinite(c)) rise = std::min(std::isfinite(rise) ? rise : INFINITY, (c - res.chi2) / (f * f));
+    }
+    return std::isfinite(rise) && rise < 3.84 * s2 + 4 * numerical_chi2;
+  };
   for (Eigen::Index k = 0; k < static_cast<Eigen::Index>(p); ++k) {
     const Eigen::VectorXd v = Vec.col(k);
-    if (lam(k) > 1e-14 * lam_max && lam(k) > 0) {
+    double sd = lam(k) > 0 ? std::sqrt(s2 / lam(k)) : INFINITY;
+    const bool flat = sd > 1 || flat_along(v);
+    if (flat && !(sd > 1)) sd = INFINITY;
+    if (lam(k) > 1e-14 * lam_max && lam(k) > 0 && !(flat && std::isinf(sd))) {
       cov_w += s2 / lam(k) * v * v.transpose();
     } else {
       for (std::size_t i = 0; i < p; ++i)
         if (std::fabs(v(static_cast<Eigen::Index>(i))) > 0.1) in_null[i] = true;
     }
     // A direction the data do not determine to one unit: name it when it mixes parameters.
-    const double sd = lam(k) > 0 ? std::sqrt(s2 / lam(k)) : INFINITY;
     if (sd > 1) {
       std::vector<std::pair<double, std::size_t>> comp;
       for (std::size_t i = 0; i < p; ++i)
         if (std::fabs(v(static_cast<Eigen::Index>(i))) > 0.25) comp.emplace_back(v(static_cast<Eigen::Index>(i)), i);
-      std::sort(comp.begin(), comp.end(), [](auto a, auto b) { return std::fabs(a.first) > std::fabs(b.first); });
+      // In the order of the --fit options (so the message does not depend on rounding).
       if (comp.size() >= 2) {
         std::string along;
         for (const auto& [c, i] : comp)
           along += fmt::format("{}{} {:+.2f}", along.empty() ? "" : ", ", paths[i], c);
-        std::string msg = fmt::format("the data do not determine the combination along ({}) (one standard error spans {:.3g} "
-                                      "units of 'not determined')",
-                                      along, sd);
+        std::string msg = std::isinf(sd) ? fmt::format("the data do not determine the combination along ({}): a step of a "
+                                                       "factor 2 (log scale) or a quarter of the bounds along it leaves the fit "
+                                                       "as it is",
+                                                       along)
+                                         : fmt::format("the data do not determine the combination along ({}) (one standard error "
+                                                       "spans {:.3g} units of 'not determined')",
+                                                       along, sd);
         if (comp.size() == 2 && sc.log[comp[0].second] && sc.log[comp[1].second]) {
           // ln p1 / ln p2 move together as (c1, c2): p1^c2 / p2^c1 stays; with p1's exponent 1.
           const double e = comp[0].first / comp[1].first;
           const std::string a = paths[comp[0].second], b = paths[comp[1].second];
           msg = e > 0 ? fmt::format("only {} / {}{} is determined by these data: the two move together", a, b, exponent(e))
                       : fmt::format("only {} x {}{} is determined by these data: one rises as the other falls", a, b, exponent(-e));
+        }
+        if (comp.size() == 2 && sc.log[comp[0].second] != sc.log[comp[1].second]) {
+          // ln a and b (linear) move as (da, db): a exp(-(da / db) b) stays.
+          const std::size_t ia = sc.log[comp[0].second] ? comp[0].second : comp[1].second;
+          const std::size_t ib = ia == comp[0].second ? comp[1].second : comp[0].second;
+          const double da = v(static_cast<Eigen::Index>(ia)) * unit(static_cast<Eigen::Index>(ia));
+          const double db = v(static_cast<Eigen::Index>(ib)) * unit(static_cast<Eigen::Index>(ib));
+          const double q = -da / db;  // a exp(q b)
+          msg = fmt::format("only {} x exp({}{} / {:.3g}) is determined by these data", paths[ia], q > 0 ? "" : "-", paths[ib],
+                            1 / std::fabs(q));
         }
         res.undetermined.push_back(msg);
       }
@@ -468,7 +535,7 @@ IdentifyResult identify(const ParameterFile& file, const std::vector<MeasuredExp
       ip.note = "at its bound: the data push it beyond; widen the bounds or the model misses something";
     } else if (!std::isfinite(se)) {
       ip.determined = false;
-      ip.note = "the data do not change with it (a zero direction of the Jacobian)";
+      ip.note = "it lies on a direction the data leave flat (see the combinations below)";
     } else if (se > unit(ii)) {
       ip.determined = false;
       ip.note = sc.log[i] ? fmt::format("one standard error is a factor {:.3g}: not determined by these data", std::exp(se))
@@ -566,7 +633,7 @@ IdentifyResult identify(const ParameterFile& file, const std::vector<MeasuredExp
     (void)prm;
   }
   if (!res.converged) res.warnings.push_back("the optimizer did not converge: " + res.optimizer_message);
-  res.simulations = ev.simulations();
+  res.simulations = ev.simulations() + fine.simulations();
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }
