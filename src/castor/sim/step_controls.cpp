@@ -75,11 +75,11 @@ std::unique_ptr<StepControl> make_control(const ProtocolStep& step, const StepSc
     case StepType::charge:
       return std::make_unique<GalvanostaticControl>(step, scales);
     case StepType::rest:
-      return std::make_unique<RestControl>(step);
+      return std::make_unique<RestControl>(step, scales);
     case StepType::hold:
       return std::make_unique<HoldControl>(step, scales);
     case StepType::sweep:
-      return std::make_unique<SweepControl>(step);
+      return std::make_unique<SweepControl>(step, scales);
     case StepType::impedance:
       return nullptr;
   }

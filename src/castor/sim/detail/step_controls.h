@@ -37,54 +37,45 @@ struct StepPlan {
 
 class StepControl {
  public:
+  StepControl(const ProtocolStep& step, const StepScales& scales) : step_(step), scales_(scales) {}
   virtual ~StepControl() = default;
   // The plan at time t_s, with the working electrode at electrode_V. Throws castor::Error
   // naming the step when an amount has a unit it cannot use.
   virtual StepPlan plan(double t_s, double electrode_V) const = 0;
+
+ protected:
+  const ProtocolStep& step_;
+  StepScales scales_;
 };
 
 // Charge / Discharge at a current, until a voltage (of the working electrode or of the
 // cell) or for a time.
 class GalvanostaticControl final : public StepControl {
  public:
-  GalvanostaticControl(const ProtocolStep& step, const StepScales& scales) : step_(step), scales_(scales) {}
+  using StepControl::StepControl;
   StepPlan plan(double t_s, double electrode_V) const override;
-
- private:
-  const ProtocolStep& step_;
-  StepScales scales_;
 };
 
 // Rest for a time: no current.
 class RestControl final : public StepControl {
  public:
-  explicit RestControl(const ProtocolStep& step) : step_(step) {}
+  using StepControl::StepControl;
   StepPlan plan(double t_s, double electrode_V) const override;
-
- private:
-  const ProtocolStep& step_;
 };
 
 // Hold at a voltage until the current falls to a limit, or for a time (the CV part of a
 // CC-CV step: a charge when the hold is above the present potential, else a discharge).
 class HoldControl final : public StepControl {
  public:
-  HoldControl(const ProtocolStep& step, const StepScales& scales) : step_(step), scales_(scales) {}
+  using StepControl::StepControl;
   StepPlan plan(double t_s, double electrode_V) const override;
-
- private:
-  const ProtocolStep& step_;
-  StepScales scales_;
 };
 
 // Sweep from one voltage to another at a rate (cyclic voltammetry, one branch per step).
 class SweepControl final : public StepControl {
  public:
-  explicit SweepControl(const ProtocolStep& step) : step_(step) {}
+  using StepControl::StepControl;
   StepPlan plan(double t_s, double electrode_V) const override;
-
- private:
-  const ProtocolStep& step_;
 };
 
 // The control of a step; nullptr for an impedance step (no time integration).
