@@ -12,6 +12,9 @@ namespace castor::cycling {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+}  // namespace
+
 double auto_rest_threshold(const std::vector<double>& current) {
   std::vector<double> a;
   a.reserve(current.size());
@@ -22,9 +25,6 @@ double auto_rest_threshold(const std::vector<double>& current) {
   std::nth_element(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(k), a.end());
   return std::max(1e-3 * a[k], 1e-12);
 }
-
-bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
-}  // namespace
 
 int direction(StepKind kind) {
   if (is_charge(kind)) return 1;

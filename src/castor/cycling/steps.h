@@ -35,6 +35,10 @@ struct Step {
   std::size_t rows() const { return end - begin; }
 };
 
+// The rest threshold find_steps uses by default: 1e-3 x the 99th percentile of |I| (at
+// least 1e-12 A).
+double auto_rest_threshold(const std::vector<double>& current);
+
 std::vector<Step> find_steps(const Table& table, const SegmentOptions& options = {});
 
 // +1 charge, -1 discharge, 0 neither (rest, impedance, sweep, unknown).

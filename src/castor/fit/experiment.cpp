@@ -138,13 +138,10 @@ MeasuredExperiment experiment_from_table(const Table& table, const std::string& 
                         ? "voltage compared as the working electrode against a reference (a three-electrode or simulated file)"
                         : "voltage compared as the two-electrode cell voltage (working minus counter electrode)");
   const auto steps = cycling::find_steps(table);
-  // The rest threshold of find_steps: 1e-3 x the 99th percentile of |I|.
-  std::vector<double> a;
-  for (double i : I)
-    if (std::isfinite(i)) a.push_back(std::fabs(i));
-  if (a.empty()) throw Error(source, table.meta.format, "the current column has no finite value");
-  std::sort(a.begin(), a.end());
-  const double rest_A = std::max(1e-12, 1e-3 * a[std::min(a.size() - 1, static_cast<std::size_t>(0.99 * static_cast<double>(a.size())))]);
+  bool any_current = false;
+  for (double i : I) any_current = any_current || std::isfinite(i);
+  if (!any_current) throw Error(source, table.meta.format, "the current column has no finite value");
+  const double rest_A = cycling::auto_rest_threshold(I);  // as find_steps decides rests
   const double* freq = table.has(col::freq_Hz) ? table.values(col::freq_Hz).data() : nullptr;
 
   std::vector<Piece> pieces;
