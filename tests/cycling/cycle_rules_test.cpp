@@ -18,7 +18,7 @@
 #include "castor/core/table.h"
 #include "castor/cycling/cycling.h"
 #include "castor/io/read.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 #include "test_data.h"
 
 using castor::test::data_file;

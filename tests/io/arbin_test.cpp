@@ -9,7 +9,7 @@
 #include "castor/core/error.h"
 #include "castor/io/arbin_res.h"
 #include "castor/io/read.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 #include "test_data.h"
 
 using castor::Table;

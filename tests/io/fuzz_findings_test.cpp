@@ -20,7 +20,7 @@
 #include "castor/io/read.h"
 #include "castor/sim/parameters.h"
 #include "castor/sim/protocol.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 #include "castor/xps/read_xps.h"
 #include "test_data.h"
 

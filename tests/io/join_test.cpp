@@ -14,7 +14,7 @@
 #include "castor/cycling/cycling.h"
 #include "castor/io/join.h"
 #include "castor/io/read.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 #include "test_data.h"
 
 using castor::test::data_file;

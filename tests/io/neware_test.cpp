@@ -14,7 +14,7 @@
 #include "castor/core/step_kind.h"
 #include "castor/io/neware.h"
 #include "castor/io/read.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 #include "test_data.h"
 
 using castor::Table;

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "castor/io/delimited.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/delimited.h"
+#include "castor/io/detail/text.h"
 
 using namespace castor::io;
 

@@ -8,7 +8,7 @@ std::string& stored() {
 }
 }  // namespace
 
-const char* version() { return CASTOR_VERSION; }
+const char* version() { return CASTOR_VERSION_STRING; }
 
 void set_command_line(int argc, const char* const* argv) {
   std::string s;

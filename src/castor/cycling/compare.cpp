@@ -11,7 +11,7 @@
 #include "castor/core/provenance.h"
 #include "castor/core/error.h"
 #include "castor/io/file.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 #include "castor/report/style.h"
 
 namespace castor::cycling {

@@ -11,7 +11,7 @@
 #include "castor/core/error.h"
 #include "castor/io/detect.h"
 #include "castor/io/file.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::eds {
 

@@ -1,5 +1,5 @@
 #include "castor/eis/circuit.h"
-#include "castor/eis/circuit_node.h"
+#include "castor/eis/detail/circuit_node.h"
 
 #include <algorithm>
 #include <array>

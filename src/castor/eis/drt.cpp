@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
-#include "castor/eis/nnls.h"
+#include "castor/eis/detail/nnls.h"
 
 namespace castor::eis {
 namespace {

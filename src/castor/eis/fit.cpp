@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
-#include "castor/eis/circuit_node.h"
+#include "castor/eis/detail/circuit_node.h"
 
 namespace castor::eis {
 namespace {

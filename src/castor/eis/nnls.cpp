@@ -1,4 +1,4 @@
-#include "castor/eis/nnls.h"
+#include "castor/eis/detail/nnls.h"
 
 #include <limits>
 #include <vector>

@@ -6,12 +6,12 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
-#include "castor/eis/impedance_formats.h"
+#include "castor/eis/detail/impedance_formats.h"
 #include "castor/io/detect.h"
 #include "castor/io/file.h"
 #include "castor/io/biologic_mpr.h"
 #include "castor/io/biologic_mpt.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::eis {
 

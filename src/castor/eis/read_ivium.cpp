@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
-#include "castor/eis/impedance_formats.h"
+#include "castor/eis/detail/impedance_formats.h"
 #include "castor/io/detect.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::eis {
 namespace {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "castor/core/error.h"
-#include "castor/eis/impedance_formats.h"
+#include "castor/eis/detail/impedance_formats.h"
 #include "castor/io/detect.h"
 
 namespace castor::eis {

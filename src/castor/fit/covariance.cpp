@@ -1,4 +1,4 @@
-#include "castor/fit/covariance.h"
+#include "castor/fit/detail/covariance.h"
 
 #include <algorithm>
 

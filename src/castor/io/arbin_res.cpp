@@ -18,7 +18,7 @@
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
 #include "castor/io/file.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::io {
 namespace {

@@ -7,7 +7,7 @@
 #include "castor/io/column_names.h"
 #include "castor/io/file.h"
 #include "castor/io/generic_csv.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::io {
 

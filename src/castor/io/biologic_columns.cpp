@@ -1,4 +1,4 @@
-#include "castor/io/biologic_columns.h"
+#include "castor/io/detail/biologic_columns.h"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 
 #include "castor/core/columns.h"
 #include "castor/core/step_kind.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::io {
 namespace {

@@ -17,10 +17,10 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
-#include "castor/io/biologic_columns.h"
-#include "castor/io/byte_reader.h"
+#include "castor/io/detail/biologic_columns.h"
+#include "castor/io/detail/byte_reader.h"
 #include "castor/io/file.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::io {
 namespace {

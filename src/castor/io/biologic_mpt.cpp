@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
-#include "castor/io/biologic_columns.h"
-#include "castor/io/delimited.h"
+#include "castor/io/detail/biologic_columns.h"
+#include "castor/io/detail/delimited.h"
 #include "castor/io/file.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::io {
 namespace {

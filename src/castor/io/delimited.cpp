@@ -1,4 +1,4 @@
-#include "castor/io/delimited.h"
+#include "castor/io/detail/delimited.h"
 
 #include <algorithm>
 #include <limits>
@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::io {
 

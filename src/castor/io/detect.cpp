@@ -20,9 +20,9 @@
 #include "castor/io/biologic_mpr.h"
 #include "castor/io/basytec_txt.h"
 #include "castor/io/arbin_res.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 #include "castor/eds/eds.h"
-#include "castor/eis/impedance_formats.h"
+#include "castor/eis/detail/impedance_formats.h"
 #include "castor/xps/read_xps.h"
 #include "castor/xrd/pattern.h"
 

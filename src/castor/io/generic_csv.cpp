@@ -6,9 +6,9 @@
 
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
-#include "castor/io/delimited.h"
+#include "castor/io/detail/delimited.h"
 #include "castor/io/file.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::io {
 

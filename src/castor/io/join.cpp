@@ -9,7 +9,7 @@
 
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::io {
 namespace {

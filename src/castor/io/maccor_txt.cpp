@@ -8,9 +8,9 @@
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
 #include "castor/core/step_kind.h"
-#include "castor/io/delimited.h"
+#include "castor/io/detail/delimited.h"
 #include "castor/io/file.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::io {
 namespace {

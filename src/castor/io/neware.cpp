@@ -33,9 +33,9 @@
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
 #include "castor/core/step_kind.h"
-#include "castor/io/byte_reader.h"
+#include "castor/io/detail/byte_reader.h"
 #include "castor/io/file.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::io {
 namespace {

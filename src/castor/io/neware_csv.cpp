@@ -7,10 +7,10 @@
 
 #include "castor/core/error.h"
 #include "castor/io/column_names.h"
-#include "castor/io/delimited.h"
+#include "castor/io/detail/delimited.h"
 #include "castor/io/file.h"
 #include "castor/io/generic_csv.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::io {
 namespace {

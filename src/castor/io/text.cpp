@@ -1,4 +1,4 @@
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 #include <charconv>
 #include <cmath>

@@ -8,7 +8,7 @@
 
 #include "castor/core/error.h"
 #include "castor/io/file.h"
-#include "castor/io/text.h"
+#include "castor/io/detail/text.h"
 
 namespace castor::report {
 namespace {

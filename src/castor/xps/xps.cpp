@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
-#include "castor/fit/covariance.h"
+#include "castor/fit/detail/covariance.h"
 
 namespace castor::xps {
 namespace {

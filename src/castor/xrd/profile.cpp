@@ -10,7 +10,7 @@
 
 #include "castor/core/error.h"
 #include "castor/core/peaks.h"
-#include "castor/fit/covariance.h"
+#include "castor/fit/detail/covariance.h"
 
 namespace castor::xrd {
 namespace {

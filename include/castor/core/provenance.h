@@ -5,10 +5,10 @@
 
 #include <string>
 
+#include "castor/version.h"
+
 namespace castor {
 
-// castor's version, as `castor --version` prints it.
-const char* version();
 // The command line of this run (set once by the CLI or the Python module; empty otherwise).
 void set_command_line(int argc, const char* const* argv);
 const std::string& command_line();
