@@ -4,10 +4,11 @@
 //
 //   answer_check [--update] [--env NAME=VALUE]... CMD_FILE ANSWER_FILE
 //
-// CMD_FILE holds one shell command (lines ending in '\' continue it) and directives in
+// CMD_FILE holds one bash command (lines ending in '\' continue it) and directives in
 // comment lines:
 //   # tolerance: rel=1e-6 abs=1e-12   numbers agree when |a-b| <= abs + rel*max(|a|,|b|)
 //   # ignore: REGEX                    lines (of output and answer) matching it are skipped
+//   # mask: REGEX                      what matches it (a wall time) is replaced by '*' in both
 //   # cwd: scratch                     run in an empty scratch folder (default: CMD_FILE's folder)
 // other comment lines describe the example. The command's stdout and stderr are compared
 // together, followed by a line "[exit N]". In the output, each --env value is replaced by
@@ -143,7 +144,7 @@ int main(int argc, char** argv) {
 
   // The command and the directives.
   double rel = 1e-6, abs_tol = 1e-12;
-  std::vector<std::regex> ignore;
+  std::vector<std::regex> ignore, mask;
   bool scratch = false;
   std::string command;
   {
@@ -162,6 +163,8 @@ int main(int argc, char** argv) {
           if (std::regex_search(value, m, std::regex("abs=([0-9.eE+-]+)"))) abs_tol = std::stod(m[1]);
         } else if (key == "ignore") {
           ignore.emplace_back(value);
+        } else if (key == "mask") {
+          mask.emplace_back(value);
         } else if (key == "cwd") {
           scratch = value == "scratch";
         }
@@ -187,7 +190,7 @@ int main(int argc, char** argv) {
   }
   std::string prefix = "cd '" + cwd.string() + "' && ";
   for (const auto& [name, value] : env) prefix += name + "='" + value + "' ";
-  const std::string full = prefix + "sh -c '" + std::regex_replace(command, std::regex("'"), "'\\''") + "' 2>&1";
+  const std::string full = prefix + "bash -c '" + std::regex_replace(command, std::regex("'"), "'\\''") + "' 2>&1";
   std::string output;
   int status = -1;
   if (FILE* pipe = ::popen(full.c_str(), "r")) {
@@ -215,7 +218,10 @@ int main(int argc, char** argv) {
               << output;
     return 1;
   }
-  const auto got = lines_of(output, ignore), want = lines_of(read_file(answer_file), ignore);
+  auto got = lines_of(output, ignore), want = lines_of(read_file(answer_file), ignore);
+  for (auto* v : {&got, &want})
+    for (auto& line : *v)
+      for (const auto& re : mask) line = std::regex_replace(line, re, "*");
   int differences = 0;
   const std::size_t n = std::max(got.size(), want.size());
   for (std::size_t i = 0; i < n && differences < 10; ++i) {

@@ -1,4 +1,5 @@
 #include "identify_command.h"
+#include "terminal.h"
 
 #include <cmath>
 #include <fstream>
@@ -53,9 +54,10 @@ void run_identify(const IdentifyFlags& f) {
   o.max_iterations = f.max_iterations;
   o.profiles = f.profiles;
   o.threads = f.threads;
-  if (!f.quiet) o.progress = [](const std::string& line) { fmt::print(stderr, "\r{:<100}", line); };
+  const bool progress = cli::show_progress(f.quiet);
+  if (progress) o.progress = [](const std::string& line) { fmt::print(stderr, "\r{:<100}", line); };
   const auto r = fit::identify(file, xs, o);
-  if (!f.quiet) fmt::print(stderr, "\n");
+  if (progress) fmt::print(stderr, "\n");
 
   fmt::print("castor identify: {} parameter{} of {} fitted to {} experiment{} ({} points)\n", r.parameters.size(),
              r.parameters.size() == 1 ? "" : "s", file.source(), xs.size(), xs.size() == 1 ? "" : "s", r.points);

@@ -1,4 +1,5 @@
 #include "sim_commands.h"
+#include "terminal.h"
 
 #include <chrono>
 #include <filesystem>
@@ -55,14 +56,15 @@ void run_simulate(const SimFlags& f) {
   o.rtol = f.rtol;
   o.atol = f.atol;
   const auto t0 = std::chrono::steady_clock::now();
-  if (!f.quiet)
+  const bool progress = cli::show_progress(f.quiet);
+  if (progress)
     o.progress = [&](std::size_t k, std::size_t n, double t) {
       fmt::print(stderr, "\rstep {}/{}  simulated {:.2f} h  ({:.1f} s)", k + 1, n, t / 3600,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     };
   const auto r = sim::simulate(prm, steps, o);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!f.quiet) fmt::print(stderr, "\n");
+  if (progress) fmt::print(stderr, "\n");
   fmt::print("{}: {} protocol steps, {} rows, {} solver steps, {:.3f} s (rtol {:g}, atol {:g})\n", prm.name.empty() ? f.params : prm.name,
              steps.size(), r.table.rows(), r.solver_steps, secs, o.rtol, o.atol);
   const auto& L = r.ledger;

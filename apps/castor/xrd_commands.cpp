@@ -1,4 +1,5 @@
 #include "xrd_commands.h"
+#include "terminal.h"
 
 #include <algorithm>
 #include <cmath>
@@ -207,10 +208,11 @@ void run_refine(const XrdFlags& f) {
   for (const auto& x : xs) names += (names.empty() ? "" : " + ") + x.name;
   fmt::print(stderr, "refining {} against {} ({}) ...\n", names, f.file, f.le_bail ? "Le Bail" : "Rietveld");
   bool progressed = false;
-  s.progress = [&](const std::string& line) {
-    fmt::print(stderr, "\r  {}   ", line);
-    progressed = true;
-  };
+  if (cli::show_progress(false))
+    s.progress = [&](const std::string& line) {
+      fmt::print(stderr, "\r  {}   ", line);
+      progressed = true;
+    };
   const auto r = xrd::refine(p, xs, in, xrd::Caglioti{f.U, f.V, f.W, f.X, f.Y}, s);
   if (progressed) fmt::print(stderr, "\n");
   fmt::print("{} {} on {} ({} points, {:.2f}-{:.2f} deg)\nradiation: {}\n", f.le_bail ? "Le Bail" : "Rietveld", names, f.file,

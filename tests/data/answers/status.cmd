@@ -1,0 +1,2 @@
+# a changed exit status must be seen
+exit 3

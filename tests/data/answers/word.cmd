@@ -1,0 +1,2 @@
+# a changed word must be seen
+echo "R0 1 kOhm"
