@@ -90,7 +90,7 @@ void xrd_pbso4_rietveld(benchmark::State& state) {
   const auto p = castor::xrd::read_pattern(data("materials/GSAS-II/PBSO4.XRA"));
   const auto x = castor::xrd::read_cif(data("materials/GSAS-II/PbSO4-Wyckoff.cif"));
   castor::xrd::Instrument in;
-  in.ka1_A = 1.5405, in.ka2_A = 1.5443, in.ka2_ratio = 0.5;
+  in.ka1_Ang = 1.5405, in.ka2_Ang = 1.5443, in.ka2_ratio = 0.5;
   castor::xrd::RefineSettings s;
   s.two_theta_min_deg = 16, s.two_theta_max_deg = 110;
   for (auto _ : state) benchmark::DoNotOptimize(castor::xrd::refine(p, x, in, castor::xrd::Caglioti::from_gsas(2, -2, 5, 0.1, 0), s));

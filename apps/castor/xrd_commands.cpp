@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/core/constants.h"
 #include "castor/report/gnuplot.h"
 #include "castor/xrd/crystal.h"
 #include "castor/xrd/pattern.h"
@@ -36,11 +37,11 @@ struct XrdFlags {
 
 xrd::Instrument instrument(const XrdFlags& f, const xrd::Pattern* p) {
   xrd::Instrument in = p ? xrd::Instrument::from_pattern(*p) : xrd::Instrument{};
-  if (!p) in.ka1_A = 1.540593, in.ka2_A = 0;
+  if (!p) in.ka1_Ang = constants::cu_ka1_Ang, in.ka2_Ang = 0;
   if (!f.wavelengths.empty()) {
-    in.ka1_A = f.wavelengths[0];
-    in.ka2_A = f.wavelengths.size() > 1 ? f.wavelengths[1] : 0;
-    in.ka2_ratio = f.wavelengths.size() > 2 ? f.wavelengths[2] : (in.ka2_A > 0 ? 0.5 : 0);
+    in.ka1_Ang = f.wavelengths[0];
+    in.ka2_Ang = f.wavelengths.size() > 1 ? f.wavelengths[1] : 0;
+    in.ka2_ratio = f.wavelengths.size() > 2 ? f.wavelengths[2] : (in.ka2_Ang > 0 ? 0.5 : 0);
     in.radiation_source = f.wavelengths.size() == 2 ? "--wavelengths, Ka2/Ka1 ratio 0.5 assumed" : "--wavelengths";
   }
   in.monochromator_deg = f.mono;
@@ -49,9 +50,9 @@ xrd::Instrument instrument(const XrdFlags& f, const xrd::Pattern* p) {
 
 // The wavelengths castor uses, exactly, and where they came from.
 std::string radiation_text(const xrd::Instrument& in) {
-  if (in.ka2_A > 0 && in.ka2_ratio > 0)
-    return fmt::format("Ka1 {:.6f} A, Ka2 {:.6f} A, Ka2/Ka1 ratio {:.4g} ({})", in.ka1_A, in.ka2_A, in.ka2_ratio, in.radiation_source);
-  return fmt::format("Ka1 {:.6f} A only, no Ka2 line ({})", in.ka1_A, in.radiation_source);
+  if (in.ka2_Ang > 0 && in.ka2_ratio > 0)
+    return fmt::format("Ka1 {:.6f} A, Ka2 {:.6f} A, Ka2/Ka1 ratio {:.4g} ({})", in.ka1_Ang, in.ka2_Ang, in.ka2_ratio, in.radiation_source);
+  return fmt::format("Ka1 {:.6f} A only, no Ka2 line ({})", in.ka1_Ang, in.radiation_source);
 }
 
 xrd::Crystal read_named_cif(const std::string& file) {
@@ -85,17 +86,17 @@ void run_reflections(const XrdFlags& f) {
   const auto in = instrument(f, nullptr);
   const double hi = f.hi < 180 ? f.hi : 90;
   fmt::print("{}: {} ({} operators), a {:.5f} b {:.5f} c {:.5f} A, alpha {:.3f} beta {:.3f} gamma {:.3f} deg, V {:.2f} A^3\n", x.name,
-             x.spacegroup, x.symops.size(), x.a, x.b, x.c, x.alpha, x.beta, x.gamma, x.volume_A3());
-  fmt::print("wavelength {:.6f} A\n{:>4} {:>4} {:>4} {:>4} {:>10} {:>10} {:>12} {:>8}\n", in.ka1_A, "h", "k", "l", "m", "d (A)", "2th (deg)", "|F|",
+             x.spacegroup, x.symops.size(), x.a, x.b, x.c, x.alpha, x.beta, x.gamma, x.volume_Ang3());
+  fmt::print("wavelength {:.6f} A\n{:>4} {:>4} {:>4} {:>4} {:>10} {:>10} {:>12} {:>8}\n", in.ka1_Ang, "h", "k", "l", "m", "d (A)", "2th (deg)", "|F|",
              "I rel");
-  const auto sticks = xrd::stick_pattern(x, in.ka1_A, f.lo, hi, f.mono);
-  const auto refl = xrd::reflections(x, in.ka1_A, hi, f.lo);
+  const auto sticks = xrd::stick_pattern(x, in.ka1_Ang, f.lo, hi, f.mono);
+  const auto refl = xrd::reflections(x, in.ka1_Ang, hi, f.lo);
   for (std::size_t k = 0; k < refl.size(); ++k)
     fmt::print("{:>4} {:>4} {:>4} {:>4} {:>10.5f} {:>10.4f} {:>12.4f} {:>8.2f}\n", refl[k].h, refl[k].k, refl[k].l, refl[k].multiplicity,
-               refl[k].d_A, refl[k].two_theta_deg, std::abs(refl[k].F), sticks[k].intensity);
+               refl[k].d_Ang, refl[k].two_theta_deg, std::abs(refl[k].F), sticks[k].intensity);
   if (!f.plot.empty()) {
     report::Figure fig;
-    fig.title = fmt::format("{} ({}), {:.4f} A", x.name, x.spacegroup, in.ka1_A);
+    fig.title = fmt::format("{} ({}), {:.4f} A", x.name, x.spacegroup, in.ka1_Ang);
     fig.xlabel = "2{/Symbol q} (deg)";
     fig.ylabel = "Relative intensity";
     std::vector<double> t, i;
@@ -109,7 +110,7 @@ void run_reflections(const XrdFlags& f) {
 void run_peaks(const XrdFlags& f) {
   auto p = xrd::crop(xrd::read_pattern(f.file), f.lo, f.hi);
   const auto in = instrument(f, &p);
-  p.ka1_A = in.ka1_A, p.ka2_A = in.ka2_A, p.ka2_ratio = in.ka2_ratio;
+  p.ka1_Ang = in.ka1_Ang, p.ka2_Ang = in.ka2_Ang, p.ka2_ratio = in.ka2_ratio;
   auto found = xrd::find_peaks(p, f.prominence, 0, f.max_peaks);
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.position_deg < b.position_deg; });
   // Fits that are not peaks the data show are dropped, and listed.
@@ -126,7 +127,7 @@ void run_peaks(const XrdFlags& f) {
   for (const auto& pk : peaks) {
     std::string size = "-";
     try {
-      const double nm = xrd::scherrer_size_nm(pk.position_deg, pk.fwhm_deg, in.ka1_A, f.instrument_fwhm);
+      const double nm = xrd::scherrer_size_nm(pk.position_deg, pk.fwhm_deg, in.ka1_Ang, f.instrument_fwhm);
       size = fmt::format("{:.1f}", nm);
       if (nm > 200) {
         size += "*";
@@ -135,17 +136,17 @@ void run_peaks(const XrdFlags& f) {
                                        pk.position_deg, nm));
       }
     } catch (const Error&) {
-      if (in.ka1_A > 0)
+      if (in.ka1_Ang > 0)
         warnings.push_back(fmt::format("peak at {:.3f} deg: FWHM {:.4f} deg is not wider than the instrument's {:.4f}: no size",
                                        pk.position_deg, pk.fwhm_deg, f.instrument_fwhm));
     }
-    fmt::print("{:>10.4f} {:>8.4f} {:>9.5f} {:>8.4f} {:>12.1f} {:>6.2f} {:>9.0f} {:>10}\n", pk.position_deg, pk.position_error_deg, pk.d_A,
+    fmt::print("{:>10.4f} {:>8.4f} {:>9.5f} {:>8.4f} {:>12.1f} {:>6.2f} {:>9.0f} {:>10}\n", pk.position_deg, pk.position_error_deg, pk.d_Ang,
                pk.fwhm_deg, pk.area, pk.eta, pk.height, size);
   }
   fmt::print("sizes: Scherrer, K 0.9, {}; {}\n",
              f.instrument_fwhm > 0 ? fmt::format("instrument FWHM {:.4f} deg removed in quadrature", f.instrument_fwhm)
                                    : std::string("NO instrument width removed (give --instrument-fwhm): the sizes are lower bounds"),
-             in.ka2_A > 0 && p.ka2_ratio > 0 ? "peaks fitted as Ka1/Ka2 doublets (Ka1 width)" : "single-line peaks");
+             in.ka2_Ang > 0 && p.ka2_ratio > 0 ? "peaks fitted as Ka1/Ka2 doublets (Ka1 width)" : "single-line peaks");
   for (const auto& w : warnings) fmt::print("WARNING: {}\n", w);
   refuse_if_strict(f.strict, warnings, f.file, "XRD");
   if (!f.plot.empty()) {
@@ -231,7 +232,7 @@ void run_refine(const XrdFlags& f) {
     if (!f.le_bail)
       for (const auto& st : ph.crystal.sites)
         fmt::print("  {:<6} {:<3} {:>9.5f} {:>9.5f} {:>9.5f}  occ {:.3f}  Uiso {:.5f} A^2\n", st.label, st.element, st.x, st.y, st.z,
-                   st.occupancy, st.u_iso_A2);
+                   st.occupancy, st.u_iso_Ang2);
   }
   for (const auto& w : r.warnings) fmt::print("WARNING: {}\n", w);
   refuse_if_strict(f.strict, r.warnings, f.file, "XRD");
@@ -244,7 +245,7 @@ void run_refine(const XrdFlags& f) {
 void run_phases(const XrdFlags& f) {
   if (f.cifs.empty()) throw Error("castor xrd phases needs --cif files of the candidate phases");
   auto p = xrd::crop(xrd::read_pattern(f.file), f.lo, f.hi);
-  p.ka1_A = instrument(f, &p).ka1_A;
+  p.ka1_Ang = instrument(f, &p).ka1_Ang;
   std::vector<xrd::Crystal> c;
   for (const auto& file : f.cifs) c.push_back(read_named_cif(file));
   const auto sc = xrd::identify_phases(p, c, f.tolerance);
@@ -259,7 +260,7 @@ void run_phases(const XrdFlags& f) {
       for (const auto& x : c)
         if (x.name == s.name) {
           std::vector<double> at;
-          for (const auto& st : xrd::stick_pattern(x, p.ka1_A, p.two_theta_deg.front(), p.two_theta_deg.back()))
+          for (const auto& st : xrd::stick_pattern(x, p.ka1_Ang, p.two_theta_deg.front(), p.two_theta_deg.back()))
             if (st.intensity >= 2) at.push_back(st.two_theta_deg);
           rows.emplace_back(fmt::format("{} ({:.2f})", s.name, s.score), at);
         }
@@ -278,11 +279,11 @@ void run_track(const XrdFlags& f) {
   for (std::size_t k = 0; k < f.files.size(); ++k) {
     auto p = xrd::read_pattern(f.files[k]);
     const auto in = instrument(f, &p);
-    p.ka1_A = in.ka1_A, p.ka2_A = in.ka2_A, p.ka2_ratio = in.ka2_ratio;
+    p.ka1_Ang = in.ka1_Ang, p.ka2_Ang = in.ka2_Ang, p.ka2_ratio = in.ka2_ratio;
     const auto pk = xrd::fit_peak(p, f.lo, f.hi);
     if (k == 0) first = pk.position_deg;
     fmt::print("{:<40} {:>10.4f} {:>8.4f} {:>9.5f} {:>8.4f} {:>12.1f} {:>+10.4f}\n", std::filesystem::path(f.files[k]).filename().string(),
-               pk.position_deg, pk.position_error_deg, pk.d_A, pk.fwhm_deg, pk.area, pk.position_deg - first);
+               pk.position_deg, pk.position_error_deg, pk.d_Ang, pk.fwhm_deg, pk.area, pk.position_deg - first);
     order.push_back(static_cast<double>(k + 1));
     shift.push_back(pk.position_deg - first);
   }
@@ -309,12 +310,12 @@ void run_index(const XrdFlags& f) {
     peaks.push_back({h, k, l, t});
   }
   const auto in = instrument(f, nullptr);
-  const auto c = xrd::cell_from_peaks(x, peaks, in.ka1_A);
+  const auto c = xrd::cell_from_peaks(x, peaks, in.ka1_Ang);
   fmt::print("cell from {} indexed peaks (wavelength {:.6f} A): a {:.4f} b {:.4f} c {:.4f} A, alpha {:.3f} beta {:.3f} gamma {:.3f} deg\n",
-             peaks.size(), in.ka1_A, c.a, c.b, c.c, c.alpha, c.beta, c.gamma);
+             peaks.size(), in.ka1_Ang, c.a, c.b, c.c, c.alpha, c.beta, c.gamma);
   for (const auto& pk : peaks)
     fmt::print("  ({} {} {}) observed {:.4f} calculated {:.4f} deg\n", pk.h, pk.k, pk.l, pk.two_theta_deg,
-               xrd::two_theta_deg(xrd::d_spacing_A(c, pk.h, pk.k, pk.l), in.ka1_A));
+               xrd::two_theta_deg(xrd::d_spacing_Ang(c, pk.h, pk.k, pk.l), in.ka1_Ang));
 }
 
 }  // namespace
@@ -324,7 +325,8 @@ void add_xrd_commands(CLI::App& app) {
   auto* x = app.add_subcommand("xrd", "X-ray diffraction: reflections, peaks, Rietveld / Le Bail refinement, phase identification");
   x->require_subcommand(1);
   auto wl = [f](CLI::App* c) {
-    c->add_option("--wavelengths", f->wavelengths, "Ka1 [Ka2 [Ka2/Ka1]] in A (default: the file's, else Cu 1.540593 1.544414 0.5)");
+    c->add_option("--wavelengths", f->wavelengths, fmt::format("Ka1 [Ka2 [Ka2/Ka1]] in A (default: the file's, else Cu {} {} {}, Hoelzer 1997)", constants::cu_ka1_Ang,
+                              constants::cu_ka2_Ang, constants::cu_ka2_over_ka1));
     c->add_option("--monochromator", f->mono, "2-theta of a monochromator for the polarisation factor (deg)");
   };
   auto range = [f](CLI::App* c) {

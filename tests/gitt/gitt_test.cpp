@@ -108,7 +108,7 @@ std::filesystem::path written_titration(const castor::Table& t, const std::strin
 
 TEST(Gitt, MolarVolumeOfNtp) {
   // paper.md: a = 8.4828 A, c = 21.7760 A, Z = 6: V_cell 1357 A^3, V_M 136.2 cm3/mol.
-  const double v = gitt::hexagonal_cell_volume_A3(8.4828, 21.7760);
+  const double v = gitt::hexagonal_cell_volume_Ang3(8.4828, 21.7760);
   EXPECT_NEAR(v, 1357, 0.5);
   EXPECT_NEAR(gitt::molar_volume_cm3_mol(v, 6), 136.2, 0.05);
 }

@@ -192,11 +192,11 @@ TEST(XrdmlRadiation, RatioZeroMeansOneLine) {
   EXPECT_EQ(p.ka2_ratio, 0.0);
   const auto in = castor::xrd::Instrument::from_pattern(p);
   EXPECT_EQ(in.ka2_ratio, 0.0);  // never the 0.5 default
-  EXPECT_EQ(in.ka2_A, 0.0);
-  EXPECT_DOUBLE_EQ(in.ka1_A, 1.540598);
+  EXPECT_EQ(in.ka2_Ang, 0.0);
+  EXPECT_DOUBLE_EQ(in.ka1_Ang, 1.540598);
   const auto full = castor::xrd::Instrument::from_pattern(castor::xrd::read_pattern(src));
   EXPECT_DOUBLE_EQ(full.ka2_ratio, 0.5);
-  EXPECT_DOUBLE_EQ(full.ka2_A, 1.544426);
+  EXPECT_DOUBLE_EQ(full.ka2_Ang, 1.544426);
   // A pattern without wavelengths says that Cu is assumed.
   std::string xy;
   for (int i = 0; i < 20; ++i) xy += std::to_string(10 + 0.02 * i) + " " + std::to_string(100 + i) + "\n";

@@ -24,7 +24,7 @@ xrd::Pattern pattern(double peak_height) {
     p.counts.push_back(noise(rng));
     p.sigma.push_back(std::sqrt(std::max(1.0, mean)));
   }
-  p.ka1_A = 1.5406;
+  p.ka1_Ang = 1.5406;
   return p;
 }
 }  // namespace

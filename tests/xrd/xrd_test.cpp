@@ -46,8 +46,8 @@ TEST(XrdReaders, EmpyreanIntensities) {
   EXPECT_NEAR(p.two_theta_deg[1] - p.two_theta_deg[0], 0.06, 1e-9);
   EXPECT_DOUBLE_EQ(p.counts[argmax(p.counts)], 22);
   EXPECT_NEAR(p.two_theta_deg[argmax(p.counts)], 39.17, 1e-6);
-  EXPECT_DOUBLE_EQ(p.ka1_A, 1.5405980);
-  EXPECT_DOUBLE_EQ(p.ka2_A, 1.5444260);
+  EXPECT_DOUBLE_EQ(p.ka1_Ang, 1.5405980);
+  EXPECT_DOUBLE_EQ(p.ka2_Ang, 1.5444260);
   EXPECT_DOUBLE_EQ(p.ka2_ratio, 0.5);
   EXPECT_DOUBLE_EQ(p.goniometer_radius_mm, 240);
   EXPECT_DOUBLE_EQ(p.counting_time_s, 0.44);
@@ -111,7 +111,7 @@ TEST(XrdReflections, NtpPositionsAndAbsences) {
   EXPECT_NEAR(find(0, 2, 4).two_theta_deg, 29.308, 0.0015);
   EXPECT_NEAR(find(1, 1, 6).two_theta_deg, 32.442, 0.0015);
   EXPECT_NEAR(find(3, 0, 0).two_theta_deg, 36.669, 0.0015);
-  EXPECT_NEAR(xrd::two_theta_deg(xrd::d_spacing_A(x, 1, 1, 3), 1.5444), 24.346, 0.0015);
+  EXPECT_NEAR(xrd::two_theta_deg(xrd::d_spacing_Ang(x, 1, 1, 3), 1.5444), 24.346, 0.0015);
   EXPECT_FALSE(xrd::systematically_absent(x, 1, 0, 4));
   EXPECT_TRUE(xrd::systematically_absent(x, 0, 1, 4));
   EXPECT_EQ(find(1, 0, 4).multiplicity, 6);
@@ -153,8 +153,8 @@ TEST(XrdReflections, RutileStructureFactorsAgainstVesta) {
     if (!(s >> h >> k >> l >> d >> fr >> fi >> fa >> tt >> I >> m)) continue;
     const auto F = xrd::structure_factor(x, h, k, l);
     EXPECT_NEAR(std::abs(F), fa, 0.002 * fa + 1e-3) << h << k << l;
-    EXPECT_NEAR(xrd::d_spacing_A(x, h, k, l), d, 1e-5);
-    EXPECT_NEAR(xrd::two_theta_deg(xrd::d_spacing_A(x, h, k, l), 1.540593), tt, 1e-4);  // VESTA's Cu Ka1
+    EXPECT_NEAR(xrd::d_spacing_Ang(x, h, k, l), d, 1e-5);
+    EXPECT_NEAR(xrd::two_theta_deg(xrd::d_spacing_Ang(x, h, k, l), 1.540593), tt, 1e-4);  // VESTA's Cu Ka1
     ss += std::pow(fa * fa - std::norm(F), 2);
     ++n;
   }
@@ -163,11 +163,11 @@ TEST(XrdReflections, RutileStructureFactorsAgainstVesta) {
   // AMCSD rutile (anisotropic U, Ti occupancy 0.992), Cu Ka1 1.5406: (110) 27.444, (101)
   // 36.094, (211) 54.340 deg (pymatgen).
   const auto a = xrd::read_cif(data_file("materials/Dans_Diffraction/TiO2_Rutile.cif"));
-  EXPECT_NEAR(xrd::two_theta_deg(xrd::d_spacing_A(a, 1, 1, 0), 1.5406), 27.444, 0.002);
-  EXPECT_NEAR(xrd::two_theta_deg(xrd::d_spacing_A(a, 1, 0, 1), 1.5406), 36.094, 0.002);
-  EXPECT_NEAR(xrd::two_theta_deg(xrd::d_spacing_A(a, 2, 1, 1), 1.5406), 54.340, 0.003);
+  EXPECT_NEAR(xrd::two_theta_deg(xrd::d_spacing_Ang(a, 1, 1, 0), 1.5406), 27.444, 0.002);
+  EXPECT_NEAR(xrd::two_theta_deg(xrd::d_spacing_Ang(a, 1, 0, 1), 1.5406), 36.094, 0.002);
+  EXPECT_NEAR(xrd::two_theta_deg(xrd::d_spacing_Ang(a, 2, 1, 1), 1.5406), 54.340, 0.003);
   EXPECT_NEAR(a.sites[0].occupancy, 0.992, 1e-9);
-  EXPECT_GT(a.sites[0].u_iso_A2, 0);  // Ueq from the anisotropic U
+  EXPECT_GT(a.sites[0].u_iso_Ang2, 0);  // Ueq from the anisotropic U
 }
 
 // Three NTP-like peaks indexed as (113), (024), (116) give a = 8.81, c = 21.58 A.
@@ -196,7 +196,7 @@ TEST(XrdProfile, PeakFitScherrerAndPseudoVoigt) {
     p.counts.push_back(100 + 5 * (t - 28) + 500 * xrd::pseudo_voigt(t - 30.1234, 0.25, 0.4));
     p.sigma.push_back(std::sqrt(p.counts.back()));
   }
-  p.ka1_A = 1.5406;
+  p.ka1_Ang = 1.5406;
   const auto pk = xrd::fit_peak(p, 29, 31.3);
   EXPECT_NEAR(pk.position_deg, 30.1234, 1e-5);
   EXPECT_NEAR(pk.fwhm_deg, 0.25, 1e-5);
@@ -212,8 +212,8 @@ TEST(XrdProfile, PeakFitScherrerAndPseudoVoigt) {
   // A Ka1/Ka2 doublet at 70 deg (0.19 deg apart): fitted as a doublet, the Ka1 width comes
   // back; fitted as one line the pair looks 0.29 deg wide, nearly twice as wide.
   xrd::Pattern d;
-  d.ka1_A = 1.540593, d.ka2_A = 1.544414, d.ka2_ratio = 0.5;
-  const double t2 = 2 * std::asin(d.ka2_A / d.ka1_A * std::sin(70.0 * std::numbers::pi / 360)) * 180 / std::numbers::pi;
+  d.ka1_Ang = 1.540593, d.ka2_Ang = 1.544414, d.ka2_ratio = 0.5;
+  const double t2 = 2 * std::asin(d.ka2_Ang / d.ka1_Ang * std::sin(70.0 * std::numbers::pi / 360)) * 180 / std::numbers::pi;
   for (int i = 0; i <= 400; ++i) {
     const double t = 69 + 0.005 * i;
     d.two_theta_deg.push_back(t);
@@ -234,7 +234,7 @@ TEST(XrdRefine, PbSO4RietveldAndLeBail) {
   const auto p = xrd::read_pattern(data_file("materials/GSAS-II/PBSO4.XRA"));
   const auto x = xrd::read_cif(data_file("materials/GSAS-II/PbSO4-Wyckoff.cif"));
   xrd::Instrument in;
-  in.ka1_A = 1.5405, in.ka2_A = 1.5443, in.ka2_ratio = 0.5;  // INST_XRY.PRM
+  in.ka1_Ang = 1.5405, in.ka2_Ang = 1.5443, in.ka2_ratio = 0.5;  // INST_XRY.PRM
   const auto prof = xrd::Caglioti::from_gsas(2, -2, 5, 0.1, 0);
   xrd::RefineSettings s;
   s.two_theta_min_deg = 16, s.two_theta_max_deg = 110;
@@ -258,7 +258,7 @@ TEST(XrdRefine, PbSO4RietveldAndLeBail) {
   EXPECT_NEAR(r.crystal.a, 8.480, 0.003);
   EXPECT_NEAR(r.crystal.b, 5.398, 0.003);
   EXPECT_NEAR(r.crystal.c, 6.959, 0.003);
-  EXPECT_NEAR(r.crystal.sites[0].u_iso_A2, 0.0175, 0.003);  // Pb
+  EXPECT_NEAR(r.crystal.sites[0].u_iso_Ang2, 0.0175, 0.003);  // Pb
   EXPECT_EQ(r.reflections.size(), r.intensities.size());
   for (const auto& [name, err] : r.errors) {
     EXPECT_TRUE(std::isfinite(err)) << name;
@@ -275,9 +275,9 @@ TEST(XrdRefine, PbSO4RietveldAndLeBail) {
 // off returns the cell, zero shift and scale.
 TEST(XrdRefine, ClosedLoopOnCalculatedNtp) {
   auto x = ntp();
-  for (auto& s : x.sites) s.u_iso_A2 = 0.01;
+  for (auto& s : x.sites) s.u_iso_Ang2 = 0.01;
   xrd::Instrument in;
-  in.ka1_A = 1.540593, in.ka2_A = 1.544414, in.ka2_ratio = 0.5, in.zero_deg = 0.03;
+  in.ka1_Ang = 1.540593, in.ka2_Ang = 1.544414, in.ka2_ratio = 0.5, in.zero_deg = 0.03;
   const xrd::Caglioti prof{0.01, -0.005, 0.006, 0.02, 0.03};
   xrd::Pattern p;
   for (int i = 0; i <= 1000; ++i) p.two_theta_deg.push_back(12 + 0.04 * i);
@@ -301,13 +301,13 @@ TEST(XrdRefine, ClosedLoopOnCalculatedNtp) {
 // weight fractions (Hill & Howard, from the scales) come back.
 TEST(XrdRefine, TwoPhaseWeightFractions) {
   auto n = ntp();
-  for (auto& st : n.sites) st.u_iso_A2 = 0.01;
+  for (auto& st : n.sites) st.u_iso_Ang2 = 0.01;
   auto rut = xrd::read_cif(data_file("materials/Dans_Diffraction/TiO2_Rutile.cif"));
   xrd::Instrument in;
-  in.ka1_A = 1.540593, in.ka2_A = 1.544414, in.ka2_ratio = 0.5;
+  in.ka1_Ang = 1.540593, in.ka2_Ang = 1.544414, in.ka2_ratio = 0.5;
   const xrd::Caglioti prof{0.008, -0.004, 0.005, 0.02, 0.03};
   const double K = 2e4;  // scale = K w / (Z M V)
-  const double sn = K * 0.8 / (xrd::cell_mass_g_mol(n) * n.volume_A3()), sr = K * 0.2 / (xrd::cell_mass_g_mol(rut) * rut.volume_A3());
+  const double sn = K * 0.8 / (xrd::cell_mass_g_mol(n) * n.volume_Ang3()), sr = K * 0.2 / (xrd::cell_mass_g_mol(rut) * rut.volume_Ang3());
   xrd::Pattern p;
   for (int i = 0; i <= 1500; ++i) p.two_theta_deg.push_back(12 + 0.04 * i);
   const auto a = xrd::calculate_pattern(n, in, prof, sn, p.two_theta_deg, 80);
@@ -348,9 +348,9 @@ TEST(XrdRefine, MarchDollasePreferredOrientation) {
   EXPECT_NEAR(xrd::march_dollase(n, xrd::equivalent_reflections(n, 1, 1, 0), c_axis, 0.8), std::pow(0.8, 1.5), 1e-9);
   EXPECT_NEAR(xrd::march_dollase(n, xrd::equivalent_reflections(n, 1, 1, 3), c_axis, 1.0), 1.0, 1e-12);
   EXPECT_EQ(xrd::equivalent_reflections(n, 1, 0, 4).size(), 6u);
-  for (auto& st : n.sites) st.u_iso_A2 = 0.01;
+  for (auto& st : n.sites) st.u_iso_Ang2 = 0.01;
   xrd::Instrument in;
-  in.ka1_A = 1.540593, in.ka2_A = 0;
+  in.ka1_Ang = 1.540593, in.ka2_Ang = 0;
   const xrd::Caglioti prof{0.008, -0.004, 0.005, 0.02, 0.03};
   xrd::Pattern p;
   for (int i = 0; i <= 1200; ++i) p.two_theta_deg.push_back(12 + 0.04 * i);
@@ -375,14 +375,14 @@ TEST(XrdPhases, NtpRutileMixture) {
   const auto n = ntp();
   const auto rut = xrd::read_cif(data_file("materials/Dans_Diffraction/TiO2_Rutile.cif"));
   xrd::Instrument in;
-  in.ka1_A = 1.540593, in.ka2_A = 0;
+  in.ka1_Ang = 1.540593, in.ka2_Ang = 0;
   const xrd::Caglioti prof{0.005, -0.002, 0.004, 0.01, 0.02};
   xrd::Pattern p;
   for (int i = 0; i <= 2500; ++i) p.two_theta_deg.push_back(10 + 0.02 * i);
   const auto a = xrd::calculate_pattern(n, in, prof, 5e-3, p.two_theta_deg, 100);
   const auto b = xrd::calculate_pattern(rut, in, prof, 5e-2, p.two_theta_deg, 0);
   for (std::size_t i = 0; i < a.size(); ++i) p.counts.push_back(a[i] + b[i]), p.sigma.push_back(std::sqrt(a[i] + b[i]));
-  p.ka1_A = 1.540593;
+  p.ka1_Ang = 1.540593;
   const auto pb = xrd::read_cif(data_file("materials/GSAS-II/PbSO4-Wyckoff.cif"));
   const auto sc = xrd::identify_phases(p, {pb, calcite(), n, rut});
   ASSERT_EQ(sc.size(), 4u);

@@ -28,8 +28,6 @@ struct Formula {
 // Parses a formula; throws castor::Error naming the position of the problem.
 Formula parse_formula(std::string_view text);
 
-inline constexpr double kFaraday_C_mol = 96485.33212;
-
 // Theoretical specific capacity for n electrons per formula unit: n F / (3.6 M), mAh/g.
 double theoretical_capacity_mAh_g(double molar_mass_g_mol, double electrons_per_formula_unit);
 

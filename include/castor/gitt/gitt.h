@@ -86,8 +86,8 @@ GittResult analyse_gitt(const Table& table, const GittOptions& options);
 GittWindow window_average(const GittResult& result, int direction, double soc_low, double soc_high);
 
 // Molar volume from a unit cell: V_cell N_A / Z, in cm^3/mol (V_cell in A^3).
-double molar_volume_cm3_mol(double cell_volume_A3, int formula_units_per_cell);
+double molar_volume_cm3_mol(double cell_volume_Ang3, int formula_units_per_cell);
 // Volume of a hexagonal cell, sqrt(3)/2 a^2 c (A^3).
-double hexagonal_cell_volume_A3(double a_A, double c_A);
+double hexagonal_cell_volume_Ang3(double a_Ang, double c_Ang);
 
 }  // namespace castor::gitt

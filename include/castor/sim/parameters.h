@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "castor/core/constants.h"
+
 namespace castor::sim {
 
 // homogeneous: one filling per particle; diffusion: Fick's law on finite volumes;
@@ -104,7 +106,7 @@ struct CellParameters {
   bool counter_is_capacitor = false;
   double counter_capacitance_F = 0, counter_initial_V = 0;
 
-  double kT_eV() const { return 8.617333262e-5 * temperature_K; }
+  double kT_eV() const { return constants::boltzmann_eV_K * temperature_K; }
   // Builds a lognormal population: `count` radius groups between the 1st and 99th
   // percentiles, weighted by volume. The median and spread are kept, so that the number of
   // groups can be changed later (a convergence check: castor simulate --groups N).

@@ -17,7 +17,7 @@ struct Site {
   std::string label, element;  // element symbol ("Ti", "O")
   double x = 0, y = 0, z = 0;  // fractional
   double occupancy = 1.0;
-  double u_iso_A2 = 0;         // B = 8 pi^2 U
+  double u_iso_Ang2 = 0;         // B = 8 pi^2 U
 };
 
 struct Crystal {
@@ -26,7 +26,7 @@ struct Crystal {
   std::string spacegroup;           // Hermann-Mauguin, as the CIF or gemmi gives it
   std::vector<std::string> symops;  // all operators as x,y,z triplets (centring included)
   std::vector<Site> sites;
-  double volume_A3() const;
+  double volume_Ang3() const;
 };
 
 // Mass of the cell contents (g/mol: Z x M), occupancies included.
@@ -38,20 +38,20 @@ Crystal read_cif(const std::filesystem::path& path);
 // A crystal from a space-group symbol ("R -3 c:H", "Pnma", "167") and its cell.
 Crystal make_crystal(const std::string& spacegroup, double a, double b, double c, double alpha, double beta, double gamma);
 
-double d_spacing_A(const Crystal& x, int h, int k, int l);
-double two_theta_deg(double d_A, double wavelength_A);  // NaN where d < lambda/2
+double d_spacing_Ang(const Crystal& x, int h, int k, int l);
+double two_theta_deg(double d_Ang, double wavelength_Ang);  // NaN where d < lambda/2
 
 struct Reflection {
   int h = 0, k = 0, l = 0;    // representative of the family
   int multiplicity = 0;       // distinct hkl in the family (Friedel pairs included)
-  double d_A = 0, two_theta_deg = 0;
+  double d_Ang = 0, two_theta_deg = 0;
   std::complex<double> F;     // structure factor of the representative (electrons)
   double F2() const { return std::norm(F); }
 };
 
 // Allowed reflection families with 2-theta in (min, max], sorted by 2-theta. With
 // `with_structure_factors` false only positions and multiplicities are computed.
-std::vector<Reflection> reflections(const Crystal& x, double wavelength_A, double two_theta_max_deg, double two_theta_min_deg = 0,
+std::vector<Reflection> reflections(const Crystal& x, double wavelength_Ang, double two_theta_max_deg, double two_theta_min_deg = 0,
                                     bool with_structure_factors = true);
 bool systematically_absent(const Crystal& x, int h, int k, int l);
 // The hkl of a family: images under the point group, Friedel mates included.

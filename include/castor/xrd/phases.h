@@ -15,9 +15,9 @@ namespace castor::xrd {
 // Relative stick intensities (strongest = 100) of the allowed reflections for one wavelength.
 struct Stick {
   int h, k, l, multiplicity;
-  double two_theta_deg, d_A, intensity;
+  double two_theta_deg, d_Ang, intensity;
 };
-std::vector<Stick> stick_pattern(const Crystal& x, double wavelength_A, double two_theta_min_deg, double two_theta_max_deg,
+std::vector<Stick> stick_pattern(const Crystal& x, double wavelength_Ang, double two_theta_min_deg, double two_theta_max_deg,
                                  double monochromator_deg = 0);
 
 struct PhaseScore {

@@ -42,7 +42,7 @@ struct PeakFit {
   double position_deg = 0, fwhm_deg = 0, area = 0, eta = 0, height = 0;
   double position_error_deg = 0, fwhm_error_deg = 0, area_error = 0;
   double background0 = 0, background_slope = 0;
-  double d_A = 0;  // from the position and the pattern's Ka1 (0 without a wavelength)
+  double d_Ang = 0;  // from the position and the pattern's Ka1 (0 without a wavelength)
 };
 PeakFit fit_peak(const Pattern& p, double lo_deg, double hi_deg);
 
@@ -57,13 +57,13 @@ std::vector<PeakFit> find_peaks(const Pattern& p, double min_prominence_sigma = 
 
 // Scherrer crystallite size (nm) from a peak's FWHM (deg) minus the instrument's
 // (quadrature for Gaussian-like peaks), K = 0.9.
-double scherrer_size_nm(double two_theta_deg, double fwhm_deg, double wavelength_A, double instrument_fwhm_deg = 0, double K = 0.9);
+double scherrer_size_nm(double two_theta_deg, double fwhm_deg, double wavelength_Ang, double instrument_fwhm_deg = 0, double K = 0.9);
 
 // Least-squares cell from indexed peak positions (1/d^2 linear in the reciprocal metric).
 struct IndexedPeak {
   int h, k, l;
   double two_theta_deg;
 };
-Crystal cell_from_peaks(const Crystal& start, const std::vector<IndexedPeak>& peaks, double wavelength_A);
+Crystal cell_from_peaks(const Crystal& start, const std::vector<IndexedPeak>& peaks, double wavelength_Ang);
 
 }  // namespace castor::xrd

@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "castor/xrd/crystal.h"
+#include "castor/core/constants.h"
 #include "castor/xrd/pattern.h"
 #include "castor/xrd/profile.h"
 
 namespace castor::xrd {
 
 struct Instrument {
-  double ka1_A = 1.5406, ka2_A = 0, ka2_ratio = 0;  // ka2_A 0: one wavelength
+  double ka1_Ang = constants::cu_ka1_Ang, ka2_Ang = 0, ka2_ratio = 0;  // ka2_Ang 0: one wavelength
   double zero_deg = 0;                              // added to every calculated 2-theta
   double displacement_mm = 0, radius_mm = 240;      // 2-theta shift -2 s cos(theta) / R
   double monochromator_deg = 0;                     // 2-theta of a monochromator (0: none)

@@ -1,4 +1,5 @@
 #include "castor/chem/formula.h"
+#include "castor/core/constants.h"
 
 #include <array>
 #include <cctype>
@@ -162,7 +163,7 @@ Formula parse_formula(std::string_view text) {
 
 double theoretical_capacity_mAh_g(double molar_mass_g_mol, double electrons) {
   if (!(molar_mass_g_mol > 0)) throw Error("molar mass must be positive");
-  return electrons * kFaraday_C_mol / (3.6 * molar_mass_g_mol);
+  return electrons * constants::faraday_C_mol / (3.6 * molar_mass_g_mol);
 }
 
 double ions_per_formula_unit(double capacity_mAh_g, double molar_mass_g_mol, int z) {

@@ -1,4 +1,5 @@
 #include "castor/cv/cv.h"
+#include "castor/core/constants.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +14,7 @@
 namespace castor::cv {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kFaraday = 96485.33212, kGas = 8.314462618;
+constexpr double kFaraday = constants::faraday_C_mol, kGas = constants::gas_J_mol_K;
 
 double median(std::vector<double> v) {
   if (v.empty()) return kNaN;

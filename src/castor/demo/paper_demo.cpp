@@ -1,4 +1,5 @@
 #include "castor/demo/paper_demo.h"
+#include "castor/core/constants.h"
 
 #include <chrono>
 #include <cmath>
@@ -154,7 +155,7 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
     // prediction of the rest of the model (electrolyte supply, contacts), and says why
     // it fails.
     const bool asymmetric_kinetics = std::fabs(prm.alpha - 0.5) > 1e-9;
-    const double i_lim_A = prm.ion_charge * 96485.33212 * prm.electrolyte_diffusivity_m2_s * prm.electrolyte_concentration_mol_m3 *
+    const double i_lim_A = prm.ion_charge * constants::faraday_C_mol * prm.electrolyte_diffusivity_m2_s * prm.electrolyte_concentration_mol_m3 *
                            prm.anode_area_m2 / prm.diffusion_layer_m;
     const std::string electrolyte =
         prm.electrolyte_diffusivity_m2_s > 0
@@ -272,9 +273,9 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
   // phase indexed from its three new lines (castor's XRD tools, no simulation).
   {
     const auto ntp = xrd::make_crystal("R -3 c:H", 8.4828, 8.4828, 21.7760, 90, 90, 120);
-    d.lines.push_back({"NTP (113), Cu Ka1 (deg 2-theta)", "24.29", num(xrd::two_theta_deg(xrd::d_spacing_A(ntp, 1, 1, 3), 1.5406), 3),
+    d.lines.push_back({"NTP (113), Cu Ka1 (deg 2-theta)", "24.29", num(xrd::two_theta_deg(xrd::d_spacing_Ang(ntp, 1, 1, 3), constants::cu_ka1_Ang), 3),
                        "R-3c, a 8.4828, c 21.7760 A", K::derived, ""});
-    const auto ca = xrd::cell_from_peaks(ntp, {{1, 1, 3, 23.7}, {0, 2, 4, 28.6}, {1, 1, 6, 32.1}}, 1.5406);
+    const auto ca = xrd::cell_from_peaks(ntp, {{1, 1, 3, 23.7}, {0, 2, 4, 28.6}, {1, 1, 6, 32.1}}, constants::cu_ka1_Ang);
     d.lines.push_back({"Ca phase cell from 23.7 / 28.6 / 32.1 deg", "new phase", fmt::format("a {:.2f}, c {:.2f} A", ca.a, ca.c),
                        "indexed (113) (024) (116)", K::derived, ""});
   }

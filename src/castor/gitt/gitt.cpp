@@ -1,4 +1,5 @@
 #include "castor/gitt/gitt.h"
+#include "castor/core/constants.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,15 +15,15 @@
 
 namespace castor::gitt {
 namespace {
-constexpr double kAvogadro = 6.02214076e23;
+constexpr double kAvogadro = constants::avogadro_1_mol;
 }
 
-double molar_volume_cm3_mol(double cell_volume_A3, int z) {
-  if (!(cell_volume_A3 > 0) || z < 1) throw Error("molar volume needs a positive cell volume and Z >= 1");
-  return cell_volume_A3 * 1e-24 * kAvogadro / z;
+double molar_volume_cm3_mol(double cell_volume_Ang3, int z) {
+  if (!(cell_volume_Ang3 > 0) || z < 1) throw Error("molar volume needs a positive cell volume and Z >= 1");
+  return cell_volume_Ang3 * 1e-24 * kAvogadro / z;
 }
 
-double hexagonal_cell_volume_A3(double a, double c) { return std::sqrt(3.0) / 2 * a * a * c; }
+double hexagonal_cell_volume_Ang3(double a, double c) { return std::sqrt(3.0) / 2 * a * a * c; }
 
 GittResult analyse_gitt(const Table& t, const GittOptions& o) {
   for (auto c : {col::time_s, col::voltage_V, col::current_A})

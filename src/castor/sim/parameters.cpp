@@ -1,4 +1,5 @@
 #include "castor/sim/parameters.h"
+#include "castor/core/constants.h"
 
 #include <cmath>
 #include <fstream>
@@ -37,7 +38,7 @@ void CellParameters::lognormal_particles(double median, double sigma, int count)
 
 double CellParameters::arrhenius(double ea_kJ_mol) const {
   if (ea_kJ_mol == 0 || temperature_K == reference_temperature_K) return 1.0;
-  return std::exp(-ea_kJ_mol * 1e3 / 8.314462618 * (1 / temperature_K - 1 / reference_temperature_K));
+  return std::exp(-ea_kJ_mol * 1e3 / constants::gas_J_mol_K * (1 / temperature_K - 1 / reference_temperature_K));
 }
 
 CellParameters preset(std::string_view name) {

@@ -70,7 +70,7 @@ std::vector<CellAtom> cell_atoms(const Crystal& x) {
       }
       if (dup) continue;
       seen.push_back(p);
-      out.push_back({coef, s.occupancy, 8 * kPi * kPi * s.u_iso_A2, p, el.weight()});
+      out.push_back({coef, s.occupancy, 8 * kPi * kPi * s.u_iso_Ang2, p, el.weight()});
     }
   }
   return out;
@@ -88,7 +88,7 @@ std::complex<double> sf(const std::vector<CellAtom>& atoms, double stol2, int h,
 
 }  // namespace
 
-double Crystal::volume_A3() const { return unit_cell(*this).volume; }
+double Crystal::volume_Ang3() const { return unit_cell(*this).volume; }
 
 double cell_mass_g_mol(const Crystal& x) {
   double m = 0;
@@ -136,8 +136,8 @@ Crystal read_cif(const std::filesystem::path& path) {
       t.element = s.element.name();
       t.x = s.fract.x, t.y = s.fract.y, t.z = s.fract.z;
       t.occupancy = s.occ;
-      t.u_iso_A2 = s.u_iso;
-      if (t.u_iso_A2 == 0 && s.aniso.nonzero()) t.u_iso_A2 = (s.aniso.u11 + s.aniso.u22 + s.aniso.u33) / 3;  // Ueq (orthogonal cells)
+      t.u_iso_Ang2 = s.u_iso;
+      if (t.u_iso_Ang2 == 0 && s.aniso.nonzero()) t.u_iso_Ang2 = (s.aniso.u11 + s.aniso.u22 + s.aniso.u33) / 3;  // Ueq (orthogonal cells)
       x.sites.push_back(t);
     }
     if (x.sites.empty()) throw Error(file, "CIF", "no atom sites (_atom_site_fract_x ...)");
@@ -150,7 +150,7 @@ Crystal read_cif(const std::filesystem::path& path) {
   }
 }
 
-double d_spacing_A(const Crystal& x, int h, int k, int l) { return unit_cell(x).calculate_d({h, k, l}); }
+double d_spacing_Ang(const Crystal& x, int h, int k, int l) { return unit_cell(x).calculate_d({h, k, l}); }
 
 double two_theta_deg(double d, double lambda) {
   const double s = lambda / (2 * d);
@@ -193,7 +193,7 @@ double march_dollase(const Crystal& x, const std::vector<std::array<int, 3>>& fa
 }
 
 std::complex<double> structure_factor(const Crystal& x, int h, int k, int l) {
-  const double d = d_spacing_A(x, h, k, l);
+  const double d = d_spacing_Ang(x, h, k, l);
   return sf(cell_atoms(x), 1 / (4 * d * d), h, k, l);
 }
 
@@ -241,7 +241,7 @@ std::vector<Reflection> reflections(const Crystal& x, double lambda, double tt_m
         Reflection r;
         r.h = rep[0], r.k = rep[1], r.l = rep[2];
         r.multiplicity = static_cast<int>(eq.size());
-        r.d_A = d;
+        r.d_Ang = d;
         r.two_theta_deg = tt;
         if (with_sf) r.F = sf(atoms, 1 / (4 * d * d), rep[0], rep[1], rep[2]);
         fam[rep] = r;

@@ -59,8 +59,8 @@ Pattern read_xrdml(const std::filesystem::path& path) {
         throw Error(file, "xrdml", fmt::format("<{}> holds '{}', not a non-negative number", name, node.text().get()));
       return v;
     };
-    p.ka1_A = number("kAlpha1").value_or(0.0);
-    p.ka2_A = number("kAlpha2").value_or(0.0);
+    p.ka1_Ang = number("kAlpha1").value_or(0.0);
+    p.ka2_Ang = number("kAlpha2").value_or(0.0);
     if (const auto r = number("ratioKAlpha2KAlpha1")) {
       p.ka2_ratio = *r;
       p.ka2_ratio_stated = true;

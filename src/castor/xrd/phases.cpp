@@ -1,4 +1,5 @@
 #include "castor/xrd/phases.h"
+#include "castor/core/constants.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,7 +16,7 @@ std::vector<Stick> stick_pattern(const Crystal& x, double lambda, double lo, dou
   double top = 0;
   for (const auto& r : reflections(x, lambda, hi, lo)) {
     const double I = r.multiplicity * r.F2() * lorentz_polarisation(r.two_theta_deg, mono);
-    s.push_back({r.h, r.k, r.l, r.multiplicity, r.two_theta_deg, r.d_A, I});
+    s.push_back({r.h, r.k, r.l, r.multiplicity, r.two_theta_deg, r.d_Ang, I});
     top = std::max(top, I);
   }
   if (top > 0)
@@ -27,7 +28,7 @@ std::vector<PhaseScore> identify_phases(const Pattern& p, const std::vector<Crys
   if (candidates.empty()) throw Error("phase identification: no candidate phases (give CIF files)");
   const auto peaks = find_peaks(p, 8, 0, 60);
   if (peaks.empty()) throw Error(p.source, "XRD", "no peaks found for phase identification");
-  const double lam = p.ka1_A > 0 ? p.ka1_A : 1.540593;
+  const double lam = p.ka1_Ang > 0 ? p.ka1_Ang : constants::cu_ka1_Ang;
   const double lo = p.two_theta_deg.front(), hi = p.two_theta_deg.back();
   double total_area = 0;
   for (const auto& pk : peaks) total_area += pk.area;

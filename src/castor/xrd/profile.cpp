@@ -84,7 +84,7 @@ PeakFit fit_peak(const Pattern& p, double lo, double hi) {
   const double xc = 0.5 * (x.front() + x.back());
   // With a Ka2 line in the pattern each peak is a doublet: the Ka2 copy sits where Bragg's
   // law puts it for lambda2 and carries ka2_ratio of the Ka1 intensity; area is the total.
-  const double l21 = p.ka1_A > 0 && p.ka2_A > 0 && p.ka2_ratio > 0 ? p.ka2_A / p.ka1_A : 0.0;
+  const double l21 = p.ka1_Ang > 0 && p.ka2_Ang > 0 && p.ka2_ratio > 0 ? p.ka2_Ang / p.ka1_Ang : 0.0;
   const double ratio = l21 > 0 ? p.ka2_ratio : 0.0;
   struct Cost {
     const std::vector<double>&x, &y, &w;
@@ -129,7 +129,7 @@ PeakFit fit_peak(const Pattern& p, double lo, double hi) {
   f.height = f.area / (1 + ratio) * pseudo_voigt(0, f.fwhm_deg, f.eta);
   f.background0 = prm[4] - prm[5] * xc;
   f.background_slope = prm[5];
-  if (p.ka1_A > 0) f.d_A = p.ka1_A / (2 * std::sin(f.position_deg * kDeg / 2));
+  if (p.ka1_Ang > 0) f.d_Ang = p.ka1_Ang / (2 * std::sin(f.position_deg * kDeg / 2));
   // Errors from J^T J scaled by the reduced chi-square.
   const Eigen::MatrixXd cov = fit::parameter_covariance(pb);
   f.position_error_deg = std::sqrt(std::max(cov(0, 0), 0.0));

@@ -1,4 +1,5 @@
 #include "castor/xrd/refine.h"
+#include "castor/core/constants.h"
 
 #include <algorithm>
 #include <chrono>
@@ -43,7 +44,7 @@ class Model {
     dx_.resize(x_.size());
     for (std::size_t i = 0; i < x_.size(); ++i)
       dx_[i] = 0.5 * (x_[std::min(i + 1, x_.size() - 1)] - x_[i > 0 ? i - 1 : 0]) * (i == 0 || i + 1 == x_.size() ? 2.0 : 1.0);
-    const double lam = std::max(inst.ka1_A, inst.ka2_A);
+    const double lam = std::max(inst.ka1_Ang, inst.ka2_Ang);
     for (const auto& c : phases) {
       Phase ph;
       ph.base = c;
@@ -86,7 +87,7 @@ class Model {
     for (const auto& [n, v] : {std::pair{"U", prof.U}, {"V", prof.V}, {"W", prof.W}, {"X", prof.X}, {"Y", prof.Y}}) add(n, v);
     for (std::size_t k = 0; k < ph_.size(); ++k) {
       ph_[k].i_uiso = names_.size();
-      for (const auto& st : ph_[k].base.sites) add(pre(k) + "Uiso " + st.label, st.u_iso_A2);
+      for (const auto& st : ph_[k].base.sites) add(pre(k) + "Uiso " + st.label, st.u_iso_Ang2);
     }
     for (std::size_t k = 0; k < ph_.size(); ++k) {
       auto& ph = ph_[k];
@@ -126,7 +127,7 @@ class Model {
     Crystal c = ph.base;
     set_free_cell(c, ph.sys, std::vector<double>(v + ph.i_cell, v + ph.i_cell + ph.ncell));
     for (std::size_t a = 0; a < c.sites.size(); ++a) {
-      c.sites[a].u_iso_A2 = v[ph.i_uiso + a];
+      c.sites[a].u_iso_Ang2 = v[ph.i_uiso + a];
       for (std::size_t d = 0; d < ph.dirs[a].size(); ++d) {
         const double amt = v[ph.i_pos[a] + d];
         c.sites[a].x += amt * ph.dirs[a][d][0];
@@ -167,11 +168,11 @@ class Model {
     }
     const auto& F = ph.sf;
     for (std::size_t r = 0; r < ph.hkl.size(); ++r) {
-      const double d = d_spacing_A(c, ph.hkl[r][0], ph.hkl[r][1], ph.hkl[r][2]);
-      const double tt = bragg_deg(d, in.ka1_A);
+      const double d = d_spacing_Ang(c, ph.hkl[r][0], ph.hkl[r][1], ph.hkl[r][2]);
+      const double tt = bragg_deg(d, in.ka1_Ang);
       const double shift = in.zero_deg - 2 * in.displacement_mm * std::cos(tt * kDeg / 2) / in.radius_mm / kDeg;
       t1[r] = tt + shift;
-      t2[r] = in.ka2_A > 0 ? bragg_deg(d, in.ka2_A) + shift : 0;
+      t2[r] = in.ka2_Ang > 0 ? bragg_deg(d, in.ka2_Ang) + shift : 0;
       I[r] = s_.le_bail ? ph.lebail_I[r] : v[ph.i_scale] * ph.mult[r] * std::norm(F[r]) * lorentz_polarisation(tt, in.monochromator_deg);
       if (!s_.le_bail && ph.po_axis) I[r] *= march_dollase(c, ph.family[r], *ph.po_axis, std::max(v[ph.i_po], 1e-3));
     }
@@ -196,7 +197,7 @@ class Model {
     auto each_line = [&](std::size_t part, std::size_t parts, auto&& fn) {
       for (std::size_t j = part; j < refl.size(); j += parts) {
         const auto [k, r] = refl[j];
-        for (int line = 0; line < (in.ka2_A > 0 ? 2 : 1); ++line) {
+        for (int line = 0; line < (in.ka2_Ang > 0 ? 2 : 1); ++line) {
           const double c = line == 0 ? t1[k][r] : t2[k][r];
           const double wgt = line == 0 ? 1.0 : in.ka2_ratio;
           double f, eta;
@@ -239,7 +240,7 @@ class Model {
       std::vector<std::vector<double>> sum;
       calc(v, yc, &sum);
       // sum holds the counts shared out to both lines of each reflection; I is the Ka1 part.
-      const double lines = 1 + (inst_.ka2_A > 0 ? inst_.ka2_ratio : 0.0);
+      const double lines = 1 + (inst_.ka2_Ang > 0 ? inst_.ka2_ratio : 0.0);
       for (std::size_t k = 0; k < ph_.size(); ++k)
         for (std::size_t r = 0; r < sum[k].size(); ++r) ph_[k].lebail_I[r] = std::max(sum[k][r] / lines, 1e-9);
     }
@@ -301,16 +302,16 @@ struct Cost {
 
 Instrument Instrument::from_pattern(const Pattern& p) {
   Instrument i;
-  if (p.ka1_A > 0) {
-    i.ka1_A = p.ka1_A;
-    i.ka2_A = p.ka2_A;
+  if (p.ka1_Ang > 0) {
+    i.ka1_Ang = p.ka1_Ang;
+    i.ka2_Ang = p.ka2_Ang;
     // Exactly the file's ratio where it states one (0: a Ka1 monochromator, one line);
     // Ka2 without a ratio: the usual 0.5.
-    i.ka2_ratio = p.ka2_A > 0 ? (p.ka2_ratio_stated ? p.ka2_ratio : 0.5) : 0;
-    if (i.ka2_ratio == 0) i.ka2_A = 0;
-    i.radiation_source = p.ka2_ratio_stated || p.ka2_A == 0 ? "from the file" : "from the file, Ka2/Ka1 ratio 0.5 assumed";
+    i.ka2_ratio = p.ka2_Ang > 0 ? (p.ka2_ratio_stated ? p.ka2_ratio : 0.5) : 0;
+    if (i.ka2_ratio == 0) i.ka2_Ang = 0;
+    i.radiation_source = p.ka2_ratio_stated || p.ka2_Ang == 0 ? "from the file" : "from the file, Ka2/Ka1 ratio 0.5 assumed";
   } else {
-    i.ka1_A = 1.540593, i.ka2_A = 1.544414, i.ka2_ratio = 0.5;
+    i.ka1_Ang = constants::cu_ka1_Ang, i.ka2_Ang = constants::cu_ka2_Ang, i.ka2_ratio = constants::cu_ka2_over_ka1;
     i.radiation_source = "assumed Cu Ka1/Ka2 with ratio 0.5: the file states no wavelength (set --wavelengths)";
   }
   if (p.goniometer_radius_mm > 0) i.radius_mm = p.goniometer_radius_mm;
@@ -488,13 +489,13 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
       Reflection x;
       x.h = m.hkl(k)[j][0], x.k = m.hkl(k)[j][1], x.l = m.hkl(k)[j][2];
       x.multiplicity = m.mult(k)[j];
-      x.d_A = d_spacing_A(ph.crystal, x.h, x.k, x.l);
+      x.d_Ang = d_spacing_Ang(ph.crystal, x.h, x.k, x.l);
       x.two_theta_deg = ph.reflection_two_theta_deg[j];
       x.F = F[j];
       ph.reflections.push_back(x);
     }
     // Hill & Howard: weight fraction proportional to S Z M V.
-    ph.weight_fraction = ph.scale * cell_mass_g_mol(ph.crystal) * ph.crystal.volume_A3();
+    ph.weight_fraction = ph.scale * cell_mass_g_mol(ph.crystal) * ph.crystal.volume_Ang3();
     zmv_sum += ph.weight_fraction;
     r.phases.push_back(std::move(ph));
   }
@@ -564,10 +565,10 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
   if (!s.le_bail)
     for (const auto& ph : r.phases)
       for (const auto& site : ph.crystal.sites)
-        if (site.u_iso_A2 < 0 || site.u_iso_A2 > 0.1)
+        if (site.u_iso_Ang2 < 0 || site.u_iso_Ang2 > 0.1)
           r.warnings.push_back(fmt::format("Uiso of {} is {:.4f} A^2, outside 0-0.1 A^2: unphysical (absorption, roughness or a "
                                            "wrong model); fix it or constrain it",
-                                           site.label, site.u_iso_A2));
+                                           site.label, site.u_iso_Ang2));
   // Observed intensity above the background that the calculated pattern leaves out.
   {
     double unexplained = 0, total = 0;

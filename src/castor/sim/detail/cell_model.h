@@ -18,6 +18,7 @@
 #include <sundials/sundials_types.h>
 
 #include "castor/core/error.h"
+#include "castor/core/constants.h"
 #include "castor/sim/detail/normal_quantile.h"
 #include "castor/sim/parameters.h"
 
@@ -131,7 +132,7 @@ class Model {
   // be inserted. 1 without electrolyte transport.
   std::size_t conc() const { return P_ * (M_ + 1) + 6; }
   double limiting_current_A() const {
-    return p_.electrolyte_diffusivity_m2_s > 0 ? p_.ion_charge * 96485.33212 * p_.electrolyte_diffusivity_m2_s *
+    return p_.electrolyte_diffusivity_m2_s > 0 ? p_.ion_charge * constants::faraday_C_mol * p_.electrolyte_diffusivity_m2_s *
                                                      p_.electrolyte_concentration_mol_m3 * p_.anode_area_m2 /
                                                      p_.diffusion_layer_m
                                                : 0.0;
