@@ -271,22 +271,14 @@ int main(int argc, char** argv) {
       fmt::print("\nFormats are recognised by content; --format ID forces a cycler format.\n");
       return 0;
     }
-  } catch (const castor::Error& e) {
-    fmt::print(stderr, "castor: error: {}\n", e.what());
-    return 2;
-  } catch (const std::filesystem::filesystem_error& e) {
-    // A path castor was given that the file system refuses (a symlink loop, permissions).
-    fmt::print(stderr, "castor: error: {}: {}\n", e.path1().string(), e.code().message());
-    return 2;
-  } catch (const std::ios_base::failure& e) {
-    fmt::print(stderr, "castor: error: cannot read or write a file: {}\n", e.what());
-    return 2;
-  } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "castor: error: not enough memory for this input\n");
-    return 2;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "castor: internal error: {}\n", e.what());
-    return 3;
+  } catch (...) {
+    // Every failure is a castor::Error of some kind (core/error.h), and its kind sets the status.
+    const castor::Error e = castor::current_error();
+    if (e.kind() == castor::ErrorKind::internal)
+      fmt::print(stderr, "castor: {} (a defect in castor: please report it)\n", e.what());
+    else
+      fmt::print(stderr, "castor: error: {}\n", e.what());
+    return e.exit_status();
   }
   return 0;
 }

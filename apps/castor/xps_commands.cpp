@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/core/parse_number.h"
 #include "castor/report/gnuplot.h"
 #include "castor/xps/read_xps.h"
 #include "castor/xps/xps.h"
@@ -45,7 +46,7 @@ const xps::XpsBlock& pick(const std::vector<xps::XpsBlock>& blocks, const std::s
   for (const auto& b : blocks)
     if (squeeze(b.id) == w || squeeze(b.region.name) == w || (!meta(b, "species").empty() && squeeze(meta(b, "species")) == w)) return b;
   if (!want.empty() && want.find_first_not_of("0123456789") == std::string::npos && want.size() < 10) {
-    const auto n = static_cast<std::size_t>(std::stoul(want));
+    const auto n = static_cast<std::size_t>(parse_integer(want, "--block", 1, 1000000000));
     if (n >= 1 && n <= blocks.size()) return blocks[n - 1];
   }
   throw Error(file, "XPS", fmt::format("no block '{}' (see castor xps blocks)", want));

@@ -111,11 +111,11 @@ void run_peaks(const XrdFlags& f) {
   auto p = xrd::crop(xrd::read_pattern(f.file), f.lo, f.hi);
   const auto in = instrument(f, &p);
   p.ka1_Ang = in.ka1_Ang, p.ka2_Ang = in.ka2_Ang, p.ka2_ratio = in.ka2_ratio;
-  auto found = xrd::find_peaks(p, f.prominence, 0, f.max_peaks);
+  std::vector<std::string> warnings;
+  auto found = xrd::find_peaks(p, f.prominence, 0, f.max_peaks, &warnings);
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.position_deg < b.position_deg; });
   // Fits that are not peaks the data show are dropped, and listed.
   std::vector<xrd::PeakFit> peaks;
-  std::vector<std::string> warnings;
   for (const auto& pk : found) {
     if (const auto why = xrd::peak_degeneracy(pk, p)) warnings.push_back(fmt::format("fit near {:.3f} deg dropped: {}", pk.position_deg, *why));
     else peaks.push_back(pk);

@@ -52,8 +52,10 @@ PeakFit fit_peak(const Pattern& p, double lo_deg, double hi_deg);
 std::optional<std::string> peak_degeneracy(const PeakFit& peak, const Pattern& p);
 
 // Peaks by prominence above the local noise (sqrt of counts), each refined by fit_peak in a
-// window of `window_deg` around it; strongest first, at most max_peaks.
-std::vector<PeakFit> find_peaks(const Pattern& p, double min_prominence_sigma = 8, double window_deg = 0.0, std::size_t max_peaks = 50);
+// window of `window_deg` around it; strongest first, at most max_peaks. A candidate whose
+// fit fails is left out and, when `not_fitted` is given, named there with the reason.
+std::vector<PeakFit> find_peaks(const Pattern& p, double min_prominence_sigma = 8, double window_deg = 0.0, std::size_t max_peaks = 50,
+                                std::vector<std::string>* not_fitted = nullptr);
 
 // Scherrer crystallite size (nm) from a peak's FWHM (deg) minus the instrument's
 // (quadrature for Gaussian-like peaks), K = 0.9.

@@ -292,18 +292,20 @@ MeasuredExperiment experiment_from_spectrum(const eis::Spectrum& spectrum, std::
   o.add_capacitance = eis::low_frequency_capacitive(spectrum);
   o.choose_M = eis::LinKKOptions::MChoice::residual;
   double rms = NAN;
+  std::string kk_failure;
   try {
     const auto kk = eis::lin_kk(spectrum, o);
     double s = 0;
     for (std::size_t k = 0; k < kk.residual_re.size(); ++k) s += kk.residual_re[k] * kk.residual_re[k] + kk.residual_im[k] * kk.residual_im[k];
     rms = std::sqrt(s / (2.0 * static_cast<double>(kk.residual_re.size())));
-  } catch (const Error&) {
+  } catch (const Error& e) {
+    kk_failure = e.reason();
   }
   const double floor = 1e-4;
   x.noise_relative_z = std::isfinite(rms) ? std::max(rms, floor) : 0.01;
   x.notes.push_back(std::isfinite(rms) ? fmt::format("impedance noise {:.3g} of |Z| from the Lin-KK residuals{}", x.noise_relative_z,
                                                      rms < floor ? " (floor 1e-4)" : "")
-                                       : "impedance noise: Lin-KK failed, 1 % of |Z| assumed");
+                                       : "impedance noise: Lin-KK failed (" + kk_failure + "), 1 % of |Z| assumed");
   for (const auto& w : spectrum.warnings) x.notes.push_back("reader: " + w);
   return x;
 }

@@ -7,6 +7,7 @@
 
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
+#include "castor/core/parse_number.h"
 #include "castor/core/step_kind.h"
 #include "castor/io/detail/delimited.h"
 #include "castor/io/file.h"
@@ -124,7 +125,7 @@ Table read_maccor_txt(const std::filesystem::path& path) {
     t.meta.extra["channel"] = it->second;
   else if (const auto ext = path.extension().string(); ext.size() == 4 && ext[1] >= '0' && ext[1] <= '9' &&
                                                        ext.find_first_not_of("0123456789", 1) == std::string::npos)
-    t.meta.extra["channel"] = std::to_string(std::stoi(ext.substr(1)));
+    t.meta.extra["channel"] = std::to_string(parse_integer(ext.substr(1), "Maccor channel from the extension", 0, 999));
   if (const TextColumn* d = t.find_text("DPt Time"); d && n > 0)
     if (auto s = parse_datetime_s(d->values[0])) set_start_time(t.meta, *s, "first DPt Time");
   return t;

@@ -286,9 +286,7 @@ void parse_block(std::string_view text, std::vector<ProtocolStep>& out, int dept
         std::size_t e = k;
         while (e < text.size() && std::isdigit(static_cast<unsigned char>(text[e]))) ++e;
         if (e == k) throw Error(fmt::format("protocol: expected a repeat count after 'x' in '{}'", trim(text.substr(i, e - i + 1))));
-        if (e - k > 6) throw Error(fmt::format("protocol: repeat count '{}' is above 100000", text.substr(k, e - k)));
-        times = std::stoi(std::string(text.substr(k, e - k)));
-        if (times < 1 || times > 100000) throw Error(fmt::format("protocol: repeat count {} must be 1 to 100000", times));
+        times = static_cast<int>(parse_integer(text.substr(k, e - k), "protocol: repeat count", 1, 100000));
         k = e;
       }
       std::vector<ProtocolStep> block;

@@ -138,7 +138,8 @@ PeakFit fit_peak(const Pattern& p, double lo, double hi) {
   return f;
 }
 
-std::vector<PeakFit> find_peaks(const Pattern& p, double min_sigma, double window, std::size_t max_peaks) {
+std::vector<PeakFit> find_peaks(const Pattern& p, double min_sigma, double window, std::size_t max_peaks,
+                                std::vector<std::string>* not_fitted) {
   const std::size_t n = p.counts.size();
   if (n < 10) throw Error(p.source, "XRD", "too few points to search for peaks");
   const double step = (p.two_theta_deg.back() - p.two_theta_deg.front()) / static_cast<double>(n - 1);
@@ -175,7 +176,8 @@ std::vector<PeakFit> find_peaks(const Pattern& p, double min_sigma, double windo
       for (const auto& g : out)
         if (std::fabs(g.position_deg - f.position_deg) < 0.5 * std::min(g.fwhm_deg, f.fwhm_deg)) dup = true;
       if (!dup && std::fabs(f.position_deg - x0) < hw) out.push_back(f);
-    } catch (const Error&) {
+    } catch (const Error& e) {
+      if (not_fitted) not_fitted->push_back(fmt::format("candidate near {:.3f} deg not fitted: {}", x0, e.reason()));
     }
   }
   return out;
