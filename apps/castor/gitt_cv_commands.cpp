@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <cmath>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,10 +15,13 @@
 #include "castor/core/error.h"
 #include "castor/core/parse_number.h"
 #include "castor/cv/cv.h"
+#include "castor/cv/cv_report.h"
 #include "castor/gitt/gitt.h"
+#include "castor/gitt/gitt_report.h"
 #include "castor/io/join.h"
 #include "castor/io/read.h"
 #include "castor/report/gnuplot.h"
+#include "castor/report/report.h"
 #include "strict.h"
 
 namespace castor::cli {
@@ -53,71 +57,18 @@ void run_gitt(const GittFlags& f) {
   refuse_if_strict(f.strict, t.meta.warnings, t.meta.source_file, t.meta.format);
   for (const auto& w : t.meta.warnings) fmt::print("warning ({}): {}\n", t.meta.source_file, w);
   const auto r = gitt::analyse_gitt(t, o);
-  fmt::print("{}: {} ({}, {}; M = {:.2f} g/mol)\n", f.file, r.summary,
-             o.geometry == gitt::Geometry::sphere ? fmt::format("sphere r = {} nm", f.radius_nm)
-                                                  : fmt::format("electrode S = {} cm2, V_M = {} cm3/mol", f.area_cm2, f.molar_volume),
-             f.sqrt_fit ? "dE/dsqrt(t) fit" : "end points", formula.molar_mass_g_mol);
-  fmt::print("{:>4} {:>9} {:>6} {:>7} {:>9} {:>9} {:>9} {:>9} {:>11} {:>6}\n", "#", "I mA", "tau s", "SOC %", "x", "dEs mV",
-             "dEt mV", "IR mV", "D cm2/s", "valid");
-  for (const auto& p : r.pulses)
-    fmt::print("{:>4} {:>9.4g} {:>6.0f} {:>7.1f} {:>9.4f} {:>9.3f} {:>9.3f} {:>9.3f} {:>11.3e} {:>6}\n", p.index,
-               p.current_A * 1e3, p.tau_s, 100 * p.soc, p.x, 1e3 * p.dEs_V, 1e3 * p.dEt_V, 1e3 * p.ir_drop_V, p.D_cm2_s,
-               p.valid ? "yes" : "NO");
-  for (const auto& w : f.windows) {
-    const auto colon = w.find(':'), dash = w.find('-', colon == std::string::npos ? 0 : colon);
-    if (colon == std::string::npos || dash == std::string::npos)
-      throw Error(fmt::format("--window '{}': expected discharge:0.2-0.6 or charge:0.2-0.8", w));
-    const std::string side = w.substr(0, colon);
-    const int dir = side == "charge" ? 1 : side == "discharge" ? -1 : 0;
-    if (dir == 0) throw Error(fmt::format("--window '{}': the side is charge or discharge", w));
-    const double lo = parse_number(w.substr(colon + 1, dash - colon - 1), fmt::format("--window '{}': the lower SOC", w));
-    const double hi = parse_number(w.substr(dash + 1), fmt::format("--window '{}': the upper SOC", w));
-    if (!(lo >= 0 && hi <= 1 && lo < hi)) throw Error(fmt::format("--window '{}': SOC limits must satisfy 0 <= low < high <= 1", w));
-    const auto avg = gitt::window_average(r, dir, lo, hi);
-    if (avg.pulses == 0) continue;
-    fmt::print("{} SOC {:.0f}-{:.0f} %: mean D = {:.3e} cm2/s (geometric {:.3e}) over {} pulses, {} valid\n", side,
-               100 * avg.soc_low, 100 * avg.soc_high, avg.mean_D_cm2_s, avg.log_mean_D_cm2_s, avg.pulses, avg.valid_pulses);
-  }
-  for (const auto& w : r.warnings) fmt::print("WARNING: {}\n", w);
+  std::vector<gitt::SocWindow> windows;
+  for (const auto& w : f.windows) windows.push_back(gitt::parse_soc_window(w));
+  const auto rep = gitt::to_report(r, o, f.file, windows);
+  report::write_text(rep, std::cout);
   if (!f.output.empty()) {
-    std::ofstream out(f.output);
-    out << "pulse,direction,current_A,tau_s,rest_s,soc,x,E0_V,E_after_IR_V,E_pulse_end_V,E_rest_end_V,IR_drop_V,"
-           "overpotential_V,dEs_V,dEt_V,dE_dsqrt_t_V_s05,sqrt_t_r2,D_cm2_s,diffusion_time_s,valid,note\n";
-    for (const auto& p : r.pulses)
-      out << fmt::format("{},{},{:.8g},{:.6g},{:.6g},{:.6g},{:.6g},{:.8g},{:.8g},{:.8g},{:.8g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},"
-                         "{:.5f},{:.6e},{:.6g},{},\"{}\"\n",
-                         p.index, p.direction > 0 ? "charge" : "discharge", p.current_A, p.tau_s, p.rest_s, p.soc, p.x, p.e0_V,
-                         p.e_after_ir_V, p.e_pulse_end_V, p.e_rest_end_V, p.ir_drop_V, p.overpotential_V, p.dEs_V, p.dEt_V,
-                         p.dE_dsqrt_t, p.sqrt_t_r2, p.D_cm2_s, p.diffusion_time_s, p.valid, p.note);
-    if (!out) throw Error(f.output, "csv", "cannot write");
+    report::write_file(rep, f.output, "pulses");
     fmt::print(stderr, "wrote {}\n", f.output);
   }
   if (!f.plot.empty()) {
-    report::Figure e, d;
-    e.title = "GITT - " + std::filesystem::path(f.file).filename().string();
-    e.warnings = t.meta.warnings;
-    e.warnings.insert(e.warnings.end(), r.warnings.begin(), r.warnings.end());
-    e.xlabel = "Time (h)";
-    e.ylabel = "Voltage (V)";
-    report::Series sv{"voltage", {}, {}, "lines", false};
-    const auto& tt = t.values(col::time_s);
-    const auto& vv = t.values(col::voltage_V);
-    for (std::size_t i = 0; i < t.rows(); ++i) sv.x.push_back(tt[i] / 3600), sv.y.push_back(vv[i]);
-    e.series.push_back(sv);
-    d.title = "Diffusion coefficient (Weppner-Huggins)";
-    d.xlabel = "SOC of the titration (%)";
-    d.ylabel = "D (cm2/s)";
-    d.log_y = true;
-    for (int dir : {-1, 1})
-      for (bool valid : {true, false}) {
-        report::Series s{fmt::format("{} {}", dir < 0 ? "discharge" : "charge", valid ? "valid" : "flagged"), {}, {},
-                         valid ? "points pt 7 ps 1" : "points pt 6 ps 1", false};
-        for (const auto& p : r.pulses)
-          if (p.direction == dir && p.valid == valid && p.D_cm2_s > 0) s.x.push_back(100 * p.soc), s.y.push_back(p.D_cm2_s);
-        if (!s.x.empty()) d.series.push_back(s);
-      }
-    if (d.series.empty()) report::draw(e, f.plot);
-    else report::draw_panels({e, d}, f.plot);
+    const auto figs = gitt::figures(t, r, std::filesystem::path(f.file).filename().string());
+    if (figs.size() == 1) report::draw(figs.front(), f.plot);
+    else report::draw_panels(figs, f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);
   }
   // --strict: the outputs are written (to look at), the status says the numbers are flagged.
@@ -133,81 +84,27 @@ struct CvFlags {
 };
 
 void run_cv(const CvFlags& f) {
-  std::vector<cv::ScanRatePoint> pts;
-  report::Figure fig;
-  fig.title = "Cyclic voltammetry (peaks marked) - " + std::filesystem::path(f.files.at(0)).filename().string() +
-              (f.files.size() > 1 ? fmt::format(" and {} more", f.files.size() - 1) : "");
-  fig.xlabel = "Potential (V)";
-  fig.ylabel = "Current (mA)";
-  fig.key = "top left";
-  std::ofstream out;
-  if (!f.output.empty()) {
-    out.open(f.output);
-    out << "file,cycle,scan_rate_V_s,Epa_V,ipa_A,ipa_above_baseline_A,Epc_V,ipc_A,ipc_below_baseline_A,E_half_V,dEp_V\n";
-  }
+  std::vector<cv::CvRun> runs;
   for (const auto& file : f.files) {
-    const auto t = io::read_table(file);
+    auto t = io::read_table(file);
     refuse_if_strict(f.strict, t.meta.warnings, t.meta.source_file, t.meta.format);
-    for (const auto& w : t.meta.warnings) fmt::print("warning ({}): {}\n", file, w);
-    fig.warnings.insert(fig.warnings.end(), t.meta.warnings.begin(), t.meta.warnings.end());
-    const auto r = cv::analyse_cv(t);
-    fmt::print("{}: {} sweeps, scan rate {:.4g} mV/s\n", file, r.sweeps.size(), r.scan_rate_V_s * 1e3);
-    fmt::print("{:>6} {:>9} {:>11} {:>9} {:>11} {:>9} {:>9}\n", "cycle", "Epa V", "ipa mA", "Epc V", "ipc mA", "E1/2 V", "dEp mV");
-    auto pv = [](const std::optional<cv::CvPeak>& p) { return p ? fmt::format("{:.4f}", p->potential_V) : std::string("-"); };
-    auto pi = [](const std::optional<cv::CvPeak>& p) { return p ? fmt::format("{:.4g}", p->height_A * 1e3) : std::string("-"); };
-    for (const auto& c : r.cycles) {
-      fmt::print("{:>6} {:>9} {:>11} {:>9} {:>11} {:>9} {:>9}\n", c.cycle, pv(c.anodic), pi(c.anodic), pv(c.cathodic),
-                 pi(c.cathodic), std::isfinite(c.e_half_V) ? fmt::format("{:.4f}", c.e_half_V) : "-",
-                 std::isfinite(c.separation_V) ? fmt::format("{:.1f}", 1e3 * c.separation_V) : "-");
-      if (out.is_open())
-        out << fmt::format("\"{}\",{},{:.6g},{},{},{},{},{},{},{},{}\n", file, c.cycle, r.scan_rate_V_s,
-                           c.anodic ? fmt::format("{:.6f}", c.anodic->potential_V) : "", c.anodic ? fmt::format("{:.6g}", c.anodic->current_A) : "",
-                           c.anodic ? fmt::format("{:.6g}", c.anodic->height_A) : "",
-                           c.cathodic ? fmt::format("{:.6f}", c.cathodic->potential_V) : "", c.cathodic ? fmt::format("{:.6g}", c.cathodic->current_A) : "",
-                           c.cathodic ? fmt::format("{:.6g}", c.cathodic->height_A) : "",
-                           std::isfinite(c.e_half_V) ? fmt::format("{:.6f}", c.e_half_V) : "",
-                           std::isfinite(c.separation_V) ? fmt::format("{:.6f}", c.separation_V) : "");
-    }
-    const auto& c0 = r.cycles.front();
-    pts.push_back({r.scan_rate_V_s, c0.anodic ? std::optional<double>(c0.anodic->height_A) : std::nullopt,
-                   c0.cathodic ? std::optional<double>(c0.cathodic->height_A) : std::nullopt});
-    report::Series s{f.files.size() > 1 ? fmt::format("{:.3g} mV/s", r.scan_rate_V_s * 1e3)
-                                        : fmt::format("{} ({:.3g} mV/s)", std::filesystem::path(file).filename().string(), r.scan_rate_V_s * 1e3),
-                     {}, {}, "lines", false};
-    const auto& v = t.values(col::voltage_V);
-    const auto& i = t.values(col::current_A);
-    for (std::size_t k = 0; k < t.rows(); ++k) s.x.push_back(v[k]), s.y.push_back(i[k] * 1e3);
-    fig.series.push_back(s);
-    report::Series pk{"", {}, {}, "points pt 7 ps 1.3 lc rgb 'black'", false};
-    for (const auto& sw : r.sweeps)
-      for (const auto* p : {&sw.anodic, &sw.cathodic})
-        if (*p) pk.x.push_back((*p)->potential_V), pk.y.push_back((*p)->current_A * 1e3);
-    if (!pk.x.empty()) fig.series.push_back(pk);
+    auto r = cv::analyse_cv(t);  // the file's warnings go into the report
+    runs.push_back({file, std::move(t), std::move(r)});
   }
-  if (pts.size() > 1) {
-    const auto s = cv::scan_rate_analysis(pts, f.electrons, f.area_cm2, f.conc_mM * 1e-6, f.temperature_C + 273.15,
-                                          f.insertion);
-    for (int side = 0; side < 2; ++side) {
-      const auto& fit = side == 0 ? s.anodic : s.cathodic;
-      if (!fit) continue;
-      fmt::print("{} peaks: b = {:.3f} (log|ip| vs log v slope, r2 {:.4f}; 0.5 = diffusion, 1 = surface)",
-                 side == 0 ? "anodic" : "cathodic", fit->slope, fit->r2);
-      const auto& D = side == 0 ? s.anodic_D_cm2_s : s.cathodic_D_cm2_s;
-      if (D) fmt::print("; Randles-Sevcik D = {:.3e} cm2/s (n = {}, A = {} cm2, C = {} mM)", *D, f.electrons, f.area_cm2, f.conc_mM);
-      fmt::print("\n");
-      if (const auto& d = side == 0 ? s.anodic_dunn : s.cathodic_dunn) {
-        fmt::print("  Dunn split of the peak current (k1 v + k2 v^0.5): k1 {:.4g} A s/V, k2 {:.4g} A (s/V)^0.5; surface part",
-                   d->k1_A_s_V, d->k2_A_s05_V05);
-        for (std::size_t k = 0; k < d->scan_rate_V_s.size(); ++k)
-          fmt::print(" {:.0f} % at {:.3g} mV/s{}", 100 * d->capacitive_fraction[k], d->scan_rate_V_s[k] * 1e3,
-                     k + 1 < d->scan_rate_V_s.size() ? "," : "");
-        fmt::print("\n");
-      }
-    }
-    if (s.anodic_D_cm2_s || s.cathodic_D_cm2_s) fmt::print("({})\n", s.randles_sevcik_assumptions);
-    for (const auto& w : s.warnings) fmt::print("WARNING: {}\n", w);
-    for (const auto& w : s.warnings) fig.warnings.push_back(w);
+  const cv::ScanRateInputs in{f.electrons, f.area_cm2, f.conc_mM, f.temperature_C + 273.15, f.insertion};
+  std::optional<cv::ScanRateResult> rates;
+  if (runs.size() > 1) {
+    std::vector<cv::ScanRatePoint> pts;
+    for (const auto& run : runs) pts.push_back(cv::scan_rate_point(run));
+    rates = cv::scan_rate_analysis(pts, in.electrons, in.area_cm2, in.concentration_mM * 1e-6, in.temperature_K, in.insertion_electrode);
   }
+  const auto rep = cv::to_report(runs, rates, in);
+  report::write_text(rep, std::cout);
+  if (!f.output.empty()) {
+    report::write_file(rep, f.output, "peaks");
+    fmt::print(stderr, "wrote {}\n", f.output);
+  }
+  const auto fig = cv::figure(runs, rates);
   if (!f.plot.empty()) {
     report::draw(fig, f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);
