@@ -19,6 +19,7 @@ struct Quantity {
   std::string unit;    // "cm2/s"; empty for counts and ratios
   std::string note;    // what qualifies it ("over 5 pulses, 0 valid")
   double std_error = std::numeric_limits<double>::quiet_NaN();
+  bool in_text = true;  // false: the summary line already says it (CSV and JSON carry it)
 };
 
 // A table column: numbers or texts (one of the two has the table's row count).

@@ -85,15 +85,22 @@ void write_text(const Report& r, std::ostream& out) {
       width.push_back(w);
     }
     std::string line;
-    for (std::size_t k = 0; k < shown.size(); ++k) line += fmt::format("{}{:>{}}", k ? "  " : "", heading_of(*shown[k]), width[k]);
+    // numbers right-aligned, texts left-aligned (the last column without trailing blanks)
+    auto cell = [&](std::size_t k, const std::string& text) {
+      const bool last = k + 1 == shown.size();
+      if (shown[k]->is_text()) return fmt::format("{}{:<{}}", k ? "  " : "", text, last ? 0 : width[k]);
+      return fmt::format("{}{:>{}}", k ? "  " : "", text, width[k]);
+    };
+    for (std::size_t k = 0; k < shown.size(); ++k) line += cell(k, heading_of(*shown[k]));
     out << line << "\n";
     for (std::size_t i = 0; i < t.rows(); ++i) {
       line.clear();
-      for (std::size_t k = 0; k < shown.size(); ++k) line += fmt::format("{}{:>{}}", k ? "  " : "", cell_text(*shown[k], i), width[k]);
+      for (std::size_t k = 0; k < shown.size(); ++k) line += cell(k, cell_text(*shown[k], i));
       out << line << "\n";
     }
   }
   for (const auto& q : r.values) {
+    if (!q.in_text) continue;
     out << fmt::format("{} = {:.4g}{}{}", q.label.empty() ? q.name : q.label, q.value, q.unit.empty() ? "" : " " + q.unit,
                        std::isfinite(q.std_error) ? fmt::format(" +- {:.2g}", q.std_error) : "");
     if (!q.note.empty()) out << " (" << q.note << ")";
