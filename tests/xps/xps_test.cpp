@@ -131,7 +131,7 @@ TEST(Xps, TitaniumValenceOfSrTiO3AndLaDopedSrTiO3) {
 // CaxNaTi2(PO4)3 (2 Ti per formula, Ca2+) x equals the Ti3+ fraction, so the paper's 0.40 and
 // 0.31 come back; for Na+ the same fraction means twice the ions.
 TEST(Xps, AverageOxidationStateAndInsertedIons) {
-  xps::FitResult f;
+  xps::RegionFit f;
   f.components.resize(2);
   f.components[0].area = 900, f.components[1].area = 100;
   for (auto& c : f.components) c.doublet_splitting_eV = 5.7, c.doublet_area_ratio = 0.5;

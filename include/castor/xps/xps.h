@@ -60,7 +60,7 @@ struct Component {
   bool fix_position = false, fix_width = false;
 };
 
-struct FitResult {
+struct RegionFit {
   std::vector<Component> components;  // fitted values
   std::vector<double> position_error, fwhm_error, area_error;
   std::vector<double> background, envelope;
@@ -89,18 +89,18 @@ struct FitSettings {
 // castor::Error for inconsistent inputs or a failed fit, naming where each peak went. Each
 // component that ended on a width or position bound, collapsed to no area, moved more than
 // two widths from where it started or onto another component is a line in warnings.
-FitResult fit_region(const Region& region, std::vector<Component> components, const std::vector<double>& background,
+RegionFit fit_region(const Region& region, std::vector<Component> components, const std::vector<double>& background,
                      const FitSettings& settings = {});
 
 // One component (with its doublet partner) on the fit's energy grid, without background.
-std::vector<double> component_curve(const FitResult& fit, std::size_t k);
+std::vector<double> component_curve(const RegionFit& fit, std::size_t k);
 
 // Area fractions of the components (doublet partners included in their component).
-std::vector<double> area_fractions(const FitResult& fit);
+std::vector<double> area_fractions(const RegionFit& fit);
 
 // Average oxidation state: sum of area fraction x state (one state per component, e.g. Ti4+
 // and Ti3+ give {4, 3}).
-double average_oxidation_state(const FitResult& fit, const std::vector<double>& states);
+double average_oxidation_state(const RegionFit& fit, const std::vector<double>& states);
 
 // Inserted ions per formula unit from the reduced fraction of the redox atoms: each of the
 // `redox_atoms_per_formula` atoms reduced by one electron takes 1/z of an ion of charge z.

@@ -134,7 +134,7 @@ std::vector<double> shirley_background(const Region& r0, int n, int iterations) 
   return bg;
 }
 
-FitResult fit_region(const Region& region, std::vector<Component> comps, const std::vector<double>& background,
+RegionFit fit_region(const Region& region, std::vector<Component> comps, const std::vector<double>& background,
                      const FitSettings& settings) {
   if (!(settings.instrument_fwhm_eV >= 0) || !std::isfinite(settings.instrument_fwhm_eV))
     throw Error(fmt::format("XPS region {}: instrument FWHM {} eV is not a width", region.name, settings.instrument_fwhm_eV));
@@ -258,7 +258,7 @@ FitResult fit_region(const Region& region, std::vector<Component> comps, const s
     throw Error(fmt::format("XPS region {}: fit failed ({}); where the peaks went: {}", r.name, sum.message, where));
   }
 
-  FitResult out;
+  RegionFit out;
   unpack(p.data(), out.components);
   out.be_eV = r.be_eV;
   out.counts = r.counts;
@@ -342,7 +342,7 @@ std::vector<std::string> background_warnings(const Region& r, const std::vector<
   return w;
 }
 
-std::vector<double> component_curve(const FitResult& fit, std::size_t k) {
+std::vector<double> component_curve(const RegionFit& fit, std::size_t k) {
   const auto& c = fit.components.at(k);
   auto y = peak_profile(c.shape, fit.be_eV, c.position_eV, c.fwhm_eV, c.area);
   if (c.doublet_splitting_eV) {
@@ -353,7 +353,7 @@ std::vector<double> component_curve(const FitResult& fit, std::size_t k) {
   return y;
 }
 
-std::vector<double> area_fractions(const FitResult& fit) {
+std::vector<double> area_fractions(const RegionFit& fit) {
   std::vector<double> a;
   double total = 0;
   for (const auto& c : fit.components) {
@@ -365,7 +365,7 @@ std::vector<double> area_fractions(const FitResult& fit) {
   return a;
 }
 
-double average_oxidation_state(const FitResult& fit, const std::vector<double>& states) {
+double average_oxidation_state(const RegionFit& fit, const std::vector<double>& states) {
   if (states.size() != fit.components.size())
     throw Error(fmt::format("XPS: {} oxidation states given for {} components", states.size(), fit.components.size()));
   const auto f = area_fractions(fit);
