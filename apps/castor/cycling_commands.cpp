@@ -193,7 +193,7 @@ std::vector<std::pair<std::string, cycling::DqdvCurve>> dqdv_of_cycle(const Tabl
     if (!idx) continue;
     const auto& h = r.half_cycles[*idx];
     const auto& step = r.steps[h.main_step].step;
-    out.emplace_back(fmt::format("cycle {} {}", n, h.direction > 0 ? "charge" : "discharge"),
+    out.emplace_back(fmt::format("cycle {} {}", n, h.direction == Direction::charge ? "charge" : "discharge"),
                      cycling::dqdv_of_step(t, step, o, r.mass ? std::optional<double>(r.mass->grams) : std::nullopt));
   }
   return out;

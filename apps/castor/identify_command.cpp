@@ -40,8 +40,8 @@ void run_identify(const IdentifyFlags& f) {
   if (!f.protocol.empty()) lo.protocol = f.protocol;
   lo.voltage = vk;
   if (!f.cycles.empty()) lo.cycles = fit::parse_cycle_range(f.cycles);
-  if (f.only == "charge") lo.direction = 1;
-  else if (f.only == "discharge") lo.direction = -1;
+  if (f.only == "charge") lo.direction = Direction::charge;
+  else if (f.only == "discharge") lo.direction = Direction::discharge;
   else if (!f.only.empty()) throw Error(fmt::format("--only '{}': write charge or discharge", f.only));
   for (const auto& d : f.data) {
     auto e = fit::load_experiments(d, lo);

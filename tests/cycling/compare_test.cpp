@@ -48,8 +48,8 @@ TEST(Compare, MeasuredPointIsTheCyclingResult) {
   EXPECT_DOUBLE_EQ(p.hysteresis_V, c.hysteresis->value_V);
   // Flatness as the paper defines it: mean of the discharge and charge end-point flatness
   // over SOC 20-80 %, in mV per mAh/g.
-  const auto& ch = r.half_cycles[*c.first].direction > 0 ? r.half_cycles[*c.first] : r.half_cycles[*c.second];
-  const auto& dis = r.half_cycles[*c.first].direction > 0 ? r.half_cycles[*c.second] : r.half_cycles[*c.first];
+  const auto& ch = r.half_cycles[*c.first].direction == castor::Direction::charge ? r.half_cycles[*c.first] : r.half_cycles[*c.second];
+  const auto& dis = r.half_cycles[*c.first].direction == castor::Direction::charge ? r.half_cycles[*c.second] : r.half_cycles[*c.first];
   ASSERT_TRUE(ch.flatness && dis.flatness);
   EXPECT_EQ(ch.flatness->unit, "mV per mAh/g");
   EXPECT_NEAR(p.flatness_mV_per_mAh_g, 0.5 * (ch.flatness->endpoint_mV_per + dis.flatness->endpoint_mV_per), 1e-12);

@@ -53,7 +53,7 @@ std::map<int, std::pair<double, double>> btsda_cycles(const std::string& name) {
 // The integration error castor reports for a cycle's charge and discharge (mAh).
 std::pair<double, double> errors(const cy::CyclingResult& r, const cy::CycleRow& c) {
   double ch = 0, dis = 0;
-  for (auto h : c.halves) (r.half_cycles[h].direction > 0 ? ch : dis) += r.half_cycles[h].capacity_error_mAh;
+  for (auto h : c.halves) (r.half_cycles[h].direction == castor::Direction::charge ? ch : dis) += r.half_cycles[h].capacity_error_mAh;
   return {ch, dis};
 }
 

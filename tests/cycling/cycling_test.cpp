@@ -88,7 +88,7 @@ TEST(CyclingSynthetic, RecoversPeaksHysteresisFlatnessAndCapacity) {
   o.mass = cy::ActiveMass::given_mg(mass_g * 1e3);
   const auto r = cy::analyse_cycling(t, o);
   ASSERT_EQ(r.cycles.size(), 2u);
-  EXPECT_EQ(r.first_direction, -1);
+  EXPECT_EQ(r.first_direction, castor::Direction::discharge);
   const double qtot = p.q_of_v(p.hi, 0) - p.q_of_v(p.lo, 0);
   for (const auto& c : r.cycles) {
     EXPECT_NEAR(c.discharge_mAh, qtot, 1e-9);
@@ -200,7 +200,7 @@ TEST(CyclingReal, NavaniNaCoO2CycleSummary) {
   double qc = 0, qd = 0, vc = 0, vd = 0;
   int nc = 0, nd = 0;
   for (const auto& h : r.half_cycles) {
-    if (h.direction > 0) qc += h.capacity_mAh, vc += h.average_voltage_V, ++nc;
+    if (h.direction == castor::Direction::charge) qc += h.capacity_mAh, vc += h.average_voltage_V, ++nc;
     else qd += h.capacity_mAh, vd += h.average_voltage_V, ++nd;
   }
   ASSERT_EQ(nc, 6);
@@ -209,7 +209,7 @@ TEST(CyclingReal, NavaniNaCoO2CycleSummary) {
   EXPECT_NEAR(qd / nd, 0.7778788, 1.5e-5);
   EXPECT_NEAR(vd / nd, 2.7871832, 1.5e-5);
   EXPECT_NEAR(vc / nc, 2.97389223, 1.5e-5);
-  EXPECT_EQ(r.first_direction, -1);
+  EXPECT_EQ(r.first_direction, castor::Direction::discharge);
   // dQ/dV peaks of cycle 2 do not move by more than 0.5 mV when the grid step is halved.
   const auto& c2 = r.cycles[1];
   for (auto idx : {c2.first, c2.second}) {
@@ -268,7 +268,7 @@ TEST(CyclingReal, RateTableOfNewareRateTest) {
   const auto r = cy::analyse_cycling(t);
   std::vector<const cy::RateRow*> discharge;
   for (const auto& rate : r.rates)
-    if (rate.direction < 0) discharge.push_back(&rate);
+    if (rate.direction == castor::Direction::discharge) discharge.push_back(&rate);
   const std::vector<double> expected = {0.079, 0.158, 0.317, 0.528, 0.792, 1.584, 3.168};
   ASSERT_EQ(discharge.size(), expected.size());
   std::sort(discharge.begin(), discharge.end(), [](auto* a, auto* b) { return a->current_mA < b->current_mA; });
@@ -303,8 +303,8 @@ TEST(CyclingReal, ThreeElectrodeCellVoltage) {
   const auto ce = cy::step_charge(t, s, "counter_voltage_V");
   EXPECT_GT(std::fabs(ce.average_voltage_V), 1e-3);  // the counter electrode does move
   // Hysteresis of both voltages is defined; they differ by the counter's contribution.
-  const auto& ch = r.steps[r.half_cycles[r.half_cycles[0].direction > 0 ? 0 : 1].main_step].step;
-  const auto& dis = r.steps[r.half_cycles[r.half_cycles[0].direction > 0 ? 1 : 0].main_step].step;
+  const auto& ch = r.steps[r.half_cycles[r.half_cycles[0].direction == castor::Direction::charge ? 0 : 1].main_step].step;
+  const auto& dis = r.steps[r.half_cycles[r.half_cycles[0].direction == castor::Direction::charge ? 1 : 0].main_step].step;
   const auto h3 = cy::hysteresis(t, ch, dis, {}, true);
   const auto h2 = cy::hysteresis(cell, ch, dis, {}, true, "cell_voltage_V");
   EXPECT_NE(h3.value_V, h2.value_V);

@@ -300,7 +300,7 @@ TEST(Identify, RealNaCoO2Discharge) {
   const auto path = castor::test::data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr");
   fit::LoadOptions lo;
   lo.cycles = {3, 3};
-  lo.direction = -1;
+  lo.direction = castor::Direction::discharge;
   lo.voltage = fit::VoltageKind::cell;
   const auto xs = fit::load_experiments(path.string(), lo);
   ASSERT_EQ(xs.size(), 1u);

@@ -121,7 +121,7 @@ TEST(Gitt, SyntheticSphereRecoversD) {
   ASSERT_EQ(r.pulses.size(), 8u);
   EXPECT_EQ(r.invalid, 0) << r.summary;
   for (const auto& p : r.pulses) {
-    EXPECT_EQ(p.direction, -1);
+    EXPECT_EQ(p.direction, castor::Direction::discharge);
     EXPECT_NEAR(p.D_cm2_s, D, 0.05 * D) << "pulse " << p.index;
     EXPECT_NEAR(p.ir_drop_V, -20 * 1e-4, 1e-9);
     EXPECT_NEAR(p.tau_s, 10.0, 1e-9);
@@ -141,7 +141,7 @@ TEST(Gitt, SyntheticSphereRecoversD) {
   const auto re = gitt::analyse_gitt(t, o);
   for (std::size_t k = 0; k < re.pulses.size(); ++k) EXPECT_NEAR(re.pulses[k].D_cm2_s, r.pulses[k].D_cm2_s, 1e-9 * D);
   // Window average over SOC 20-60 %.
-  const auto w = gitt::window_average(r, -1, 0.2, 0.6);
+  const auto w = gitt::window_average(r, castor::Direction::discharge, 0.2, 0.6);
   EXPECT_EQ(w.pulses, 3);
   EXPECT_NEAR(w.mean_D_cm2_s, D, 0.05 * D);
 }

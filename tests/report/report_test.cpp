@@ -88,7 +88,7 @@ TEST(Report, WriteFileRefusesAnUnknownExtension) {
 
 TEST(GittReport, WindowsParseAndRefuseNonsense) {
   const auto w = castor::gitt::parse_soc_window("charge:0.2-0.8");
-  EXPECT_EQ(w.direction, 1);
+  EXPECT_EQ(w.direction, castor::Direction::charge);
   EXPECT_DOUBLE_EQ(w.soc_high, 0.8);
   for (const char* bad : {"charge", "up:0.2-0.8", "charge:0.8-0.2", "charge:a-0.5", "discharge:0.2-1.5"})
     EXPECT_THROW((void)castor::gitt::parse_soc_window(bad), castor::Error) << bad;

@@ -12,6 +12,9 @@
 
 namespace castor::cv {
 
+// The direction of a potential sweep: anodic (towards positive potential) or cathodic.
+enum class SweepDirection : int { cathodic = -1, anodic = 1 };
+
 struct CvOptions {
   double turn_hysteresis_V = 0.005;  // a reversal must exceed this to start a new sweep
   double baseline_start = 0.05;      // the baseline window slides from this fraction of the way
@@ -28,7 +31,7 @@ struct CvPeak {
 struct CvSweep {
   int index = 0;          // from 1
   std::size_t begin = 0, end = 0;
-  int direction = 0;      // +1 towards positive potential (anodic), -1 cathodic
+  SweepDirection direction = SweepDirection::anodic;
   double start_V = 0, end_V = 0, scan_rate_V_s = 0;
   // The largest oxidation (current above the baseline) and reduction (below it) peaks
   // inside the sweep; a stability scan can show oxidation on its way back, so both are

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "castor/core/direction.h"
 #include "castor/core/table.h"
 #include "castor/cycling/capacity.h"
 #include "castor/cycling/dqdv.h"
@@ -60,7 +61,7 @@ struct StepRow {
 
 struct HalfCycleRow {
   int number = 0;  // from 1
-  int direction = 0;
+  Direction direction = Direction::none;
   std::vector<std::size_t> steps;
   double capacity_mAh = 0, energy_mWh = 0, average_voltage_V = 0;
   double capacity_error_mAh = 0;  // integration bound: |I| x one sampling interval per step
@@ -98,7 +99,7 @@ struct CycleRow {
 };
 
 struct RateRow {
-  int direction = 0;
+  Direction direction = Direction::none;
   double current_mA = 0;
   std::vector<int> half_cycles;  // numbers
   double mean_capacity_mAh = 0, last_capacity_mAh = 0;
@@ -107,7 +108,7 @@ struct RateRow {
 struct CyclingResult {
   std::string source_file;
   std::optional<ActiveMass> mass;
-  int first_direction = 0;
+  Direction first_direction = Direction::none;
   std::string cycle_rule;     // "file" or "run-order", with the reason
   std::string ce_convention;  // "discharge/charge" or "charge/discharge"
   std::string ce_reason;      // why this convention

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "castor/core/direction.h"
 #include "castor/core/table.h"
 #include "castor/cycling/steps.h"
 
@@ -47,7 +48,7 @@ struct DqdvCurve {
   std::vector<double> dqdv;       // dQ/dV, signed: negative for a discharge
   std::string capacity_unit;      // "mAh" or "mAh/g"
   std::string method;             // e.g. "savitzky-golay window 20 mV order 3, grid 1 mV"
-  int direction = 0;              // +1 charge, -1 discharge
+  Direction direction = Direction::none;
   std::vector<DqdvPeak> peaks;    // by decreasing height
 };
 
@@ -60,7 +61,7 @@ DqdvCurve dqdv_of_step(const Table& table, const Step& step, const DqdvOptions& 
 
 // dQ/dV from a voltage-capacity curve already in traversal order.
 DqdvCurve dqdv_of_curve(const std::vector<double>& voltage_V, const std::vector<double>& capacity,
-                        int direction, const DqdvOptions& options, std::string capacity_unit);
+                        Direction direction, const DqdvOptions& options, std::string capacity_unit);
 
 // Local maxima of y with their prominence; those below min_prominence are dropped.
 // Positions are refined between grid points.

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "castor/core/direction.h"
 #include "castor/core/step_kind.h"
 #include "castor/core/table.h"
 
@@ -42,11 +43,11 @@ double auto_rest_threshold(const std::vector<double>& current);
 std::vector<Step> find_steps(const Table& table, const SegmentOptions& options = {});
 
 // +1 charge, -1 discharge, 0 neither (rest, impedance, sweep, unknown).
-int direction(StepKind kind);
+Direction direction(StepKind kind);
 
 struct HalfCycle {
   std::vector<std::size_t> steps;  // indices into the step list, active steps only
-  int direction = 0;               // +1 charge, -1 discharge
+  Direction direction = Direction::none;
 };
 
 struct HalfCycleOptions {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "castor/core/direction.h"
 #include "castor/core/table.h"
 #include "castor/eis/spectrum.h"
 #include "castor/sim/protocol.h"
@@ -45,9 +46,9 @@ struct MeasuredExperiment {
 // "Hold at V for t s"; impedance rows are left out (named in notes). Throws castor::Error
 // naming the source when the table has no time, voltage or current, or no step castor can
 // reproduce.
-// `direction` +1 or -1 keeps only the charge or the discharge steps (0: every step).
+// `direction` charge or discharge keeps only those steps (none: every step).
 MeasuredExperiment experiment_from_table(const Table& table, const std::string& source, VoltageKind voltage = VoltageKind::automatic,
-                                         int direction = 0);
+                                         Direction direction = Direction::none);
 
 // A spectrum measured after `before` (the steps that set the state; empty: at the
 // parameter file's initial state). The impedance step uses the spectrum's own frequencies.
@@ -58,7 +59,7 @@ struct LoadOptions {
   VoltageKind voltage = VoltageKind::automatic;
   // Time-domain files: only the rows of these cycles (the file's cycle column), first to last.
   std::optional<std::pair<int, int>> cycles;
-  int direction = 0;  // +1: only charge steps, -1: only discharge steps, 0: all
+  Direction direction = Direction::none;  // charge or discharge: only those steps; none: all
 };
 
 // Reads a file: an impedance file gives one experiment per spectrum (after the protocol),

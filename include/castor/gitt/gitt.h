@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "castor/core/direction.h"
 #include "castor/core/table.h"
 
 namespace castor::gitt {
@@ -46,7 +47,7 @@ struct GittOptions {
 
 struct GittPulse {
   int index = 0;             // from 1
-  int direction = 0;         // +1 charge, -1 discharge
+  Direction direction = Direction::none;
   std::size_t begin = 0, end = 0, rest_end = 0;  // rows: pulse [begin, end), rest [end, rest_end)
   double current_A = 0, tau_s = 0, rest_s = 0;
   double e0_V = 0, e_after_ir_V = 0, e_pulse_end_V = 0, e_rest_end_V = 0;
@@ -62,7 +63,7 @@ struct GittPulse {
 };
 
 struct GittWindow {
-  int direction = 0;
+  Direction direction = Direction::none;
   double soc_low = 0, soc_high = 0;
   int pulses = 0, valid_pulses = 0;
   double mean_D_cm2_s = 0;      // arithmetic mean over the pulses inside the window
@@ -83,7 +84,7 @@ struct GittResult {
 GittResult analyse_gitt(const Table& table, const GittOptions& options);
 
 // Mean D over the pulses of one direction whose SOC lies in [soc_low, soc_high].
-GittWindow window_average(const GittResult& result, int direction, double soc_low, double soc_high);
+GittWindow window_average(const GittResult& result, Direction direction, double soc_low, double soc_high);
 
 // Molar volume from a unit cell: V_cell N_A / Z, in cm^3/mol (V_cell in A^3).
 double molar_volume_cm3_mol(double cell_volume_Ang3, int formula_units_per_cell);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "castor/core/direction.h"
 #include "castor/core/table.h"
 #include "castor/gitt/gitt.h"
 #include "castor/report/gnuplot.h"
@@ -14,7 +15,7 @@ namespace castor::gitt {
 
 // An SOC window of one direction over which D is averaged.
 struct SocWindow {
-  int direction = -1;  // +1 charge, -1 discharge
+  Direction direction = Direction::discharge;
   double soc_low = 0, soc_high = 1;
 };
 // "discharge:0.2-0.6" or "charge:0.2-0.8" (SOC as fractions); throws castor::Error (usage)

@@ -74,7 +74,7 @@ CvResult analyse_cv(const Table& t, const CvOptions& o) {
     s.end = turns[k + 1] + 1;
     if (s.end - s.begin < 5) continue;
     s.start_V = v[s.begin], s.end_V = v[s.end - 1];
-    s.direction = s.end_V > s.start_V ? 1 : -1;
+    s.direction = s.end_V > s.start_V ? SweepDirection::anodic : SweepDirection::cathodic;
     const double dt = time[s.end - 1] - time[s.begin];
     s.scan_rate_V_s = dt > 0 ? std::fabs(s.end_V - s.start_V) / dt : kNaN;
     if (std::isfinite(s.scan_rate_V_s)) rates.push_back(s.scan_rate_V_s);

@@ -24,7 +24,7 @@ nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlo
 
 std::string csv_num(double x) { return std::isfinite(x) ? fmt::format("{:.10g}", x) : ""; }
 
-const char* dir_name(int d) { return d > 0 ? "charge" : d < 0 ? "discharge" : "none"; }
+std::string dir_name(Direction d) { return std::string(to_string(d)); }
 }  // namespace
 
 double CyclingResult::specific(double mAh) const { return mass ? mAh / mass->grams : kNaN; }
@@ -98,9 +98,9 @@ double max_interval_s(const std::vector<double>& time, const Step& s) {
 // restarted (Neware, Maccor per step). nullopt without a counter for the step's direction,
 // or when the counter is not finite and non-decreasing over the step.
 std::optional<double> counter_of(const Table& t, const Step& s, std::string_view charge_col, std::string_view discharge_col) {
-  const int d = direction(s.kind);
-  if (d == 0 || s.rows() == 0) return std::nullopt;
-  const Column* c = t.find(d > 0 ? charge_col : discharge_col);
+  const Direction d = direction(s.kind);
+  if (d == Direction::none || s.rows() == 0) return std::nullopt;
+  const Column* c = t.find(d == Direction::charge ? charge_col : discharge_col);
   if (!c) return std::nullopt;
   const auto& v = c->values;
   for (std::size_t i = s.begin; i < s.end; ++i) {
@@ -138,8 +138,8 @@ void build_cycles(CyclingResult& r, const std::vector<CycleGroup>& groups, const
   int charge_first = 0, discharge_first = 0;
   for (const auto& g : groups) {
     bool ch = false, dis = false;
-    for (auto h : g.halves) (hc[h].direction > 0 ? ch : dis) = true;
-    if (ch && dis && !g.halves.empty()) (hc[g.halves.front()].direction > 0 ? charge_first : discharge_first)++;
+    for (auto h : g.halves) (hc[h].direction == Direction::charge ? ch : dis) = true;
+    if (ch && dis && !g.halves.empty()) (hc[g.halves.front()].direction == Direction::charge ? charge_first : discharge_first)++;
   }
   bool out_is_discharge = true;
   if (o.ce == CeConvention::discharge_over_charge) {
@@ -179,7 +179,7 @@ void build_cycles(CyclingResult& r, const std::vector<CycleGroup>& groups, const
     const HalfCycleRow *first_ch = nullptr, *first_dis = nullptr;
     for (auto h : g.halves) {
       const auto& x = hc[h];
-      if (x.direction > 0) {
+      if (x.direction == Direction::charge) {
         ++charges, c.charge_mAh += x.capacity_mAh, c.charge_energy_mWh += x.energy_mWh, err_ch += x.capacity_error_mAh;
         if (!first_ch) first_ch = &x;
       } else {
@@ -221,7 +221,7 @@ void build_cycles(CyclingResult& r, const std::vector<CycleGroup>& groups, const
       const HalfCycleRow& closing = hc[g.halves.back()];
       if (last && previous_complete) {
         const auto& pc = r.cycles[*previous_complete];
-        const double before = closing.direction > 0 ? pc.charge_mAh : pc.discharge_mAh;
+        const double before = closing.direction == Direction::charge ? pc.charge_mAh : pc.discharge_mAh;
         if (before > 0 && closing.capacity_mAh < 0.5 * before) c.flags.push_back("unfinished");
       }
       const HalfCycleRow* out_half = out_is_discharge ? first_dis : first_ch;
@@ -434,7 +434,7 @@ CyclingResult analyse_half_cycle_table(const Table& t, const CyclingOptions& o) 
   for (std::size_t i = 0; i < t.rows(); ++i) {
     HalfCycleRow h;
     h.number = static_cast<int>(i) + 1;
-    h.direction = dir[i] > 0 ? 1 : -1;
+    h.direction = dir[i] > 0 ? Direction::charge : Direction::discharge;
     h.capacity_mAh = cap[i];
     h.energy_mWh = energy ? energy->values[i] : kNaN;
     h.average_voltage_V = energy && cap[i] > 0 ? energy->values[i] / cap[i] : kNaN;

@@ -171,11 +171,11 @@ std::vector<DqdvPeak> find_peaks(const std::vector<double>& x, const std::vector
 }
 
 DqdvCurve dqdv_of_curve(const std::vector<double>& voltage, const std::vector<double>& capacity,
-                        int direction, const DqdvOptions& o, std::string capacity_unit) {
-  if (direction == 0) throw Error("dQ/dV needs a charge or a discharge step, not a rest");
+                        Direction direction, const DqdvOptions& o, std::string capacity_unit) {
+  if (direction == Direction::none) throw Error("dQ/dV needs a charge or a discharge step, not a rest");
   if (!(o.grid_step_V > 0)) throw Error(fmt::format("dQ/dV grid step must be positive, got {} V", o.grid_step_V));
   if (voltage.size() < 5) throw Error(fmt::format("dQ/dV: step has {} points, too few", voltage.size()));
-  const double sgn = direction > 0 ? 1.0 : -1.0;
+  const double sgn = sign(direction);
   // Work in "traversal voltage" (V for a charge, -V for a discharge), which increases.
   std::vector<double> u(voltage.size());
   for (std::size_t i = 0; i < u.size(); ++i) u[i] = sgn * voltage[i];
@@ -230,7 +230,7 @@ DqdvCurve dqdv_of_curve(const std::vector<double>& voltage, const std::vector<do
   c.capacity.resize(n);
   c.dqdv.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t k = direction > 0 ? i : n - 1 - i;
+    const std::size_t k = direction == Direction::charge ? i : n - 1 - i;
     c.voltage_V[i] = sgn * gu[k];
     c.capacity[i] = smooth[k];
     c.dqdv[i] = sgn * deriv[k];  // dQ/dV = dQ/du * du/dV
@@ -247,8 +247,8 @@ DqdvCurve dqdv_of_curve(const std::vector<double>& voltage, const std::vector<do
 
 DqdvCurve dqdv_of_step(const Table& t, const Step& s, const DqdvOptions& o, std::optional<double> mass_g,
                        std::string_view voltage_column) {
-  const int d = direction(s.kind);
-  if (d == 0)
+  const Direction d = direction(s.kind);
+  if (d == Direction::none)
     throw Error(t.meta.source_file, t.meta.format,
                 fmt::format("dQ/dV: step {} is {}, not a charge or discharge", s.index, to_string(s.kind)));
   auto q = running_capacity_mAh(t, s);

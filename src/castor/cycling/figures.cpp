@@ -106,7 +106,7 @@ report::Figure dqdv_figure(const std::vector<DqdvCurve>& curves, const std::vect
       p.title = fmt::format("peak {:.3f} V", curves[k].peaks.front().voltage_V);
       p.style = "points pt 7 ps 1.2";
       p.colour = colour(k);
-      const double sign = curves[k].direction > 0 ? 1 : -1;
+      const double sign = curves[k].direction == Direction::charge ? 1 : -1;
       p.x = {curves[k].peaks.front().voltage_V};
       p.y = {sign * curves[k].peaks.front().height};
       f.series.push_back(std::move(p));
@@ -163,15 +163,15 @@ report::Figure rate_figure(const std::vector<Cell>& cells) {
   for (std::size_t ci = 0; ci < cells.size(); ++ci) {
     const auto& r = *cells[ci].result;
     const std::string who = one ? "" : cells[ci].name + " ";
-    for (int dir : {-1, 1}) {
+    for (Direction dir : {Direction::discharge, Direction::charge}) {
       std::vector<const RateRow*> rows;
       for (const auto& rate : r.rates)
         if (rate.direction == dir && rate.current_mA > 0) rows.push_back(&rate);
       std::sort(rows.begin(), rows.end(), [](const RateRow* a, const RateRow* b) { return a->current_mA < b->current_mA; });
-      report::Series s{who + (dir > 0 ? "charge" : "discharge"), {}, {}, dir > 0 ? "linespoints pt 7 ps 0.9" : "linespoints pt 5 ps 0.9",
+      report::Series s{who + std::string(to_string(dir)), {}, {}, dir == Direction::charge ? "linespoints pt 7 ps 0.9" : "linespoints pt 5 ps 0.9",
                        false};
-      s.colour = one ? colour(dir > 0 ? 0 : 1) : colour(ci);
-      if (!one && dir > 0) s.style += " dt 2";
+      s.colour = one ? colour(dir == Direction::charge ? 0 : 1) : colour(ci);
+      if (!one && dir == Direction::charge) s.style += " dt 2";
       for (const auto* rate : rows) {
         s.x.push_back(specific ? rate->current_mA / r.mass->grams : rate->current_mA);
         s.y.push_back(specific ? rate->mean_capacity_mAh / r.mass->grams : rate->mean_capacity_mAh);

@@ -54,8 +54,8 @@ PseudoOcv pseudo_ocv(const Table& table, const CyclingResult& r, int cycle, int 
   const HalfCycleRow *ch = nullptr, *dis = nullptr;
   for (auto h : row->halves) {
     const auto& x = r.half_cycles.at(h);
-    if (x.direction > 0 && !ch) ch = &x;
-    if (x.direction < 0 && !dis) dis = &x;
+    if (x.direction == Direction::charge && !ch) ch = &x;
+    if (x.direction == Direction::discharge && !dis) dis = &x;
   }
   if (!ch || !dis) throw Error(src, table.meta.format, fmt::format("cycle {} lacks a charge or a discharge", cycle));
   if (points < 3 || points > 10000) throw Error(fmt::format("pseudo OCV: {} points (3 to 10000)", points));

@@ -26,10 +26,10 @@ double auto_rest_threshold(const std::vector<double>& current) {
   return std::max(1e-3 * a[k], 1e-12);
 }
 
-int direction(StepKind kind) {
-  if (is_charge(kind)) return 1;
-  if (is_discharge(kind)) return -1;
-  return 0;
+Direction direction(StepKind kind) {
+  if (is_charge(kind)) return Direction::charge;
+  if (is_discharge(kind)) return Direction::discharge;
+  return Direction::none;
 }
 
 std::vector<Step> find_steps(const Table& t, const SegmentOptions& options) {
@@ -128,17 +128,17 @@ HalfCycles find_half_cycles(const std::vector<Step>& steps, const HalfCycleOptio
   auto is_short = [&](const Step& st) { return st.rows() < o.min_rows && !(st.duration_s >= o.min_duration_s); };
   double last_cycle = kNaN;
   for (std::size_t s = 0; s < steps.size(); ++s) {
-    const int d = direction(steps[s].kind);
-    if (d == 0) continue;
+    const Direction d = direction(steps[s].kind);
+    if (d == Direction::none) continue;
     const bool new_cycle = o.split_at_file_cycle && !out.empty() && !same(steps[s].file_cycle, last_cycle);
     if ((out.empty() || new_cycle || out.back().direction != d) && is_short(steps[s])) {
       // A short step against the current direction starts a half-cycle only if the next
       // real active step (in the same file cycle) goes its way; otherwise it is a blip.
-      int next = 0;
+      Direction next = Direction::none;
       for (std::size_t k = s + 1; k < steps.size(); ++k) {
         if (o.split_at_file_cycle && !same(steps[k].file_cycle, steps[s].file_cycle)) break;
-        const int dk = direction(steps[k].kind);
-        if (dk != 0 && !is_short(steps[k])) {
+        const Direction dk = direction(steps[k].kind);
+        if (dk != Direction::none && !is_short(steps[k])) {
           next = dk;
           break;
         }

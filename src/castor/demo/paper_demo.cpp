@@ -240,7 +240,7 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
     const auto gr = gitt::analyse_gitt(s.table, go);
     int charge_pulses = 0, flagged = 0;
     for (const auto& p : gr.pulses)
-      if (p.direction > 0) ++charge_pulses, flagged += !p.valid;
+      if (p.direction == Direction::charge) ++charge_pulses, flagged += !p.valid;
     d.lines.push_back({"GITT validity (25 nm, tau 1800 s)", "D 9.3e-13 cm2/s on charge", fmt::format("{} of {} pulses flagged", flagged, charge_pulses),
                        "Weppner-Huggins needs tau << r^2/D (11 s here): the paper's D does not follow from its data", K::derived, ""});
   }

@@ -122,7 +122,7 @@ double second_difference_noise(const std::vector<double>& v, const std::vector<s
   return 1.4826 * median(d) / std::sqrt(6.0);
 }
 
-MeasuredExperiment experiment_from_table(const Table& table, const std::string& source, VoltageKind voltage, int direction) {
+MeasuredExperiment experiment_from_table(const Table& table, const std::string& source, VoltageKind voltage, Direction direction) {
   for (auto c : {col::time_s, col::voltage_V, col::current_A})
     if (!table.has(c))
       throw Error(source, table.meta.format, fmt::format("the table has no {} column: nothing to compare a simulation with", c));
@@ -165,20 +165,20 @@ MeasuredExperiment experiment_from_table(const Table& table, const std::string& 
     const int file_step = std::isfinite(s.file_step) ? static_cast<int>(s.file_step) : s.index + 1;
     const std::size_t before = pieces.size();
     classify(t, V, I, b, e, rest_A, s.kind == StepKind::sweep, 0, pieces, x.notes, file_step);
-    if (direction != 0) {
+    if (direction != Direction::none) {
       // Only the steps of one direction: the others (and rests) are left out.
       std::vector<Piece> kept(pieces.begin(), pieces.begin() + static_cast<std::ptrdiff_t>(before));
       for (std::size_t k = before; k < pieces.size(); ++k) {
         const bool charge = pieces[k].type == sim::StepType::charge, discharge = pieces[k].type == sim::StepType::discharge;
-        if ((direction > 0 && charge) || (direction < 0 && discharge)) kept.push_back(pieces[k]);
+        if ((direction == Direction::charge && charge) || (direction == Direction::discharge && discharge)) kept.push_back(pieces[k]);
       }
       pieces = std::move(kept);
     }
   }
-  if (direction != 0)
+  if (direction != Direction::none)
     x.notes.push_back(fmt::format("only the {} steps are fitted; the simulation starts each from where the one before left the "
                                   "model (the first from the parameter file's initial filling)",
-                                  direction > 0 ? "charge" : "discharge"));
+                                  to_string(direction)));
   if (pieces.empty()) throw Error(source, table.meta.format, "no step of the file is one the simulator can reproduce");
   if (skipped_impedance)
     x.notes.push_back(fmt::format("{} impedance rows left out of the time-domain comparison (their time is a rest)", skipped_impedance));

@@ -56,11 +56,11 @@ GittResult analyse_gitt(const Table& t, const GittOptions& o) {
 
   GittResult r;
   double prev_rest_end = std::numeric_limits<double>::quiet_NaN();
-  int prev_dir = 0;
+  Direction prev_dir = Direction::none;
   for (std::size_t k = 0; k < steps.size(); ++k) {
     const auto& s = steps[k];
-    const int d = cycling::direction(s.kind);
-    if (d == 0 || s.kind == StepKind::cv_charge || s.kind == StepKind::cv_discharge) continue;
+    const Direction d = cycling::direction(s.kind);
+    if (d == Direction::none || s.kind == StepKind::cv_charge || s.kind == StepKind::cv_discharge) continue;
     // A pulse without a rest after it (the file ends, or the next step passes current)
     // is still reported, with what can be measured; it gives no dEs and no D.
     const bool has_rest = k + 1 < steps.size() && steps[k + 1].kind == StepKind::rest &&
@@ -185,7 +185,7 @@ GittResult analyse_gitt(const Table& t, const GittOptions& o) {
   return r;
 }
 
-GittWindow window_average(const GittResult& r, int direction, double lo, double hi) {
+GittWindow window_average(const GittResult& r, Direction direction, double lo, double hi) {
   GittWindow w;
   w.direction = direction, w.soc_low = lo, w.soc_high = hi;
   double sum = 0, logsum = 0;

@@ -13,8 +13,8 @@ SocWindow parse_soc_window(const std::string& w) {
     throw Error(fmt::format("--window '{}': expected discharge:0.2-0.6 or charge:0.2-0.8", w), ErrorKind::usage);
   const std::string side = w.substr(0, colon);
   SocWindow s;
-  s.direction = side == "charge" ? 1 : side == "discharge" ? -1 : 0;
-  if (s.direction == 0) throw Error(fmt::format("--window '{}': the side is charge or discharge", w), ErrorKind::usage);
+  s.direction = side == "charge" ? Direction::charge : side == "discharge" ? Direction::discharge : Direction::none;
+  if (s.direction == Direction::none) throw Error(fmt::format("--window '{}': the side is charge or discharge", w), ErrorKind::usage);
   s.soc_low = parse_number(w.substr(colon + 1, dash - colon - 1), fmt::format("--window '{}': the lower SOC", w));
   s.soc_high = parse_number(w.substr(dash + 1), fmt::format("--window '{}': the upper SOC", w));
   if (!(s.soc_low >= 0 && s.soc_high <= 1 && s.soc_low < s.soc_high))
@@ -22,7 +22,7 @@ SocWindow parse_soc_window(const std::string& w) {
   return s;
 }
 
-std::vector<SocWindow> default_soc_windows() { return {{-1, 0.2, 0.6}, {1, 0.2, 0.8}}; }
+std::vector<SocWindow> default_soc_windows() { return {{Direction::discharge, 0.2, 0.6}, {Direction::charge, 0.2, 0.8}}; }
 
 report::Report to_report(const GittResult& r, const GittOptions& o, const std::string& source, const std::vector<SocWindow>& windows) {
   report::Report rep;
@@ -46,7 +46,7 @@ report::Report to_report(const GittResult& r, const GittOptions& o, const std::s
     return v;
   };
   t.add_numbers("pulse", "", column([](const GittPulse& p) { return double(p.index); }), "{:.0f}", "#");
-  t.add_texts("direction", texts([](const GittPulse& p) { return std::string(p.direction > 0 ? "charge" : "discharge"); })).in_text = false;
+  t.add_texts("direction", texts([](const GittPulse& p) { return std::string(p.direction == Direction::charge ? "charge" : "discharge"); })).in_text = false;
   t.add_numbers("current", "A", column([](const GittPulse& p) { return p.current_A; }), "{:.4g}", "I mA", 1e3);
   t.add_numbers("tau", "s", column([](const GittPulse& p) { return p.tau_s; }), "{:.0f}", "tau s");
   t.add_numbers("rest", "s", column([](const GittPulse& p) { return p.rest_s; })).in_text = false;
@@ -70,7 +70,7 @@ report::Report to_report(const GittResult& r, const GittOptions& o, const std::s
   for (const auto& w : windows) {
     const auto avg = window_average(r, w.direction, w.soc_low, w.soc_high);
     if (avg.pulses == 0) continue;
-    const std::string side = w.direction > 0 ? "charge" : "discharge";
+    const std::string side = w.direction == Direction::charge ? "charge" : "discharge";
     rep.values.push_back({fmt::format("mean_D_{}_soc_{:.0f}_{:.0f}", side, 100 * avg.soc_low, 100 * avg.soc_high),
                           fmt::format("{} SOC {:.0f}-{:.0f} %: mean D", side, 100 * avg.soc_low, 100 * avg.soc_high), avg.mean_D_cm2_s,
                           "cm2/s",
