@@ -73,7 +73,8 @@ void xps_fe2p_voigt_fit(benchmark::State& state) {
   for (auto _ : state) {
     std::vector<castor::xps::Component> c(4);
     const double pos[] = {709, 716, 722.5, 730};
-    for (std::size_t k = 0; k < 4; ++k) c[k].position_eV = pos[k], c[k].fwhm_eV = 3, c[k].area = 3e4, c[k].shape = {castor::xps::Shape::voigt, 30};
+    for (std::size_t k = 0; k < 4; ++k)
+      c[k].position_eV = pos[k], c[k].fwhm_eV = 3, c[k].area = 3e4, c[k].shape = {castor::xps::Shape::voigt, 30};
     benchmark::DoNotOptimize(castor::xps::fit_region(r, c, bg));
   }
 }

@@ -11,8 +11,7 @@ namespace {
 namespace eis = castor::eis;
 
 eis::Spectrum example() {
-  return eis::keep_capacitive(
-      eis::read_impedance(std::filesystem::path(CASTOR_DATA_DIR) / "echem/impedance.py/exampleData.csv").front());
+  return eis::keep_capacitive(eis::read_impedance(std::filesystem::path(CASTOR_DATA_DIR) / "echem/impedance.py/exampleData.csv").front());
 }
 
 // impedance.py's getting-started fit: same circuit, same start, one local fit.

@@ -73,9 +73,7 @@ std::vector<Token> tokens(const std::string& line) {
     // a word: up to a blank or the start of a number that follows a non-word character
     std::size_t j = i;
     while (j < line.size() && !std::isspace(static_cast<unsigned char>(line[j]))) {
-      if (j > i && !(std::isalnum(static_cast<unsigned char>(line[j - 1])) || line[j - 1] == '_') &&
-          starts_number(line, j))
-        break;
+      if (j > i && !(std::isalnum(static_cast<unsigned char>(line[j - 1])) || line[j - 1] == '_') && starts_number(line, j)) break;
       ++j;
     }
     out.push_back({false, 0, line.substr(i, j - i)});
@@ -214,8 +212,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!std::filesystem::is_regular_file(answer_file)) {
-    std::cerr << "answer_check: " << answer_file << ": no answer file (run with --update to write it)\n"
-              << output;
+    std::cerr << "answer_check: " << answer_file << ": no answer file (run with --update to write it)\n" << output;
     return 1;
   }
   auto got = lines_of(output, ignore), want = lines_of(read_file(answer_file), ignore);
@@ -229,12 +226,13 @@ int main(int argc, char** argv) {
     const auto tg = tokens(g), tw = tokens(w);
     bool same = tg.size() == tw.size();
     for (std::size_t k = 0; same && k < tg.size(); ++k) {
-      if (tg[k].number != tw[k].number) same = false;
-      else if (!tg[k].number) same = tg[k].text == tw[k].text;
+      if (tg[k].number != tw[k].number)
+        same = false;
+      else if (!tg[k].number)
+        same = tg[k].text == tw[k].text;
       else {
         const double a = tg[k].value, b = tw[k].value;
-        same = (std::isnan(a) && std::isnan(b)) || a == b ||
-               std::fabs(a - b) <= abs_tol + rel * std::max(std::fabs(a), std::fabs(b));
+        same = (std::isnan(a) && std::isnan(b)) || a == b || std::fabs(a - b) <= abs_tol + rel * std::max(std::fabs(a), std::fabs(b));
       }
     }
     if (!same) {
@@ -245,7 +243,8 @@ int main(int argc, char** argv) {
   if (differences > 0) {
     std::cout << "answer_check: the output of " << cmd_file.filename().string() << " differs from " << answer_file.string()
               << " (tolerance rel=" << rel << " abs=" << abs_tol << "); if the change is intended, rerun with"
-              << " CASTOR_UPDATE_ANSWERS=1 and commit the new answer\n--- full output ---\n" << output;
+              << " CASTOR_UPDATE_ANSWERS=1 and commit the new answer\n--- full output ---\n"
+              << output;
     return 1;
   }
   return 0;

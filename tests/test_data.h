@@ -13,8 +13,7 @@ namespace castor::test {
 inline std::filesystem::path data_file(const std::string& relative) {
   const std::filesystem::path p = std::filesystem::path(CASTOR_DATA_DIR) / relative;
   if (!std::filesystem::exists(p))
-    throw std::runtime_error("test data missing: " + p.string() +
-                             " (the tests need ../shared/data beside the checkout)");
+    throw std::runtime_error("test data missing: " + p.string() + " (the tests need ../shared/data beside the checkout)");
   return p;
 }
 
@@ -39,8 +38,7 @@ inline std::filesystem::path scratch_dir(const std::string& name) {
   return dir;
 }
 
-inline void write_bytes(const std::filesystem::path& p, const std::vector<std::uint8_t>& b,
-                        std::size_t n) {
+inline void write_bytes(const std::filesystem::path& p, const std::vector<std::uint8_t>& b, std::size_t n) {
   std::ofstream out(p, std::ios::binary);
   out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(n));
 }

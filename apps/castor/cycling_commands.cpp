@@ -35,13 +35,13 @@ void add_mass_flags(CLI::App* c, MassFlags& m) {
   c->add_option("--loading-mg-cm2", m.loading_mg_cm2, "active loading in mg/cm2 (with --area-cm2)");
   c->add_option("--area-cm2", m.area_cm2, "electrode area in cm2");
   c->add_option("--electrode-mg", m.electrode_mg, "electrode (coating) mass in mg (with --fraction)");
-  c->add_option("--fraction", m.fractions,
-                "mass fraction(s) of active material, multiplied: --fraction 0.78 --fraction 0.80");
+  c->add_option("--fraction", m.fractions, "mass fraction(s) of active material, multiplied: --fraction 0.78 --fraction 0.80");
 }
 
 std::optional<cycling::ActiveMass> mass_from(const MassFlags& m) {
   const int given = (m.mass_mg > 0) + (m.loading_mg_cm2 > 0) + (m.electrode_mg > 0);
-  if (given > 1) throw Error("give the active mass one way: --mass-mg, --loading-mg-cm2 with --area-cm2, or --electrode-mg with --fraction");
+  if (given > 1)
+    throw Error("give the active mass one way: --mass-mg, --loading-mg-cm2 with --area-cm2, or --electrode-mg with --fraction");
   if (m.mass_mg > 0) return cycling::ActiveMass::given_mg(m.mass_mg);
   if (m.loading_mg_cm2 > 0) {
     if (!(m.area_cm2 > 0)) throw Error("--loading-mg-cm2 needs --area-cm2");
@@ -66,8 +66,7 @@ void add_dqdv_flags(CLI::App* c, DqdvFlags& d) {
   c->add_option("--window-mV", d.window_mV, "smoothing window in mV")->capture_default_str();
   c->add_option("--order", d.order, "Savitzky-Golay polynomial order")->capture_default_str();
   c->add_option("--smoothing", d.smoothing, "savitzky-golay, smoothing-spline or none")->capture_default_str();
-  c->add_option("--min-prominence", d.prominence, "peaks below this fraction of the largest |dQ/dV| are dropped")
-      ->capture_default_str();
+  c->add_option("--min-prominence", d.prominence, "peaks below this fraction of the largest |dQ/dV| are dropped")->capture_default_str();
 }
 
 cycling::DqdvOptions dqdv_options(const DqdvFlags& d) {
@@ -118,12 +117,18 @@ cycling::CyclingOptions analysis_options(const Common& c) {
   o.dqdv = dqdv_options(c.dqdv);
   if (c.rest_current_A > 0) o.segments.rest_current_A = c.rest_current_A;
   o.segments.use_file_columns = !c.current_steps;
-  if (c.cycle_rule == "file") o.cycles = cycling::CycleRule::file;
-  else if (c.cycle_rule == "run-order") o.cycles = cycling::CycleRule::run_order;
-  else if (c.cycle_rule != "auto") throw Error(fmt::format("--cycles '{}': use file, run-order or auto", c.cycle_rule));
-  if (c.ce == "discharge/charge") o.ce = cycling::CeConvention::discharge_over_charge;
-  else if (c.ce == "charge/discharge") o.ce = cycling::CeConvention::charge_over_discharge;
-  else if (c.ce != "auto") throw Error(fmt::format("--ce '{}': use discharge/charge, charge/discharge or auto", c.ce));
+  if (c.cycle_rule == "file")
+    o.cycles = cycling::CycleRule::file;
+  else if (c.cycle_rule == "run-order")
+    o.cycles = cycling::CycleRule::run_order;
+  else if (c.cycle_rule != "auto")
+    throw Error(fmt::format("--cycles '{}': use file, run-order or auto", c.cycle_rule));
+  if (c.ce == "discharge/charge")
+    o.ce = cycling::CeConvention::discharge_over_charge;
+  else if (c.ce == "charge/discharge")
+    o.ce = cycling::CeConvention::charge_over_discharge;
+  else if (c.ce != "auto")
+    throw Error(fmt::format("--ce '{}': use discharge/charge, charge/discharge or auto", c.ce));
   return o;
 }
 
@@ -138,8 +143,8 @@ void run_cycling(const Common& c, const std::string& formula, const std::string&
     const auto f = chem::parse_formula(formula);
     const int z = chem::ion_charge(ion);
     const double qth = chem::theoretical_capacity_mAh_g(f.molar_mass_g_mol, z);
-    text += fmt::format("\n{}: M = {:.2f} g/mol; theoretical capacity {:.1f} mAh/g for one {}{}+ ({} e-)\n", formula,
-                        f.molar_mass_g_mol, qth, ion, z, z);
+    text += fmt::format("\n{}: M = {:.2f} g/mol; theoretical capacity {:.1f} mAh/g for one {}{}+ ({} e-)\n", formula, f.molar_mass_g_mol,
+                        qth, ion, z, z);
     if (r.mass) {
       text += fmt::format("{:>5} {:>12} {:>12}\n", "cycle", fmt::format("{} in 1st", ion), fmt::format("{} out 2nd", ion));
       for (const auto& cy : r.cycles) {
@@ -162,9 +167,7 @@ void run_cycling(const Common& c, const std::string& formula, const std::string&
   } else if (out.extension() == ".csv") {
     const auto stem = out.parent_path() / out.stem();
     const std::vector<std::pair<std::string, void (*)(const cycling::CyclingResult&, std::ostream&)>> parts = {
-        {"_cycles.csv", cycling::write_cycles_csv},
-        {"_steps.csv", cycling::write_steps_csv},
-        {"_rates.csv", cycling::write_rates_csv}};
+        {"_cycles.csv", cycling::write_cycles_csv}, {"_steps.csv", cycling::write_steps_csv}, {"_rates.csv", cycling::write_rates_csv}};
     for (const auto& [suffix, writer] : parts) {
       const auto p = stem.string() + suffix;
       std::ofstream f(p);
@@ -179,14 +182,13 @@ void run_cycling(const Common& c, const std::string& formula, const std::string&
 
 // The main constant-current step of the half-cycles of cycle `n` (numbered as castor
 // cycling numbers it: the file's cycle index, or run order).
-std::vector<std::pair<std::string, cycling::DqdvCurve>> dqdv_of_cycle(const Table& t, const cycling::CyclingResult& r,
-                                                                      int n, const cycling::DqdvOptions& o) {
+std::vector<std::pair<std::string, cycling::DqdvCurve>> dqdv_of_cycle(const Table& t, const cycling::CyclingResult& r, int n,
+                                                                      const cycling::DqdvOptions& o) {
   const auto it = std::find_if(r.cycles.begin(), r.cycles.end(), [&](const cycling::CycleRow& c) { return c.cycle == n; });
   if (it == r.cycles.end())
     throw Error(t.meta.source_file, t.meta.format,
-                fmt::format("cycle {} does not exist: the run has cycles {}..{} ({})", n,
-                            r.cycles.empty() ? 0 : r.cycles.front().cycle, r.cycles.empty() ? 0 : r.cycles.back().cycle,
-                            r.cycle_rule));
+                fmt::format("cycle {} does not exist: the run has cycles {}..{} ({})", n, r.cycles.empty() ? 0 : r.cycles.front().cycle,
+                            r.cycles.empty() ? 0 : r.cycles.back().cycle, r.cycle_rule));
   std::vector<std::pair<std::string, cycling::DqdvCurve>> out;
   const auto& c = *it;
   for (auto idx : {c.first, c.second}) {
@@ -203,17 +205,20 @@ void run_ocv(const Common& c, int cycle, int points) {
   const Table t = read_for_analysis(c);
   const auto r = cycling::analyse_cycling(t, analysis_options(c));
   const auto o = cycling::pseudo_ocv(t, r, cycle, points);
-  fmt::print("pseudo open-circuit curve of {}, cycle {}: mean of charge ({:.5g} mAh) and discharge ({:.5g} mAh) at equal "
-             "filling over {:.5g} mAh\n",
-             c.file(), o.cycle, o.charge_mAh, o.discharge_mAh, o.capacity_mAh);
+  fmt::print(
+      "pseudo open-circuit curve of {}, cycle {}: mean of charge ({:.5g} mAh) and discharge ({:.5g} mAh) at equal "
+      "filling over {:.5g} mAh\n",
+      c.file(), o.cycle, o.charge_mAh, o.discharge_mAh, o.capacity_mAh);
   fmt::print("{:>8} {:>10} {:>12}\n", "filling", "OCV_V", "half_gap_V");
-  for (std::size_t k = 0; k < o.filling.size(); ++k) fmt::print("{:>8.4f} {:>10.5f} {:>12.5f}\n", o.filling[k], o.ocv_V[k], o.half_gap_V[k]);
+  for (std::size_t k = 0; k < o.filling.size(); ++k)
+    fmt::print("{:>8.4f} {:>10.5f} {:>12.5f}\n", o.filling[k], o.ocv_V[k], o.half_gap_V[k]);
   for (const auto& n : o.notes) fmt::print("note: {}\n", n);
   if (!c.output.empty()) {
     std::ofstream f(c.output);
-    f << fmt::format("# castor ocv {} --cycle {}: pseudo open-circuit curve (mean of charge and discharge at equal filling)\n"
-                     "# over {:.6g} mAh; paste into a parameter file's [cathode] section\n[cathode]\nocv_table = [\n",
-                     c.file(), cycle, o.capacity_mAh);
+    f << fmt::format(
+        "# castor ocv {} --cycle {}: pseudo open-circuit curve (mean of charge and discharge at equal filling)\n"
+        "# over {:.6g} mAh; paste into a parameter file's [cathode] section\n[cathode]\nocv_table = [\n",
+        c.file(), cycle, o.capacity_mAh);
     for (std::size_t k = 0; k < o.filling.size(); ++k) f << fmt::format("  [{:.6g}, {:.7g}],\n", o.filling[k], o.ocv_V[k]);
     f << "]\n";
     if (!f) throw Error(c.output, "toml", "cannot write");
@@ -229,8 +234,7 @@ void run_dqdv(const Common& c, int cycle) {
     fmt::print("{}: {}\n", title, curve.method);
     if (curve.peaks.empty()) fmt::print("  no peak above the prominence threshold\n");
     for (const auto& p : curve.peaks)
-      fmt::print("  peak {:.4f} V  |dQ/dV| {:.5g} {}/V  prominence {:.4g}\n", p.voltage_V, p.height,
-                 curve.capacity_unit, p.prominence);
+      fmt::print("  peak {:.4f} V  |dQ/dV| {:.5g} {}/V  prominence {:.4g}\n", p.voltage_V, p.height, curve.capacity_unit, p.prominence);
   }
   if (c.output.empty()) return;
   std::ofstream f(c.output);
@@ -323,16 +327,19 @@ void run_compare(const Common& c, const std::string& literature, int cycle, cons
     const Table t = read_for_analysis(one);
     const auto r = cycling::analyse_cycling(t, o);
     refuse_if_strict(c.strict, r.warnings, f, t.meta.format);
-    points.push_back(cycling::map_point(r, std::filesystem::path(f).stem().string(),
-                                        cycle >= 0 ? std::optional<int>(cycle) : std::nullopt));
+    points.push_back(
+        cycling::map_point(r, std::filesystem::path(f).stem().string(), cycle >= 0 ? std::optional<int>(cycle) : std::nullopt));
   }
   fmt::print("{}", cycling::map_text(points));
   if (!c.output.empty()) {
     const std::filesystem::path out(c.output);
     std::ofstream f(out);
-    if (out.extension() == ".json") cycling::write_map_json(points, f);
-    else if (out.extension() == ".csv") cycling::write_map_csv(points, f);
-    else throw Error(out.string(), "", "output must end in .json or .csv");
+    if (out.extension() == ".json")
+      cycling::write_map_json(points, f);
+    else if (out.extension() == ".csv")
+      cycling::write_map_csv(points, f);
+    else
+      throw Error(out.string(), "", "output must end in .json or .csv");
     if (!f) throw Error(out.string(), "", "cannot write");
     fmt::print(stderr, "wrote {}\n", out.string());
   }
@@ -354,11 +361,9 @@ void add_cycling_commands(CLI::App& app) {
   auto what = std::make_shared<std::string>();
 
   auto add_input = [&](CLI::App* c) {
-    c->add_option("FILES", common->files, "instrument file; several files of one experiment are joined in time order")
-        ->required();
+    c->add_option("FILES", common->files, "instrument file; several files of one experiment are joined in time order")->required();
     c->add_option("--format", common->format, "force a format instead of detecting it");
-    c->add_option("--voltage", common->voltage,
-                  "working (vs reference, default) or cell (working - counter, two-electrode; needs Ece)");
+    c->add_option("--voltage", common->voltage, "working (vs reference, default) or cell (working - counter, two-electrode; needs Ece)");
     add_mass_flags(c, common->mass);
     c->add_option("--rest-current-A", common->rest_current_A,
                   "|I| below this is rest when steps come from the current (default 1e-3 x the 99th percentile of |I|)");
@@ -371,8 +376,7 @@ void add_cycling_commands(CLI::App& app) {
                   "first direction)")
         ->capture_default_str();
     c->add_flag("--strict", common->strict, "treat warnings (damaged file, implausible mass) as errors (exit status 2)");
-    c->add_flag("--steps-from-current", common->current_steps,
-                "split steps by the current, not by the file's step/cycle columns");
+    c->add_flag("--steps-from-current", common->current_steps, "split steps by the current, not by the file's step/cycle columns");
   };
 
   auto* cyc = app.add_subcommand("cycling", "Capacity, coulombic efficiency, average voltage, hysteresis, flatness per cycle; rate table");
@@ -392,19 +396,21 @@ void add_cycling_commands(CLI::App& app) {
   dq->callback([=] { run_dqdv(*common, *cycle); });
 
   auto ocv_points = std::make_shared<int>(41);
-  auto* ocv = app.add_subcommand("ocv", "A pseudo open-circuit curve from one slow cycle (mean of charge and discharge), as the "
-                                        "simulator's cathode.ocv_table");
+  auto* ocv = app.add_subcommand("ocv",
+                                 "A pseudo open-circuit curve from one slow cycle (mean of charge and discharge), as the "
+                                 "simulator's cathode.ocv_table");
   add_input(ocv);
   ocv->add_option("--cycle", *cycle, "cycle number, as castor cycling numbers it")->capture_default_str();
-  ocv->add_option("--points", *ocv_points, "fillings from 0 (charged) to 1 (discharged)")->capture_default_str()->check(CLI::Range(3, 10000));
+  ocv->add_option("--points", *ocv_points, "fillings from 0 (charged) to 1 (discharged)")
+      ->capture_default_str()
+      ->check(CLI::Range(3, 10000));
   ocv->add_option("-o,--output", common->output, "the table as a TOML snippet (ocv.toml)");
   ocv->callback([=] { run_ocv(*common, *cycle, *ocv_points); });
 
   auto literature = std::make_shared<std::string>();
   auto map_plot = std::make_shared<std::string>();
   auto map_cycle = std::make_shared<int>(-1);
-  auto* cmp = app.add_subcommand("compare",
-                                 "Place cells on the hysteresis-against-flatness map (paper Fig. 2d) with literature points");
+  auto* cmp = app.add_subcommand("compare", "Place cells on the hysteresis-against-flatness map (paper Fig. 2d) with literature points");
   add_input(cmp);
   cmp->get_option("FILES")->description("cycling files, each a cell on the map");
   cmp->add_option("--literature", *literature,

@@ -180,8 +180,10 @@ void add_eis_commands(CLI::App& app) {
   auto* eis_cmd = app.add_subcommand("eis", "Impedance: circuit fits, Lin-KK validity, DRT, series of spectra");
   eis_cmd->require_subcommand(1);
   auto input = [&](CLI::App* c, bool many) {
-    if (many) c->add_option("FILES", flags->files, "impedance files (a file may hold several spectra)")->required();
-    else c->add_option("FILE", flags->files, "impedance file")->required()->expected(1);
+    if (many)
+      c->add_option("FILES", flags->files, "impedance files (a file may hold several spectra)")->required();
+    else
+      c->add_option("FILE", flags->files, "impedance file")->required()->expected(1);
     c->add_option("--f-min", flags->f_min, "drop points below this frequency (Hz)");
     c->add_option("--f-max", flags->f_max, "drop points above this frequency (Hz)");
     c->add_flag("--capacitive-only", flags->capacitive_only, "keep only points with Z'' < 0 (impedance.py ignoreBelowX)");

@@ -67,8 +67,10 @@ void run_gitt(const GittFlags& f) {
   }
   if (!f.plot.empty()) {
     const auto figs = gitt::figures(t, r, std::filesystem::path(f.file).filename().string());
-    if (figs.size() == 1) report::draw(figs.front(), f.plot);
-    else report::draw_panels(figs, f.plot);
+    if (figs.size() == 1)
+      report::draw(figs.front(), f.plot);
+    else
+      report::draw_panels(figs, f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);
   }
   // --strict: the outputs are written (to look at), the status says the numbers are flagged.
@@ -146,7 +148,8 @@ void add_gitt_cv_commands(CLI::App& app) {
   cv_cmd->add_option("--temperature-C", c->temperature_C, "temperature")->capture_default_str();
   cv_cmd->add_option("-o,--output", c->output, "peak table (.csv)");
   cv_cmd->add_option("--plot", c->plot, "current against potential with the peaks (.png, .pdf or .svg)");
-  cv_cmd->add_flag("--strict", c->strict, "treat warnings (about a file, b-value far from 0.5 for Randles-Sevcik) as errors (exit status 2)");
+  cv_cmd->add_flag("--strict", c->strict,
+                   "treat warnings (about a file, b-value far from 0.5 for Randles-Sevcik) as errors (exit status 2)");
   cv_cmd->callback([c] { run_cv(*c); });
 }
 

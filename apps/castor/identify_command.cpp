@@ -32,17 +32,23 @@ nlohmann::ordered_json number(double v) { return std::isfinite(v) ? nlohmann::or
 void run_identify(const IdentifyFlags& f) {
   const auto file = fit::ParameterFile::load(f.params);
   fit::VoltageKind vk = fit::VoltageKind::automatic;
-  if (f.voltage == "electrode") vk = fit::VoltageKind::electrode;
-  else if (f.voltage == "cell") vk = fit::VoltageKind::cell;
-  else if (f.voltage != "auto") throw Error(fmt::format("--voltage '{}': write auto, electrode or cell", f.voltage));
+  if (f.voltage == "electrode")
+    vk = fit::VoltageKind::electrode;
+  else if (f.voltage == "cell")
+    vk = fit::VoltageKind::cell;
+  else if (f.voltage != "auto")
+    throw Error(fmt::format("--voltage '{}': write auto, electrode or cell", f.voltage));
   std::vector<fit::MeasuredExperiment> xs;
   fit::LoadOptions lo;
   if (!f.protocol.empty()) lo.protocol = f.protocol;
   lo.voltage = vk;
   if (!f.cycles.empty()) lo.cycles = fit::parse_cycle_range(f.cycles);
-  if (f.only == "charge") lo.direction = Direction::charge;
-  else if (f.only == "discharge") lo.direction = Direction::discharge;
-  else if (!f.only.empty()) throw Error(fmt::format("--only '{}': write charge or discharge", f.only));
+  if (f.only == "charge")
+    lo.direction = Direction::charge;
+  else if (f.only == "discharge")
+    lo.direction = Direction::discharge;
+  else if (!f.only.empty())
+    throw Error(fmt::format("--only '{}': write charge or discharge", f.only));
   for (const auto& d : f.data) {
     auto e = fit::load_experiments(d, lo);
     for (auto& x : e) xs.push_back(std::move(x));
@@ -176,23 +182,26 @@ void run_identify(const IdentifyFlags& f) {
 
 void add_identify_command(CLI::App& app) {
   auto f = std::make_shared<IdentifyFlags>();
-  auto* s = app.add_subcommand("identify",
-                               "Fit simulator parameters to measured data, with uncertainties and what the data do not determine");
+  auto* s =
+      app.add_subcommand("identify", "Fit simulator parameters to measured data, with uncertainties and what the data do not determine");
   s->add_option("PARAMS", f->params, "parameter file (.toml) or preset")->required();
   s->add_option("--data", f->data, "a measured (or simulated) file; repeat for several experiments")->required();
   s->add_option("--fit", f->fit, "a parameter by its path, with optional bounds and start: cathode.k0_A_m2=0.01:1000@1")->required();
   s->add_option("--protocol", f->protocol, "for impedance files: the steps that set the state before the spectrum");
   s->add_option("--cycles", f->cycles, "time-domain files: fit only these cycles (the file's cycle numbers), N or N-M");
   s->add_option("--only", f->only, "time-domain files: fit only the charge or only the discharge steps");
-  s->add_option("--voltage", f->voltage, "the measured voltage is the working electrode's (electrode) or the cell's (cell); auto: "
-                                         "electrode for simulated and three-electrode files")
+  s->add_option("--voltage", f->voltage,
+                "the measured voltage is the working electrode's (electrode) or the cell's (cell); auto: "
+                "electrode for simulated and three-electrode files")
       ->capture_default_str();
   s->add_option("--starts", f->starts, "multi-start: the start values, then random starts within the bounds")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   s->add_option("--seed", f->seed, "seed of the random starts")->capture_default_str();
   s->add_option("--max-iterations", f->max_iterations, "per start")->capture_default_str()->check(CLI::Range(1, 10000));
-  s->add_option("--threads", f->threads, "finite differences in parallel (0: all cores)")->capture_default_str()->check(CLI::Range(0, 1024));
+  s->add_option("--threads", f->threads, "finite differences in parallel (0: all cores)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
   s->add_flag("--profile", f->profiles, "profile likelihoods: 95 % intervals that can be asymmetric or open");
   s->add_flag("--quiet", f->quiet, "no progress line");
   s->add_flag("--strict", f->strict, "exit status 2 when a parameter is not determined or the fit has warnings (after the output)");

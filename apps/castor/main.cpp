@@ -41,12 +41,12 @@ const CLI::Validator kFinite(
       std::string v;
       for (char c : value) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       while (!v.empty() && (v.front() == '+' || v.front() == '-' || v.front() == ' ')) v.erase(v.begin());
-      if (v == "nan" || v == "inf" || v == "infinity" || v.starts_with("nan("))
-        return fmt::format("'{}' is not a finite number", value);
+      if (v == "nan" || v == "inf" || v == "infinity" || v.starts_with("nan(")) return fmt::format("'{}' is not a finite number", value);
       char* end = nullptr;
       errno = 0;
       const double d = std::strtod(value.c_str(), &end);
-      if (end != value.c_str() && *end == '\0' && (errno == ERANGE && std::fabs(d) > 1)) return fmt::format("'{}' is beyond the range of a double", value);
+      if (end != value.c_str() && *end == '\0' && (errno == ERANGE && std::fabs(d) > 1))
+        return fmt::format("'{}' is beyond the range of a double", value);
       return {};
     },
     "finite", "finite");
@@ -56,7 +56,6 @@ void require_finite_options(CLI::App* app) {
     if (o->get_type_size() != 0 && o->get_name() != "--help" && o->get_name() != "--version") o->check(kFinite);
   for (CLI::App* sub : app->get_subcommands([](CLI::App*) { return true; })) require_finite_options(sub);
 }
-
 
 std::string opt_num(const std::optional<double>& v, const char* unit, int prec = 6) {
   return v ? fmt::format("{:.{}g} {}", *v, prec, unit) : std::string("-");
@@ -80,9 +79,12 @@ castor::io::ReadOptions read_options(const std::string& format, const CsvFlags& 
   if (!csv.map.empty() && !ro.format) ro.format = castor::io::Format::generic_csv;
   if (csv.names_line > 0) ro.csv.names_line = csv.names_line;
   if (!csv.delimiter.empty()) {
-    if (csv.delimiter == "tab" || csv.delimiter == "\\t") ro.csv.delimiter = '\t';
-    else if (csv.delimiter.size() == 1) ro.csv.delimiter = csv.delimiter[0];
-    else throw castor::Error(fmt::format("--delimiter '{}': give one character or 'tab'", csv.delimiter));
+    if (csv.delimiter == "tab" || csv.delimiter == "\\t")
+      ro.csv.delimiter = '\t';
+    else if (csv.delimiter.size() == 1)
+      ro.csv.delimiter = csv.delimiter[0];
+    else
+      throw castor::Error(fmt::format("--delimiter '{}': give one character or 'tab'", csv.delimiter));
   }
   return ro;
 }
@@ -132,8 +134,7 @@ int cmd_info(const std::vector<std::string>& files, const std::string& format, c
   fmt::print("cycles      {}\n", s.n_cycles ? fmt::format("{}", *s.n_cycles) : "-");
   fmt::print("steps       {}\n", s.n_steps ? fmt::format("{}", *s.n_steps) : "-");
   if (s.time_start_s)
-    fmt::print("time        {:.6g} .. {:.6g} s ({:.4g} h)\n", *s.time_start_s, *s.time_end_s,
-               (*s.time_end_s - *s.time_start_s) / 3600.0);
+    fmt::print("time        {:.6g} .. {:.6g} s ({:.4g} h)\n", *s.time_start_s, *s.time_end_s, (*s.time_end_s - *s.time_start_s) / 3600.0);
   fmt::print("voltage     {} .. {}\n", opt_num(s.voltage_min_V, "V"), opt_num(s.voltage_max_V, "V"));
   fmt::print("current     {} .. {}\n", opt_num(s.current_min_A, "A"), opt_num(s.current_max_A, "A"));
   fmt::print("columns     {}\n", s.columns);
@@ -147,8 +148,8 @@ int cmd_info(const std::vector<std::string>& files, const std::string& format, c
   return 0;
 }
 
-int cmd_convert(const std::vector<std::string>& files, const std::string& out, const std::string& format,
-                const CsvFlags& csv, bool common_only, bool strict) {
+int cmd_convert(const std::vector<std::string>& files, const std::string& out, const std::string& format, const CsvFlags& csv,
+                bool common_only, bool strict) {
   const castor::io::ReadOptions ro = read_options(format, csv);
   const castor::Table t = read_joined(files, ro);
   const std::string file = t.meta.source_file;
@@ -200,8 +201,7 @@ int main(int argc, char** argv) {
   info->add_flag("--strict", strict, "treat warnings about the file (truncation, placeholder mass, ...) as errors");
 
   auto* convert = app.add_subcommand("convert", "Convert a file to the common table (CSV or JSON)");
-  convert->add_option("FILES", files, "instrument file; several files of one experiment are joined in time order")
-      ->required();
+  convert->add_option("FILES", files, "instrument file; several files of one experiment are joined in time order")->required();
   convert->add_option("-o,--output", out, "output .csv or .json ('-' for CSV on stdout)")->required();
   convert->add_option("--format", format, "force a format instead of detecting it");
   convert->add_flag("--common-only", common_only, "write only the common columns, not the raw ones");
@@ -260,8 +260,7 @@ int main(int argc, char** argv) {
     if (*convert) return cmd_convert(files, out, format, csv, common_only, strict);
     if (*formats && formats_markdown) {
       fmt::print("| format | kind | reads | checked against |\n| --- | --- | --- | --- |\n");
-      for (const auto& f : castor::io::formats())
-        fmt::print("| `{}` | {} | {} | {} |\n", f.id, f.kind, f.description, f.checked);
+      for (const auto& f : castor::io::formats()) fmt::print("| `{}` | {} | {} | {} |\n", f.id, f.kind, f.description, f.checked);
       return 0;
     }
     if (*formats) {

@@ -28,8 +28,10 @@ chem::Reagent reagent_of(const std::string& s) {
   r.formula = s.substr(0, eq);
   std::string rest = s.substr(eq + 1);
   double scale = 1;
-  if (rest.ends_with("mg")) scale = 1e-3, rest.resize(rest.size() - 2);
-  else if (rest.ends_with("g")) rest.resize(rest.size() - 1);
+  if (rest.ends_with("mg"))
+    scale = 1e-3, rest.resize(rest.size() - 2);
+  else if (rest.ends_with("g"))
+    rest.resize(rest.size() - 1);
   r.mass_g = parse_number(rest, fmt::format("--reagent '{}': the mass", s)) * scale;
   if (!(r.mass_g > 0)) throw Error(fmt::format("--reagent '{}': the mass must be positive", s));
   return r;
@@ -58,8 +60,7 @@ void run_recipe(const RecipeFlags& f) {
   }
   fmt::print("\nlimiting element {}: {:.4f} mmol -> {:.4f} g {}\n", r.limiting_element, r.product_mmol, r.product_g, r.product.text);
   for (const auto& [e, g] : r.product_g_by_element) fmt::print("  if {} set the yield: {:.4f} g\n", e, g);
-  if (f.additive_g > 0)
-    fmt::print("additive {:.4f} g -> {:.1f} wt% of the composite\n", f.additive_g, 100 * r.additive_wt_fraction);
+  if (f.additive_g > 0) fmt::print("additive {:.4f} g -> {:.1f} wt% of the composite\n", f.additive_g, 100 * r.additive_wt_fraction);
   if (f.target_wt > 0)
     fmt::print("for {:.1f} wt% additive weigh {:.4f} g\n", f.target_wt, chem::additive_for_fraction(r.product_g, f.target_wt / 100));
 }
@@ -133,7 +134,8 @@ void add_materials_commands(CLI::App& app) {
   ec->add_option("--k", e->k, "Cliff-Lorimer k-factors ELEMENT=VALUE (reference 1)");
   ec->add_option("--fwhm-keV", e->fwhm_keV, "detector resolution")->capture_default_str();
   ec->add_option("--plot", e->plot, "spectrum with the lines marked (.png, .pdf or .svg)");
-  ec->add_flag("--strict", e->strict, "treat warnings (a line not detected, overlapping lines, missing k-factors) as errors (exit status 2)");
+  ec->add_flag("--strict", e->strict,
+               "treat warnings (a line not detected, overlapping lines, missing k-factors) as errors (exit status 2)");
   ec->callback([e] { run_eds(*e); });
 }
 

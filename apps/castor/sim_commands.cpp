@@ -68,12 +68,13 @@ void run_simulate(const SimFlags& f) {
   fmt::print("{}: {} protocol steps, {} rows, {} solver steps, {:.3f} s (rtol {:g}, atol {:g})\n", prm.name.empty() ? f.params : prm.name,
              steps.size(), r.table.rows(), r.solver_steps, secs, o.rtol, o.atol);
   const auto& L = r.ledger;
-  fmt::print("charge ledger (C, + = charge direction): passed {:.6g} = insertion {:.6g} + side reaction {:.6g} + double layer "
-             "{:.6g}  (imbalance {:.1e} relative)\n"
-             "  insertion from the fillings {:.6g} (stored change {:.6g}, trapped {:.6g}, activated {:.6g}; imbalance {:.1e}); "
-             "double layer charged at step changes {:.3g} (not in the current record)\n",
-             L.passed_C, L.insertion_C, L.side_C, L.double_layer_C, L.imbalance, L.insertion_from_fillings_C, r.stored_change_C,
-             L.trapped_C, L.activated_C, L.fillings_imbalance, L.double_layer_jumps_C);
+  fmt::print(
+      "charge ledger (C, + = charge direction): passed {:.6g} = insertion {:.6g} + side reaction {:.6g} + double layer "
+      "{:.6g}  (imbalance {:.1e} relative)\n"
+      "  insertion from the fillings {:.6g} (stored change {:.6g}, trapped {:.6g}, activated {:.6g}; imbalance {:.1e}); "
+      "double layer charged at step changes {:.3g} (not in the current record)\n",
+      L.passed_C, L.insertion_C, L.side_C, L.double_layer_C, L.imbalance, L.insertion_from_fillings_C, r.stored_change_C, L.trapped_C,
+      L.activated_C, L.fillings_imbalance, L.double_layer_jumps_C);
   if (!f.output.empty()) {
     io::write_table(r.table, f.output, {});
     fmt::print(stderr, "wrote {}\n", f.output);
@@ -84,8 +85,7 @@ void run_simulate(const SimFlags& f) {
       std::ofstream z(path);
       z << "freq_Hz,z_re_ohm,z_im_ohm\n";
       for (std::size_t i = 0; i < r.spectra[k].freq_Hz.size(); ++i)
-        z << fmt::format("{:.10g},{:.10g},{:.10g}\n", r.spectra[k].freq_Hz[i], r.spectra[k].z_ohm[i].real(),
-                         r.spectra[k].z_ohm[i].imag());
+        z << fmt::format("{:.10g},{:.10g},{:.10g}\n", r.spectra[k].freq_Hz[i], r.spectra[k].z_ohm[i].real(), r.spectra[k].z_ohm[i].imag());
       if (!z) throw Error(path.string(), "csv", "cannot write");
       fmt::print(stderr, "wrote {}\n", path.string());
     }
@@ -105,10 +105,13 @@ void add_sim_commands(CLI::App& app) {
   s->add_option("-o,--output", f->output, "table (.csv or .json)");
   s->add_flag("--fillings", f->fillings, "add one column per particle group with its mean filling");
   s->add_flag("--quiet", f->quiet, "no progress line");
-  s->add_option("--groups", f->groups, "particle size groups of the lognormal population (convergence checks)")->check(CLI::Range(1, 10000));
+  s->add_option("--groups", f->groups, "particle size groups of the lognormal population (convergence checks)")
+      ->check(CLI::Range(1, 10000));
   s->add_option("--volumes", f->volumes, "radial volumes per particle (diffusion, cahn-hilliard)")->check(CLI::Range(1, 1000));
   s->add_option("--rtol", f->rtol, "relative tolerance of the time integration")->capture_default_str()->check(CLI::Range(1e-12, 1e-2));
-  s->add_option("--atol", f->atol, "absolute tolerance (fillings' logits, volts, amperes)")->capture_default_str()->check(CLI::Range(1e-15, 1e-2));
+  s->add_option("--atol", f->atol, "absolute tolerance (fillings' logits, volts, amperes)")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-15, 1e-2));
   s->callback([f] { run_simulate(*f); });
 
   auto demo_params = std::make_shared<std::string>("ntp-ca");

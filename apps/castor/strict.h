@@ -9,8 +9,7 @@
 
 namespace castor::cli {
 
-inline void refuse_if_strict(bool strict, const std::vector<std::string>& warnings, const std::string& file,
-                             const std::string& format) {
+inline void refuse_if_strict(bool strict, const std::vector<std::string>& warnings, const std::string& file, const std::string& format) {
   if (!strict || warnings.empty()) return;
   std::string all;
   for (const auto& w : warnings) all += (all.empty() ? "" : "; ") + w;

@@ -85,7 +85,8 @@ void add_xps_commands(CLI::App& app) {
   auto* blocks = x->add_subcommand("blocks", "List the blocks (regions) of an XPS file: VAMAS, PHI .spe, SPECS .xy, two-column CSV");
   blocks->add_option("FILE", f->file, "XPS file")->required();
   blocks->callback([f] { run_blocks(*f); });
-  auto* fit = x->add_subcommand("fit", "Fit one block: Shirley, Tougaard or linear background; GL, SGL, Voigt or LA/LF components; doublets");
+  auto* fit =
+      x->add_subcommand("fit", "Fit one block: Shirley, Tougaard or linear background; GL, SGL, Voigt or LA/LF components; doublets");
   fit->add_flag("--strict", f->strict, "treat the fit's warnings (background across the data, width on a bound) as errors");
   fit->add_option("FILE", f->file, "XPS file (VAMAS, PHI .spe, SPECS .xy, two-column CSV)")->required();
   fit->add_option("--block", f->block, "block id, 'Ti 2p', or number from 1 (may be left out when the file has one block)");

@@ -87,8 +87,10 @@ void run_refine(const XrdFlags& f) {
   s.two_theta_min_deg = f.lo, s.two_theta_max_deg = f.hi;
   s.background_terms = f.background_terms;
   for (const auto& a : f.po) {
-    if (a == "none") s.preferred_orientation.emplace_back();
-    else s.preferred_orientation.emplace_back(xrd::parse_hkl(a, "--po"));
+    if (a == "none")
+      s.preferred_orientation.emplace_back();
+    else
+      s.preferred_orientation.emplace_back(xrd::parse_hkl(a, "--po"));
   }
   std::string names;
   for (const auto& x : xs) names += (names.empty() ? "" : " + ") + x.name;
@@ -106,8 +108,8 @@ void run_refine(const XrdFlags& f) {
   if (!f.output.empty()) report::write_file(rep, f.output, "parameters");
   refuse_if_strict(f.strict, r.warnings, f.file, "XRD");
   if (!f.plot.empty())
-    draw(xrd::refinement_figure(r, fmt::format("{} - {} ({})", std::filesystem::path(f.file).filename().string(), names,
-                                               f.le_bail ? "Le Bail" : "Rietveld")),
+    draw(xrd::refinement_figure(
+             r, fmt::format("{} - {} ({})", std::filesystem::path(f.file).filename().string(), names, f.le_bail ? "Le Bail" : "Rietveld")),
          f.plot);
 }
 
@@ -128,8 +130,8 @@ void run_phases(const XrdFlags& f) {
 // of charge): position, d, FWHM, area and the shift from the first pattern.
 void run_track(const XrdFlags& f) {
   if (!(f.hi > f.lo) || f.hi >= 180) throw Error("castor xrd track needs the peak window --from A --to B (deg)");
-  fmt::print("peak in {:.3f}-{:.3f} deg\n{:<40} {:>10} {:>8} {:>9} {:>8} {:>12} {:>10}\n", f.lo, f.hi, "pattern", "2th (deg)", "+-", "d (A)",
-             "FWHM", "area", "shift");
+  fmt::print("peak in {:.3f}-{:.3f} deg\n{:<40} {:>10} {:>8} {:>9} {:>8} {:>12} {:>10}\n", f.lo, f.hi, "pattern", "2th (deg)", "+-",
+             "d (A)", "FWHM", "area", "shift");
   double first = 0;
   std::vector<double> order, shift;
   for (std::size_t k = 0; k < f.files.size(); ++k) {
@@ -174,7 +176,8 @@ void add_xrd_commands(CLI::App& app) {
   auto* x = app.add_subcommand("xrd", "X-ray diffraction: reflections, peaks, Rietveld / Le Bail refinement, phase identification");
   x->require_subcommand(1);
   auto wl = [f](CLI::App* c) {
-    c->add_option("--wavelengths", f->wavelengths, fmt::format("Ka1 [Ka2 [Ka2/Ka1]] in A (default: the file's, else Cu {} {} {}, Hoelzer 1997)", constants::cu_ka1_Ang,
+    c->add_option("--wavelengths", f->wavelengths,
+                  fmt::format("Ka1 [Ka2 [Ka2/Ka1]] in A (default: the file's, else Cu {} {} {}, Hoelzer 1997)", constants::cu_ka1_Ang,
                               constants::cu_ka2_Ang, constants::cu_ka2_over_ka1));
     c->add_option("--monochromator", f->mono, "2-theta of a monochromator for the polarisation factor (deg)");
   };

@@ -24,7 +24,9 @@ TEST(Formula, NaTi2PO43FromThePaper) {
 
 TEST(Formula, HydratesFractionsAndBrackets) {
   // CuSO4·5H2O: 249.68 g/mol (63.546 + 32.06 + 9 x 15.999 + 10 x 1.008).
-  const auto h = chem::parse_formula("CuSO4\xc2\xb7" "5H2O");
+  const auto h = chem::parse_formula(
+      "CuSO4\xc2\xb7"
+      "5H2O");
   EXPECT_DOUBLE_EQ(h.elements.at("H"), 10);
   EXPECT_DOUBLE_EQ(h.elements.at("O"), 9);
   EXPECT_NEAR(h.molar_mass_g_mol, 249.68, 0.01);

@@ -18,8 +18,8 @@ namespace cv = castor::cv;
 TEST(Cv, VoltcycleScanRateSeries) {
   std::vector<cv::ScanRatePoint> pts;
   for (int rate : {25, 50, 100, 250, 500}) {
-    const auto t = castor::io::read_table(
-        data_file(std::string("echem/voltcycle/20mM_DFCA_1M_KOH_") + std::to_string(rate) + "mVs_0.5step.DTA.txt"));
+    const auto t =
+        castor::io::read_table(data_file(std::string("echem/voltcycle/20mM_DFCA_1M_KOH_") + std::to_string(rate) + "mVs_0.5step.DTA.txt"));
     EXPECT_EQ(t.meta.format, "gamry-dta");
     const auto r = cv::analyse_cv(t);
     ASSERT_EQ(r.sweeps.size(), 2u) << rate;
@@ -108,8 +108,8 @@ TEST(CvCli, TableAndFigure) {
   std::string files;
   for (int rate : {25, 100, 500})
     files += " " + data_file(std::string("echem/voltcycle/20mM_DFCA_1M_KOH_") + std::to_string(rate) + "mVs_0.5step.DTA.txt").string();
-  const std::string cmd = std::string(CASTOR_CLI) + " cv" + files + " --area-cm2 1 --conc-mM 20 -o " +
-                          (dir / "cv.csv").string() + " --plot " + (dir / "cv.png").string() + " > /dev/null 2>&1";
+  const std::string cmd = std::string(CASTOR_CLI) + " cv" + files + " --area-cm2 1 --conc-mM 20 -o " + (dir / "cv.csv").string() +
+                          " --plot " + (dir / "cv.png").string() + " > /dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   EXPECT_GT(std::filesystem::file_size(dir / "cv.png"), 10000u);
   EXPECT_GT(std::filesystem::file_size(dir / "cv.csv"), 200u);

@@ -94,8 +94,8 @@ TEST(Compare, Cli) {
     const int rc = std::system((std::string(CASTOR_CLI) + " " + args + " > /dev/null 2>&1").c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   };
-  EXPECT_EQ(run("compare " + nav + " --mass-mg 7 --literature " + lit.string() + " -o " + (dir / "m.csv").string() +
-                " --plot " + (dir / "m.png").string()),
+  EXPECT_EQ(run("compare " + nav + " --mass-mg 7 --literature " + lit.string() + " -o " + (dir / "m.csv").string() + " --plot " +
+                (dir / "m.png").string()),
             0);
   EXPECT_GT(std::filesystem::file_size(dir / "m.png"), 5000u);
   EXPECT_EQ(run("compare " + data_file("cycler/navani/arbin_example.res").string()), 2);  // no mass

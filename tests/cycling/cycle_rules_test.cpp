@@ -27,9 +27,7 @@ namespace cy = castor::cycling;
 
 namespace {
 
-bool flagged(const cy::CycleRow& c, const std::string& f) {
-  return std::find(c.flags.begin(), c.flags.end(), f) != c.flags.end();
-}
+bool flagged(const cy::CycleRow& c, const std::string& f) { return std::find(c.flags.begin(), c.flags.end(), f) != c.flags.end(); }
 
 // Per-cycle charge and discharge capacity (mAh) from a BTSDA step table: each step's
 // capacity at its end, summed per cycle index and direction.
@@ -44,8 +42,10 @@ std::map<int, std::pair<double, double>> btsda_cycles(const std::string& name) {
     const int cycle = static_cast<int>(*castor::io::parse_double(f[1]));
     const std::string type(f[3]);
     const double cap = *castor::io::parse_double(f[10]);
-    if (type.find("DChg") != std::string::npos) out[cycle].second += cap;
-    else if (type.find("Chg") != std::string::npos) out[cycle].first += cap;
+    if (type.find("DChg") != std::string::npos)
+      out[cycle].second += cap;
+    else if (type.find("Chg") != std::string::npos)
+      out[cycle].first += cap;
   }
   return out;
 }
@@ -100,8 +100,7 @@ castor::Table synthetic(const std::vector<double>& ces) {
 }  // namespace
 
 TEST(CycleRules, NavaniNaCoO2FollowsEcLabCycleNumber) {
-  const auto t = castor::io::read_table(
-      data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"));
+  const auto t = castor::io::read_table(data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"));
   const auto r = cy::analyse_cycling(t);
   EXPECT_EQ(r.ce_convention, "discharge/charge");
   ASSERT_EQ(r.cycles.size(), 7u);  // EC-Lab cycles 0..6
@@ -124,8 +123,7 @@ TEST(CycleRules, NavaniNaCoO2FollowsEcLabCycleNumber) {
   const auto ro = cy::analyse_cycling(t, o);
   ASSERT_EQ(ro.cycles.size(), 7u);
   EXPECT_EQ(ro.cycles[0].cycle, 0);
-  for (int k = 1; k <= 6; ++k)
-    EXPECT_NEAR(100 * ro.cycles[static_cast<std::size_t>(k)].coulombic_efficiency, gold[k - 1], 0.05);
+  for (int k = 1; k <= 6; ++k) EXPECT_NEAR(100 * ro.cycles[static_cast<std::size_t>(k)].coulombic_efficiency, gold[k - 1], 0.05);
   // Asking for the other convention inverts it.
   o.ce = cy::CeConvention::charge_over_discharge;
   const auto inv = cy::analyse_cycling(t, o);
@@ -273,8 +271,7 @@ TEST(CycleRules, InstrumentCountersGiveTheVendorCapacities) {
   std::vector<double> q(t2.rows(), 0.0), zero(t2.rows(), 0.0);
   const auto& i = t2.values(col::current_A);
   const auto& time = t2.values(col::time_s);
-  for (std::size_t k = 1; k < q.size(); ++k)
-    q[k] = i[k] > 0 ? q[k - 1] + 2 * i[k] * (time[k] - time[k - 1]) / 3.6 : 0;  // twice the charge
+  for (std::size_t k = 1; k < q.size(); ++k) q[k] = i[k] > 0 ? q[k - 1] + 2 * i[k] * (time[k] - time[k - 1]) / 3.6 : 0;  // twice the charge
   t2.add(col::charge_capacity_mAh, "mAh", "", castor::ColumnRole::Common, q);
   const auto r2 = cy::analyse_cycling(t2);
   ASSERT_FALSE(r2.warnings.empty());

@@ -200,8 +200,10 @@ TEST(CyclingReal, NavaniNaCoO2CycleSummary) {
   double qc = 0, qd = 0, vc = 0, vd = 0;
   int nc = 0, nd = 0;
   for (const auto& h : r.half_cycles) {
-    if (h.direction == castor::Direction::charge) qc += h.capacity_mAh, vc += h.average_voltage_V, ++nc;
-    else qd += h.capacity_mAh, vd += h.average_voltage_V, ++nd;
+    if (h.direction == castor::Direction::charge)
+      qc += h.capacity_mAh, vc += h.average_voltage_V, ++nc;
+    else
+      qd += h.capacity_mAh, vd += h.average_voltage_V, ++nd;
   }
   ASSERT_EQ(nc, 6);
   ASSERT_EQ(nd, 7);
@@ -309,8 +311,9 @@ TEST(CyclingReal, ThreeElectrodeCellVoltage) {
   const auto h2 = cy::hysteresis(cell, ch, dis, {}, true, "cell_voltage_V");
   EXPECT_NE(h3.value_V, h2.value_V);
   // A file without Ece cannot give a cell voltage.
-  EXPECT_THROW((void)cy::with_cell_voltage(castor::io::read_table(data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"))),
-               castor::Error);
+  EXPECT_THROW(
+      (void)cy::with_cell_voltage(castor::io::read_table(data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"))),
+      castor::Error);
 }
 
 // paper.md: dQ/dV maxima 1.87 V (discharge) and 1.91 V (charge) against the reference, the

@@ -30,7 +30,11 @@ eis::Spectrum one(const char* f) {
 }  // namespace
 
 TEST(EisRead, InstrumentFormats) {
-  struct Case { const char* file; std::size_t n; double f0, re0, im0; };
+  struct Case {
+    const char* file;
+    std::size_t n;
+    double f0, re0, im0;
+  };
   // Point counts from SOURCES.md; first points read off the files (Z'' signed).
   for (const Case& c : {Case{"impedance.py/exampleData.csv", 66, 3.1623e-3, 4.949989776405060160e-02, -2.043869854441892481e-02},
                         Case{"impedance.py/Circuit3_EIS_1.z", 53, 1.5e5, 1.4937e3, 1.0377e1},
@@ -45,11 +49,19 @@ TEST(EisRead, InstrumentFormats) {
                         Case{"pyDRTtools/LIB_data.txt", 107, 999.040405, 0.112362966, 0.00318273902},
                         Case{"pyDRTtools/data_1.csv", 107, 999.040405, 0.109963283, 0.003569859}}) {
     const auto s = one(c.file);
-    if (c.n) { EXPECT_EQ(s.size(), c.n) << c.file; }
+    if (c.n) {
+      EXPECT_EQ(s.size(), c.n) << c.file;
+    }
     ASSERT_GT(s.size(), 0u) << c.file;
-    if (c.f0 > 0) { EXPECT_NEAR(s.freq_Hz[0], c.f0, 1e-6 * c.f0) << c.file; }
-    if (c.re0 != 0) { EXPECT_NEAR(s.z_ohm[0].real(), c.re0, 1e-3 * std::fabs(c.re0)) << c.file; }
-    if (c.im0 != 0) { EXPECT_NEAR(s.z_ohm[0].imag(), c.im0, 1e-3 * std::fabs(c.im0)) << c.file; }
+    if (c.f0 > 0) {
+      EXPECT_NEAR(s.freq_Hz[0], c.f0, 1e-6 * c.f0) << c.file;
+    }
+    if (c.re0 != 0) {
+      EXPECT_NEAR(s.z_ohm[0].real(), c.re0, 1e-3 * std::fabs(c.re0)) << c.file;
+    }
+    if (c.im0 != 0) {
+      EXPECT_NEAR(s.z_ohm[0].imag(), c.im0, 1e-3 * std::fabs(c.im0)) << c.file;
+    }
   }
   // An aborted Gamry run reads as the prefix of the complete one.
   const auto full = one("impedance.py/exampleDataGamry.DTA");
@@ -172,7 +184,10 @@ TEST(EisFit, ConstantsAndTheirErrors) {
 }
 
 TEST(EisFit, DummyCircuitsAllPoints) {
-  struct Case { const char* file; std::vector<double> v, e; };
+  struct Case {
+    const char* file;
+    std::vector<double> v, e;
+  };
   for (const Case& k : {Case{"impedance.py/Circuit1_EIS_1.z", {29.141, 46.653, 1.0428e-5}, {3.6e-2, 4.7e-2, 2.9e-8}},
                         Case{"impedance.py/Circuit2_EIS_1.z", {150.38, 502.38, 3.1161e-8}, {3.2e-1, 3.6e-1, 7.8e-11}},
                         Case{"impedance.py/Circuit3_EIS_1.z", {1.51e3, 4.63e3, 2.02e-8}, {2.6, 3.1, 5.4e-11}}}) {
@@ -351,18 +366,16 @@ TEST(EisCli, FitKkDrtSeries) {
   const std::string cli = CASTOR_CLI;
   const std::string ex = data_file("echem/impedance.py/exampleData.csv").string();
   auto run = [](const std::string& cmd) { return std::system((cmd + " > /dev/null 2>&1").c_str()); };
-  ASSERT_EQ(run(cli + " eis fit " + ex + " --capacitive-only --circuit 'R0-p(R1,C1)-p(R2-Wo1,C2)' -o " +
-                (dir / "fit.json").string() + " --plot " + (dir / "fit.png").string()),
+  ASSERT_EQ(run(cli + " eis fit " + ex + " --capacitive-only --circuit 'R0-p(R1,C1)-p(R2-Wo1,C2)' -o " + (dir / "fit.json").string() +
+                " --plot " + (dir / "fit.png").string()),
             0);
   EXPECT_GT(std::filesystem::file_size(dir / "fit.png"), 10000u);
   EXPECT_GT(std::filesystem::file_size(dir / "fit.json"), 1000u);
-  ASSERT_EQ(run(cli + " eis kk " + data_file("echem/impedance.py/Circuit3_EIS_1.z").string() + " --mu 0.69 -o " +
-                (dir / "kk.csv").string()),
-            0);
+  ASSERT_EQ(
+      run(cli + " eis kk " + data_file("echem/impedance.py/Circuit3_EIS_1.z").string() + " --mu 0.69 -o " + (dir / "kk.csv").string()), 0);
   ASSERT_EQ(run(cli + " eis drt " + data_file("echem/pyDRTtools/LIB_data.txt").string() + " -o " + (dir / "drt.csv").string()), 0);
   ASSERT_EQ(run(cli + " eis series " + data_file("echem/impedance.py/Circuit1_EIS_1.z").string() + " " +
-                data_file("echem/impedance.py/Circuit1_EIS_2.z").string() + " --circuit 'R0-p(R1,C1)' -o " +
-                (dir / "series.csv").string()),
+                data_file("echem/impedance.py/Circuit1_EIS_2.z").string() + " --circuit 'R0-p(R1,C1)' -o " + (dir / "series.csv").string()),
             0);
   // Bad circuit strings and missing files are errors (exit status 2), not crashes.
   EXPECT_EQ(run(cli + " eis fit " + ex + " --circuit 'R0-p(R1'"), 2 << 8);

@@ -60,7 +60,7 @@ TEST(ImpedanceFormats, ReferenceSpectrum) {
 
 struct FormatCase {
   const char* file;
-  double rel_tol;     // the file's precision
+  double rel_tol;  // the file's precision
   std::size_t spectra;
 };
 
@@ -74,21 +74,19 @@ TEST_P(SameSpectrum, EveryPoint) {
   for (const auto& s : got) expect_same_points(s, ref, c.rel_tol, c.file);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Pyimpspec, SameSpectrum,
-    ::testing::Values(FormatCase{"data.pssession", 1e-13, 1}, FormatCase{"data.dfr", 1e-15, 1},
-                      FormatCase{"data.idf", 1e-5, 1}, FormatCase{"data.ids", 1e-5, 2},
-                      // .P00 keeps 4 significant digits (112.058 is written 11.210e+01).
-                      FormatCase{"data.P00", 1e-3, 1}, FormatCase{"data.z", 1e-5, 1},
-                      FormatCase{"data.dta", 1e-5, 1}, FormatCase{"data.mpt", 1e-6, 1},
-                      FormatCase{"data-tab.csv", 1e-15, 1},
-                      FormatCase{"data-comma-decimal-separator.csv", 1e-15, 1}),
-    [](const auto& param_info) {
-      std::string n = param_info.param.file;
-      for (char& ch : n)
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      return n;
-    });
+INSTANTIATE_TEST_SUITE_P(Pyimpspec, SameSpectrum,
+                         ::testing::Values(FormatCase{"data.pssession", 1e-13, 1}, FormatCase{"data.dfr", 1e-15, 1},
+                                           FormatCase{"data.idf", 1e-5, 1}, FormatCase{"data.ids", 1e-5, 2},
+                                           // .P00 keeps 4 significant digits (112.058 is written 11.210e+01).
+                                           FormatCase{"data.P00", 1e-3, 1}, FormatCase{"data.z", 1e-5, 1}, FormatCase{"data.dta", 1e-5, 1},
+                                           FormatCase{"data.mpt", 1e-6, 1}, FormatCase{"data-tab.csv", 1e-15, 1},
+                                           FormatCase{"data-comma-decimal-separator.csv", 1e-15, 1}),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param.file;
+                           for (char& ch : n)
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return n;
+                         });
 
 TEST(ImpedanceFormats, DfrTrailerIsNamed) {
   const auto s = castor::eis::read_impedance(fixture_file("pyimpspec/data.dfr"));

@@ -28,10 +28,10 @@ eis::Spectrum exact(const std::string& circuit, const std::vector<double>& p, do
 
 TEST(KkDefaults, ExactCircuitSpectraPass) {
   const std::pair<std::string, std::vector<double>> circuits[] = {
-      {"R0-p(R1,C1)", {10, 100, 1e-5}},                                    // Randles without diffusion
-      {"R0-p(R1,C1)-p(R2,C2)", {5, 50, 1e-6, 200, 1e-3}},                  // two arcs (Boukamp-like)
-      {"R0-p(R1,C1)-W1", {10, 100, 1e-5, 30}},                             // a diffusion tail (capacitive end)
-      {"R0-p(R1,CPE1)-C2", {10, 100, 1e-5, 0.85, 1e-3}},                   // a blocking capacitor
+      {"R0-p(R1,C1)", {10, 100, 1e-5}},                    // Randles without diffusion
+      {"R0-p(R1,C1)-p(R2,C2)", {5, 50, 1e-6, 200, 1e-3}},  // two arcs (Boukamp-like)
+      {"R0-p(R1,C1)-W1", {10, 100, 1e-5, 30}},             // a diffusion tail (capacitive end)
+      {"R0-p(R1,CPE1)-C2", {10, 100, 1e-5, 0.85, 1e-3}},   // a blocking capacitor
   };
   for (const auto& [c, p] : circuits) {
     const auto v = eis::kk_verdict(exact(c, p));

@@ -21,8 +21,8 @@ namespace {
 
 // An impedance.py-style CSV (frequency, Z', Z'') of `circuit`, 10 points per decade, high to
 // low frequency, plus a series resistance drifting by `drift_ohm` over the sweep.
-std::filesystem::path write_spectrum(const std::filesystem::path& file, const std::string& circuit,
-                                     const std::vector<double>& p, double f_lo, double f_hi, double drift_ohm = 0) {
+std::filesystem::path write_spectrum(const std::filesystem::path& file, const std::string& circuit, const std::vector<double>& p,
+                                     double f_lo, double f_hi, double drift_ohm = 0) {
   const castor::eis::Circuit c(circuit);
   std::ofstream out(file);
   const int n = static_cast<int>(std::lround(10 * std::log10(f_hi / f_lo))) + 1;
@@ -60,8 +60,7 @@ TEST(EisStrict, UndeterminedFitIsAnErrorOnlyWithStrict) {
   EXPECT_NE(text_of(dir / "strict.txt").find("--strict"), std::string::npos) << text_of(dir / "strict.txt");
   EXPECT_TRUE(std::filesystem::exists(dir / "fit.json"));  // written before the refusal
   // The well-posed fit passes --strict.
-  EXPECT_EQ(run("eis fit " + z.string() + " --circuit 'R0-p(R1,C1)' --strict", dir / "good.txt"), 0)
-      << text_of(dir / "good.txt");
+  EXPECT_EQ(run("eis fit " + z.string() + " --circuit 'R0-p(R1,C1)' --strict", dir / "good.txt"), 0) << text_of(dir / "good.txt");
 }
 
 TEST(EisStrict, KramersKronigFailureIsAnErrorOnlyWithStrict) {

@@ -125,15 +125,16 @@ TEST(Identify, ParameterPathsReadAndReplaceKeys) {
   const auto preset = fit::ParameterFile::load("ntp-ca");
   EXPECT_DOUBLE_EQ(preset.value("cathode.k0_A_m2"), 5.5e-4);
   EXPECT_THROW((void)preset.value("cathode.no_such_key"), castor::Error);
-  EXPECT_THROW((void)preset.value("k0_A_m2"), castor::Error);  // not section.key
+  EXPECT_THROW((void)preset.value("k0_A_m2"), castor::Error);                    // not section.key
   EXPECT_THROW((void)preset.with({{"cathode.no_such_key", 1}}), castor::Error);  // the parser names it
 }
 
 // The protocol comes from the file's own steps.
 TEST(Identify, ProtocolFromTheTablesSteps) {
   const auto file = fit::ParameterFile::from_text(kHomogeneousCell, "h.toml");
-  const auto x = simulated(file, "Discharge at 20 mA/g for 30 minutes; Rest for 10 minutes; Hold at 1.95 V for 5 minutes; "
-                                 "Sweep from 1.95 V to 2.1 V at 1 mV/s");
+  const auto x = simulated(file,
+                           "Discharge at 20 mA/g for 30 minutes; Rest for 10 minutes; Hold at 1.95 V for 5 minutes; "
+                           "Sweep from 1.95 V to 2.1 V at 1 mV/s");
   ASSERT_EQ(x.protocol.size(), 4u);
   EXPECT_EQ(x.protocol[0].type, sim::StepType::discharge);
   EXPECT_NEAR(x.protocol[0].current->value, 20e-3 * 1e-3, 1e-12);
@@ -184,8 +185,7 @@ TEST(Identify, ClosedLoopImpedanceSeriesResistanceRateConstantDoubleLayer) {
   for (int k = 0; k <= 60; ++k) z.frequencies_Hz.push_back(1e5 * std::pow(10.0, -k / 10.0));
   const auto spectrum = sim::simulate(half.parameters(), {z}).spectra.at(0);
   fit::IdentifyOptions o;
-  o.parameters = {fit::parse_fit_parameter("cell.series_resistance_ohm=1:100@30"),
-                  fit::parse_fit_parameter("cathode.k0_A_m2=1e-5:1@0.01"),
+  o.parameters = {fit::parse_fit_parameter("cell.series_resistance_ohm=1:100@30"), fit::parse_fit_parameter("cathode.k0_A_m2=1e-5:1@0.01"),
                   fit::parse_fit_parameter("cathode.double_layer_uF_cm2=0.1:1000@3")};
   int cover[3] = {0, 0, 0};
   for (unsigned seed = 1; seed <= kSeeds; ++seed) {
@@ -194,7 +194,8 @@ TEST(Identify, ClosedLoopImpedanceSeriesResistanceRateConstantDoubleLayer) {
     castor::eis::Spectrum s;
     s.source = "simulated spectrum";
     s.freq_Hz = spectrum.freq_Hz;
-    for (const auto& v : spectrum.z_ohm) s.z_ohm.emplace_back(v.real() + 0.01 * std::abs(v) * g(rng), v.imag() + 0.01 * std::abs(v) * g(rng));
+    for (const auto& v : spectrum.z_ohm)
+      s.z_ohm.emplace_back(v.real() + 0.01 * std::abs(v) * g(rng), v.imag() + 0.01 * std::abs(v) * g(rng));
     const auto x = fit::experiment_from_spectrum(s, {});
     EXPECT_NEAR(x.noise_relative_z, 0.01, 0.004);  // from the Lin-KK residuals
     const auto r = fit::identify(half, {x}, o);
@@ -272,7 +273,8 @@ TEST(Identify, CommandLine) {
     const int status = std::system((std::string(CASTOR_CLI) + " " + args + " > /dev/null 2>&1").c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   };
-  ASSERT_EQ(run("simulate " + params + " --quiet --protocol '(Discharge at 50 mA/g for 10 minutes; Rest for 20 minutes) x 2' -o " + data), 0);
+  ASSERT_EQ(run("simulate " + params + " --quiet --protocol '(Discharge at 50 mA/g for 10 minutes; Rest for 20 minutes) x 2' -o " + data),
+            0);
   ASSERT_EQ(run("identify " + params + " --data " + data +
                 " --fit cathode.diffusivity_cm2_s=1e-14:1e-10@3e-12 --fit cathode.k0_A_m2=1e-4:1@0.003 --quiet -o " + out),
             0);
@@ -309,19 +311,20 @@ TEST(Identify, RealNaCoO2Discharge) {
   const auto file = fit::ParameterFile::load(std::string(CASTOR_SOURCE_DIR) + "/examples/identify/nacoo2.toml");
   fit::IdentifyOptions o;
   o.parameters = {fit::parse_fit_parameter("cathode.k0_A_m2=1e-4:100"), fit::parse_fit_parameter("cathode.diffusivity_cm2_s=1e-15:1e-6"),
-                  fit::parse_fit_parameter("cell.series_resistance_ohm=0.1:1000"), fit::parse_fit_parameter("cathode.capacity_mAh_g=800:1200")};
+                  fit::parse_fit_parameter("cell.series_resistance_ohm=0.1:1000"),
+                  fit::parse_fit_parameter("cathode.capacity_mAh_g=800:1200")};
   const auto r = fit::identify(file, xs, o);
   EXPECT_TRUE(r.converged) << r.optimizer_message;
   EXPECT_LT(r.experiments[0].rms_V, 0.045);
   EXPECT_GT(r.reduced_chi2, 1e4);  // the model misses the phase steps ...
   bool said = false;
   for (const auto& w : r.warnings) said = said || w.find("does not explain the data to their noise") != std::string::npos;
-  EXPECT_TRUE(said);  // ... and says so
+  EXPECT_TRUE(said);                            // ... and says so
   EXPECT_NEAR(r.parameters[3].value, 1008, 4);  // the discharge's 0.8836 mAh over the 0.87633 mg of the file
   EXPECT_TRUE(r.parameters[0].determined) << r.parameters[0].note;
-  EXPECT_NEAR(r.parameters[0].value, 3.83, 0.4);     // k0, A/m2
-  EXPECT_NEAR(r.parameters[2].value, 53, 6);         // Rs, Ohm
-  EXPECT_GT(r.parameters[1].value, 1e-9);            // D: no diffusion limitation seen
+  EXPECT_NEAR(r.parameters[0].value, 3.83, 0.4);  // k0, A/m2
+  EXPECT_NEAR(r.parameters[2].value, 53, 6);      // Rs, Ohm
+  EXPECT_GT(r.parameters[1].value, 1e-9);         // D: no diffusion limitation seen
 }
 
 // The audit's case: the side reaction's rate is side_i0 exp(-(phi - side_e0) / b), so i0 and

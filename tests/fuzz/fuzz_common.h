@@ -35,16 +35,13 @@ inline std::filesystem::path as_file(const std::uint8_t* data, std::size_t size,
   return p;
 }
 
-inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
-  return {reinterpret_cast<const char*>(data), size};
-}
+inline std::string_view as_text(const std::uint8_t* data, std::size_t size) { return {reinterpret_cast<const char*>(data), size}; }
 
 template <class F>
 int expect_castor_errors_only(F&& f) {
   try {
     f();
-  } catch (const castor::Error&) {
-  }
+  } catch (const castor::Error&) {}
   return 0;
 }
 

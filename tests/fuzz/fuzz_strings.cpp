@@ -11,10 +11,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text(castor::fuzz::as_text(data + 1, size - 1));
   return castor::fuzz::expect_castor_errors_only([&] {
     switch (data[0] % 4) {
-      case 0: (void)castor::eis::Circuit(text); break;
-      case 1: (void)castor::chem::parse_formula(text); break;
-      case 2: (void)castor::sim::parse_protocol(text); break;
-      default: (void)castor::sim::parse_parameters(text, "fuzz.toml"); break;
+      case 0:
+        (void)castor::eis::Circuit(text);
+        break;
+      case 1:
+        (void)castor::chem::parse_formula(text);
+        break;
+      case 2:
+        (void)castor::sim::parse_protocol(text);
+        break;
+      default:
+        (void)castor::sim::parse_parameters(text, "fuzz.toml");
+        break;
     }
   });
 }

@@ -54,8 +54,7 @@ struct SphereResponse {
 
 // A discharge titration: first rest, then `pulses` x (pulse tau_s at current I, rest).
 // E = E_ref - slope * c_s - R |I| during a pulse; c in units where flux 1 = the current.
-castor::Table synthetic_gitt(const SphereResponse& g, int pulses, double tau_s, double rest_s, double dt_pulse,
-                             double dt_rest) {
+castor::Table synthetic_gitt(const SphereResponse& g, int pulses, double tau_s, double rest_s, double dt_pulse, double dt_rest) {
   const double I = -1e-4, R = 20.0, slope = 2.0e-3 * g.D / g.a;  // ~ mV per pulse
   std::vector<double> t, v, i;
   std::vector<double> starts;
@@ -195,9 +194,8 @@ TEST(GittCli, SyntheticTitrationThroughTheCommandLine) {
   const auto dir = csv.parent_path();
   const std::string cli = CASTOR_CLI;
   const std::string cmd = cli + " gitt " + (dir / "gitt.csv").string() +
-                          " --mass-mg 1 --formula 'NaTi2(PO4)3' --ion Ca --radius-nm 20000 -o " +
-                          (dir / "pulses.csv").string() + " --plot " + (dir / "gitt.png").string() + " > " +
-                          (dir / "out.txt").string() + " 2>&1";
+                          " --mass-mg 1 --formula 'NaTi2(PO4)3' --ion Ca --radius-nm 20000 -o " + (dir / "pulses.csv").string() +
+                          " --plot " + (dir / "gitt.png").string() + " > " + (dir / "out.txt").string() + " 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   std::ifstream in(dir / "pulses.csv");
   std::string line;
@@ -208,7 +206,8 @@ TEST(GittCli, SyntheticTitrationThroughTheCommandLine) {
   // Every pulse valid: --strict passes.
   EXPECT_EQ(std::system((cmd.substr(0, cmd.find(" > ")) + " --strict > /dev/null 2>&1").c_str()), 0);
   // Missing geometry: exit status 2 with a message.
-  EXPECT_EQ(std::system((cli + " gitt " + (dir / "gitt.csv").string() + " --mass-mg 1 --formula 'NaTi2(PO4)3' > /dev/null 2>&1").c_str()), 2 << 8);
+  EXPECT_EQ(std::system((cli + " gitt " + (dir / "gitt.csv").string() + " --mass-mg 1 --formula 'NaTi2(PO4)3' > /dev/null 2>&1").c_str()),
+            2 << 8);
 }
 
 // On a two-phase plateau the voltage after each rest does not change: Weppner-Huggins does

@@ -58,9 +58,9 @@ TEST(BadInputCli, OptionsAndCommandLine) {
   expect_refused("info a b c", "a: no such file", dir);
   expect_refused("formats extra", "not expected", dir);
   expect_refused("cycling " + csv + " --no-such-option", "no-such-option", dir);
-  expect_refused("dqdv " + data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr").string() +
-                     " --cycle 2 --grid-mV 1e-9",
-                 "grid points", dir);
+  expect_refused(
+      "dqdv " + data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr").string() + " --cycle 2 --grid-mV 1e-9",
+      "grid points", dir);
   // A circuit nested 2000 deep and a formula nested 5000 deep: no stack overflow.
   std::string circuit = "R0";
   for (int i = 0; i < 2000; ++i) circuit = "p(" + circuit + ",C" + std::to_string(i) + ")";

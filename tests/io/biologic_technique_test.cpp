@@ -25,8 +25,7 @@ TEST(BiologicTechnique, BcdMprNamesLikeItsMpt) {
   for (auto name : {"Ecell/V", "I/mA", "time/s"}) {
     const auto& a = mpr.values(name);
     const auto& b = mpt.values(name);
-    for (std::size_t i = 0; i < mpt.rows(); ++i)
-      EXPECT_NEAR(a[i], b[i], 1e-6 * std::fabs(b[i]) + 1e-9) << name << " row " << i;
+    for (std::size_t i = 0; i < mpt.rows(); ++i) EXPECT_NEAR(a[i], b[i], 1e-6 * std::fabs(b[i]) + 1e-9) << name << " row " << i;
   }
   EXPECT_EQ(mpr.values(castor::col::voltage_V)[10], mpr.values("Ecell/V")[10]);
 }

@@ -21,8 +21,7 @@ namespace {
 // Columns whose name EC-Lab changed between the binary and the export of the same run.
 bool renamed_in_mpt(const std::string& name) {
   static const std::set<std::string> known = {
-      "P/W", "Energy charge/W.h", "Energy discharge/W.h", "R/Ohm", "|Energy|/W.h",
-      "control/V/mA", "Cs-2/µF-2", "unknown_"};
+      "P/W", "Energy charge/W.h", "Energy discharge/W.h", "R/Ohm", "|Energy|/W.h", "control/V/mA", "Cs-2/µF-2", "unknown_"};
   return known.count(name) > 0;
 }
 
@@ -51,16 +50,14 @@ TEST_P(MprMatchesMpt, SameRowsAndValues) {
     if (c.role != castor::ColumnRole::Raw) continue;
     const castor::Column* m = mpt.find(c.name);
     if (!m) {
-      EXPECT_TRUE(renamed_in_mpt(c.name)) << p.stem << ": mpr column '" << c.name
-                                          << "' has no counterpart in the .mpt";
+      EXPECT_TRUE(renamed_in_mpt(c.name)) << p.stem << ": mpr column '" << c.name << "' has no counterpart in the .mpt";
       continue;
     }
     ++compared;
     std::size_t bad = 0;
     for (std::size_t i = 0; i < p.rows; ++i)
       if (!close(c.values[i], m->values[i], 1e-7) && bad++ < 3)
-        ADD_FAILURE() << p.stem << " column '" << c.name << "' row " << i << ": mpr "
-                      << c.values[i] << " mpt " << m->values[i];
+        ADD_FAILURE() << p.stem << " column '" << c.name << "' row " << i << ": mpr " << c.values[i] << " mpt " << m->values[i];
     EXPECT_EQ(bad, 0u) << c.name;
   }
   EXPECT_GE(compared, 3u);
@@ -70,25 +67,21 @@ TEST_P(MprMatchesMpt, SameRowsAndValues) {
     const auto* b = mpt.find(name);
     ASSERT_EQ(a == nullptr, b == nullptr) << name;
     if (!a) continue;
-    for (std::size_t i = 0; i < p.rows; ++i)
-      ASSERT_TRUE(close(a->values[i], b->values[i], 1e-6)) << name << " row " << i;
+    for (std::size_t i = 0; i < p.rows; ++i) ASSERT_TRUE(close(a->values[i], b->values[i], 1e-6)) << name << " row " << i;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Yadg, MprMatchesMpt,
-    ::testing::Values(Pair{"gcpl.issue_211", 2767}, Pair{"gcpl.issue_149", 132},
-                      Pair{"gcpl.pr_182.1", 2533}, Pair{"cv", 5103}, Pair{"cv.issue_217", 9353},
-                      Pair{"peis", 32}, Pair{"peis.issue_225.with_ece", 32},
-                      Pair{"geis.issue_149", 84}, Pair{"mb.issue_218", 3564},
-                      Pair{"mb.issue_95", 33}, Pair{"ocv", 602}, Pair{"lsv", 1186},
-                      Pair{"cp", 121}, Pair{"wait", 0}),
-    [](const auto& param_info) {
-      std::string s = param_info.param.stem;
-      for (auto& ch : s)
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      return s;
-    });
+INSTANTIATE_TEST_SUITE_P(Yadg, MprMatchesMpt,
+                         ::testing::Values(Pair{"gcpl.issue_211", 2767}, Pair{"gcpl.issue_149", 132}, Pair{"gcpl.pr_182.1", 2533},
+                                           Pair{"cv", 5103}, Pair{"cv.issue_217", 9353}, Pair{"peis", 32},
+                                           Pair{"peis.issue_225.with_ece", 32}, Pair{"geis.issue_149", 84}, Pair{"mb.issue_218", 3564},
+                                           Pair{"mb.issue_95", 33}, Pair{"ocv", 602}, Pair{"lsv", 1186}, Pair{"cp", 121}, Pair{"wait", 0}),
+                         [](const auto& param_info) {
+                           std::string s = param_info.param.stem;
+                           for (auto& ch : s)
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return s;
+                         });
 
 // SOURCES.md §1 [verified] values of gcpl.issue_211 (three-electrode, Ece recorded).
 TEST(BiologicMpr, Gcpl211GoldValues) {
@@ -145,8 +138,7 @@ TEST(BiologicMpr, EmptyRunGivesEmptyTable) {
 
 // navani test_mpr_reader [asserted] 46102 rows; galvani [verified] version 3, last Q.
 TEST(BiologicMpr, NavaniNaCoO2) {
-  const Table t = castor::io::read_biologic_mpr(
-      data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"));
+  const Table t = castor::io::read_biologic_mpr(data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"));
   EXPECT_EQ(t.rows(), 46102u);
   EXPECT_NEAR(t.values("Q charge/discharge/mA.h").back(), -0.8794916, 1e-7);
   const auto s = castor::summarize(t);
@@ -172,8 +164,7 @@ TEST(BiologicMpr, CellpyAndEcLab1150Files) {
 // Truncated copies of real files: always a castor::Error naming the file, never a crash.
 TEST(BiologicMpr, TruncatedFilesGiveClearErrors) {
   const auto dir = castor::test::scratch_dir("mpr_trunc");
-  for (const char* name : {"cycler/yadg/gcpl.issue_211.mpr", "cycler/yadg/peis.mpr",
-                           "cycler/navani/00_test_04_MB_C01.mpr"}) {
+  for (const char* name : {"cycler/yadg/gcpl.issue_211.mpr", "cycler/yadg/peis.mpr", "cycler/navani/00_test_04_MB_C01.mpr"}) {
     const auto bytes = castor::test::file_bytes(data_file(name));
     for (double frac : {0.0001, 0.01, 0.1, 0.3, 0.5, 0.9, 0.999}) {
       const auto n = static_cast<std::size_t>(frac * static_cast<double>(bytes.size()));

@@ -207,8 +207,12 @@ TEST(CommonColumns, BiologicAndMaccorCapacities) {
   const auto* state = m.find_text("State");
   ASSERT_TRUE(state);
   for (std::size_t i = 0; i < m.rows(); ++i) {
-    if (state->values[i] == "D") { ASSERT_DOUBLE_EQ(q[i], 1e3 * ah[i]) << i; }
-    if (state->values[i] == "C") { ASSERT_DOUBLE_EQ(qc[i], 1e3 * ah[i]) << i; }
+    if (state->values[i] == "D") {
+      ASSERT_DOUBLE_EQ(q[i], 1e3 * ah[i]) << i;
+    }
+    if (state->values[i] == "C") {
+      ASSERT_DOUBLE_EQ(qc[i], 1e3 * ah[i]) << i;
+    }
   }
   EXPECT_EQ(m.meta.extra.at("channel"), "1");
 }

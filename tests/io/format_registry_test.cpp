@@ -32,8 +32,8 @@ TEST(FormatRegistry, ReadmeTableIsTheRegistry) {
   const std::string table = slurp(out);
   ASSERT_GT(table.size(), 100u);
   const std::string readme = slurp(std::filesystem::path(CASTOR_FIXTURE_DIR) / ".." / ".." / "README.md");
-  EXPECT_NE(readme.find(table), std::string::npos)
-      << "README.md's format table differs from `castor formats --markdown`; paste this in:\n" << table;
+  EXPECT_NE(readme.find(table), std::string::npos) << "README.md's format table differs from `castor formats --markdown`; paste this in:\n"
+                                                   << table;
 }
 
 TEST(FormatRegistry, IdsAreUniqueAndCyclerIdsRoundTrip) {
@@ -61,7 +61,7 @@ TEST(FormatRegistry, SurestSnifferWins) {
     return castor::io::detect_format(b, name);
   };
   EXPECT_EQ(detect("BIO-LOGIC MODULAR FILE\x1a", "x.csv"), Format::biologic_mpr);  // magic over extension
-  EXPECT_EQ(detect("a,b\n1,2\n", "x.mpr"), Format::biologic_mpr);                 // extension only
+  EXPECT_EQ(detect("a,b\n1,2\n", "x.mpr"), Format::biologic_mpr);                  // extension only
   EXPECT_EQ(detect("mode\ttime/s\tEwe/V\n1\t0\t3\n", "x.csv"), Format::biologic_mpt);
   EXPECT_EQ(detect("mode;time/s;Ewe/V\n1;0;3\n", "x.txt"), Format::biologic_csv);
   EXPECT_EQ(detect("EXPLAIN\nTAG\tCV\n", "x.txt"), Format::gamry_dta);
@@ -74,8 +74,8 @@ TEST(FormatRegistry, SurestSnifferWins) {
 TEST(FormatRegistry, EveryRowHasSnifferAndReaderOfItsKind) {
   for (const auto& f : castor::io::formats()) {
     EXPECT_NE(f.sniff, nullptr) << f.id;
-    const int readers = (f.read != nullptr) + (f.read_spectra != nullptr) + (f.read_xps != nullptr) +
-                        (f.read_pattern != nullptr) + (f.read_eds != nullptr);
+    const int readers =
+        (f.read != nullptr) + (f.read_spectra != nullptr) + (f.read_xps != nullptr) + (f.read_pattern != nullptr) + (f.read_eds != nullptr);
     EXPECT_EQ(readers, 1) << f.id;
     EXPECT_EQ(f.read != nullptr, f.kind == "cycler") << f.id;
     EXPECT_EQ(f.read_spectra != nullptr, f.kind == "impedance") << f.id;

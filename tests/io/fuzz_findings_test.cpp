@@ -116,10 +116,18 @@ TEST(FuzzFindings, KeptInputs) {
         ASSERT_FALSE(bytes.empty());
         const std::string text(bytes.begin() + 1, bytes.end());
         switch (bytes[0] % 4) {
-          case 0: (void)castor::eis::Circuit(text); break;
-          case 1: (void)castor::chem::parse_formula(text); break;
-          case 2: (void)castor::sim::parse_protocol(text); break;
-          default: (void)castor::sim::parse_parameters(text, "fuzz.toml"); break;
+          case 0:
+            (void)castor::eis::Circuit(text);
+            break;
+          case 1:
+            (void)castor::chem::parse_formula(text);
+            break;
+          case 2:
+            (void)castor::sim::parse_protocol(text);
+            break;
+          default:
+            (void)castor::sim::parse_parameters(text, "fuzz.toml");
+            break;
         }
       } else {
         try {

@@ -26,8 +26,7 @@ const char* kRun = "cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.
 
 // The rows [begin, end) as a file of their own would hold them: time from 0 with the start
 // date moved on, step and cycle numbers from their first value (as a new EC-Lab file).
-castor::Table as_own_file(const castor::Table& whole, std::size_t begin, std::size_t end, double first_step,
-                          double first_cycle) {
+castor::Table as_own_file(const castor::Table& whole, std::size_t begin, std::size_t end, double first_step, double first_cycle) {
   castor::Table part = whole.slice(begin, end);
   part.meta = whole.meta;
   const double t0 = whole.values(col::time_s)[begin];

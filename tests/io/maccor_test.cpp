@@ -11,11 +11,13 @@ using castor::test::data_file;
 namespace col = castor::col;
 
 TEST(MaccorTxt, HeaderVariantsAndRowCounts) {
-  struct Case { const char* file; std::size_t rows; };
-  for (const Case& c : {Case{"cycler/beep/xTESLADIAG_000019_CH70.070", 11669},
-                        Case{"cycler/beep/PredictionDiagnostics_000151_test.052", 333},
-                        Case{"cycler/beep/maccor_test_file_4267-66-6519.041", 74},
-                        Case{"cycler/cellpy/maccor_001.txt", 6704}}) {
+  struct Case {
+    const char* file;
+    std::size_t rows;
+  };
+  for (const Case& c :
+       {Case{"cycler/beep/xTESLADIAG_000019_CH70.070", 11669}, Case{"cycler/beep/PredictionDiagnostics_000151_test.052", 333},
+        Case{"cycler/beep/maccor_test_file_4267-66-6519.041", 74}, Case{"cycler/cellpy/maccor_001.txt", 6704}}) {
     const castor::Table t = castor::io::read_table(data_file(c.file));
     EXPECT_EQ(t.meta.format, "maccor-txt") << c.file;
     EXPECT_EQ(t.rows(), c.rows) << c.file;
@@ -32,8 +34,12 @@ TEST(MaccorTxt, SignedCurrentAndDurations) {
   const auto* state = t.find_text("State");
   ASSERT_NE(state, nullptr);
   for (std::size_t r = 0; r < t.rows(); ++r) {
-    if (state->values[r] == "C") { ASSERT_GE(i[r], 0) << r; }
-    if (state->values[r] == "D") { ASSERT_LE(i[r], 0) << r; }
+    if (state->values[r] == "C") {
+      ASSERT_GE(i[r], 0) << r;
+    }
+    if (state->values[r] == "D") {
+      ASSERT_LE(i[r], 0) << r;
+    }
   }
   // "0d 00:00:00.0000" durations are read as seconds.
   const castor::Table d = castor::io::read_maccor_txt(data_file("cycler/beep/maccor_test_file_4267-66-6519.041"));
@@ -41,6 +47,4 @@ TEST(MaccorTxt, SignedCurrentAndDurations) {
   EXPECT_NEAR(d.values(col::time_s).back(), 10.0, 1e-3);
 }
 
-TEST(MaccorTxt, WrongFileIsAnError) {
-  EXPECT_THROW((void)castor::io::read_maccor_txt(data_file("cycler/yadg/cv.mpt")), castor::Error);
-}
+TEST(MaccorTxt, WrongFileIsAnError) { EXPECT_THROW((void)castor::io::read_maccor_txt(data_file("cycler/yadg/cv.mpt")), castor::Error); }

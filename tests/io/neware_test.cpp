@@ -39,9 +39,8 @@ std::vector<GoldStep> read_gold(const std::string& name) {
     auto f = castor::io::split(line, ',');
     if (f.size() < 12) continue;
     auto num = [&](int k) { return *castor::io::parse_double(f[static_cast<std::size_t>(k)]); };
-    out.push_back({static_cast<int>(num(0)), static_cast<int>(num(1)), static_cast<int>(num(2)),
-                   std::string(f[3]), static_cast<std::size_t>(num(4)), num(5), num(6), num(8), num(9),
-                   num(10)});
+    out.push_back({static_cast<int>(num(0)), static_cast<int>(num(1)), static_cast<int>(num(2)), std::string(f[3]),
+                   static_cast<std::size_t>(num(4)), num(5), num(6), num(8), num(9), num(10)});
   }
   return out;
 }
@@ -133,8 +132,7 @@ TEST(NewareNdax, Ndc17RateTestMatchesBtsda) {
 }
 
 TEST(NewareNdax, Ndc17WithAuxTemperatureMatchesBtsda) {
-  const Table t = castor::io::read_neware_ndax(
-      data_file("cycler/NewareNDA/TESTCELL0001-B2-2025-M50T_NewareNDA_Investigation.ndax"));
+  const Table t = castor::io::read_neware_ndax(data_file("cycler/NewareNDA/TESTCELL0001-B2-2025-M50T_NewareNDA_Investigation.ndax"));
   EXPECT_EQ(t.rows(), 77745u);
   compare_with_btsda(t, "TESTCELL0001-B2-2025-M50T_NewareNDA_Investigation");
   ASSERT_TRUE(t.has(col::temperature_C));
@@ -177,8 +175,7 @@ TEST(NewareNda, Version22MatchesBtsda) {
   // The fixture is zipped; unpack it with the ndax machinery's zip reader is overkill:
   // use the system's unzip-free path by reading it through libzip in the reader test helper.
   const auto dir = castor::test::scratch_dir("nda22");
-  const std::string cmd = "cd '" + dir.string() + "' && unzip -q -o '" +
-                          data_file("cycler/fastnda/nda_v22.nda.zip").string() + "'";
+  const std::string cmd = "cd '" + dir.string() + "' && unzip -q -o '" + data_file("cycler/fastnda/nda_v22.nda.zip").string() + "'";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "unzip is needed to unpack the v22 fixture";
   const Table t = castor::io::read_table(dir / "nda_v22.nda");
   EXPECT_EQ(t.rows(), 1380u);

@@ -53,7 +53,10 @@ TEST(ColumnNames, UnitFactors) {
   EXPECT_DOUBLE_EQ(*io::unit_factor("mA.h", "mAh"), 1.0);
   EXPECT_DOUBLE_EQ(*io::unit_factor("h", "s"), 3600.0);
   EXPECT_DOUBLE_EQ(*io::unit_factor("C", "mAh"), 1 / 3.6);  // coulomb as a charge ...
-  EXPECT_DOUBLE_EQ(*io::unit_factor("C", "\xc2\xb0" "C"), 1.0);  // ... and Celsius as a temperature
+  EXPECT_DOUBLE_EQ(*io::unit_factor("C",
+                                    "\xc2\xb0"
+                                    "C"),
+                   1.0);  // ... and Celsius as a temperature
   EXPECT_FALSE(io::unit_factor("mA", "V").has_value());
   EXPECT_FALSE(io::unit_factor("mAh/g", "mAh").has_value());
 }
@@ -75,11 +78,9 @@ TEST(StepKindLabels, VendorLabels) {
 
 TEST(DetectFormat, TextExports) {
   EXPECT_EQ(io::detect_format(data_file("cycler/cellpy/neware_uio.csv")), io::Format::neware_csv);
-  EXPECT_EQ(io::detect_format(data_file("cycler/beep/test_loopsnewoutput_MB_CE1_short10k.csv")),
-            io::Format::biologic_csv);
+  EXPECT_EQ(io::detect_format(data_file("cycler/beep/test_loopsnewoutput_MB_CE1_short10k.csv")), io::Format::biologic_csv);
   EXPECT_EQ(io::detect_format(data_file("cycler/PyProBE/sample_data_basytec.txt")), io::Format::basytec_txt);
-  EXPECT_EQ(io::detect_format(data_file(
-                "cycler/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")),
+  EXPECT_EQ(io::detect_format(data_file("cycler/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")),
             io::Format::generic_csv);
   EXPECT_EQ(io::detect_format(data_file("cycler/datalab/arbin_example.bdf.csv")), io::Format::generic_csv);
 }
@@ -108,8 +109,12 @@ TEST(NewareCsv, CellpyBtsdaExport) {
   const auto& k = t.values(col::step_kind);
   for (std::size_t r = 0; r < t.rows(); ++r) {
     const auto kind = static_cast<StepKind>(static_cast<int>(k[r]));
-    if (castor::is_discharge(kind)) { ASSERT_LT(i[r], 0) << r; }
-    if (castor::is_charge(kind)) { ASSERT_GT(i[r], 0) << r; }
+    if (castor::is_discharge(kind)) {
+      ASSERT_LT(i[r], 0) << r;
+    }
+    if (castor::is_charge(kind)) {
+      ASSERT_GT(i[r], 0) << r;
+    }
   }
 }
 
@@ -155,8 +160,7 @@ TEST(BasytecTxt, PyProBELastRow) {
 // SOURCES.md §7 [verified]: 25162 rows; rest 2881 rows, discharge CC 13164 + 2700 rows,
 // charge CC 6417 rows; 6-line preamble; names castor's own (voltage_V, current_A).
 TEST(GenericCsv, ConvertedLandtFile) {
-  const castor::Table t = io::read_table(
-      data_file("cycler/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"));
+  const castor::Table t = io::read_table(data_file("cycler/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"));
   ASSERT_EQ(t.rows(), 25162u);
   const auto n = kind_counts(t);
   EXPECT_EQ(n.at(StepKind::rest), 2881u);
@@ -198,8 +202,8 @@ TEST(GenericCsv, ExplicitMappingPreambleAndDecimalComma) {
   }
   io::ReadOptions ro;
   ro.format = io::Format::generic_csv;
-  ro.csv.mapping.explicit_sources = {{"time_s", "Elapsed"}, {"voltage_V", "E"}, {"current_A", "I|mA"},
-                                     {"charge_capacity_mAh", "Q|mAh"}, {"step_kind", "Label"}};
+  ro.csv.mapping.explicit_sources = {
+      {"time_s", "Elapsed"}, {"voltage_V", "E"}, {"current_A", "I|mA"}, {"charge_capacity_mAh", "Q|mAh"}, {"step_kind", "Label"}};
   const castor::Table t = io::read_table(path, ro);
   ASSERT_EQ(t.rows(), 3u);
   EXPECT_EQ(t.meta.extra.at("Operator"), "ada");

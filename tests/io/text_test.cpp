@@ -17,15 +17,16 @@ TEST(Text, ParseDoubleBothDecimals) {
 }
 
 TEST(Text, Latin1ToUtf8) {
-  const std::string latin1 = "Temperature/\xB0" "C";
+  const std::string latin1 =
+      "Temperature/\xB0"
+      "C";
   EXPECT_FALSE(is_valid_utf8(latin1));
   EXPECT_EQ(to_utf8(latin1), "Temperature/°C");
   EXPECT_EQ(to_utf8("Cs/µF"), "Cs/µF");
 }
 
 TEST(Text, DatesAndDurations) {
-  EXPECT_EQ(format_datetime(*parse_datetime_s("05/13/2024 11:19:51.602")),
-            "2024-05-13T11:19:51.602000");
+  EXPECT_EQ(format_datetime(*parse_datetime_s("05/13/2024 11:19:51.602")), "2024-05-13T11:19:51.602000");
   EXPECT_EQ(format_datetime(*parse_datetime_s("2021-05-05 15:36:22")), "2021-05-05T15:36:22");
   EXPECT_EQ(format_datetime(*parse_datetime_s("19.06.2023 17:56:53")), "2023-06-19T17:56:53");
   EXPECT_DOUBLE_EQ(*parse_duration_s("1d 01:00:01.5"), 86400 + 3601.5);

@@ -70,9 +70,7 @@ TEST(FiguresRender, EveryCyclingFigure) {
     std::ofstream lit(dir / "lit.csv");
     lit << "material,hysteresis_V,flatness_mV_per_mAh_g,source\nA,0.5,12,test\n";
   }
-  ASSERT_EQ(run("compare " + nav + " --mass-mg 7 --literature " + (dir / "lit.csv").string() + " --plot " +
-                (dir / "map.png").string()),
-            0);
+  ASSERT_EQ(run("compare " + nav + " --mass-mg 7 --literature " + (dir / "lit.csv").string() + " --plot " + (dir / "map.png").string()), 0);
   expect_plot(dir / "map.png", 50);
   // A simulated table and a measured file on one profile.
   ASSERT_EQ(run("simulate ntp-ca --protocol 'Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V' --quiet -o " +
@@ -80,7 +78,7 @@ TEST(FiguresRender, EveryCyclingFigure) {
             0);
   ASSERT_EQ(run("plot profile " + (dir / "sim.csv").string() + " " + nav + " --mass-mg 1.3673 -o " + (dir / "sim.png").string()), 0);
   const auto sim = castor::test::read_png(dir / "sim.png");
-  EXPECT_GT(sim.count(0x0072b2), 30u);  // the simulation (a short curve at this scale)
+  EXPECT_GT(sim.count(0x0072b2), 30u);   // the simulation (a short curve at this scale)
   EXPECT_GT(sim.count(0xd55e00), 100u);  // the measured cell
   // Two cells on one figure, each in its own colour.
   ASSERT_EQ(run("plot capacity " + nav + " " + arbin + " -o " + (dir / "two.png").string()), 0);
@@ -92,9 +90,7 @@ TEST(FiguresRender, EveryCyclingFigure) {
 TEST(FiguresRender, OtherDomains) {
   const auto dir = castor::test::scratch_dir("figures_render_domains");
   const std::string eis = data_file("echem/impedance.py/exampleData.csv").string();
-  ASSERT_EQ(run("eis fit " + eis + " --capacitive-only --circuit 'R0-p(R1,C1)-p(R2-Wo1,C2)' --plot " +
-                (dir / "fit.png").string()),
-            0);
+  ASSERT_EQ(run("eis fit " + eis + " --capacitive-only --circuit 'R0-p(R1,C1)-p(R2-Wo1,C2)' --plot " + (dir / "fit.png").string()), 0);
   expect_plot(dir / "fit.png", 0);
   ASSERT_EQ(run("eis kk " + data_file("echem/impedance.py/Circuit3_EIS_1.z").string() + " --plot " + (dir / "kk.png").string()), 0);
   expect_plot(dir / "kk.png", 0);
@@ -106,13 +102,11 @@ TEST(FiguresRender, OtherDomains) {
   ASSERT_EQ(run("cv" + cv + " --plot " + (dir / "cv.png").string()), 0);
   expect_plot(dir / "cv.png", 0);
   ASSERT_EQ(run("xps fit " + data_file("materials/LG4X/Mutlipak_vms.npl").string() +
-                " --block 'Mo 3d' --peaks 228.5 229.5 --doublet 3.15 --ratio 0.667 --common-width --plot " +
-                (dir / "xps.png").string()),
+                " --block 'Mo 3d' --peaks 228.5 229.5 --doublet 3.15 --ratio 0.667 --common-width --plot " + (dir / "xps.png").string()),
             0);
   expect_plot(dir / "xps.png", 0);
-  ASSERT_EQ(run("xrd peaks " + data_file("materials/xylib/empyrean.xrdml").string() + " --max-peaks 5 --plot " +
-                (dir / "xrd.png").string()),
-            0);
+  ASSERT_EQ(
+      run("xrd peaks " + data_file("materials/xylib/empyrean.xrdml").string() + " --max-peaks 5 --plot " + (dir / "xrd.png").string()), 0);
   expect_plot(dir / "xrd.png", 0);
 }
 
@@ -120,8 +114,7 @@ TEST(FiguresRender, GittAndEds) {
   const auto dir = castor::test::scratch_dir("figures_render_gitt_eds");
   const auto gitt = (dir / "gitt.csv").string();
   ASSERT_EQ(run("simulate ntp-ca --protocol '(Discharge at 5 mA/g for 30 minutes; Rest for 10 minutes) x 8' --quiet -o " + gitt), 0);
-  ASSERT_EQ(run("gitt " + gitt + " --mass-mg 1.3673 --formula 'NaTi2(PO4)3' --ion Ca --radius-nm 25 --plot " +
-                (dir / "gitt.png").string()),
+  ASSERT_EQ(run("gitt " + gitt + " --mass-mg 1.3673 --formula 'NaTi2(PO4)3' --ion Ca --radius-nm 25 --plot " + (dir / "gitt.png").string()),
             0);
   expect_plot(dir / "gitt.png", 0);
   // An EDS spectrum: Gaussian lines of Na Ka, P Ka, Ti Ka on a sloping background, 10 eV channels.
@@ -154,9 +147,7 @@ TEST(FiguresRender, PdfSvgAndStyleOptions) {
     std::ofstream s(dir / "house.toml");
     s << "width = \"12cm\"\nheight = \"8cm\"\ndpi = 150\nfont_size = 10\ncolours = [\"#aa0000\", \"#00aa00\"]\n";
   }
-  ASSERT_EQ(run("plot profile " + nav + " --cycle 2 --style " + (dir / "house.toml").string() + " -o " +
-                (dir / "h.png").string()),
-            0);
+  ASSERT_EQ(run("plot profile " + nav + " --cycle 2 --style " + (dir / "house.toml").string() + " -o " + (dir / "h.png").string()), 0);
   const auto house = castor::test::read_png(dir / "h.png");
   EXPECT_EQ(house.width, 709u);
   EXPECT_GT(house.count(0xaa0000), 100u);

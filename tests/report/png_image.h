@@ -74,9 +74,12 @@ inline Image read_png(const std::filesystem::path& path) {
       const int a = i >= std::size_t(channels) ? cur[i - channels] : 0, up = prev[i],
                 c = i >= std::size_t(channels) ? prev[i - channels] : 0;
       int v = row[1 + i];
-      if (filter == 1) v += a;
-      else if (filter == 2) v += up;
-      else if (filter == 3) v += (a + up) / 2;
+      if (filter == 1)
+        v += a;
+      else if (filter == 2)
+        v += up;
+      else if (filter == 3)
+        v += (a + up) / 2;
       else if (filter == 4) {
         const int p = a + up - c, pa = std::abs(p - a), pb = std::abs(p - up), pc = std::abs(p - c);
         v += pa <= pb && pa <= pc ? a : pb <= pc ? up : c;

@@ -279,7 +279,8 @@ TEST(SimulatorBounds, CapacitiveCounterElectrode) {
   auto p = sim::preset("ntp-ca");
   const std::string protocol = "Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g for 2 hours";
   const auto metal = sim::simulate(p, sim::parse_protocol(protocol));
-  auto c = sim::parse_parameters("preset = 'ntp-ca'\n[anode]\nkind = 'capacitor'\ncapacitance_F = 2\ninitial_potential_V = 3.0\n", "ac.toml");
+  auto c =
+      sim::parse_parameters("preset = 'ntp-ca'\n[anode]\nkind = 'capacitor'\ncapacitance_F = 2\ninitial_potential_V = 3.0\n", "ac.toml");
   EXPECT_TRUE(c.counter_is_capacitor);
   const auto ac = sim::simulate(c, sim::parse_protocol(protocol));
   const auto& ce = ac.table.values(col::counter_voltage_V);

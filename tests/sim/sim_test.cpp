@@ -123,8 +123,9 @@ TEST(Simulator, ChargeConservationAndExactLimits) {
   EXPECT_NEAR(r.charge_passed_C, r.stored_change_C, 1e-4 * r.ledger.throughput_C);
   sim::SimulationOptions tight;
   tight.rtol = 1e-8;
-  const auto rt = sim::simulate(p, sim::parse_protocol("Discharge at 5 mA/g until 1.8 V; Rest for 1 hour; Charge at 10 mA/g until 1.95 V; "
-                                                       "Hold at 1.95 V until 1 mA/g; Rest for 10 minutes"),
+  const auto rt = sim::simulate(p,
+                                sim::parse_protocol("Discharge at 5 mA/g until 1.8 V; Rest for 1 hour; Charge at 10 mA/g until 1.95 V; "
+                                                    "Hold at 1.95 V until 1 mA/g; Rest for 10 minutes"),
                                 tight);
   EXPECT_NEAR(rt.charge_passed_C, rt.stored_change_C, 1e-6 * rt.ledger.throughput_C);
   // With the side reaction, the stored change is the cell's charge minus the side charge.
@@ -185,8 +186,8 @@ castor::gitt::GittResult titrate_10um_particle(double rest_s) {
   auto p = single_particle(a, D, 200);
   p.initial_filling = 0.3;
   p.omega_eV = 0;
-  const auto r = sim::simulate(
-      p, sim::parse_protocol(fmt::format("Rest for 100 s; (Discharge at 10 mA/g for 20 s; Rest for {} s) x 5", rest_s)));
+  const auto r =
+      sim::simulate(p, sim::parse_protocol(fmt::format("Rest for 100 s; (Discharge at 10 mA/g for 20 s; Rest for {} s) x 5", rest_s)));
   return castor::gitt::analyse_gitt(r.table, sphere_gitt_options(p, a));
 }
 
@@ -323,8 +324,9 @@ TEST(Simulator, NtpCaPresetLandsNearThePaper) {
 }
 
 TEST(Simulator, ProtocolAndParameterErrors) {
-  const auto steps = sim::parse_protocol("(Discharge at 5 mA/g until 1.5 V; Charge at 0.05 C for 30 minutes) x 3\nRest for 10 minutes\n"
-                                         "Sweep from 2.6 V to 1.5 V at 0.1 mV/s; Hold at 2.6 V until 1 mA/g");
+  const auto steps = sim::parse_protocol(
+      "(Discharge at 5 mA/g until 1.5 V; Charge at 0.05 C for 30 minutes) x 3\nRest for 10 minutes\n"
+      "Sweep from 2.6 V to 1.5 V at 0.1 mV/s; Hold at 2.6 V until 1 mA/g");
   ASSERT_EQ(steps.size(), 9u);
   EXPECT_EQ(steps[1].type, sim::StepType::charge);
   EXPECT_NEAR(*steps[1].duration_s, 1800, 1e-9);
@@ -565,8 +567,8 @@ TEST(Simulator, CahnHilliardParticle) {
                                            "[particles]\nradius_nm = 20\n",
                                            "ch.toml"),
                castor::Error);
-  const auto p = sim::parse_parameters("[cathode]\nmodel = \"cahn-hilliard\"\nvolumes = 30\ninterface_width_nm = 2\n[particles]\nradius_nm = 50\n",
-                                       "ch.toml");
+  const auto p = sim::parse_parameters(
+      "[cathode]\nmodel = \"cahn-hilliard\"\nvolumes = 30\ninterface_width_nm = 2\n[particles]\nradius_nm = 50\n", "ch.toml");
   EXPECT_EQ(p.model, sim::ParticleModel::cahn_hilliard);
   EXPECT_DOUBLE_EQ(p.interface_width_nm, 2.0);
 }
@@ -614,11 +616,13 @@ TEST(Simulator, AnalyticJacobianMatchesFiniteDifferences) {
     p.volumes = model == sim::ParticleModel::homogeneous ? 1 : 6;
     p.diffusivity_m2_s = 1e-17;
     for (bool potentiostatic : {false, true})
-      for (const auto& fills : std::vector<std::vector<double>>{{0.3, 0.35, 0.42, 0.5, 0.61, 0.7}, {1e-6, 2e-6, 0.01, 0.2}, {0.999, 0.9999, 0.99}}) {
+      for (const auto& fills :
+           std::vector<std::vector<double>>{{0.3, 0.35, 0.42, 0.5, 0.61, 0.7}, {1e-6, 2e-6, 0.01, 0.2}, {0.999, 0.9999, 0.99}}) {
         const auto c = sim::check_jacobian(p, fills, 1.88, -5e-6, potentiostatic, -2e-4);
-        EXPECT_LT(c.max_relative_error, 1e-5) << "model " << static_cast<int>(model) << (potentiostatic ? " potentiostatic" : " galvanostatic")
-                                              << " fillings from " << fills[0] << ": row " << c.row << " column " << c.column
-                                              << " analytic " << c.analytic << " finite difference " << c.finite_difference;
+        EXPECT_LT(c.max_relative_error, 1e-5) << "model " << static_cast<int>(model)
+                                              << (potentiostatic ? " potentiostatic" : " galvanostatic") << " fillings from " << fills[0]
+                                              << ": row " << c.row << " column " << c.column << " analytic " << c.analytic
+                                              << " finite difference " << c.finite_difference;
       }
   }
 }
@@ -656,7 +660,7 @@ TEST(Simulator, ConvergesInParticleGroupsAndVolumes) {
   };
   const double q20 = capacity(20, 0.8), q40 = capacity(40, 0.8), q80 = capacity(80, 0.8);
   EXPECT_NEAR(q40, q80, 1e-3 * std::fabs(q80));
-  EXPECT_LT(std::fabs(q40 - q80), std::fabs(q20 - q80));  // the error falls with the mesh
+  EXPECT_LT(std::fabs(q40 - q80), std::fabs(q20 - q80));           // the error falls with the mesh
   EXPECT_GT(std::fabs(capacity(40, 1.0)), 1.05 * std::fabs(q80));  // and the uniform mesh is first order
 }
 
@@ -713,7 +717,8 @@ TEST(Simulator, SeiFilmIsItsOwnArc) {
     q.sei_resistance_ohm = 10;
     q.sei_capacitance_F = 1e-6;
     q.sei_growth_ohm_per_mAh_g = growth;
-    const auto g = sim::simulate(q, sim::parse_protocol("Discharge at 5 mA/g until 1.5 V; Impedance from 1 MHz to 1 Hz at 5 mV, 5 per decade"));
+    const auto g =
+        sim::simulate(q, sim::parse_protocol("Discharge at 5 mA/g until 1.5 V; Impedance from 1 MHz to 1 Hz at 5 mV, 5 per decade"));
     side_mAh_g = -g.ledger.side_C / (3.6 * q.mass_g);
     return g.spectra.at(0).z_ohm.back().real();
   };

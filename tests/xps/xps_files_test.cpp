@@ -288,5 +288,8 @@ TEST(XpsCli, SpeBlocksAndTougaardFit) {
                           " --peaks 709 716 722.5 730 --shape 'SGL(30)' --background tougaard --tougaard-C 551 --tougaard-D 436 " +
                           "--tougaard-gap 3 --from 699.85 --to 749.09 > " + (dir / "fit.txt").string() + " 2>&1";
   EXPECT_EQ(std::system(fit.c_str()), 0);
-  EXPECT_NE(std::system((cli + " xps fit " + data_file("materials/LG4X/PET_C1s.csv").string() + " --peaks 285 --shape 'Q(1)' > /dev/null 2>&1").c_str()), 0);
+  EXPECT_NE(
+      std::system(
+          (cli + " xps fit " + data_file("materials/LG4X/PET_C1s.csv").string() + " --peaks 285 --shape 'Q(1)' > /dev/null 2>&1").c_str()),
+      0);
 }

@@ -55,8 +55,8 @@ TEST(XrdReaders, EmpyreanIntensities) {
 
 // Schema 2.1 stores <counts>, not <intensities> (xylib 1.6 fails on this file).
 TEST(XrdReaders, EmpyreanCountsSchema21) {
-  const auto p = xrd::read_pattern(data_file(
-      "materials/xylib/Na2Co2TeO6-Zn30pct_20220928_6_C259_(20220927_6_20220926_6)Flat__15-120_026step_30min_1.xrdml"));
+  const auto p = xrd::read_pattern(
+      data_file("materials/xylib/Na2Co2TeO6-Zn30pct_20220928_6_C259_(20220927_6_20220926_6)Flat__15-120_026step_30min_1.xrdml"));
   ASSERT_EQ(p.counts.size(), 3998u);
   EXPECT_NEAR(p.two_theta_deg.front(), 15.02343028, 1e-9);
   EXPECT_NEAR(p.two_theta_deg.back(), 119.98691, 1e-9);
@@ -422,7 +422,8 @@ TEST(XrdCli, RefineAndPhases) {
   EXPECT_NE(text.find("Rwp"), std::string::npos);
   EXPECT_GT(std::filesystem::file_size(png), 10000u);
   EXPECT_EQ(std::system((cli + " xrd reflections --cif " + cif + " --max 40 > /dev/null 2>&1").c_str()), 0);
-  EXPECT_EQ(std::system((cli + " xrd peaks " + pat + " --max-peaks 5 --plot " + (dir / "peaks.png").string() + " > /dev/null 2>&1").c_str()), 0);
+  EXPECT_EQ(
+      std::system((cli + " xrd peaks " + pat + " --max-peaks 5 --plot " + (dir / "peaks.png").string() + " > /dev/null 2>&1").c_str()), 0);
   EXPECT_GT(std::filesystem::file_size(dir / "peaks.png"), 10000u);
   const std::string phases = cli + " xrd phases " + pat + " --cif " + cif + " --cif " +
                              data_file("materials/Dans_Diffraction/TiO2_Rutile.cif").string() + " --plot " + (dir / "phases.png").string() +
@@ -434,9 +435,10 @@ TEST(XrdCli, RefineAndPhases) {
   EXPECT_LT(ptext.find("pbso4-phase"), ptext.find("TiO2_Rutile"));
   EXPECT_GT(std::filesystem::file_size(dir / "phases.png"), 10000u);
   // The figures are looked at, not only their sizes: each holds a plot.
-  EXPECT_EQ(std::system((cli + " xrd reflections --cif " + cif + " --max 40 --plot " + (dir / "sticks.png").string() +
-                         " > /dev/null 2>&1").c_str()),
-            0);
+  EXPECT_EQ(
+      std::system(
+          (cli + " xrd reflections --cif " + cif + " --max 40 --plot " + (dir / "sticks.png").string() + " > /dev/null 2>&1").c_str()),
+      0);
   for (const char* f : {"pbso4.png", "peaks.png", "phases.png", "sticks.png"}) {
     const auto img = castor::test::read_png(dir / f);
     EXPECT_GT(img.ink_fraction(), 0.02) << f;

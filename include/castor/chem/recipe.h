@@ -14,15 +14,15 @@
 namespace castor::chem {
 
 struct Reagent {
-  std::string formula;   // parsed with parse_formula
+  std::string formula;  // parsed with parse_formula
   double mass_g = 0;
-  double purity = 1.0;   // mass fraction of the named compound
+  double purity = 1.0;  // mass fraction of the named compound
 };
 
 struct RecipeResult {
   Formula product;
-  std::map<std::string, double> element_mmol;   // delivered by all reagents
-  std::vector<double> reagent_mmol;             // per reagent, in order
+  std::map<std::string, double> element_mmol;  // delivered by all reagents
+  std::vector<double> reagent_mmol;            // per reagent, in order
   std::string limiting_element;
   double product_mmol = 0, product_g = 0;
   // Product mass (g) if each element alone set the yield: the paper's "0.4999 g" is the

@@ -11,9 +11,9 @@ namespace castor::col {
 inline constexpr std::string_view time_s = "time_s";
 inline constexpr std::string_view voltage_V = "voltage_V";  // working electrode vs reference
 inline constexpr std::string_view current_A = "current_A";
-inline constexpr std::string_view cycle = "cycle";            // the instrument's cycle index
-inline constexpr std::string_view step = "step";              // the instrument's step index
-inline constexpr std::string_view step_kind = "step_kind";    // castor::StepKind as a number
+inline constexpr std::string_view cycle = "cycle";          // the instrument's cycle index
+inline constexpr std::string_view step = "step";            // the instrument's step index
+inline constexpr std::string_view step_kind = "step_kind";  // castor::StepKind as a number
 inline constexpr std::string_view step_time_s = "step_time_s";
 inline constexpr std::string_view counter_voltage_V = "counter_voltage_V";  // BioLogic Ece
 inline constexpr std::string_view temperature_C = "temperature_C";

@@ -6,10 +6,10 @@
 
 namespace castor::constants {
 
-inline constexpr double faraday_C_mol = 96485.33212;          // F = NA e
-inline constexpr double gas_J_mol_K = 8.314462618;            // R = NA kB
-inline constexpr double boltzmann_J_K = 1.380649e-23;         // kB
-inline constexpr double boltzmann_eV_K = 8.617333262e-5;      // kB / e
+inline constexpr double faraday_C_mol = 96485.33212;      // F = NA e
+inline constexpr double gas_J_mol_K = 8.314462618;        // R = NA kB
+inline constexpr double boltzmann_J_K = 1.380649e-23;     // kB
+inline constexpr double boltzmann_eV_K = 8.617333262e-5;  // kB / e
 inline constexpr double elementary_charge_C = 1.602176634e-19;
 inline constexpr double avogadro_1_mol = 6.02214076e23;
 

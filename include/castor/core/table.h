@@ -63,8 +63,7 @@ class Table {
   // Adds a numeric column; its length must equal rows() unless the table has no
   // columns yet (then it sets rows()). Replaces a column of the same name.
   Column& add(Column column);
-  Column& add(std::string_view name, std::string_view unit, std::string_view source,
-              ColumnRole role, std::vector<double> values);
+  Column& add(std::string_view name, std::string_view unit, std::string_view source, ColumnRole role, std::vector<double> values);
   TextColumn& add_text(TextColumn column);
 
   bool has(std::string_view name) const { return find(name) != nullptr; }

@@ -29,7 +29,7 @@ struct CvPeak {
 };
 
 struct CvSweep {
-  int index = 0;          // from 1
+  int index = 0;  // from 1
   std::size_t begin = 0, end = 0;
   SweepDirection direction = SweepDirection::anodic;
   double start_V = 0, end_V = 0, scan_rate_V_s = 0;
@@ -37,13 +37,13 @@ struct CvSweep {
   // inside the sweep; a stability scan can show oxidation on its way back, so both are
   // looked for in every sweep.
   std::optional<CvPeak> anodic, cathodic;
-  std::string note;       // why a peak is missing
+  std::string note;  // why a peak is missing
 };
 
 struct CvCycle {
-  int cycle = 0;          // from 1: two sweeps in run order
+  int cycle = 0;                           // from 1: two sweeps in run order
   std::optional<CvPeak> anodic, cathodic;  // the larger of the two sweeps' peaks
-  double e_half_V = 0, separation_V = 0;  // NaN unless both peaks exist
+  double e_half_V = 0, separation_V = 0;   // NaN unless both peaks exist
 };
 
 struct CvResult {
@@ -84,8 +84,7 @@ struct ScanRateResult {
   std::vector<std::string> warnings;
 };
 
-ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& points, int electrons = 1,
-                                  double area_cm2 = 0, double concentration_mol_cm3 = 0,
-                                  double temperature_K = 298.15, bool insertion_electrode = false);
+ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& points, int electrons = 1, double area_cm2 = 0,
+                                  double concentration_mol_cm3 = 0, double temperature_K = 298.15, bool insertion_electrode = false);
 
 }  // namespace castor::cv

@@ -35,8 +35,7 @@ struct ScanRateInputs {  // what Randles-Sevcik needs besides the peaks (0: not 
 // Per run a table of its cycles (Epa, ipa, Epc, ipc, E1/2, dEp), a long table "peaks" of
 // all runs (the CSV), and with several runs the scan-rate analysis: b per side, Dunn's
 // split, Randles-Sevcik D where n, A and C are given; its warnings.
-report::Report to_report(const std::vector<CvRun>& runs, const std::optional<ScanRateResult>& scan_rates,
-                         const ScanRateInputs& inputs);
+report::Report to_report(const std::vector<CvRun>& runs, const std::optional<ScanRateResult>& scan_rates, const ScanRateInputs& inputs);
 
 // Current against potential of every run, its sweeps' peaks marked, with the tables' and
 // the scan-rate analysis' warnings.

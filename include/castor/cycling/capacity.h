@@ -24,21 +24,19 @@ struct ActiveMass {
 };
 
 struct StepCharge {
-  double capacity_mAh = 0;    // integral of |I| dt
-  double energy_mWh = 0;      // integral of V |I| dt
+  double capacity_mAh = 0;       // integral of |I| dt
+  double energy_mWh = 0;         // integral of V |I| dt
   double average_voltage_V = 0;  // integral V dQ / Q (NaN when Q = 0)
   double start_voltage_V = 0, end_voltage_V = 0;
 };
 
-StepCharge step_charge(const Table& table, const Step& step,
-                       std::string_view voltage_column = "voltage_V");
+StepCharge step_charge(const Table& table, const Step& step, std::string_view voltage_column = "voltage_V");
 
 // Running capacity (mAh, from 0) over the rows of a step.
 std::vector<double> running_capacity_mAh(const Table& table, const Step& step);
 
 // Voltage at a state of charge of the step (0..1 of the step's own capacity), linearly
 // interpolated; NaN when the step passes no charge.
-double voltage_at_soc(const std::vector<double>& capacity, const std::vector<double>& voltage,
-                      double soc);
+double voltage_at_soc(const std::vector<double>& capacity, const std::vector<double>& voltage, double soc);
 
 }  // namespace castor::cycling

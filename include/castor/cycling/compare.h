@@ -20,10 +20,10 @@ struct MapPoint {
   std::string material, source;
   double hysteresis_V = 0, flatness_mV_per_mAh_g = 0;
   double voltage_V = 0, capacity_mAh_g = 0;  // NaN when not given
-  bool measured = false;      // castor's own analysis (else a literature point)
-  int cycle = 0;              // the cycle analysed (measured points)
-  std::string method;         // "dqdv-peaks" or "soc50" (measured points)
-  std::vector<std::string> notes;  // what castor cannot stand behind in this point
+  bool measured = false;                     // castor's own analysis (else a literature point)
+  int cycle = 0;                             // the cycle analysed (measured points)
+  std::string method;                        // "dqdv-peaks" or "soc50" (measured points)
+  std::vector<std::string> notes;            // what castor cannot stand behind in this point
 };
 
 // One cell's point from its cycling evaluation: the given cycle, else the first complete

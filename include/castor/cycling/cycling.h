@@ -35,27 +35,27 @@ struct CyclingOptions {
   SegmentOptions segments;
   CycleRule cycles = CycleRule::automatic;
   CeConvention ce = CeConvention::automatic;
-  std::size_t min_step_rows = 3;    // shorter active steps are merged into their neighbours
+  std::size_t min_step_rows = 3;  // shorter active steps are merged into their neighbours
   double min_step_s = 1.0;
-  double jump_fraction = 0.2;       // a cycle whose capacity differs from the previous by more (same rate) is flagged
+  double jump_fraction = 0.2;  // a cycle whose capacity differs from the previous by more (same rate) is flagged
   double formation_fraction = 0.5;
   // Capacities from the instrument's own counters (Neware, Arbin, BioLogic, Maccor capacity
   // columns) where the file has them and they agree with the integral of the current
   // within what sampling explains; else the integral.
-  bool use_file_capacity = true;  // run order: a first half-cycle below this fraction of the next of its direction is cycle 0
+  bool use_file_capacity = true;   // run order: a first half-cycle below this fraction of the next of its direction is cycle 0
   std::optional<ActiveMass> mass;  // else the file's active mass, else none (mAh only)
   DqdvOptions dqdv;
-  bool hysteresis_soc50 = false;   // skip dQ/dV peaks, use the SOC-50 % voltages
+  bool hysteresis_soc50 = false;  // skip dQ/dV peaks, use the SOC-50 % voltages
   double flatness_soc_low = 0.2, flatness_soc_high = 0.8;
-  double rate_tolerance = 0.03;    // currents within 3 % belong to one rate
+  double rate_tolerance = 0.03;  // currents within 3 % belong to one rate
 };
 
 struct StepRow {
   Step step;
   StepCharge charge;  // capacity from the instrument's counter where the file has one
   double start_time_s = 0;
-  double integral_mAh = 0;      // integral of |I| dt over the samples
-  bool from_counter = false;    // capacity (and energy) from the file's own counter
+  double integral_mAh = 0;        // integral of |I| dt over the samples
+  bool from_counter = false;      // capacity (and energy) from the file's own counter
   double capacity_error_mAh = 0;  // counter: 1e-4 x Q (assumed precision); integral: |I| x one sampling interval
 };
 
@@ -65,27 +65,27 @@ struct HalfCycleRow {
   std::vector<std::size_t> steps;
   double capacity_mAh = 0, energy_mWh = 0, average_voltage_V = 0;
   double capacity_error_mAh = 0;  // integration bound: |I| x one sampling interval per step
-  double current_A = 0;          // charge-weighted mean |I| of its constant-current steps
-  std::size_t main_step = 0;     // the longest constant-current step (dQ/dV, flatness)
+  double current_A = 0;           // charge-weighted mean |I| of its constant-current steps
+  std::size_t main_step = 0;      // the longest constant-current step (dQ/dV, flatness)
   std::optional<Flatness> flatness;
-  std::string flatness_note;     // why there is none
+  std::string flatness_note;  // why there is none
 };
 
 struct CycleRow {
-  int cycle = 0;  // the file's cycle number (file rule) or the run-order count (0 = a leading formation half-cycle)
+  int cycle = 0;          // the file's cycle number (file rule) or the run-order count (0 = a leading formation half-cycle)
   double file_cycle = 0;  // the file's cycle number of the first step
   std::optional<std::size_t> first, second;  // half-cycle indices: the first two of the cycle
   std::vector<std::size_t> halves;           // every half-cycle of the cycle, in run order
   double charge_mAh = 0, discharge_mAh = 0;
   double charge_energy_mWh = 0, discharge_energy_mWh = 0;
   double average_charge_V = 0, average_discharge_V = 0;  // NaN when absent
-  double coulombic_efficiency = 0;  // by the result's convention; NaN when a direction is missing
-  double coulombic_efficiency_error = 0;  // integration bound: one sampling interval of current at each step's ends
-  double cumulative_loss_mAh = 0;   // running sum of (first - second)
-  double retention = 0;             // this cycle's first-half capacity / cycle 1's
+  double coulombic_efficiency = 0;                       // by the result's convention; NaN when a direction is missing
+  double coulombic_efficiency_error = 0;                 // integration bound: one sampling interval of current at each step's ends
+  double cumulative_loss_mAh = 0;                        // running sum of (first - second)
+  double retention = 0;                                  // this cycle's first-half capacity / cycle 1's
   std::optional<Hysteresis> hysteresis;
   std::string hysteresis_note;
-  double flatness_mean = 0;         // mean of the two halves' end-point flatness (NaN if missing)
+  double flatness_mean = 0;  // mean of the two halves' end-point flatness (NaN if missing)
   // What castor cannot stand behind in this row: "partial" (one direction only, e.g. a
   // formation half-cycle), "unfinished" (the last cycle lacks its closing half or was cut
   // short), "ce>100%" (above 100 % by more than the integration error), "capacity-jump"

@@ -49,23 +49,21 @@ struct DqdvCurve {
   std::string capacity_unit;      // "mAh" or "mAh/g"
   std::string method;             // e.g. "savitzky-golay window 20 mV order 3, grid 1 mV"
   Direction direction = Direction::none;
-  std::vector<DqdvPeak> peaks;    // by decreasing height
+  std::vector<DqdvPeak> peaks;  // by decreasing height
 };
 
 // dQ/dV of one step (a CC charge or discharge). mass_g scales Q to mAh/g when given.
 // Throws castor::Error naming the reason when the step cannot give one (rest, too few
 // points, voltage window narrower than the smoothing window).
-DqdvCurve dqdv_of_step(const Table& table, const Step& step, const DqdvOptions& options = {},
-                       std::optional<double> mass_g = std::nullopt,
+DqdvCurve dqdv_of_step(const Table& table, const Step& step, const DqdvOptions& options = {}, std::optional<double> mass_g = std::nullopt,
                        std::string_view voltage_column = "voltage_V");
 
 // dQ/dV from a voltage-capacity curve already in traversal order.
-DqdvCurve dqdv_of_curve(const std::vector<double>& voltage_V, const std::vector<double>& capacity,
-                        Direction direction, const DqdvOptions& options, std::string capacity_unit);
+DqdvCurve dqdv_of_curve(const std::vector<double>& voltage_V, const std::vector<double>& capacity, Direction direction,
+                        const DqdvOptions& options, std::string capacity_unit);
 
 // Local maxima of y with their prominence; those below min_prominence are dropped.
 // Positions are refined between grid points.
-std::vector<DqdvPeak> find_peaks(const std::vector<double>& x, const std::vector<double>& y,
-                                 double min_prominence);
+std::vector<DqdvPeak> find_peaks(const std::vector<double>& x, const std::vector<double>& y, double min_prominence);
 
 }  // namespace castor::cycling

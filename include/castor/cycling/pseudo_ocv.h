@@ -15,7 +15,7 @@ namespace castor::cycling {
 
 struct PseudoOcv {
   int cycle = 0;
-  double capacity_mAh = 0;             // the smaller of the cycle's charge and discharge capacities
+  double capacity_mAh = 0;  // the smaller of the cycle's charge and discharge capacities
   double charge_mAh = 0, discharge_mAh = 0;
   std::vector<double> filling, ocv_V;  // filling increasing, 0 = charged
   std::vector<double> half_gap_V;      // (V charge - V discharge) / 2 at each filling

@@ -27,8 +27,8 @@ struct SegmentOptions {
 };
 
 struct Step {
-  std::size_t begin = 0, end = 0;  // rows [begin, end)
-  int index = 0;                   // running number from 0
+  std::size_t begin = 0, end = 0;        // rows [begin, end)
+  int index = 0;                         // running number from 0
   double file_cycle = 0, file_step = 0;  // the file's own numbers (NaN when absent)
   StepKind kind = StepKind::unknown;
   double mean_current_A = 0;  // charge passed / duration

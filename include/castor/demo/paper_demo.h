@@ -29,8 +29,8 @@ struct DemoLine {
 
 struct DemoResult {
   std::vector<DemoLine> lines;
-  std::vector<double> discharge_mAh_g, charge_mAh_g;  // per cycle, at 5 mA/g
-  std::vector<double> rate_mA_g, rate_charge_mAh_g;   // capacity against rate (fresh cells)
+  std::vector<double> discharge_mAh_g, charge_mAh_g;                                // per cycle, at 5 mA/g
+  std::vector<double> rate_mA_g, rate_charge_mAh_g;                                 // capacity against rate (fresh cells)
   std::vector<double> rate_discharge_overpotential_V, rate_charge_overpotential_V;  // against 5 mA/g
   std::vector<double> rct_after_discharge_ohm, rct_after_charge_ohm;                // per cycle
   double seconds = 0;                                                               // wall time of all simulations

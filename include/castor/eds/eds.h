@@ -48,15 +48,14 @@ struct PeakArea {
 };
 
 struct EdsOptions {
-  double fwhm_keV = 0.13;        // detector resolution: the window is +-1.2 FWHM around the line
+  double fwhm_keV = 0.13;  // detector resolution: the window is +-1.2 FWHM around the line
   double window_fwhm = 1.2;
   double background_fwhm = 1.0;  // width of the flanking background windows
 };
 
 // Areas of the K-alpha (or given) lines of the elements, over a straight background drawn
 // between windows on both sides of each line.
-std::vector<PeakArea> peak_areas(const EdsSpectrum& s, const std::vector<std::string>& elements,
-                                 const EdsOptions& options = {});
+std::vector<PeakArea> peak_areas(const EdsSpectrum& s, const std::vector<std::string>& elements, const EdsOptions& options = {});
 
 // Intensity of each element over the reference element's.
 std::map<std::string, double> ratios_to(const std::vector<PeakArea>& areas, std::string_view reference);

@@ -13,10 +13,10 @@
 namespace castor::eis {
 
 struct DrtOptions {
-  double lambda = 1e-3;          // regularisation strength (Z and gamma scaled by max |Z|)
-  double shape_factor = 0.5;     // basis FWHM = (spacing of ln tau) / shape_factor
+  double lambda = 1e-3;       // regularisation strength (Z and gamma scaled by max |Z|)
+  double shape_factor = 0.5;  // basis FWHM = (spacing of ln tau) / shape_factor
   bool fit_inductance = true;
-  int points_per_decade = 20;    // of the output grid
+  int points_per_decade = 20;  // of the output grid
 };
 
 struct DrtPeak {
@@ -26,11 +26,11 @@ struct DrtPeak {
 struct DrtResult {
   std::vector<double> tau_s, gamma_ohm;  // output grid (ascending tau) and gamma(ln tau)
   double r_inf_ohm = 0, l_H = 0;
-  double r_polarisation_ohm = 0;         // integral of gamma d ln tau
-  std::vector<DrtPeak> peaks;            // by decreasing gamma
+  double r_polarisation_ohm = 0;  // integral of gamma d ln tau
+  std::vector<DrtPeak> peaks;     // by decreasing gamma
   std::vector<std::complex<double>> z_fit;
-  double residual_rms_rel = 0;           // rms of |Z - Z_fit| / |Z|
-  double roughness = 0;                  // integral of (d gamma / d ln tau)^2 d ln tau (Ohm^2)
+  double residual_rms_rel = 0;  // rms of |Z - Z_fit| / |Z|
+  double roughness = 0;         // integral of (d gamma / d ln tau)^2 d ln tau (Ohm^2)
   // What castor cannot stand behind: peaks outside the measured window, a distribution
   // cut at the grid's end (an arc the spectrum does not close), a poor reproduction of Z.
   std::vector<std::string> warnings;

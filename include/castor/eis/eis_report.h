@@ -35,7 +35,7 @@ std::vector<report::Figure> fit_figures(const Circuit& circuit, const Spectrum& 
 // the low-frequency end is capacitive, the verdict of the other settings beside it) or the
 // one setting asked for.
 struct KkRequest {
-  std::optional<KkFit> fit;   // none: castor's default
+  std::optional<KkFit> fit;  // none: castor's default
   bool add_capacitance = false;
   double mu_cutoff = 0.85;
   int max_M = 50;
@@ -46,9 +46,9 @@ struct KkCheck {
   KkFit fit = KkFit::complex;
   bool add_capacitance = false;
   double mu_cutoff = 0.85;
-  std::string verdict_text;             // the default's verdict over all settings
-  std::vector<std::string> failures;    // the spectrum failed (what --strict refuses)
-  std::vector<std::string> notes;       // a verdict that depends on the setting
+  std::string verdict_text;           // the default's verdict over all settings
+  std::vector<std::string> failures;  // the spectrum failed (what --strict refuses)
+  std::vector<std::string> notes;     // a verdict that depends on the setting
 };
 KkCheck check_kk(const Spectrum& spectrum, const KkRequest& request = {});
 report::Report to_report(const KkCheck& check, const Spectrum& spectrum);

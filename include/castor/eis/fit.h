@@ -26,11 +26,11 @@ std::optional<Weighting> weighting_from_string(std::string_view s);
 
 struct FitOptions {
   Weighting weighting = Weighting::unit;
-  std::vector<double> initial;                // empty: automatic from the spectrum
-  std::map<std::string, double> constants;    // parameters held fixed, by name
+  std::vector<double> initial;                              // empty: automatic from the spectrum
+  std::map<std::string, double> constants;                  // parameters held fixed, by name
   std::map<std::string, std::pair<double, double>> bounds;  // override the physical bounds
-  int starts = 24;        // 1 = a local fit from the initial values only
-  unsigned seed = 12345;  // of the multi-start perturbations (results are reproducible)
+  int starts = 24;                                          // 1 = a local fit from the initial values only
+  unsigned seed = 12345;                                    // of the multi-start perturbations (results are reproducible)
   int max_iterations = 400;
   // Sibling parallel sub-circuits of the same form (p(R1,C1)-p(R2,C2)) are put in the
   // order of their time constants (fastest first), so arcs cannot swap labels.
@@ -40,17 +40,17 @@ struct FitOptions {
 struct FitResult {
   std::string circuit;
   std::vector<std::string> names, units;
-  std::vector<double> values, std_errors;   // std error NaN for constants
+  std::vector<double> values, std_errors;  // std error NaN for constants
   std::vector<bool> fixed;
   std::vector<std::vector<double>> correlation;  // free parameters only, in their order
-  std::vector<double> initial;       // the start that won
-  double chi_square = 0;             // sum of weighted squared residuals
-  double reduced_chi_square = 0;     // chi_square / (2N - free parameters)
-  double sum_squares_ohm2 = 0;       // unweighted sum |Z - Z_fit|^2
-  double pseudo_chi_square = 0;      // Boukamp: sum |Z - Z_fit|^2 / |Z|^2
+  std::vector<double> initial;                   // the start that won
+  double chi_square = 0;                         // sum of weighted squared residuals
+  double reduced_chi_square = 0;                 // chi_square / (2N - free parameters)
+  double sum_squares_ohm2 = 0;                   // unweighted sum |Z - Z_fit|^2
+  double pseudo_chi_square = 0;                  // Boukamp: sum |Z - Z_fit|^2 / |Z|^2
   int degrees_of_freedom = 0;
-  int starts = 0, iterations = 0;    // iterations of the winning start
-  bool converged = false;            // the optimizer converged (not the same as a trustworthy fit)
+  int starts = 0, iterations = 0;  // iterations of the winning start
+  bool converged = false;          // the optimizer converged (not the same as a trustworthy fit)
   // Parameters the data do not determine, each with the reason: on a bound, a relative
   // standard error above 100 % or below the numerical floor, an element whose impedance
   // never reaches the spectrum's scale within the measured frequencies. Empty: all are.

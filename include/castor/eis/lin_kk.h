@@ -21,14 +21,14 @@ std::string_view to_string(KkFit f);
 std::optional<KkFit> kk_fit_from_string(std::string_view s);
 
 struct LinKKOptions {
-  double mu_cutoff = 0.85;   // c
+  double mu_cutoff = 0.85;  // c
   int max_M = 50;
   KkFit fit = KkFit::real;
   bool add_capacitance = false;
   std::optional<int> fixed_M;  // skip the automatic choice
   // How M is chosen: Schoenleber's mu criterion (impedance.py's linKK), or the smallest M
   // whose largest residual is within 10 % of the best over M = 1..max_M while mu >= 0.5
-// (castor's default
+  // (castor's default
   // in kk_verdict: the mu criterion stops at M = 5 on an exact Randles spectrum, leaving a
   // 57 % residual).
   enum class MChoice { mu, residual } choose_M = MChoice::mu;
@@ -37,10 +37,10 @@ struct LinKKOptions {
 struct LinKKResult {
   int M = 0;
   double mu = 0;
-  int mu_M = 0;  // the M the mu criterion gives (the same as M unless choose_M = residual)
+  int mu_M = 0;                      // the M the mu criterion gives (the same as M unless choose_M = residual)
   std::vector<double> tau_s, r_ohm;  // the M RC elements
   double r0_ohm = 0, l_H = 0;
-  std::optional<double> c_F;         // when add_capacitance
+  std::optional<double> c_F;  // when add_capacitance
   std::vector<std::complex<double>> z_fit;
   std::vector<double> residual_re, residual_im;  // (Z - Z_fit) / |Z|
   double max_abs_residual = 0;

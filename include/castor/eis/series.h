@@ -12,13 +12,12 @@
 namespace castor::eis {
 
 struct SeriesOptions {
-  FitOptions fit;          // for the first spectrum
-  int follow_starts = 4;   // starts for the next spectra (the first is the previous result)
+  FitOptions fit;                         // for the first spectrum
+  int follow_starts = 4;                  // starts for the next spectra (the first is the previous result)
   double f_min_Hz = 0, f_max_Hz = 1e300;  // frequency window applied to every spectrum
 };
 
-std::vector<FitResult> fit_series(const Circuit& circuit, const std::vector<Spectrum>& spectra,
-                                  const SeriesOptions& options = {});
+std::vector<FitResult> fit_series(const Circuit& circuit, const std::vector<Spectrum>& spectra, const SeriesOptions& options = {});
 
 // One row per spectrum: index, source, each parameter and its error, chi-square.
 void write_series_csv(const std::vector<FitResult>& fits, const std::vector<Spectrum>& spectra, std::ostream& out);

@@ -32,12 +32,12 @@ FitParameter parse_fit_parameter(const std::string& text);
 
 struct IdentifyOptions {
   std::vector<FitParameter> parameters;
-  int starts = 1;                 // the start values, then starts - 1 log-uniform draws within the bounds
+  int starts = 1;  // the start values, then starts - 1 log-uniform draws within the bounds
   unsigned seed = 1;
   int max_iterations = 40;
-  bool profiles = false;          // profile likelihoods (95 %) for each parameter
+  bool profiles = false;  // profile likelihoods (95 %) for each parameter
   double simulator_rtol = 1e-7;
-  int threads = 0;                // finite differences in parallel; 0: all cores
+  int threads = 0;                                   // finite differences in parallel; 0: all cores
   std::function<void(const std::string&)> progress;  // one line per iteration / profile point
 };
 
@@ -45,20 +45,20 @@ struct IdentifiedParameter {
   std::string path;
   double start = 0, value = 0, lower = 0, upper = 0;
   bool log_scale = true;
-  double standard_error = 0;        // of ln(value) (log scale) or of the value
-  double ci_low = 0, ci_high = 0;   // 95 % from the Jacobian (asymmetric on the log scale)
+  double standard_error = 0;       // of ln(value) (log scale) or of the value
+  double ci_low = 0, ci_high = 0;  // 95 % from the Jacobian (asymmetric on the log scale)
   // 95 % profile-likelihood interval; open (nullopt) where the profile does not rise by
   // 3.84 before the bound.
   bool profiled = false;
   std::optional<double> profile_low, profile_high;
   bool determined = true;
-  std::string note;                 // why not determined
+  std::string note;  // why not determined
 };
 
 struct ExperimentFit {
   std::string source;
   std::size_t points = 0;
-  double chi2 = 0;                  // sum of squared weighted residuals
+  double chi2 = 0;                                        // sum of squared weighted residuals
   double rms_V = NAN, rms_A = NAN, rms_relative_z = NAN;  // unweighted misfit, in the signal's units
   double noise_V = NAN, noise_A = NAN, noise_relative_z = NAN;
   std::vector<std::string> notes;
@@ -79,7 +79,7 @@ struct IdentifyResult {
   double chi2 = 0, reduced_chi2 = 0;
   long simulations = 0;
   double seconds = 0;
-  bool converged = false;           // the optimizer's verdict
+  bool converged = false;  // the optimizer's verdict
   std::string optimizer_message;
   std::vector<std::string> warnings;
 };

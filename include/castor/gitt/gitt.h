@@ -30,11 +30,11 @@ struct GittOptions {
   Geometry geometry = Geometry::sphere;
   Slope slope = Slope::end_points;
   // Inputs of the chosen form.
-  double mass_g = 0;                 // m_B, active mass
-  double molar_mass_g_mol = 0;       // M_B
-  double molar_volume_cm3_mol = 0;   // V_M (electrode form)
-  double area_cm2 = 0;               // S (electrode form)
-  double radius_cm = 0;              // r (sphere form)
+  double mass_g = 0;                // m_B, active mass
+  double molar_mass_g_mol = 0;      // M_B
+  double molar_volume_cm3_mol = 0;  // V_M (electrode form)
+  double area_cm2 = 0;              // S (electrode form)
+  double radius_cm = 0;             // r (sphere form)
   // For SOC and x: one ion of charge z per formula unit gives theoretical capacity
   // z F / (3.6 M_B); x is the charge passed over that.
   int ion_charge = 1;
@@ -46,12 +46,12 @@ struct GittOptions {
 };
 
 struct GittPulse {
-  int index = 0;             // from 1
+  int index = 0;  // from 1
   Direction direction = Direction::none;
   std::size_t begin = 0, end = 0, rest_end = 0;  // rows: pulse [begin, end), rest [end, rest_end)
   double current_A = 0, tau_s = 0, rest_s = 0;
   double e0_V = 0, e_after_ir_V = 0, e_pulse_end_V = 0, e_rest_end_V = 0;
-  double ir_drop_V = 0;      // E after the IR step - E0
+  double ir_drop_V = 0;        // E after the IR step - E0
   double overpotential_V = 0;  // E at pulse end - E at rest end
   double dEs_V = 0, dEt_V = 0;
   double dE_dsqrt_t = 0, sqrt_t_r2 = 0;  // slope (V/s^0.5) and r^2 of E against sqrt(t)
@@ -59,7 +59,7 @@ struct GittPulse {
   double D_cm2_s = 0;
   double diffusion_time_s = 0;  // L^2 / D
   bool valid = true;
-  std::string note;             // why not valid
+  std::string note;  // why not valid
 };
 
 struct GittWindow {

@@ -51,25 +51,25 @@ using EdsReader = eds::EdsSpectrum (*)(const std::filesystem::path& path);
 enum class Format {
   unknown,
   biologic_mpr,
-  biologic_mpt,    // EC-Lab / BT-Lab ASCII export (.mpt, .txt)
-  biologic_csv,    // EC-Lab CSV export (semicolon or comma separated)
+  biologic_mpt,  // EC-Lab / BT-Lab ASCII export (.mpt, .txt)
+  biologic_csv,  // EC-Lab CSV export (semicolon or comma separated)
   neware_ndax,
   neware_nda,
-  neware_csv,      // BTSDA CSV export
+  neware_csv,  // BTSDA CSV export
   arbin_res,
   maccor_txt,
   basytec_txt,
-  generic_csv,     // a CSV with a column mapping (including battery-data-format files)
-  gamry_dta,       // Gamry Framework .DTA with CURVE tables
+  generic_csv,  // a CSV with a column mapping (including battery-data-format files)
+  gamry_dta,    // Gamry Framework .DTA with CURVE tables
 };
 
 // One row of castor's format table: what `castor formats`, `--format`, the README's format
 // table and error messages are made from.
 struct FormatInfo {
-  std::string_view id;           // as --format takes it, e.g. "biologic-mpr"
-  std::string_view kind;         // "cycler", "impedance", "xps", "xrd", "eds"
-  std::string_view description;  // files and versions read
-  std::string_view checked;      // the instrument files and peer outputs it was checked against
+  std::string_view id;                    // as --format takes it, e.g. "biologic-mpr"
+  std::string_view kind;                  // "cycler", "impedance", "xps", "xrd", "eds"
+  std::string_view description;           // files and versions read
+  std::string_view checked;               // the instrument files and peer outputs it was checked against
   Format table_format = Format::unknown;  // the read_table format; unknown for the other kinds
   Sniffer sniff = nullptr;                // how the file is recognised among its kind
   TableReader read = nullptr;             // cycler tables: the reader

@@ -20,8 +20,7 @@ std::uint64_t check_input_file(const std::filesystem::path& path, const std::str
 std::string read_head(const std::filesystem::path& path, std::size_t n, const std::string& format = "");
 
 // Reads the whole file; throws castor::Error if it is missing, unreadable or a directory.
-std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path,
-                                          const std::string& format = "");
+std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path, const std::string& format = "");
 // The same as one string; an empty file is an error too.
 std::string read_nonempty_file(const std::filesystem::path& path, const std::string& format = "");
 

@@ -23,19 +23,17 @@ struct CsvOptions {
 };
 
 Table read_generic_csv(const std::filesystem::path& path, const CsvOptions& options = {});
-Table read_generic_csv_text(std::string_view text, const std::string& name,
-                            const CsvOptions& options = {}, std::string_view format = "csv");
+Table read_generic_csv_text(std::string_view text, const std::string& name, const CsvOptions& options = {},
+                            std::string_view format = "csv");
 
 // The 0-based index of the column-name line among `lines`: the first line with at least
 // two names, most of them not numbers, followed by a line with at least one number.
 // Returns nullopt when there is none in the first `max_lines`.
-std::optional<std::size_t> find_names_line(std::span<const std::string_view> lines,
-                                           std::size_t max_lines = 100);
+std::optional<std::size_t> find_names_line(std::span<const std::string_view> lines, std::size_t max_lines = 100);
 
 // Parses `lines[names_line]` as column names (delimiter `delim`) and the lines after it
 // as rows into `table` (raw columns). Trailing empty names are dropped; a leading empty
 // name (a row index written by pandas) becomes "index".
-void parse_named_rows(std::span<const std::string_view> lines, std::size_t names_line, char delim,
-                      Table& table);
+void parse_named_rows(std::span<const std::string_view> lines, std::size_t names_line, char delim, Table& table);
 
 }  // namespace castor::io

@@ -16,7 +16,6 @@ void write_csv(const Table& table, std::ostream& out, const WriteOptions& option
 // JSON: {"metadata": {...}, "columns": [{"name","unit","source"}...], "data": {name: [..]}}
 void write_json(const Table& table, std::ostream& out, const WriteOptions& options = {});
 // Picks CSV or JSON from the extension (.csv, .json); throws castor::Error otherwise.
-void write_table(const Table& table, const std::filesystem::path& path,
-                 const WriteOptions& options = {});
+void write_table(const Table& table, const std::filesystem::path& path, const WriteOptions& options = {});
 
 }  // namespace castor::io

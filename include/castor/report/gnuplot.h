@@ -14,8 +14,7 @@ namespace castor::report {
 
 struct Series {
   Series() = default;
-  Series(std::string title_, std::vector<double> x_, std::vector<double> y_, std::string style_ = "lines",
-         bool second_axis_ = false)
+  Series(std::string title_, std::vector<double> x_, std::vector<double> y_, std::string style_ = "lines", bool second_axis_ = false)
       : title(std::move(title_)), x(std::move(x_)), y(std::move(y_)), style(std::move(style_)), second_axis(second_axis_) {}
   std::string title;
   std::vector<double> x, y;
@@ -35,9 +34,9 @@ struct Figure {
   std::vector<Series> series;
   int width_px = 900, height_px = 600;
   bool log_x = false, log_y = false;
-  bool equal_axes = false;  // same scale on x and y (Nyquist plots)
-  bool reverse_x = false;   // x runs high to low (XPS binding energy)
-  bool pad = false;         // margins around the data (scatter plots with labels)
+  bool equal_axes = false;   // same scale on x and y (Nyquist plots)
+  bool reverse_x = false;    // x runs high to low (XPS binding energy)
+  bool pad = false;          // margins around the data (scatter plots with labels)
   std::string colour_label;  // the colour bar's label when series sit on the colour map
   // gnuplot key position; by default above the plot, outside the data.
   std::string key = "outside top center horizontal";
@@ -51,7 +50,6 @@ std::string gnuplot_script(const Figure& figure, const std::filesystem::path& ou
 // Runs gnuplot; throws castor::Error when gnuplot is missing, fails, or writes nothing.
 void draw(const Figure& figure, const std::filesystem::path& out);
 // Several panels side by side in one image (e.g. Nyquist and Bode).
-void draw_panels(const std::vector<Figure>& panels, const std::filesystem::path& out, int width_px = 1400,
-                 int height_px = 600);
+void draw_panels(const std::vector<Figure>& panels, const std::filesystem::path& out, int width_px = 1400, int height_px = 600);
 
 }  // namespace castor::report

@@ -13,20 +13,20 @@ namespace castor::report {
 
 // One number with its unit (and its standard error, NaN when it has none).
 struct Quantity {
-  std::string name;    // "mean_D_discharge" (a key: JSON field, Python attribute)
-  std::string label;   // "discharge SOC 20-60 %: mean D" (what the text prints)
+  std::string name;   // "mean_D_discharge" (a key: JSON field, Python attribute)
+  std::string label;  // "discharge SOC 20-60 %: mean D" (what the text prints)
   double value = 0;
-  std::string unit;    // "cm2/s"; empty for counts and ratios
-  std::string note;    // what qualifies it ("over 5 pulses, 0 valid")
+  std::string unit;  // "cm2/s"; empty for counts and ratios
+  std::string note;  // what qualifies it ("over 5 pulses, 0 valid")
   double std_error = std::numeric_limits<double>::quiet_NaN();
   bool in_text = true;  // false: the summary line already says it (CSV and JSON carry it)
 };
 
 // A table column: numbers or texts (one of the two has the table's row count).
 struct ReportColumn {
-  std::string name;      // "D" (a key)
-  std::string unit;      // "cm2/s"
-  std::string heading;   // the text writer's heading ("D cm2/s"); empty: name and unit
+  std::string name;     // "D" (a key)
+  std::string unit;     // "cm2/s"
+  std::string heading;  // the text writer's heading ("D cm2/s"); empty: name and unit
   std::vector<double> numbers;
   std::vector<std::string> texts;
   std::string text_format = "{:.6g}";  // how the text writer prints a number (fmt syntax)
@@ -49,13 +49,13 @@ struct ReportTable {
 };
 
 struct Report {
-  std::string analysis;  // "gitt", "cv"
-  std::string source;    // the file (or files) analysed
-  std::string summary;   // one line: what was found and under which assumptions
-  std::vector<std::string> notes;      // lines printed after the tables (assumptions, methods)
+  std::string analysis;            // "gitt", "cv"
+  std::string source;              // the file (or files) analysed
+  std::string summary;             // one line: what was found and under which assumptions
+  std::vector<std::string> notes;  // lines printed after the tables (assumptions, methods)
   std::vector<Quantity> values;
   std::vector<ReportTable> tables;
-  std::vector<std::string> warnings;   // what castor cannot stand behind in these numbers
+  std::vector<std::string> warnings;  // what castor cannot stand behind in these numbers
 };
 
 // The text a terminal shows: the summary, each table with aligned headings, the values

@@ -26,8 +26,7 @@ struct Style {
   std::string font = "Sans";
   double font_pt = 11;
   double line_width = 1.5;
-  std::vector<std::string> colours = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
-                                      "#e69f00", "#56b4e9", "#000000", "#f0e442"};
+  std::vector<std::string> colours = {"#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442"};
   std::vector<std::string> palette = {"#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"};
 };
 

@@ -26,15 +26,15 @@ struct CellParameters {
   std::string name;
   // Cathode active material.
   std::string formula = "NaTi2(PO4)3";
-  int ion_charge = 2;                 // z
+  int ion_charge = 2;  // z
   double molar_mass_g_mol = 403.63;
-  double capacity_mAh_g = 132.8;      // z F / (3.6 M) unless set
+  double capacity_mAh_g = 132.8;  // z F / (3.6 M) unless set
   double mass_g = 1.0e-3;
   double density_g_cm3 = 2.96;
-  double e0_V = 1.89;                 // equilibrium potential at half filling
-  double omega_eV = 0.0;              // regular-solution interaction per site
-  double k0_A_m2 = 1.0;               // exchange current density prefactor: i0 = k0 sqrt(y (1 - y))
-  double alpha = 0.5;                 // cathode transfer coefficient of reduction (insertion); 1 - alpha for oxidation
+  double e0_V = 1.89;     // equilibrium potential at half filling
+  double omega_eV = 0.0;  // regular-solution interaction per site
+  double k0_A_m2 = 1.0;   // exchange current density prefactor: i0 = k0 sqrt(y (1 - y))
+  double alpha = 0.5;     // cathode transfer coefficient of reduction (insertion); 1 - alpha for oxidation
   // Kinetics: Butler-Volmer, or Marcus-Hush-Chidsey in the Zeng-Smith-Bai-Bazant form
   // (J. Electroanal. Chem. 735 (2014) 77) with reorganisation energy lambda (in kT),
   // scaled so that its slope at eta = 0 is the one of Butler-Volmer with the same i0.
@@ -59,21 +59,21 @@ struct CellParameters {
   // the electrode's geometric area, the anode's): limiting current z F D c A / delta.
   // 0 diffusivity: no electrolyte transport.
   double electrolyte_diffusivity_m2_s = 0, electrolyte_concentration_mol_m3 = 500, diffusion_layer_m = 30e-6;
-  double double_layer_F_m2 = 0;       // per particle area (0: no capacitive current)
+  double double_layer_F_m2 = 0;  // per particle area (0: no capacitive current)
   ParticleModel model = ParticleModel::homogeneous;
-  int volumes = 1;                    // finite volumes per particle (diffusion model)
+  int volumes = 1;  // finite volumes per particle (diffusion model)
   double diffusivity_m2_s = 1e-16;
-  double interface_width_nm = 1.0;    // Cahn-Hilliard: sqrt(kappa / Omega)
-  double mesh_ratio = 1.0;            // each volume this times as thick as the one inside (< 1: finer at the surface)
+  double interface_width_nm = 1.0;       // Cahn-Hilliard: sqrt(kappa / Omega)
+  double mesh_ratio = 1.0;               // each volume this times as thick as the one inside (< 1: finer at the surface)
   std::vector<ParticleGroup> particles;  // radius groups
   // Metal anode (counter and reference).
   double anode_k0_A_m2 = 10.0;
-  double anode_alpha = 0.5;           // plating/stripping asymmetry
+  double anode_alpha = 0.5;  // plating/stripping asymmetry
   double anode_area_m2 = 1.13e-4;
   // Cell.
   double series_resistance_ohm = 0;
   double temperature_K = 298.15;
-  double initial_filling = 0.01;      // y at the start (0 = empty of the inserted ion)
+  double initial_filling = 0.01;  // y at the start (0 = empty of the inserted ion)
   // Fraction of the active mass wired to the current collector at the start, and how it
   // changes per cycle: + activation_per_cycle x 0.5^(cycle - 2) - trapping_per_cycle.
   double active_fraction = 1.0;
@@ -91,8 +91,7 @@ struct CellParameters {
   // Arrhenius temperature dependence: each rate is its value at reference_temperature_K
   // times exp(-Ea/R (1/T - 1/T_ref)); activation energies in kJ/mol (0: none).
   double reference_temperature_K = 298.15;
-  double k0_activation_kJ_mol = 0, diffusivity_activation_kJ_mol = 0, side_activation_kJ_mol = 0,
-         anode_activation_kJ_mol = 0;
+  double k0_activation_kJ_mol = 0, diffusivity_activation_kJ_mol = 0, side_activation_kJ_mol = 0, anode_activation_kJ_mol = 0;
   double arrhenius(double activation_kJ_mol) const;
   // Anode: a plating overpotential beyond Butler-Volmer (nucleation and growth of the metal,
   // V, > 0 lowers the plating potential; it rises smoothly over the first 1 % of the

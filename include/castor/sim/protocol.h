@@ -26,9 +26,9 @@ struct Amount {  // a current in one of the units above
 
 struct ProtocolStep {
   StepType type = StepType::rest;
-  std::string text;            // as written, for messages
+  std::string text;  // as written, for messages
   std::optional<Amount> current;
-  std::optional<double> voltage_V;          // hold at / sweep from
+  std::optional<double> voltage_V;  // hold at / sweep from
   std::optional<double> sweep_to_V, sweep_rate_V_s;
   std::optional<double> until_voltage_V;
   bool limit_on_cell_voltage = false;  // "until 1.5 V cell": the two-electrode voltage

@@ -29,7 +29,7 @@ struct SimulationOptions {
   // error (the unknowns are logits of the fillings, which BDF does not conserve exactly;
   // 1e-8 to 2e-6 of the charge moved at the default rtol 1e-7, 1e-5 at rtol 1e-6).
   double fillings_tolerance = 1e-4;
-  bool record_fillings = false;             // one column per particle group (mean filling)
+  bool record_fillings = false;  // one column per particle group (mean filling)
   // Called after each protocol step: (step index from 0, steps in all, simulated time s).
   std::function<void(std::size_t, std::size_t, double)> progress;
 };
@@ -46,24 +46,24 @@ struct SimulatedSpectrum {
 // (stored charge at the start - at the end, less material trapped, plus material activated).
 // Both balances are checked against SimulationOptions::ledger_tolerance.
 struct ChargeLedger {
-  double passed_C = 0;               // integral of the cell current
-  double insertion_C = 0;            // integral of the particles' faradaic currents
-  double side_C = 0;                 // side reaction (< 0: reduction)
-  double double_layer_C = 0;         // double-layer charging during the steps
-  double double_layer_jumps_C = 0;   // at step starts (potential steps), not in the current record
+  double passed_C = 0;                    // integral of the cell current
+  double insertion_C = 0;                 // integral of the particles' faradaic currents
+  double side_C = 0;                      // side reaction (< 0: reduction)
+  double double_layer_C = 0;              // double-layer charging during the steps
+  double double_layer_jumps_C = 0;        // at step starts (potential steps), not in the current record
   double trapped_C = 0, activated_C = 0;  // ions in material cut off / wired in between cycles
   double insertion_from_fillings_C = 0;
-  double throughput_C = 0;           // charge moved, step by step (|net| of each step, summed)
-  double scale_C = 0;                // max(throughput, |side|): the imbalances are relative to it
+  double throughput_C = 0;  // charge moved, step by step (|net| of each step, summed)
+  double scale_C = 0;       // max(throughput, |side|): the imbalances are relative to it
   double imbalance = 0, fillings_imbalance = 0;
 };
 
 struct SimulationResult {
-  Table table;                          // time_s, voltage_V (vs reference), current_A, counter_voltage_V, ...
+  Table table;  // time_s, voltage_V (vs reference), current_A, counter_voltage_V, ...
   std::vector<SimulatedSpectrum> spectra;
-  double charge_passed_C = 0;           // integral of the current
-  double stored_change_C = 0;           // change of the ions stored in the particles (as charge)
-  double side_charge_C = 0;             // charge of the side reaction (negative: reduction)
+  double charge_passed_C = 0;  // integral of the current
+  double stored_change_C = 0;  // change of the ions stored in the particles (as charge)
+  double side_charge_C = 0;    // charge of the side reaction (negative: reduction)
   ChargeLedger ledger;
   long solver_steps = 0;
 };

@@ -23,10 +23,10 @@ enum class Shape { gl_product, gl_sum, voigt, lorentzian_asymmetric };
 
 struct LineShape {
   Shape kind = Shape::gl_product;
-  double m = 30;                // GL, SGL: Lorentzian share %; V: Lorentzian width share %
-  double alpha = 1, beta = 1;   // LA/LF tail exponents (high-BE side, low-BE side)
-  double gauss_fwhm_eV = 0;     // LA/LF Gaussian broadening
-  double damping_eV = 0;        // LF tail damping width; 0 = undamped (LA)
+  double m = 30;               // GL, SGL: Lorentzian share %; V: Lorentzian width share %
+  double alpha = 1, beta = 1;  // LA/LF tail exponents (high-BE side, low-BE side)
+  double gauss_fwhm_eV = 0;    // LA/LF Gaussian broadening
+  double damping_eV = 0;       // LF tail damping width; 0 = undamped (LA)
 };
 
 // "GL(30)", "SGL(30)", "V(20)", "LA(1.1,2.3,0.8)", "LF(0.54,10,20,0.8)"; throws castor::Error
@@ -40,7 +40,6 @@ std::complex<double> faddeeva(std::complex<double> z);
 
 // The profile of one peak with the given area at the energies x (any order). For LA/LF the
 // area is the integral over [min x, max x].
-std::vector<double> peak_profile(const LineShape& shape, const std::vector<double>& x, double position_eV, double fwhm_eV,
-                                 double area);
+std::vector<double> peak_profile(const LineShape& shape, const std::vector<double>& x, double position_eV, double fwhm_eV, double area);
 
 }  // namespace castor::xps

@@ -18,10 +18,10 @@ struct FileHead;
 namespace castor::xps {
 
 struct XpsBlock {
-  std::string id;                 // block / region name as the file gives it
-  Region region;                  // binding-energy axis, counts (or counts/s where the file says so)
-  double source_energy_eV = 0;    // excitation energy (0 when the file does not say)
-  std::string intensity_unit;     // "counts", "counts/s", ...
+  std::string id;               // block / region name as the file gives it
+  Region region;                // binding-energy axis, counts (or counts/s where the file says so)
+  double source_energy_eV = 0;  // excitation energy (0 when the file does not say)
+  std::string intensity_unit;   // "counts", "counts/s", ...
   std::map<std::string, std::string> meta;
 };
 

@@ -18,7 +18,7 @@ struct VamasBlock {
   std::string abscissa_label, abscissa_units;
   double source_energy_eV = 0;  // analysis source characteristic energy
   std::vector<double> abscissa;
-  std::vector<std::string> variable_names;       // corresponding variables (ordinates)
+  std::vector<std::string> variable_names;  // corresponding variables (ordinates)
   std::vector<std::vector<double>> variables;
   std::map<std::string, std::string> meta;
   // The block as a region on the binding-energy axis: BE = source energy - KE for a kinetic

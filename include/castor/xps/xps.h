@@ -44,7 +44,7 @@ double tougaard_auto_B(const Region& r, const Tougaard& t);
 struct Component {
   std::string name;
   double position_eV = 0, fwhm_eV = 1.0, area = 1.0;
-  LineShape shape;               // GL(30) unless set
+  LineShape shape;  // GL(30) unless set
   // A doublet partner: second peak at position + splitting with area x ratio (2p: 0.5,
   // 3d: 2/3, 4f: 3/4) and its own width factor (Ti 2p1/2 is broader).
   std::optional<double> doublet_splitting_eV, doublet_area_ratio;

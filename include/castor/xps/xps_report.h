@@ -16,16 +16,16 @@
 namespace castor::xps {
 
 struct RegionFitRequest {
-  std::vector<double> positions_eV;     // starting binding energies, one per component (required)
-  std::vector<std::string> names;       // default C1, C2, ...
-  LineShape shape;                      // GL(30) unless set
-  double fwhm_eV = 1.2;                 // starting FWHM
-  double doublet_splitting_eV = 0;      // 0: singlets
+  std::vector<double> positions_eV;  // starting binding energies, one per component (required)
+  std::vector<std::string> names;    // default C1, C2, ...
+  LineShape shape;                   // GL(30) unless set
+  double fwhm_eV = 1.2;              // starting FWHM
+  double doublet_splitting_eV = 0;   // 0: singlets
   double doublet_area_ratio = 0.5, doublet_fwhm_factor = 1.0;
   bool common_width = false;
-  std::string background = "shirley";   // shirley, tougaard or linear
+  std::string background = "shirley";  // shirley, tougaard or linear
   Tougaard tougaard;
-  double from_eV = 0, to_eV = 0;        // window (to > from), else the whole region
+  double from_eV = 0, to_eV = 0;  // window (to > from), else the whole region
   // Charge correction: the maximum of this block moves to charge_reference_eV.
   std::string charge_block;
   double charge_reference_eV = 284.8;
@@ -39,7 +39,7 @@ struct RegionFitRequest {
 
 struct RegionFitRun {
   std::string source, block;
-  Region region;             // after charge correction and cropping
+  Region region;  // after charge correction and cropping
   std::vector<double> background;
   std::string background_text;  // "Tougaard B = 551 eV^2 (meets the high-BE end)", ...
   std::string charge_text;      // "charge correction: C 1s maximum 285.10 eV -> 284.80 eV" or empty

@@ -17,14 +17,14 @@ struct Site {
   std::string label, element;  // element symbol ("Ti", "O")
   double x = 0, y = 0, z = 0;  // fractional
   double occupancy = 1.0;
-  double u_iso_Ang2 = 0;         // B = 8 pi^2 U
+  double u_iso_Ang2 = 0;  // B = 8 pi^2 U
 };
 
 struct Crystal {
   std::string name;
   double a = 1, b = 1, c = 1, alpha = 90, beta = 90, gamma = 90;  // A, degrees
-  std::string spacegroup;           // Hermann-Mauguin, as the CIF or gemmi gives it
-  std::vector<std::string> symops;  // all operators as x,y,z triplets (centring included)
+  std::string spacegroup;                                         // Hermann-Mauguin, as the CIF or gemmi gives it
+  std::vector<std::string> symops;                                // all operators as x,y,z triplets (centring included)
   std::vector<Site> sites;
   double volume_Ang3() const;
 };
@@ -42,10 +42,10 @@ double d_spacing_Ang(const Crystal& x, int h, int k, int l);
 double two_theta_deg(double d_Ang, double wavelength_Ang);  // NaN where d < lambda/2
 
 struct Reflection {
-  int h = 0, k = 0, l = 0;    // representative of the family
-  int multiplicity = 0;       // distinct hkl in the family (Friedel pairs included)
+  int h = 0, k = 0, l = 0;  // representative of the family
+  int multiplicity = 0;     // distinct hkl in the family (Friedel pairs included)
   double d_Ang = 0, two_theta_deg = 0;
-  std::complex<double> F;     // structure factor of the representative (electrons)
+  std::complex<double> F;  // structure factor of the representative (electrons)
   double F2() const { return std::norm(F); }
 };
 

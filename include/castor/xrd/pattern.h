@@ -20,10 +20,10 @@ namespace castor::xrd {
 
 struct Pattern {
   std::vector<double> two_theta_deg, counts, sigma;  // sigma = sqrt(counts) unless the file gives it
-  double ka1_Ang = 0, ka2_Ang = 0, ka2_ratio = 0;        // ka1_Ang 0 = no wavelength in the file
-  bool ka2_ratio_stated = false;  // the file states the Ka2/Ka1 ratio (0 = a Ka1 monochromator)
+  double ka1_Ang = 0, ka2_Ang = 0, ka2_ratio = 0;    // ka1_Ang 0 = no wavelength in the file
+  bool ka2_ratio_stated = false;                     // the file states the Ka2/Ka1 ratio (0 = a Ka1 monochromator)
   double goniometer_radius_mm = 0;
-  double counting_time_s = 0;                        // per point, where stated
+  double counting_time_s = 0;  // per point, where stated
   std::string source;
   std::map<std::string, std::string> meta;
 };

@@ -22,10 +22,10 @@ std::vector<Stick> stick_pattern(const Crystal& x, double wavelength_Ang, double
 
 struct PhaseScore {
   std::string name;
-  double score = 0;           // matched stick intensity / all stick intensity in range (0-1)
-  double explained = 0;       // observed peak area explained by this phase's sticks (0-1)
+  double score = 0;      // matched stick intensity / all stick intensity in range (0-1)
+  double explained = 0;  // observed peak area explained by this phase's sticks (0-1)
   int matched = 0, sticks = 0;
-  double mean_offset_deg = 0; // mean (observed - calculated) of the matched sticks
+  double mean_offset_deg = 0;  // mean (observed - calculated) of the matched sticks
 };
 // Phases sorted by score; sticks weaker than 2 % are ignored; a stick matches a peak within
 // tolerance_deg.

@@ -20,9 +20,9 @@ namespace castor::xrd {
 
 struct Instrument {
   double ka1_Ang = constants::cu_ka1_Ang, ka2_Ang = 0, ka2_ratio = 0;  // ka2_Ang 0: one wavelength
-  double zero_deg = 0;                              // added to every calculated 2-theta
-  double displacement_mm = 0, radius_mm = 240;      // 2-theta shift -2 s cos(theta) / R
-  double monochromator_deg = 0;                     // 2-theta of a monochromator (0: none)
+  double zero_deg = 0;                                                 // added to every calculated 2-theta
+  double displacement_mm = 0, radius_mm = 240;                         // 2-theta shift -2 s cos(theta) / R
+  double monochromator_deg = 0;                                        // 2-theta of a monochromator (0: none)
   // Where the wavelengths came from, for the output ("from the file", "assumed ...", ...).
   std::string radiation_source = "given";
   // The pattern's own wavelengths (xrdml) where it has them, else Cu Ka1/Ka2 with ratio 0.5.
@@ -61,8 +61,8 @@ struct RefineResult {
   double scale = 0;
   std::vector<double> background;  // Chebyshev coefficients over the refined range
   std::vector<double> two_theta_deg, observed, calculated, background_curve;
-  std::vector<Reflection> reflections;  // with F from the refined structure (Rietveld)
-  std::vector<double> intensities;      // integrated intensity of each reflection (Ka1)
+  std::vector<Reflection> reflections;           // with F from the refined structure (Rietveld)
+  std::vector<double> intensities;               // integrated intensity of each reflection (Ka1)
   std::vector<double> reflection_two_theta_deg;  // refined positions (Ka1), zero and displacement included
   double Rp = 0, Rwp = 0, Rexp = 0, gof = 0;
   std::vector<std::pair<std::string, double>> values, errors;  // every refined parameter

@@ -27,8 +27,7 @@ RecipeResult evaluate_recipe(std::string_view product, const std::vector<Reagent
   for (const auto& [e, n] : r.product.elements) {
     if (std::find(exchanged.begin(), exchanged.end(), e) != exchanged.end()) continue;
     const auto it = r.element_mmol.find(e);
-    if (it == r.element_mmol.end())
-      throw Error(fmt::format("recipe: no reagent brings {}, which {} needs", e, r.product.text));
+    if (it == r.element_mmol.end()) throw Error(fmt::format("recipe: no reagent brings {}, which {} needs", e, r.product.text));
     const double possible = it->second / n;
     r.product_g_by_element[e] = possible * 1e-3 * r.product.molar_mass_g_mol;
     if (possible < r.product_mmol) r.product_mmol = possible, r.limiting_element = e;

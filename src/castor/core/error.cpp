@@ -10,26 +10,24 @@ namespace castor {
 
 const char* to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::input: return "input";
-    case ErrorKind::usage: return "usage";
-    case ErrorKind::resource: return "resource";
-    case ErrorKind::internal: return "internal";
+    case ErrorKind::input:
+      return "input";
+    case ErrorKind::usage:
+      return "usage";
+    case ErrorKind::resource:
+      return "resource";
+    case ErrorKind::internal:
+      return "internal";
   }
   return "internal";
 }
 
 int exit_status(ErrorKind kind) { return kind == ErrorKind::internal ? 3 : 2; }
 
-Error::Error(std::string reason, ErrorKind kind) : std::runtime_error(reason), reason_(std::move(reason)), kind_(kind) {
-  compose();
-}
+Error::Error(std::string reason, ErrorKind kind) : std::runtime_error(reason), reason_(std::move(reason)), kind_(kind) { compose(); }
 
 Error::Error(std::string file, std::string format, std::string reason, ErrorKind kind)
-    : std::runtime_error(reason),
-      file_(std::move(file)),
-      format_(std::move(format)),
-      reason_(std::move(reason)),
-      kind_(kind) {
+    : std::runtime_error(reason), file_(std::move(file)), format_(std::move(format)), reason_(std::move(reason)), kind_(kind) {
   compose();
 }
 

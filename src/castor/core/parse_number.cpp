@@ -31,8 +31,7 @@ long long parse_integer(std::string_view text, std::string_view what, long long 
   const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
   if (t.empty() || ec == std::errc::invalid_argument || ptr != t.data() + t.size())
     throw Error(fmt::format("{}: '{}' is not a whole number", what, text));
-  if (ec == std::errc::result_out_of_range || v < lo || v > hi)
-    throw Error(fmt::format("{}: {} is outside {} to {}", what, text, lo, hi));
+  if (ec == std::errc::result_out_of_range || v < lo || v > hi) throw Error(fmt::format("{}: {} is outside {} to {}", what, text, lo, hi));
   return v;
 }
 

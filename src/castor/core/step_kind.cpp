@@ -45,8 +45,7 @@ StepKind step_kind_from_label(std::string_view label) {
   while (!s.empty() && s.front() == ' ') s.erase(s.begin());
   if (s.empty()) return StepKind::unknown;
   auto has = [&](std::string_view w) { return s.find(w) != std::string::npos; };
-  if (has("rest") || has("pause") || has("ocv") || has("open circuit") || s == "r" || s == "o")
-    return StepKind::rest;
+  if (has("rest") || has("pause") || has("ocv") || has("open circuit") || s == "r" || s == "o") return StepKind::rest;
   if (has("eis") || has("impedance")) return StepKind::impedance;
   if (has("pulse")) return StepKind::pulse;
   const bool discharge = has("dchg") || has("discharg") || has("dis chg") || s == "d";
@@ -60,14 +59,10 @@ StepKind step_kind_from_label(std::string_view label) {
   return charge ? StepKind::cc_charge : StepKind::cc_discharge;
 }
 
-bool is_charge(StepKind kind) {
-  return kind == StepKind::cc_charge || kind == StepKind::cv_charge ||
-         kind == StepKind::cccv_charge;
-}
+bool is_charge(StepKind kind) { return kind == StepKind::cc_charge || kind == StepKind::cv_charge || kind == StepKind::cccv_charge; }
 
 bool is_discharge(StepKind kind) {
-  return kind == StepKind::cc_discharge || kind == StepKind::cv_discharge ||
-         kind == StepKind::cccv_discharge;
+  return kind == StepKind::cc_discharge || kind == StepKind::cv_discharge || kind == StepKind::cccv_discharge;
 }
 
 }  // namespace castor

@@ -19,8 +19,7 @@ void Table::check_length(std::size_t n, std::string_view name) {
     return;
   }
   if (n != rows_)
-    throw Error(meta.source_file, meta.format,
-                fmt::format("column '{}' has {} values, the table has {} rows", name, n, rows_));
+    throw Error(meta.source_file, meta.format, fmt::format("column '{}' has {} values, the table has {} rows", name, n, rows_));
 }
 
 Column& Table::add(Column column) {
@@ -33,10 +32,8 @@ Column& Table::add(Column column) {
   return columns_.back();
 }
 
-Column& Table::add(std::string_view name, std::string_view unit, std::string_view source,
-                   ColumnRole role, std::vector<double> values) {
-  return add(Column{std::string(name), std::string(unit), std::string(source), role,
-                    std::move(values)});
+Column& Table::add(std::string_view name, std::string_view unit, std::string_view source, ColumnRole role, std::vector<double> values) {
+  return add(Column{std::string(name), std::string(unit), std::string(source), role, std::move(values)});
 }
 
 TextColumn& Table::add_text(TextColumn column) {
@@ -79,14 +76,12 @@ Table Table::slice(std::size_t begin, std::size_t end) const {
   out.sized_ = true;
   for (const auto& c : columns_) {
     Column s{c.name, c.unit, c.source_name, c.role, {}};
-    s.values.assign(c.values.begin() + static_cast<std::ptrdiff_t>(begin),
-                    c.values.begin() + static_cast<std::ptrdiff_t>(end));
+    s.values.assign(c.values.begin() + static_cast<std::ptrdiff_t>(begin), c.values.begin() + static_cast<std::ptrdiff_t>(end));
     out.columns_.push_back(std::move(s));
   }
   for (const auto& c : text_columns_) {
     TextColumn s{c.name, c.source_name, {}};
-    s.values.assign(c.values.begin() + static_cast<std::ptrdiff_t>(begin),
-                    c.values.begin() + static_cast<std::ptrdiff_t>(end));
+    s.values.assign(c.values.begin() + static_cast<std::ptrdiff_t>(begin), c.values.begin() + static_cast<std::ptrdiff_t>(end));
     out.text_columns_.push_back(std::move(s));
   }
   return out;
@@ -114,8 +109,7 @@ void Table::append_rows(const Table& other) {
 }
 
 namespace {
-std::pair<std::optional<double>, std::optional<double>> finite_range(
-    const std::vector<double>& v) {
+std::pair<std::optional<double>, std::optional<double>> finite_range(const std::vector<double>& v) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (double x : v)
     if (std::isfinite(x)) {

@@ -25,8 +25,7 @@ double median(std::vector<double> v) {
 std::optional<LogLogFit> fit_line(const std::vector<double>& x, const std::vector<double>& y) {
   if (x.size() < 2) return std::nullopt;
   double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
-  for (std::size_t i = 0; i < x.size(); ++i)
-    n += 1, sx += x[i], sy += y[i], sxx += x[i] * x[i], sxy += x[i] * y[i], syy += y[i] * y[i];
+  for (std::size_t i = 0; i < x.size(); ++i) n += 1, sx += x[i], sy += y[i], sxx += x[i] * x[i], sxy += x[i] * y[i], syy += y[i] * y[i];
   const double den = n * sxx - sx * sx;
   if (!(den > 0)) return std::nullopt;
   LogLogFit f;
@@ -57,7 +56,8 @@ CvResult analyse_cv(const Table& t, const CvOptions& o) {
       if (std::fabs(v[i] - v[0]) > o.turn_hysteresis_V) dir = v[i] > v[0] ? 1 : -1, ext = i;
       continue;
     }
-    if ((dir > 0 && v[i] >= v[ext]) || (dir < 0 && v[i] <= v[ext])) ext = i;
+    if ((dir > 0 && v[i] >= v[ext]) || (dir < 0 && v[i] <= v[ext]))
+      ext = i;
     else if (std::fabs(v[i] - v[ext]) > o.turn_hysteresis_V) {
       turns.push_back(ext);
       dir = -dir;
@@ -103,8 +103,7 @@ CvResult analyse_cv(const Table& t, const CvOptions& o) {
       double best = -1;
       for (const auto& q : peaks) {
         const std::size_t i = rows[static_cast<std::size_t>(std::lround(q.voltage_V))];
-        if (std::fabs(v[i] - s.end_V) < o.edge_fraction * span || std::fabs(v[i] - s.start_V) < o.edge_fraction * span)
-          continue;
+        if (std::fabs(v[i] - s.end_V) < o.edge_fraction * span || std::fabs(v[i] - s.start_V) < o.edge_fraction * span) continue;
         if (q.prominence > best) best = q.prominence, pk = i;
       }
       if (pk == s.end) continue;
@@ -161,8 +160,7 @@ CvResult analyse_cv(const Table& t, const CvOptions& o) {
   return r;
 }
 
-ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& pts, int n_e, double area, double conc, double T,
-                                  bool insertion) {
+ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& pts, int n_e, double area, double conc, double T, bool insertion) {
   ScanRateResult r;
   r.randles_sevcik_assumptions = fmt::format(
       "Randles-Sevcik assumes a dissolved species diffusing semi-infinitely to a planar electrode with reversible "
@@ -195,9 +193,10 @@ ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& pts, int n_e
         double worst = 0;  // the most negative part, as a fraction of the peak current
         for (double c : split.capacitive_fraction) worst = std::min({worst, c, 1 - c});
         if (worst < -0.05) {
-          r.warnings.push_back(fmt::format("{} peaks: Dunn's split gives a negative {} part (down to {:.0f} % of the peak "
-                                           "current): the peak currents do not follow k1 v + k2 v^0.5, no split is given",
-                                           name, d->slope < 0 ? "surface" : "diffusion", 100 * worst));
+          r.warnings.push_back(
+              fmt::format("{} peaks: Dunn's split gives a negative {} part (down to {:.0f} % of the peak "
+                          "current): the peak currents do not follow k1 v + k2 v^0.5, no split is given",
+                          name, d->slope < 0 ? "surface" : "diffusion", 100 * worst));
         } else {
           for (double& c : split.capacitive_fraction) c = std::clamp(c, 0.0, 1.0);  // within 5 % of a pure part
           (side == 0 ? r.anodic_dunn : r.cathodic_dunn) = split;
@@ -205,9 +204,10 @@ ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& pts, int n_e
       }
     }
     if (f && std::fabs(f->slope - 0.5) > 0.1)
-      r.warnings.push_back(fmt::format("{} peaks: b = {:.2f} (i_p ~ v^b) is far from 0.5: the current is not diffusion-limited "
-                                       "as Randles-Sevcik assumes{}",
-                                       name, f->slope, area > 0 && conc > 0 ? ", so its D does not apply" : ""));
+      r.warnings.push_back(
+          fmt::format("{} peaks: b = {:.2f} (i_p ~ v^b) is far from 0.5: the current is not diffusion-limited "
+                      "as Randles-Sevcik assumes{}",
+                      name, f->slope, area > 0 && conc > 0 ? ", so its D does not apply" : ""));
     if (f && area > 0 && conc > 0 && n_e > 0) {
       // |i_p| = k sqrt(v) through the origin: k = sum(x y) / sum(x^2).
       double sxy = 0, sxx = 0;
@@ -218,9 +218,10 @@ ScanRateResult scan_rate_analysis(const std::vector<ScanRatePoint>& pts, int n_e
     }
   }
   if (insertion && (r.anodic_D_cm2_s || r.cathodic_D_cm2_s))
-    r.warnings.push_back("an insertion electrode: the ions diffuse in the solid, not as a dissolved species to a plane; the "
-                         "Randles-Sevcik D is an apparent value with an assumed concentration and area, not a solid-state D "
-                         "(use GITT for that)");
+    r.warnings.push_back(
+        "an insertion electrode: the ions diffuse in the solid, not as a dissolved species to a plane; the "
+        "Randles-Sevcik D is an apparent value with an assumed concentration and area, not a solid-state D "
+        "(use GITT for that)");
   return r;
 }
 

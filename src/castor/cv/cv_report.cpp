@@ -85,8 +85,9 @@ report::Report to_report(const std::vector<CvRun>& runs, const std::optional<Sca
         rep.values.push_back({"D_randles_sevcik_" + name, name + " peaks: Randles-Sevcik D", *D, "cm2/s",
                               fmt::format("n = {}, A = {:g} cm2, C = {:g} mM", in.electrons, in.area_cm2, in.concentration_mM)});
       if (const auto& d = side == 0 ? s->anodic_dunn : s->cathodic_dunn) {
-        std::string line = fmt::format("{} peaks: Dunn split of the peak current (k1 v + k2 v^0.5): k1 {:.4g} A s/V, k2 {:.4g} A (s/V)^0.5; surface part",
-                                       name, d->k1_A_s_V, d->k2_A_s05_V05);
+        std::string line =
+            fmt::format("{} peaks: Dunn split of the peak current (k1 v + k2 v^0.5): k1 {:.4g} A s/V, k2 {:.4g} A (s/V)^0.5; surface part",
+                        name, d->k1_A_s_V, d->k2_A_s05_V05);
         for (std::size_t k = 0; k < d->scan_rate_V_s.size(); ++k)
           line += fmt::format(" {:.0f} % at {:.3g} mV/s{}", 100 * d->capacitive_fraction[k], d->scan_rate_V_s[k] * 1e3,
                               k + 1 < d->scan_rate_V_s.size() ? "," : "");
@@ -110,10 +111,13 @@ report::Figure figure(const std::vector<CvRun>& runs, const std::optional<ScanRa
   for (const auto& run : runs) {
     const auto& r = run.result;
     fig.warnings.insert(fig.warnings.end(), run.table.meta.warnings.begin(), run.table.meta.warnings.end());
-    report::Series line{runs.size() > 1 ? fmt::format("{:.3g} mV/s", r.scan_rate_V_s * 1e3)
-                                        : fmt::format("{} ({:.3g} mV/s)", std::filesystem::path(run.source).filename().string(),
-                                                      r.scan_rate_V_s * 1e3),
-                        {}, {}, "lines", false};
+    report::Series line{runs.size() > 1
+                            ? fmt::format("{:.3g} mV/s", r.scan_rate_V_s * 1e3)
+                            : fmt::format("{} ({:.3g} mV/s)", std::filesystem::path(run.source).filename().string(), r.scan_rate_V_s * 1e3),
+                        {},
+                        {},
+                        "lines",
+                        false};
     const auto& v = run.table.values(col::voltage_V);
     const auto& i = run.table.values(col::current_A);
     for (std::size_t k = 0; k < run.table.rows(); ++k) line.x.push_back(v[k]), line.y.push_back(i[k] * 1e3);

@@ -57,8 +57,7 @@ std::string num(double x, const char* f = "{:.4g}") { return std::isfinite(x) ? 
 
 MapPoint map_point(const CyclingResult& r, const std::string& name, std::optional<int> cycle) {
   if (!r.mass)
-    throw Error(r.source_file, "compare",
-                "no active mass: the map's flatness is in mV per mAh/g (give --mass-mg or the loading)");
+    throw Error(r.source_file, "compare", "no active mass: the map's flatness is in mV per mAh/g (give --mass-mg or the loading)");
   const CycleRow* chosen = nullptr;
   for (const auto& c : r.cycles) {
     if (cycle && c.cycle != *cycle) continue;
@@ -105,16 +104,21 @@ std::vector<MapPoint> read_literature(const std::filesystem::path& path) {
   for (std::size_t k = 0; k < names.size(); ++k) {
     const std::string n = key(names[k]);
     const int i = static_cast<int>(k);
-    if (n == "material" || n == "cathode" || n == "name") material = i;
-    else if (n.starts_with("hysteresis")) hys = i;
-    else if (n.starts_with("flatness")) flat = i;
-    else if (n.starts_with("voltage")) volt = i;
-    else if (n.starts_with("capacity")) cap = i;
-    else if (n == "source" || n == "reference" || n == "ref") source = i;
+    if (n == "material" || n == "cathode" || n == "name")
+      material = i;
+    else if (n.starts_with("hysteresis"))
+      hys = i;
+    else if (n.starts_with("flatness"))
+      flat = i;
+    else if (n.starts_with("voltage"))
+      volt = i;
+    else if (n.starts_with("capacity"))
+      cap = i;
+    else if (n == "source" || n == "reference" || n == "ref")
+      source = i;
   }
   if (material < 0 || hys < 0 || flat < 0)
-    throw Error(file, "literature CSV", "the header must name material, hysteresis_V and flatness_mV_per_mAh_g columns")
-        .at_line(h + 1);
+    throw Error(file, "literature CSV", "the header must name material, hysteresis_V and flatness_mV_per_mAh_g columns").at_line(h + 1);
   std::vector<MapPoint> out;
   std::vector<std::string_view> f;
   for (std::size_t i = h + 1; i < lines.size(); ++i) {
@@ -132,7 +136,8 @@ std::vector<MapPoint> read_literature(const std::filesystem::path& path) {
       if (s.empty() && !required) return kNaN;
       const auto v = io::parse_double_strict(s, '.');
       if (!v || !std::isfinite(*v))
-        throw Error(file, "literature CSV", fmt::format("'{}' in column {} is not a finite number", s, names[static_cast<std::size_t>(col)]))
+        throw Error(file, "literature CSV",
+                    fmt::format("'{}' in column {} is not a finite number", s, names[static_cast<std::size_t>(col)]))
             .at_line(i + 1);
       return *v;
     };
@@ -159,8 +164,8 @@ void write_map_csv(const std::vector<MapPoint>& pts, std::ostream& out) {
     for (const auto& n : p.notes) notes += (notes.empty() ? "" : "; ") + n;
     out << fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(p.material), p.measured ? "castor" : "literature",
                        num(p.hysteresis_V, "{:.6g}"), num(p.flatness_mV_per_mAh_g, "{:.6g}"), num(p.voltage_V, "{:.6g}"),
-                       num(p.capacity_mAh_g, "{:.6g}"), p.measured ? std::to_string(p.cycle) : "", p.method,
-                       csv_field(p.source), csv_field(notes));
+                       num(p.capacity_mAh_g, "{:.6g}"), p.measured ? std::to_string(p.cycle) : "", p.method, csv_field(p.source),
+                       csv_field(notes));
   }
 }
 
@@ -186,14 +191,13 @@ void write_map_json(const std::vector<MapPoint>& pts, std::ostream& out) {
 }
 
 std::string map_text(const std::vector<MapPoint>& pts) {
-  std::string s = fmt::format("{:<28} {:>10} {:>9} {:>16} {:>9} {:>10}  {}\n", "material", "origin", "hyst V",
-                              "flat mV/(mAh/g)", "V avg", "Q mAh/g", "source / notes");
+  std::string s = fmt::format("{:<28} {:>10} {:>9} {:>16} {:>9} {:>10}  {}\n", "material", "origin", "hyst V", "flat mV/(mAh/g)", "V avg",
+                              "Q mAh/g", "source / notes");
   for (const auto& p : pts) {
     std::string notes;
     for (const auto& n : p.notes) notes += "; " + n;
     s += fmt::format("{:<28} {:>10} {:>9} {:>16} {:>9} {:>10}  {}{}\n", p.material, p.measured ? "castor" : "literature",
-                     num(p.hysteresis_V), num(p.flatness_mV_per_mAh_g), num(p.voltage_V), num(p.capacity_mAh_g), p.source,
-                     notes);
+                     num(p.hysteresis_V), num(p.flatness_mV_per_mAh_g), num(p.voltage_V), num(p.capacity_mAh_g), p.source, notes);
   }
   s += "(flatness: mean of discharge and charge over SOC 20-80 %; hysteresis from the main dQ/dV peaks, else SOC 50 %)\n";
   return s;
@@ -211,9 +215,12 @@ report::Figure map_figure(const std::vector<MapPoint>& pts) {
   f.log_x = hi > 0 && hi / lo > 30;
   // gnuplot wants a labels series' point colour inside its point spec.
   report::Series lit{"literature", {}, {}, "labels point pt 6 ps 1.4 lc rgb '#555555' offset char 0.8,0.6 left noenhanced", false};
-  report::Series own{"castor", {}, {},
-                     fmt::format("labels point pt 7 ps 1.6 lc rgb '{}' offset char 0.8,0.6 left noenhanced", report::style().colours.front()),
-                     false};
+  report::Series own{
+      "castor",
+      {},
+      {},
+      fmt::format("labels point pt 7 ps 1.6 lc rgb '{}' offset char 0.8,0.6 left noenhanced", report::style().colours.front()),
+      false};
   for (const auto& p : pts) {
     auto& s = p.measured ? own : lit;
     if (f.log_x && !(p.flatness_mV_per_mAh_g > 0)) {

@@ -33,15 +33,17 @@ std::vector<std::string> mass_warnings(const ActiveMass& m, double largest_mAh) 
   std::vector<std::string> w;
   const double mg = m.grams * 1e3;
   if (std::fabs(mg - 0.001) < 1e-9)
-    w.push_back(fmt::format("the active mass {} is 0.001 mg, EC-Lab's placeholder for 'not entered': specific capacities are "
-                            "meaningless; give the real mass with --mass-mg",
-                            m.how));
+    w.push_back(
+        fmt::format("the active mass {} is 0.001 mg, EC-Lab's placeholder for 'not entered': specific capacities are "
+                    "meaningless; give the real mass with --mass-mg",
+                    m.how));
   if (largest_mAh > 0 && m.grams > 0) {
     const double q = largest_mAh / m.grams;
     if (q > 4000 || q < 1)
-      w.push_back(fmt::format("the active mass {:.6g} mg ({}) gives a specific capacity of {:.4g} mAh/g, outside the plausible "
-                              "1-4000 mAh/g: check the mass (--mass-mg)",
-                              mg, m.how, q));
+      w.push_back(
+          fmt::format("the active mass {:.6g} mg ({}) gives a specific capacity of {:.4g} mAh/g, outside the plausible "
+                      "1-4000 mAh/g: check the mass (--mass-mg)",
+                      mg, m.how, q));
   }
   return w;
 }
@@ -55,8 +57,7 @@ void add_rates_and_mass_checks(CyclingResult& r, const CyclingOptions& o) {
     const double mA = h.current_A * 1e3;
     RateRow* match = nullptr;
     for (auto& rate : r.rates)
-      if (rate.direction == h.direction && std::fabs(rate.current_mA - mA) <= o.rate_tolerance * rate.current_mA)
-        match = &rate;
+      if (rate.direction == h.direction && std::fabs(rate.current_mA - mA) <= o.rate_tolerance * rate.current_mA) match = &rate;
     if (!match) {
       r.rates.push_back(RateRow{h.direction, mA, {}, 0, 0});
       match = &r.rates.back();
@@ -78,10 +79,12 @@ CyclingResult start_result(const Table& t, const CyclingOptions& o) {
   CyclingResult r;
   r.source_file = t.meta.source_file;
   for (const auto& w : t.meta.warnings) r.warnings.push_back("file: " + w);
-  if (o.mass) r.mass = o.mass;
+  if (o.mass)
+    r.mass = o.mass;
   else if (t.meta.active_mass_g && *t.meta.active_mass_g > 0)
     r.mass = ActiveMass{*t.meta.active_mass_g, fmt::format("{:g} mg from the file", *t.meta.active_mass_g * 1e3)};
-  else r.notes.push_back("no active mass given or stored in the file: capacities in mAh only");
+  else
+    r.notes.push_back("no active mass given or stored in the file: capacities in mAh only");
   return r;
 }
 
@@ -150,15 +153,17 @@ void build_cycles(CyclingResult& r, const std::vector<CycleGroup>& groups, const
   } else if (charge_first == 0 && discharge_first == 0) {
     r.ce_reason = "no cycle holds both a charge and a discharge; the cathode convention";
   } else if (charge_first >= discharge_first) {
-    r.ce_reason = fmt::format("{} of {} complete cycles begin with a charge: what comes out over what went in (a cathode "
-                              "made with the ion, or a full cell)",
-                              charge_first, charge_first + discharge_first);
+    r.ce_reason = fmt::format(
+        "{} of {} complete cycles begin with a charge: what comes out over what went in (a cathode "
+        "made with the ion, or a full cell)",
+        charge_first, charge_first + discharge_first);
   } else {
     out_is_discharge = false;
-    r.ce_reason = fmt::format("{} of {} complete cycles begin with a discharge: what comes out over what went in (an anode "
-                              "against a metal counter electrode, or a cathode made without the ion, e.g. NaTi2(PO4)3 taking "
-                              "up Ca); --ce discharge/charge reports the other ratio",
-                              discharge_first, charge_first + discharge_first);
+    r.ce_reason = fmt::format(
+        "{} of {} complete cycles begin with a discharge: what comes out over what went in (an anode "
+        "against a metal counter electrode, or a cathode made without the ion, e.g. NaTi2(PO4)3 taking "
+        "up Ca); --ce discharge/charge reports the other ratio",
+        discharge_first, charge_first + discharge_first);
   }
   r.ce_convention = out_is_discharge ? "discharge/charge" : "charge/discharge";
 
@@ -264,8 +269,7 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
   if (t.meta.layout == TableLayout::half_cycles) return analyse_half_cycle_table(t, o);
   for (auto c : {col::time_s, col::voltage_V, col::current_A})
     if (!t.has(c))
-      throw Error(t.meta.source_file, t.meta.format,
-                  fmt::format("cycling analysis needs a {} column; the file gives none", c));
+      throw Error(t.meta.source_file, t.meta.format, fmt::format("cycling analysis needs a {} column; the file gives none", c));
   CyclingResult r = start_result(t, o);
 
   const auto steps = find_steps(t, o.segments);
@@ -280,8 +284,8 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
     row.integral_mAh = row.charge.capacity_mAh;
     const double dt_max = max_interval_s(time, s);
     const double sampling_mAh = std::fabs(s.mean_current_A) * dt_max / 3.6;
-    row.capacity_error_mAh = std::fabs(s.mean_current_A) *
-                             (s.rows() > 1 ? s.duration_s / static_cast<double>(s.rows() - 1) : s.duration_s) / 3.6;
+    row.capacity_error_mAh =
+        std::fabs(s.mean_current_A) * (s.rows() > 1 ? s.duration_s / static_cast<double>(s.rows() - 1) : s.duration_s) / 3.6;
     if (const auto q = use_counters ? counter_capacity(t, s) : std::nullopt)
       if (*q > 0 || row.integral_mAh > 0) {
         // The counter may hold what happened before the first sample and after the last:
@@ -303,13 +307,15 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
     r.steps.push_back(row);
   }
   if (counter_steps)
-    r.notes.push_back(fmt::format("capacities of {} step(s) from the file's own capacity counters (the instrument's "
-                                  "integral); the others from the integral of the current",
-                                  counter_steps));
+    r.notes.push_back(
+        fmt::format("capacities of {} step(s) from the file's own capacity counters (the instrument's "
+                    "integral); the others from the integral of the current",
+                    counter_steps));
   if (disagreeing)
-    r.warnings.push_back(fmt::format("the file's capacity counter disagrees with the integral of the current in {} step(s), "
-                                     "first {}: castor uses the integral there",
-                                     disagreeing, first_disagreement));
+    r.warnings.push_back(
+        fmt::format("the file's capacity counter disagrees with the integral of the current in {} step(s), "
+                    "first {}: castor uses the integral there",
+                    disagreeing, first_disagreement));
 
   const bool has_file_cycles = t.has(col::cycle) && o.segments.use_file_columns;
   if (o.cycles == CycleRule::file && !has_file_cycles)
@@ -331,9 +337,10 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
       if (k < 8) list += fmt::format("{}{} ({} rows, {:.3g} s)", k ? ", " : "", sr.step.index, sr.step.rows(), sr.step.duration_s);
     }
     if (r.merged_steps.size() > 8) list += fmt::format(", and {} more", r.merged_steps.size() - 8);
-    r.notes.push_back(fmt::format("{} active step(s) shorter than {} rows or {:g} s merged into their neighbours, not counted "
-                                  "as half-cycles (their {:.4g} mAh not counted): step {}",
-                                  r.merged_steps.size(), o.min_step_rows, o.min_step_s, merged_mAh, list));
+    r.notes.push_back(
+        fmt::format("{} active step(s) shorter than {} rows or {:g} s merged into their neighbours, not counted "
+                    "as half-cycles (their {:.4g} mAh not counted): step {}",
+                    r.merged_steps.size(), o.min_step_rows, o.min_step_s, merged_mAh, list));
   }
   for (std::size_t h = 0; h < halves.size(); ++h) {
     HalfCycleRow row;
@@ -394,10 +401,10 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
     const auto& hc = r.half_cycles;
     if (hc.size() >= 3 && hc[0].capacity_mAh < o.formation_fraction * hc[2].capacity_mAh) {
       groups.push_back(CycleGroup{0, steps[halves[0].steps.front()].file_cycle, {0}});
-      r.notes.push_back(fmt::format("the first half-cycle ({}, {:.4g} mAh) is below {:g} x the next {} ({:.4g} mAh): a partial "
-                                    "half-cycle from the as-made state, reported as cycle 0",
-                                    dir_name(hc[0].direction), hc[0].capacity_mAh, o.formation_fraction,
-                                    dir_name(hc[2].direction), hc[2].capacity_mAh));
+      r.notes.push_back(
+          fmt::format("the first half-cycle ({}, {:.4g} mAh) is below {:g} x the next {} ({:.4g} mAh): a partial "
+                      "half-cycle from the as-made state, reported as cycle 0",
+                      dir_name(hc[0].direction), hc[0].capacity_mAh, o.formation_fraction, dir_name(hc[2].direction), hc[2].capacity_mAh));
       h0 = 1;
     }
     for (std::size_t h = h0; h < hc.size(); h += 2) {
@@ -420,12 +427,12 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
 
 CyclingResult analyse_half_cycle_table(const Table& t, const CyclingOptions& o) {
   for (auto c : {col::cycle, col::half_cycle_direction, col::half_cycle_capacity_mAh})
-    if (!t.has(c))
-      throw Error(t.meta.source_file, t.meta.format, fmt::format("half-cycle table lacks a {} column", c));
+    if (!t.has(c)) throw Error(t.meta.source_file, t.meta.format, fmt::format("half-cycle table lacks a {} column", c));
   CyclingResult r = start_result(t, o);
-  r.notes.push_back("the file stores one row of totals per half cycle (no samples): half cycles and cycles are the "
-                    "file's own; CE = discharge / charge within each file cycle; no steps, dQ/dV, hysteresis or "
-                    "flatness");
+  r.notes.push_back(
+      "the file stores one row of totals per half cycle (no samples): half cycles and cycles are the "
+      "file's own; CE = discharge / charge within each file cycle; no steps, dQ/dV, hysteresis or "
+      "flatness");
   const auto& cyc = t.values(col::cycle);
   const auto& dir = t.values(col::half_cycle_direction);
   const auto& cap = t.values(col::half_cycle_capacity_mAh);
@@ -503,10 +510,14 @@ void write_cycling_json(const CyclingResult& r, std::ostream& out) {
   }
   auto& halves = j["half_cycles"] = nlohmann::json::array();
   for (const auto& h : r.half_cycles) {
-    nlohmann::json x = {{"number", h.number},       {"direction", dir_name(h.direction)},
-                        {"capacity_mAh", h.capacity_mAh}, {"capacity_mAh_g", num(r.specific(h.capacity_mAh))},
-                        {"energy_mWh", h.energy_mWh}, {"average_voltage_V", num(h.average_voltage_V)},
-                        {"current_mA", num(h.current_A * 1e3)}, {"steps", h.steps}};
+    nlohmann::json x = {{"number", h.number},
+                        {"direction", dir_name(h.direction)},
+                        {"capacity_mAh", h.capacity_mAh},
+                        {"capacity_mAh_g", num(r.specific(h.capacity_mAh))},
+                        {"energy_mWh", h.energy_mWh},
+                        {"average_voltage_V", num(h.average_voltage_V)},
+                        {"current_mA", num(h.current_A * 1e3)},
+                        {"steps", h.steps}};
     if (h.flatness)
       x["flatness"] = {{"endpoint", h.flatness->endpoint_mV_per},
                        {"least_squares", h.flatness->least_squares_mV_per},
@@ -556,12 +567,11 @@ void write_cycles_csv(const CyclingResult& r, std::ostream& out) {
     out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},", c.cycle, csv_num(c.file_cycle), csv_num(c.charge_mAh),
                        csv_num(c.discharge_mAh), csv_num(r.specific(c.charge_mAh)), csv_num(r.specific(c.discharge_mAh)),
                        csv_num(c.coulombic_efficiency), csv_num(c.average_charge_V), csv_num(c.average_discharge_V),
-                       csv_num(c.charge_energy_mWh), csv_num(c.discharge_energy_mWh), csv_num(c.cumulative_loss_mAh),
-                       csv_num(c.retention));
+                       csv_num(c.charge_energy_mWh), csv_num(c.discharge_energy_mWh), csv_num(c.cumulative_loss_mAh), csv_num(c.retention));
     if (c.hysteresis)
       out << fmt::format("{},{},{},{},", csv_num(c.hysteresis->value_V),
-                         c.hysteresis->method == HysteresisMethod::soc50 ? "soc50" : "dqdv-peaks",
-                         csv_num(c.hysteresis->charge_V), csv_num(c.hysteresis->discharge_V));
+                         c.hysteresis->method == HysteresisMethod::soc50 ? "soc50" : "dqdv-peaks", csv_num(c.hysteresis->charge_V),
+                         csv_num(c.hysteresis->discharge_V));
     else
       out << ",,,,";
     std::string flags;
@@ -577,9 +587,8 @@ void write_steps_csv(const CyclingResult& r, std::ostream& out) {
     out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", s.step.index, csv_num(s.step.file_cycle),
                        csv_num(s.step.file_step), to_string(s.step.kind), s.step.rows(), csv_num(s.start_time_s),
                        csv_num(s.step.duration_s), csv_num(s.step.mean_current_A), csv_num(s.charge.capacity_mAh),
-                       csv_num(r.specific(s.charge.capacity_mAh)), csv_num(s.charge.energy_mWh),
-                       csv_num(s.charge.average_voltage_V), csv_num(s.charge.start_voltage_V),
-                       csv_num(s.charge.end_voltage_V), s.from_counter ? "file counter" : "integral",
+                       csv_num(r.specific(s.charge.capacity_mAh)), csv_num(s.charge.energy_mWh), csv_num(s.charge.average_voltage_V),
+                       csv_num(s.charge.start_voltage_V), csv_num(s.charge.end_voltage_V), s.from_counter ? "file counter" : "integral",
                        csv_num(s.integral_mAh));
 }
 
@@ -588,9 +597,8 @@ void write_rates_csv(const CyclingResult& r, std::ostream& out) {
          "mean_capacity_mAh_g\n";
   for (const auto& rate : r.rates)
     out << fmt::format("{},{},{},{},{},{},{}\n", dir_name(rate.direction), csv_num(rate.current_mA),
-                       csv_num(r.mass ? rate.current_mA / r.mass->grams : kNaN), rate.half_cycles.size(),
-                       csv_num(rate.mean_capacity_mAh), csv_num(rate.last_capacity_mAh),
-                       csv_num(r.specific(rate.mean_capacity_mAh)));
+                       csv_num(r.mass ? rate.current_mA / r.mass->grams : kNaN), rate.half_cycles.size(), csv_num(rate.mean_capacity_mAh),
+                       csv_num(rate.last_capacity_mAh), csv_num(r.specific(rate.mean_capacity_mAh)));
 }
 
 std::string summary_text(const CyclingResult& r) {
@@ -605,29 +613,26 @@ std::string summary_text(const CyclingResult& r) {
   for (const auto& w : r.warnings) s += fmt::format("WARNING         {}\n", w);
   const bool sp = r.mass.has_value();
   const char* qu = sp ? "mAh/g" : "mAh";
-  s += fmt::format("\n{:>5} {:>11} {:>11} {:>7} {:>8} {:>8} {:>9} {:>9}  {}\n", "cycle",
-                   fmt::format("Qch {}", qu), fmt::format("Qdis {}", qu), "CE %", "Vch V", "Vdis V", "hyst V",
-                   sp ? "flat mV/(mAh/g)" : "flat mV/mAh", "flags");
+  s += fmt::format("\n{:>5} {:>11} {:>11} {:>7} {:>8} {:>8} {:>9} {:>9}  {}\n", "cycle", fmt::format("Qch {}", qu),
+                   fmt::format("Qdis {}", qu), "CE %", "Vch V", "Vdis V", "hyst V", sp ? "flat mV/(mAh/g)" : "flat mV/mAh", "flags");
   for (const auto& c : r.cycles) {
     auto q = [&](double mAh) { return sp ? r.specific(mAh) : mAh; };
     auto f4 = [](double x) { return std::isfinite(x) ? fmt::format("{:.4f}", x) : std::string("-"); };
     std::string flags;
     for (const auto& f : c.flags) flags += (flags.empty() ? "" : " ") + f;
-    s += fmt::format("{:>5} {:>11.5g} {:>11.5g} {:>7} {:>8} {:>8} {:>9} {:>9}  {}\n", c.cycle, q(c.charge_mAh),
-                     q(c.discharge_mAh),
-                     std::isfinite(c.coulombic_efficiency) ? fmt::format("{:.2f}", 100 * c.coulombic_efficiency) : "-",
-                     f4(c.average_charge_V), f4(c.average_discharge_V),
-                     c.hysteresis ? fmt::format("{:.4f}{}", c.hysteresis->value_V,
-                                                c.hysteresis->method == HysteresisMethod::soc50 ? "*" : "")
-                                  : "-",
-                     std::isfinite(c.flatness_mean) ? fmt::format("{:.4g}", c.flatness_mean) : "-", flags);
+    s += fmt::format(
+        "{:>5} {:>11.5g} {:>11.5g} {:>7} {:>8} {:>8} {:>9} {:>9}  {}\n", c.cycle, q(c.charge_mAh), q(c.discharge_mAh),
+        std::isfinite(c.coulombic_efficiency) ? fmt::format("{:.2f}", 100 * c.coulombic_efficiency) : "-", f4(c.average_charge_V),
+        f4(c.average_discharge_V),
+        c.hysteresis ? fmt::format("{:.4f}{}", c.hysteresis->value_V, c.hysteresis->method == HysteresisMethod::soc50 ? "*" : "") : "-",
+        std::isfinite(c.flatness_mean) ? fmt::format("{:.4g}", c.flatness_mean) : "-", flags);
   }
   s += "(hysteresis from the main dQ/dV peaks; * = SOC-50 % fallback)\n";
   if (!r.rates.empty()) {
     s += fmt::format("\n{:>9} {:>11} {:>6} {:>14}\n", "direction", "current mA", "n", fmt::format("mean Q {}", qu));
     for (const auto& rate : r.rates)
-      s += fmt::format("{:>9} {:>11.4g} {:>6} {:>14.5g}\n", dir_name(rate.direction), rate.current_mA,
-                       rate.half_cycles.size(), sp ? r.specific(rate.mean_capacity_mAh) : rate.mean_capacity_mAh);
+      s += fmt::format("{:>9} {:>11.4g} {:>6} {:>14.5g}\n", dir_name(rate.direction), rate.current_mA, rate.half_cycles.size(),
+                       sp ? r.specific(rate.mean_capacity_mAh) : rate.mean_capacity_mAh);
   }
   return s;
 }

@@ -21,8 +21,8 @@ namespace {
 // Q interpolated at the crossing of u_k.
 constexpr double kMaxGridPoints = 2e6;
 
-void grid_capacity(const std::vector<double>& u, const std::vector<double>& q, double h,
-                   std::vector<double>& grid_u, std::vector<double>& grid_q) {
+void grid_capacity(const std::vector<double>& u, const std::vector<double>& q, double h, std::vector<double>& grid_u,
+                   std::vector<double>& grid_q) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (double x : u)
     if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
@@ -32,9 +32,10 @@ void grid_capacity(const std::vector<double>& u, const std::vector<double>& q, d
   // (--grid-mV 1e-9) must be an error, not an impossible vector.
   const double bins_wanted = std::ceil((hi - u0) / h - 1e-9);
   if (!(bins_wanted <= kMaxGridPoints))
-    throw Error(fmt::format("dQ/dV: the voltage spans {:.4g} V, which needs {:.3g} grid points of {:g} mV (at most {:.0f}); "
-                            "use a coarser --grid-mV or check the voltage column",
-                            hi - lo, bins_wanted, h * 1e3, kMaxGridPoints));
+    throw Error(
+        fmt::format("dQ/dV: the voltage spans {:.4g} V, which needs {:.3g} grid points of {:g} mV (at most {:.0f}); "
+                    "use a coarser --grid-mV or check the voltage column",
+                    hi - lo, bins_wanted, h * 1e3, kMaxGridPoints));
   const auto nbins = static_cast<std::size_t>(bins_wanted);
   std::vector<double> bins(std::max<std::size_t>(nbins, 1), 0.0);
   auto bin_of = [&](double x) {
@@ -68,8 +69,7 @@ void grid_capacity(const std::vector<double>& u, const std::vector<double>& q, d
 
 // Savitzky-Golay: smoothed value and first derivative (per grid step) at every point,
 // with asymmetric windows at the ends.
-void savitzky_golay(const std::vector<double>& y, int half, int order, std::vector<double>& smooth,
-                    std::vector<double>& deriv) {
+void savitzky_golay(const std::vector<double>& y, int half, int order, std::vector<double>& smooth, std::vector<double>& deriv) {
   const int n = static_cast<int>(y.size());
   const int m = 2 * half + 1;
   smooth.assign(y.size(), 0);
@@ -107,8 +107,7 @@ void savitzky_golay(const std::vector<double>& y, int half, int order, std::vect
 
 // Cubic smoothing spline on a uniform grid (Reinsch): minimise
 // sum (y - f)^2 + lambda * integral f''^2; returns f and f' at the knots.
-void smoothing_spline(const std::vector<double>& y, double h, double lambda, std::vector<double>& f,
-                      std::vector<double>& fp) {
+void smoothing_spline(const std::vector<double>& y, double h, double lambda, std::vector<double>& f, std::vector<double>& fp) {
   const int n = static_cast<int>(y.size());
   const int k = n - 2;
   using Sp = Eigen::SparseMatrix<double>;
@@ -148,9 +147,12 @@ void smoothing_spline(const std::vector<double>& y, double h, double lambda, std
 
 std::string_view to_string(Smoothing s) {
   switch (s) {
-    case Smoothing::none: return "none";
-    case Smoothing::savitzky_golay: return "savitzky-golay";
-    case Smoothing::smoothing_spline: return "smoothing-spline";
+    case Smoothing::none:
+      return "none";
+    case Smoothing::savitzky_golay:
+      return "savitzky-golay";
+    case Smoothing::smoothing_spline:
+      return "smoothing-spline";
   }
   return "none";
 }
@@ -163,15 +165,14 @@ std::optional<Smoothing> smoothing_from_string(std::string_view name) {
   return std::nullopt;
 }
 
-std::vector<DqdvPeak> find_peaks(const std::vector<double>& x, const std::vector<double>& y,
-                                 double min_prominence) {
+std::vector<DqdvPeak> find_peaks(const std::vector<double>& x, const std::vector<double>& y, double min_prominence) {
   std::vector<DqdvPeak> peaks;
   for (const auto& m : local_maxima(x, y, min_prominence)) peaks.push_back({m.x, m.height, m.prominence});
   return peaks;
 }
 
-DqdvCurve dqdv_of_curve(const std::vector<double>& voltage, const std::vector<double>& capacity,
-                        Direction direction, const DqdvOptions& o, std::string capacity_unit) {
+DqdvCurve dqdv_of_curve(const std::vector<double>& voltage, const std::vector<double>& capacity, Direction direction, const DqdvOptions& o,
+                        std::string capacity_unit) {
   if (direction == Direction::none) throw Error("dQ/dV needs a charge or a discharge step, not a rest");
   if (!(o.grid_step_V > 0)) throw Error(fmt::format("dQ/dV grid step must be positive, got {} V", o.grid_step_V));
   if (voltage.size() < 5) throw Error(fmt::format("dQ/dV: step has {} points, too few", voltage.size()));
@@ -188,9 +189,10 @@ DqdvCurve dqdv_of_curve(const std::vector<double>& voltage, const std::vector<do
   const int half = static_cast<int>(std::lround(0.5 * o.window_V / h));
   const std::size_t need = o.smoothing == Smoothing::none ? 3 : static_cast<std::size_t>(2 * half + 2);
   if (gu.size() < std::max<std::size_t>(need, 3))
-    throw Error(fmt::format("dQ/dV: the step spans {:.4g} V, {} grid points of {:g} mV; the {} window "
-                            "needs at least {}", gu.empty() ? 0.0 : gu.back() - gu.front(), gu.size(),
-                            h * 1e3, to_string(o.smoothing), need));
+    throw Error(
+        fmt::format("dQ/dV: the step spans {:.4g} V, {} grid points of {:g} mV; the {} window "
+                    "needs at least {}",
+                    gu.empty() ? 0.0 : gu.back() - gu.front(), gu.size(), h * 1e3, to_string(o.smoothing), need));
   std::vector<double> smooth, deriv;
   switch (o.smoothing) {
     case Smoothing::none: {
@@ -205,12 +207,12 @@ DqdvCurve dqdv_of_curve(const std::vector<double>& voltage, const std::vector<do
     }
     case Smoothing::savitzky_golay: {
       if (o.polyorder < 1 || o.polyorder >= 2 * half + 1)
-        throw Error(fmt::format("Savitzky-Golay order {} needs a window of more than {} points (window {} V)",
-                                o.polyorder, o.polyorder, o.window_V));
+        throw Error(fmt::format("Savitzky-Golay order {} needs a window of more than {} points (window {} V)", o.polyorder, o.polyorder,
+                                o.window_V));
       savitzky_golay(gq, half, o.polyorder, smooth, deriv);
       for (double& d : deriv) d /= h;
-      c.method = fmt::format("savitzky-golay window {:g} mV ({} points) order {}, grid {:g} mV",
-                             (2 * half + 1) * h * 1e3, 2 * half + 1, o.polyorder, h * 1e3);
+      c.method = fmt::format("savitzky-golay window {:g} mV ({} points) order {}, grid {:g} mV", (2 * half + 1) * h * 1e3, 2 * half + 1,
+                             o.polyorder, h * 1e3);
       break;
     }
     case Smoothing::smoothing_spline: {
@@ -219,8 +221,7 @@ DqdvCurve dqdv_of_curve(const std::vector<double>& voltage, const std::vector<do
       const double b = 0.5 * o.window_V;
       const double lambda = b * b * b * b / h;
       smoothing_spline(gq, h, lambda, smooth, deriv);
-      c.method = fmt::format("smoothing-spline bandwidth {:g} mV (lambda {:.3g} V^3), grid {:g} mV",
-                             b * 1e3, lambda, h * 1e3);
+      c.method = fmt::format("smoothing-spline bandwidth {:g} mV (lambda {:.3g} V^3), grid {:g} mV", b * 1e3, lambda, h * 1e3);
       break;
     }
   }
@@ -245,8 +246,7 @@ DqdvCurve dqdv_of_curve(const std::vector<double>& voltage, const std::vector<do
   return c;
 }
 
-DqdvCurve dqdv_of_step(const Table& t, const Step& s, const DqdvOptions& o, std::optional<double> mass_g,
-                       std::string_view voltage_column) {
+DqdvCurve dqdv_of_step(const Table& t, const Step& s, const DqdvOptions& o, std::optional<double> mass_g, std::string_view voltage_column) {
   const Direction d = direction(s.kind);
   if (d == Direction::none)
     throw Error(t.meta.source_file, t.meta.format,

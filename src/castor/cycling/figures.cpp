@@ -40,8 +40,7 @@ report::Series half_cycle_curve(const Table& t, const CyclingResult& r, const Ha
 
 bool ce_trusted(const CycleRow& c) {
   return std::none_of(c.flags.begin(), c.flags.end(), [](const std::string& fl) {
-    return fl == "partial" || fl == "unfinished" || fl == "ce>100%" || fl == "no-charge-or-discharge" ||
-           fl == "coarse-sampling";
+    return fl == "partial" || fl == "unfinished" || fl == "ce>100%" || fl == "no-charge-or-discharge" || fl == "coarse-sampling";
   });
 }
 
@@ -74,8 +73,10 @@ report::Figure profile_figure(const std::vector<Cell>& cells, const std::vector<
       bool titled = false;
       for (std::size_t idx : c.halves) {
         auto s = half_cycle_curve(*cell.table, r, r.half_cycles[idx], specific);
-        if (mapped) s.colour_value = c.cycle;
-        else s.colour = colour(one ? k : ci);
+        if (mapped)
+          s.colour_value = c.cycle;
+        else
+          s.colour = colour(one ? k : ci);
         if (!titled) s.title = one ? fmt::format("cycle {}", c.cycle) : fmt::format("{} cycle {}", cell.name, c.cycle);
         titled = true;
         f.series.push_back(std::move(s));
@@ -129,16 +130,20 @@ report::Figure capacity_figure(const std::vector<Cell>& cells) {
     report::Series ch{who + "charge", {}, {}, "linespoints pt 7 ps 0.7", false};
     report::Series dis{who + "discharge", {}, {}, "linespoints pt 5 ps 0.7", false};
     report::Series ce{who + "CE (" + r.ce_convention + ")", {}, {}, "linespoints pt 6 ps 0.7 dt 2", true};
-    if (one) ch.colour = colour(0), dis.colour = colour(1), ce.colour = colour(2);
-    else ch.colour = dis.colour = ce.colour = colour(ci);
+    if (one)
+      ch.colour = colour(0), dis.colour = colour(1), ce.colour = colour(2);
+    else
+      ch.colour = dis.colour = ce.colour = colour(ci);
     for (const auto& c : r.cycles) {
       const double x = c.cycle;
       auto q = [&](double mAh) { return specific ? mAh / r.mass->grams : mAh; };
       if (c.charge_mAh > 0) ch.x.push_back(x), ch.y.push_back(q(c.charge_mAh));
       if (c.discharge_mAh > 0) dis.x.push_back(x), dis.y.push_back(q(c.discharge_mAh));
       // Flagged CE values are not drawn: one would set the axis.
-      if (std::isfinite(c.coulombic_efficiency) && ce_trusted(c)) ce.x.push_back(x), ce.y.push_back(100 * c.coulombic_efficiency);
-      else if (!c.flags.empty()) f.warnings.push_back(fmt::format("{}cycle {}: {} (CE not drawn)", who, c.cycle, c.flags.front()));
+      if (std::isfinite(c.coulombic_efficiency) && ce_trusted(c))
+        ce.x.push_back(x), ce.y.push_back(100 * c.coulombic_efficiency);
+      else if (!c.flags.empty())
+        f.warnings.push_back(fmt::format("{}cycle {}: {} (CE not drawn)", who, c.cycle, c.flags.front()));
     }
     f.series.push_back(std::move(ch));
     f.series.push_back(std::move(dis));
@@ -168,7 +173,10 @@ report::Figure rate_figure(const std::vector<Cell>& cells) {
       for (const auto& rate : r.rates)
         if (rate.direction == dir && rate.current_mA > 0) rows.push_back(&rate);
       std::sort(rows.begin(), rows.end(), [](const RateRow* a, const RateRow* b) { return a->current_mA < b->current_mA; });
-      report::Series s{who + std::string(to_string(dir)), {}, {}, dir == Direction::charge ? "linespoints pt 7 ps 0.9" : "linespoints pt 5 ps 0.9",
+      report::Series s{who + std::string(to_string(dir)),
+                       {},
+                       {},
+                       dir == Direction::charge ? "linespoints pt 7 ps 0.9" : "linespoints pt 5 ps 0.9",
                        false};
       s.colour = one ? colour(dir == Direction::charge ? 0 : 1) : colour(ci);
       if (!one && dir == Direction::charge) s.style += " dt 2";

@@ -17,8 +17,8 @@ std::vector<double> step_values(const Table& t, std::string_view name, const Ste
 }
 }  // namespace
 
-Hysteresis hysteresis(const Table& t, const Step& charge, const Step& discharge, const DqdvOptions& o,
-                      bool force_soc50, std::string_view voltage_column) {
+Hysteresis hysteresis(const Table& t, const Step& charge, const Step& discharge, const DqdvOptions& o, bool force_soc50,
+                      std::string_view voltage_column) {
   Hysteresis h;
   if (!force_soc50) {
     try {
@@ -75,8 +75,7 @@ Flatness plateau_flatness(const Table& t, const Step& s, std::optional<double> m
   const double den = n * sqq - sq * sq;
   if (n < 3 || !(den > 0))
     throw Error(t.meta.source_file, t.meta.format,
-                fmt::format("flatness: step {} has {} points in SOC {:.0f}-{:.0f} %, too few for a slope",
-                            s.index, n, lo * 100, hi * 100));
+                fmt::format("flatness: step {} has {} points in SOC {:.0f}-{:.0f} %, too few for a slope", s.index, n, lo * 100, hi * 100));
   f.least_squares_mV_per = std::fabs((n * sqv - sq * sv) / den) * 1e3;
   return f;
 }
@@ -84,8 +83,7 @@ Flatness plateau_flatness(const Table& t, const Step& s, std::optional<double> m
 Table with_cell_voltage(const Table& t) {
   const Column* ce = t.find(col::counter_voltage_V);
   if (!ce)
-    throw Error(t.meta.source_file, t.meta.format,
-                "no counter-electrode potential (counter_voltage_V, e.g. BioLogic Ece) in the file");
+    throw Error(t.meta.source_file, t.meta.format, "no counter-electrode potential (counter_voltage_V, e.g. BioLogic Ece) in the file");
   Table out = t;
   const auto& we = t.values(col::voltage_V);
   std::vector<double> cell(we.size());

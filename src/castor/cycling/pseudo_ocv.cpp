@@ -66,9 +66,10 @@ PseudoOcv pseudo_ocv(const Table& table, const CyclingResult& r, int cycle, int 
   o.charge_mAh = c.q.back(), o.discharge_mAh = d.q.back();
   o.capacity_mAh = std::min(o.charge_mAh, o.discharge_mAh);
   if (std::fabs(o.charge_mAh - o.discharge_mAh) > 0.02 * o.capacity_mAh)
-    o.notes.push_back(fmt::format("charge {:.5g} and discharge {:.5g} mAh differ by more than 2 %: the filling runs over the smaller, "
-                                  "and the ends of the larger are left out",
-                                  o.charge_mAh, o.discharge_mAh));
+    o.notes.push_back(
+        fmt::format("charge {:.5g} and discharge {:.5g} mAh differ by more than 2 %: the filling runs over the smaller, "
+                    "and the ends of the larger are left out",
+                    o.charge_mAh, o.discharge_mAh));
   // Filling y: 0 charged, 1 discharged. On discharge y = Q/Qref from its start; on charge
   // y = 1 - Q/Qref from its start.
   for (int k = 0; k < points; ++k) {

@@ -101,9 +101,7 @@ std::vector<Step> find_steps(const Table& t, const SegmentOptions& options) {
     if (has_freq) {
       st.kind = StepKind::impedance;
     } else if (!votes.empty()) {
-      st.kind = std::max_element(votes.begin(), votes.end(),
-                                 [](const auto& a, const auto& b) { return a.second < b.second; })
-                    ->first;
+      st.kind = std::max_element(votes.begin(), votes.end(), [](const auto& a, const auto& b) { return a.second < b.second; })->first;
       // A step the file calls rest but that passes current in one direction is not rest
       // (EC-Lab marks the I = 0 first point of a galvanostatic step as rest).
     } else if (std::fabs(st.mean_current_A) < threshold) {
@@ -114,8 +112,10 @@ std::vector<Step> find_steps(const Table& t, const SegmentOptions& options) {
       for (std::size_t i = st.begin; i < st.end; ++i)
         if (std::isfinite(current[i])) lo = std::min(lo, current[i]), hi = std::max(hi, current[i]);
       const bool constant = (hi - lo) <= 0.05 * std::fabs(st.mean_current_A) + threshold;
-      if (st.mean_current_A > 0) st.kind = constant ? StepKind::cc_charge : StepKind::cv_charge;
-      else st.kind = constant ? StepKind::cc_discharge : StepKind::cv_discharge;
+      if (st.mean_current_A > 0)
+        st.kind = constant ? StepKind::cc_charge : StepKind::cv_charge;
+      else
+        st.kind = constant ? StepKind::cc_discharge : StepKind::cv_discharge;
     }
     steps.push_back(st);
   }

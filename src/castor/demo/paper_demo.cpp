@@ -45,10 +45,14 @@ double fitted_rct(const SimulatedSpectrum& s) {
 
 std::string to_string(DemoKind k) {
   switch (k) {
-    case DemoKind::calibrated: return "calibrated";
-    case DemoKind::derived: return "derived";
-    case DemoKind::predicted: return "predicted";
-    case DemoKind::check: return "check";
+    case DemoKind::calibrated:
+      return "calibrated";
+    case DemoKind::derived:
+      return "derived";
+    case DemoKind::predicted:
+      return "predicted";
+    case DemoKind::check:
+      return "check";
   }
   return "?";
 }
@@ -61,13 +65,15 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
   cycling::CyclingOptions co;
   co.mass = cycling::ActiveMass::given_mg(prm.mass_g * 1e3);
   // 1. Galvanostatic cycling, 5 mA/g, 1.5-2.6 V (Fig. 2c, 2e, 3d, 3e).
-  const auto cyc = simulate(prm, parse_protocol(fmt::format(
-                                     "(Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V) x {}", cycles)));
+  const auto cyc =
+      simulate(prm, parse_protocol(fmt::format("(Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V) x {}", cycles)));
   const auto r = cycling::analyse_cycling(cyc.table, co);
-  for (const auto& c : r.cycles) d.discharge_mAh_g.push_back(r.specific(c.discharge_mAh)), d.charge_mAh_g.push_back(r.specific(c.charge_mAh));
+  for (const auto& c : r.cycles)
+    d.discharge_mAh_g.push_back(r.specific(c.discharge_mAh)), d.charge_mAh_g.push_back(r.specific(c.charge_mAh));
   const double q1d = d.discharge_mAh_g.at(0), q1c = d.charge_mAh_g.at(0);
   d.lines.push_back({"first discharge / charge capacity (mAh/g)", "53.4 / 40.6", num(q1d, 1) + " / " + num(q1c, 1),
-                     "active fraction 0.315 (charge); the side reaction's passivation and Ca-rich trapping (the excess)", K::calibrated, ""});
+                     "active fraction 0.315 (charge); the side reaction's passivation and Ca-rich trapping (the excess)", K::calibrated,
+                     ""});
   d.lines.push_back({"Ca per formula unit", "0.40 / 0.30", num(q1d / qth, 2) + " / " + num(q1c / qth, 2),
                      fmt::format("the capacities over {:.1f} mAh/g (one Ca2+)", qth), K::derived, ""});
   // dQ/dV peaks of cycle 1 (Fig. 2e is the 1st cycle).
@@ -112,9 +118,9 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
   if (r.cycles.size() >= 5 && r.cycles[0].hysteresis && r.cycles[4].hysteresis) {
     const double dd = 1e3 * (r.cycles[0].hysteresis->discharge_V - r.cycles[4].hysteresis->discharge_V);
     const double dc = 1e3 * (r.cycles[4].hysteresis->charge_V - r.cycles[0].hysteresis->charge_V);
-    d.lines.push_back({"overvoltage growth, cycle 1 -> 5, discharge / charge (mV)", "grows on discharge",
-                       num(dd, 1) + " / " + num(dc, 1), "dQ/dV peak shifts; trapping takes Ca-rich material after each discharge, activation adds material",
-                       K::predicted, yes_no(dd > 5 && dd > dc)});
+    d.lines.push_back({"overvoltage growth, cycle 1 -> 5, discharge / charge (mV)", "grows on discharge", num(dd, 1) + " / " + num(dc, 1),
+                       "dQ/dV peak shifts; trapping takes Ca-rich material after each discharge, activation adds material", K::predicted,
+                       yes_no(dd > 5 && dd > dc)});
   }
   // 2. Capacity against rate (Fig. S12), fresh cells: the paper sees a progressive fade
   // and a discharge overpotential growing more than the charge's.
@@ -138,7 +144,7 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
       d.rate_charge_overpotential_V.push_back(v_ch - v_ch0);
       caps += (caps.empty() ? "" : " / ") + num(q, 1);
       ops += (ops.empty() ? "" : " / ") + fmt::format("{}:{}", num(1e3 * d.rate_discharge_overpotential_V.back(), 0),
-                                                       num(1e3 * d.rate_charge_overpotential_V.back(), 0));
+                                                      num(1e3 * d.rate_charge_overpotential_V.back(), 0));
     }
     const bool fades = d.rate_charge_mAh_g.back() < 0.9 * q0;
     const bool contacts = prm.contact_resistance_ohm_g > 0 && prm.contact_sigma_log > 0;
@@ -155,13 +161,14 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
     // prediction of the rest of the model (electrolyte supply, contacts), and says why
     // it fails.
     const bool asymmetric_kinetics = std::fabs(prm.alpha - 0.5) > 1e-9;
-    const double i_lim_A = prm.ion_charge * constants::faraday_C_mol * prm.electrolyte_diffusivity_m2_s * prm.electrolyte_concentration_mol_m3 *
-                           prm.anode_area_m2 / prm.diffusion_layer_m;
+    const double i_lim_A = prm.ion_charge * constants::faraday_C_mol * prm.electrolyte_diffusivity_m2_s *
+                           prm.electrolyte_concentration_mol_m3 * prm.anode_area_m2 / prm.diffusion_layer_m;
     const std::string electrolyte =
         prm.electrolyte_diffusivity_m2_s > 0
-            ? fmt::format("the electrolyte's limiting current ({:.3g} mA, from the assumed D, c and layer) is {:.0f} times the "
-                          "200 mA/g current, so its supply adds little",
-                          1e3 * i_lim_A, i_lim_A / (0.2 * prm.mass_g))
+            ? fmt::format(
+                  "the electrolyte's limiting current ({:.3g} mA, from the assumed D, c and layer) is {:.0f} times the "
+                  "200 mA/g current, so its supply adds little",
+                  1e3 * i_lim_A, i_lim_A / (0.2 * prm.mass_g))
             : "no electrolyte transport in these parameters";
     d.lines.push_back(
         {"added plateau overpotential discharge:charge vs 5 mA/g (mV)", "discharge grows more", ops,
@@ -217,15 +224,15 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
     std::string dis, ch;
     for (std::size_t k = 0; k < d.rct_after_discharge_ohm.size(); ++k) {
       dis += (dis.empty() ? "" : " / ") + num(d.rct_after_discharge_ohm[k], 0);
-      ch += (ch.empty() ? "" : " / ") + (std::isfinite(d.rct_after_charge_ohm[k]) ? num(d.rct_after_charge_ohm[k], 0) : std::string("n.d."));
+      ch +=
+          (ch.empty() ? "" : " / ") + (std::isfinite(d.rct_after_charge_ohm[k]) ? num(d.rct_after_charge_ohm[k], 0) : std::string("n.d."));
     }
     const auto& rd = d.rct_after_discharge_ohm;
     const bool grows = rd.size() >= 5 && rd[4] > 1.2 * rd[0];
     d.lines.push_back({"Rct after discharge, cycles 1-5 (Ohm)", "grows (Fig. 3f)", dis, "R1 of R0-p(R1,C1)-C2, 1 MHz - 10 mHz",
                        K::predicted, yes_no(grows)});
     d.lines.push_back({"Rct after charge, cycles 1-5 (Ohm)", "no growth after cycle 2 (Fig. S17b)", ch,
-                       "n.d.: the emptied cathode blocks (no exchange current), the fit cannot determine Rct", K::predicted,
-                       "partly"});
+                       "n.d.: the emptied cathode blocks (no exchange current), the fit cannot determine Rct", K::predicted, "partly"});
   }
   // 6. GITT as the paper ran it: charge titration at 5 mA/g, 30 min pulses, 10 min rests,
   // after a first discharge; the paper's 25 nm particles fail Weppner-Huggins.
@@ -241,7 +248,8 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
     int charge_pulses = 0, flagged = 0;
     for (const auto& p : gr.pulses)
       if (p.direction == Direction::charge) ++charge_pulses, flagged += !p.valid;
-    d.lines.push_back({"GITT validity (25 nm, tau 1800 s)", "D 9.3e-13 cm2/s on charge", fmt::format("{} of {} pulses flagged", flagged, charge_pulses),
+    d.lines.push_back({"GITT validity (25 nm, tau 1800 s)", "D 9.3e-13 cm2/s on charge",
+                       fmt::format("{} of {} pulses flagged", flagged, charge_pulses),
                        "Weppner-Huggins needs tau << r^2/D (11 s here): the paper's D does not follow from its data", K::derived, ""});
   }
   // 7. Particle size: a check of the particle model, outside the preset.
@@ -260,7 +268,8 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
     const auto rr = cycling::analyse_cycling(s.table, co);
     const double q = rr.specific(rr.half_cycles.at(0).capacity_mAh);
     d.lines.push_back({fmt::format("capacity at 5 mA/g, r = {:g} nm", r_nm),
-                       r_nm < 100 ? "10-50 nm: 53.4 / 40.6 (30-40 %)" : "large particles failed", fmt::format("{:.1f} mAh/g ({:.0f} %)", q, 100 * q / qth),
+                       r_nm < 100 ? "10-50 nm: 53.4 / 40.6 (30-40 %)" : "large particles failed",
+                       fmt::format("{:.1f} mAh/g ({:.0f} %)", q, 100 * q / qth),
                        fmt::format("differs from the preset: one size, Cahn-Hilliard ({} volumes, {:g} nm interface), D 5.7e-13 cm2/s, "
                                    "active fraction 1, no side reaction or ageing{}",
                                    one.volumes, one.interface_width_nm,
@@ -273,8 +282,9 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
   // phase indexed from its three new lines (castor's XRD tools, no simulation).
   {
     const auto ntp = xrd::make_crystal("R -3 c:H", 8.4828, 8.4828, 21.7760, 90, 90, 120);
-    d.lines.push_back({"NTP (113), Cu Ka1 (deg 2-theta)", "24.29", num(xrd::two_theta_deg(xrd::d_spacing_Ang(ntp, 1, 1, 3), constants::cu_ka1_Ang), 3),
-                       "R-3c, a 8.4828, c 21.7760 A", K::derived, ""});
+    d.lines.push_back({"NTP (113), Cu Ka1 (deg 2-theta)", "24.29",
+                       num(xrd::two_theta_deg(xrd::d_spacing_Ang(ntp, 1, 1, 3), constants::cu_ka1_Ang), 3), "R-3c, a 8.4828, c 21.7760 A",
+                       K::derived, ""});
     const auto ca = xrd::cell_from_peaks(ntp, {{1, 1, 3, 23.7}, {0, 2, 4, 28.6}, {1, 1, 6, 32.1}}, constants::cu_ka1_Ang);
     d.lines.push_back({"Ca phase cell from 23.7 / 28.6 / 32.1 deg", "new phase", fmt::format("a {:.2f}, c {:.2f} A", ca.a, ca.c),
                        "indexed (113) (024) (116)", K::derived, ""});
@@ -290,11 +300,12 @@ std::string format_demo(const DemoResult& d) {
     s += fmt::format("{:<60} {:<40} {:<38} {:<11} {:<7} {}\n", l.quantity, l.paper, l.castor, to_string(l.kind), l.agrees, l.note);
     if (l.kind == DemoKind::predicted) ++predicted, agree += l.agrees == "yes", partly += l.agrees == "partly";
   }
-  s += fmt::format("\nOne parameter set for every simulated experiment except the particle-size check (its note lists what it "
-                   "changes).\ncalibrated: a preset parameter was chosen to match the paper's number; derived: arithmetic on other "
-                   "rows or the paper's data; predicted: used in no calibration ({} rows; against the paper {} yes, {} partly, "
-                   "{} no); check: a test of the method.\n(all simulations and analyses: {:.2f} s)\n",
-                   predicted, agree, partly, predicted - agree - partly, d.seconds);
+  s += fmt::format(
+      "\nOne parameter set for every simulated experiment except the particle-size check (its note lists what it "
+      "changes).\ncalibrated: a preset parameter was chosen to match the paper's number; derived: arithmetic on other "
+      "rows or the paper's data; predicted: used in no calibration ({} rows; against the paper {} yes, {} partly, "
+      "{} no); check: a test of the method.\n(all simulations and analyses: {:.2f} s)\n",
+      predicted, agree, partly, predicted - agree - partly, d.seconds);
   return s;
 }
 

@@ -17,20 +17,18 @@ namespace castor::eds {
 
 const std::vector<XrayLine>& line_library() {
   static const std::vector<XrayLine> lines = {
-      {"C", "Ka", 0.277},   {"N", "Ka", 0.392},   {"O", "Ka", 0.525},   {"F", "Ka", 0.677},   {"Na", "Ka", 1.041},
-      {"Mg", "Ka", 1.254},  {"Mg", "Kb", 1.302},  {"Al", "Ka", 1.487},  {"Al", "Kb", 1.557},  {"Si", "Ka", 1.740},
-      {"Si", "Kb", 1.836},  {"P", "Ka", 2.013},   {"P", "Kb", 2.139},   {"S", "Ka", 2.307},   {"S", "Kb", 2.464},
-      {"Cl", "Ka", 2.622},  {"Cl", "Kb", 2.815},  {"K", "Ka", 3.313},   {"K", "Kb", 3.589},   {"Ca", "Ka", 3.691},
-      {"Ca", "Kb", 4.012},  {"Ti", "Ka", 4.510},  {"Ti", "Kb", 4.931},  {"Ti", "La", 0.452},  {"V", "Ka", 4.952},
-      {"V", "Kb", 5.427},   {"V", "La", 0.511},   {"Cr", "Ka", 5.414},  {"Cr", "Kb", 5.946},  {"Cr", "La", 0.573},
-      {"Mn", "Ka", 5.898},  {"Mn", "Kb", 6.490},  {"Mn", "La", 0.637},  {"Fe", "Ka", 6.403},  {"Fe", "Kb", 7.057},
-      {"Fe", "La", 0.705},  {"Co", "Ka", 6.930},  {"Co", "Kb", 7.649},  {"Co", "La", 0.776},  {"Ni", "Ka", 7.477},
-      {"Ni", "Kb", 8.264},  {"Ni", "La", 0.851},  {"Cu", "Ka", 8.047},  {"Cu", "Kb", 8.904},  {"Cu", "La", 0.930},
-      {"Zn", "Ka", 8.638},  {"Zn", "Kb", 9.571},  {"Zn", "La", 1.012},  {"Sr", "La", 1.806},  {"Sr", "Ka", 14.165},
-      {"Zr", "La", 2.042},  {"Zr", "Ka", 15.775}, {"Mo", "La", 2.293},  {"Mo", "Ka", 17.479}, {"Ag", "La", 2.984},
-      {"Sn", "La", 3.444},  {"La", "La", 4.651},  {"W", "La", 8.398},   {"W", "Ma", 1.775},   {"Pt", "La", 9.442},
-      {"Pt", "Ma", 2.048},  {"Au", "La", 9.713},  {"Au", "Ma", 2.120},  {"Pb", "La", 10.551}, {"Pb", "Ma", 2.342},
-      {"Bi", "La", 10.839}, {"Bi", "Ma", 2.423},
+      {"C", "Ka", 0.277},  {"N", "Ka", 0.392},   {"O", "Ka", 0.525},  {"F", "Ka", 0.677},   {"Na", "Ka", 1.041}, {"Mg", "Ka", 1.254},
+      {"Mg", "Kb", 1.302}, {"Al", "Ka", 1.487},  {"Al", "Kb", 1.557}, {"Si", "Ka", 1.740},  {"Si", "Kb", 1.836}, {"P", "Ka", 2.013},
+      {"P", "Kb", 2.139},  {"S", "Ka", 2.307},   {"S", "Kb", 2.464},  {"Cl", "Ka", 2.622},  {"Cl", "Kb", 2.815}, {"K", "Ka", 3.313},
+      {"K", "Kb", 3.589},  {"Ca", "Ka", 3.691},  {"Ca", "Kb", 4.012}, {"Ti", "Ka", 4.510},  {"Ti", "Kb", 4.931}, {"Ti", "La", 0.452},
+      {"V", "Ka", 4.952},  {"V", "Kb", 5.427},   {"V", "La", 0.511},  {"Cr", "Ka", 5.414},  {"Cr", "Kb", 5.946}, {"Cr", "La", 0.573},
+      {"Mn", "Ka", 5.898}, {"Mn", "Kb", 6.490},  {"Mn", "La", 0.637}, {"Fe", "Ka", 6.403},  {"Fe", "Kb", 7.057}, {"Fe", "La", 0.705},
+      {"Co", "Ka", 6.930}, {"Co", "Kb", 7.649},  {"Co", "La", 0.776}, {"Ni", "Ka", 7.477},  {"Ni", "Kb", 8.264}, {"Ni", "La", 0.851},
+      {"Cu", "Ka", 8.047}, {"Cu", "Kb", 8.904},  {"Cu", "La", 0.930}, {"Zn", "Ka", 8.638},  {"Zn", "Kb", 9.571}, {"Zn", "La", 1.012},
+      {"Sr", "La", 1.806}, {"Sr", "Ka", 14.165}, {"Zr", "La", 2.042}, {"Zr", "Ka", 15.775}, {"Mo", "La", 2.293}, {"Mo", "Ka", 17.479},
+      {"Ag", "La", 2.984}, {"Sn", "La", 3.444},  {"La", "La", 4.651}, {"W", "La", 8.398},   {"W", "Ma", 1.775},  {"Pt", "La", 9.442},
+      {"Pt", "Ma", 2.048}, {"Au", "La", 9.713},  {"Au", "Ma", 2.120}, {"Pb", "La", 10.551}, {"Pb", "Ma", 2.342}, {"Bi", "La", 10.839},
+      {"Bi", "Ma", 2.423},
   };
   return lines;
 }
@@ -62,12 +60,18 @@ EdsSpectrum read_eds(const std::filesystem::path& path) {
       const auto colon = l.find(':');
       const std::string key = io::to_lower(io::trim(l.substr(1, colon == std::string_view::npos ? l.size() : colon - 1)));
       const auto value = colon == std::string_view::npos ? std::string_view() : io::trim(l.substr(colon + 1));
-      if (key == "format") emsa = true;
-      else if (key == "xperchan") xper = io::parse_double(value).value_or(0);
-      else if (key == "offset") offset = io::parse_double(value).value_or(0);
-      else if (key == "xunits") ev = io::to_lower(value).find("ev") != std::string::npos && io::to_lower(value).find("kev") == std::string::npos;
-      else if (key == "spectrum") in_data = true;
-      else if (key == "endofdata") break;
+      if (key == "format")
+        emsa = true;
+      else if (key == "xperchan")
+        xper = io::parse_double(value).value_or(0);
+      else if (key == "offset")
+        offset = io::parse_double(value).value_or(0);
+      else if (key == "xunits")
+        ev = io::to_lower(value).find("ev") != std::string::npos && io::to_lower(value).find("kev") == std::string::npos;
+      else if (key == "spectrum")
+        in_data = true;
+      else if (key == "endofdata")
+        break;
       continue;
     }
     if (emsa && !in_data) continue;
@@ -154,9 +158,10 @@ std::vector<std::string> quantification_warnings(const std::vector<PeakArea>& ar
   std::vector<std::string> w;
   for (const auto& a : areas)
     if (!(a.area > 3 * a.area_error))
-      w.push_back(fmt::format("{} {}: not detected (net area {:.4g} +- {:.3g} counts, below 3 standard errors): its fraction is "
-                              "a detection limit{}",
-                              a.element, a.line, a.area, a.area_error, a.area < 0 ? ", counted as 0" : ""));
+      w.push_back(
+          fmt::format("{} {}: not detected (net area {:.4g} +- {:.3g} counts, below 3 standard errors): its fraction is "
+                      "a detection limit{}",
+                      a.element, a.line, a.area, a.area_error, a.area < 0 ? ", counted as 0" : ""));
   // Every line of the elements asked for, against each measured window.
   for (const auto& a : areas)
     for (const auto& l : line_library()) {
@@ -164,17 +169,19 @@ std::vector<std::string> quantification_warnings(const std::vector<PeakArea>& ar
       bool asked = false;
       for (const auto& b : areas) asked = asked || b.element == l.element;
       if (!asked || std::fabs(l.energy_keV - a.energy_keV) >= o.fwhm_keV) continue;
-      w.push_back(fmt::format("{} {} ({:.3f} keV) overlaps {} {} ({:.3f} keV) within the detector's FWHM {:.3g} keV: the window "
-                              "area holds both",
-                              a.element, a.line, a.energy_keV, l.element, l.line, l.energy_keV, o.fwhm_keV));
+      w.push_back(
+          fmt::format("{} {} ({:.3f} keV) overlaps {} {} ({:.3f} keV) within the detector's FWHM {:.3g} keV: the window "
+                      "area holds both",
+                      a.element, a.line, a.energy_keV, l.element, l.line, l.energy_keV, o.fwhm_keV));
     }
   std::string missing;
   for (const auto& a : areas)
     if (!k.count(a.element) && a.element != reference) missing += (missing.empty() ? "" : ", ") + a.element;
   if (!missing.empty() && areas.size() > 1)
-    w.push_back(fmt::format("no Cliff-Lorimer k-factor for {}: k = 1 assumed, so the composition is standardless and "
-                            "semi-quantitative (no absorption or fluorescence correction)",
-                            missing));
+    w.push_back(
+        fmt::format("no Cliff-Lorimer k-factor for {}: k = 1 assumed, so the composition is standardless and "
+                    "semi-quantitative (no absorption or fluorescence correction)",
+                    missing));
   return w;
 }
 

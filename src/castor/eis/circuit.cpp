@@ -18,8 +18,6 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 const cplx kJ(0.0, 1.0);
 
-
-
 // Longest names first so that "CPE" wins over "C" and "Wo" over "W".
 constexpr std::array<ElementType, 10> kTypes = {{
     {ElementCode::TLMQ, "TLMQ", 3, {"Ohm", "F s^(g-1)", "-"}, {kInf, kInf, 1.0}},
@@ -45,14 +43,11 @@ cplx csch2(cplx x) {  // 1 / sinh^2
 }
 }  // namespace
 
-
-
 namespace {
 
 class Parser {
  public:
-  Parser(std::string_view s, std::vector<ParameterInfo>& params, std::vector<std::string>& types)
-      : s_(s), params_(params), types_(types) {}
+  Parser(std::string_view s, std::vector<ParameterInfo>& params, std::vector<std::string>& types) : s_(s), params_(params), types_(types) {}
 
   std::unique_ptr<Circuit::Node> parse() {
     skip();
@@ -64,9 +59,7 @@ class Parser {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& why) const {
-    throw Error(fmt::format("circuit '{}', character {}: {}", s_, pos_ + 1, why));
-  }
+  [[noreturn]] void fail(const std::string& why) const { throw Error(fmt::format("circuit '{}', character {}: {}", s_, pos_ + 1, why)); }
   void skip() {
     while (pos_ < s_.size() && s_[pos_] == ' ') ++pos_;
   }
@@ -129,8 +122,10 @@ class Parser {
       }
     }
     if (!type)
-      fail(fmt::format("unknown element '{}' (known: R, C, L, CPE, La, W, Wo, Ws, G, TLMQ, each followed by a "
-                       "label such as R0 or CPE_1)", word));
+      fail(
+          fmt::format("unknown element '{}' (known: R, C, L, CPE, La, W, Wo, Ws, G, TLMQ, each followed by a "
+                      "label such as R0 or CPE_1)",
+                      word));
     const std::string label(word);
     if (!labels_.insert(label).second) fail(fmt::format("element '{}' appears twice", label));
     pos_ = end;
@@ -164,78 +159,79 @@ class Parser {
 cplx element_impedance(const Circuit::Node& n, double w, const double* p, cplx* g) {
   const cplx jw(0.0, w);
   switch (n.type->code) {
-  case ElementCode::R: {
-    if (g) g[0] = 1.0;
-    return p[0];
-  }
-  case ElementCode::C: {
-    const cplx z = 1.0 / (jw * p[0]);
-    if (g) g[0] = -z / p[0];
-    return z;
-  }
-  case ElementCode::L: {
-    if (g) g[0] = jw;
-    return jw * p[0];
-  }
-  case ElementCode::CPE: {
-    const cplx lj = std::log(jw);
-    const cplx z = 1.0 / (p[0] * std::exp(p[1] * lj));
-    if (g) g[0] = -z / p[0], g[1] = -z * lj;
-    return z;
-  }
-  case ElementCode::La: {  // (L j w)^alpha, as impedance.py
-    const cplx lj = std::log(jw * p[0]);
-    const cplx z = std::exp(p[1] * lj);
-    if (g) g[0] = p[1] * z / p[0], g[1] = z * lj;
-    return z;
-  }
-  case ElementCode::W: {
-    const cplx base = (1.0 - kJ) / std::sqrt(w);
-    if (g) g[0] = base;
-    return p[0] * base;
-  }
-  case ElementCode::Wo:
-  case ElementCode::Ws: {
-    const cplx x = std::sqrt(jw * p[1]);
-    const bool open = n.type->code == ElementCode::Wo;
-    // One tanh: coth = 1/tanh, csch^2 = coth^2 - 1, sech^2 = 1 - tanh^2.
-    const cplx th = x.real() > 20 ? cplx(1.0) : std::tanh(x);
-    const cplx ct = 1.0 / th;
-    const cplx f = open ? ct / x : th / x;
-    // d/dx (coth x / x) = -(csch^2 x) / x - coth x / x^2; d/dx (tanh x / x) = sech^2 x / x - tanh x / x^2
-    const cplx df = open ? -(ct * ct - 1.0) / x - ct / (x * x) : (1.0 - th * th) / x - th / (x * x);
-    if (g) g[0] = f, g[1] = p[0] * df * x / (2.0 * p[1]);
-    return p[0] * f;
-  }
-  case ElementCode::G: {
-    const cplx a = 1.0 + jw * p[1];
-    const cplx s = std::sqrt(a);
-    if (g) g[0] = 1.0 / s, g[1] = -0.5 * p[0] * jw / (a * s);
-    return p[0] / s;
-  }
-  case ElementCode::TLMQ: {  // Zs = Q (j w)^gamma, Z = sqrt(Rion / Zs) coth(sqrt(Rion Zs)), as impedance.py
-    const cplx lj = std::log(jw);
-    const cplx zs = p[1] * std::exp(p[2] * lj);
-    const cplx a = std::sqrt(p[0] / zs), b = std::sqrt(p[0] * zs);
-    const cplx cb = coth(b), c2 = csch2(b);
-    const cplx z = a * cb;
-    if (g) {
-      // dZ = coth(b) da - a csch^2(b) db
-      const cplx dz_drion = cb * a / (2.0 * p[0]) - a * c2 * b / (2.0 * p[0]);
-      const cplx dz_dzs = -cb * a / (2.0 * zs) - a * c2 * b / (2.0 * zs);
-      g[0] = dz_drion;
-      g[1] = dz_dzs * (zs / p[1]);
-      g[2] = dz_dzs * (zs * lj);
+    case ElementCode::R: {
+      if (g) g[0] = 1.0;
+      return p[0];
     }
-    return z;
-  }
+    case ElementCode::C: {
+      const cplx z = 1.0 / (jw * p[0]);
+      if (g) g[0] = -z / p[0];
+      return z;
+    }
+    case ElementCode::L: {
+      if (g) g[0] = jw;
+      return jw * p[0];
+    }
+    case ElementCode::CPE: {
+      const cplx lj = std::log(jw);
+      const cplx z = 1.0 / (p[0] * std::exp(p[1] * lj));
+      if (g) g[0] = -z / p[0], g[1] = -z * lj;
+      return z;
+    }
+    case ElementCode::La: {  // (L j w)^alpha, as impedance.py
+      const cplx lj = std::log(jw * p[0]);
+      const cplx z = std::exp(p[1] * lj);
+      if (g) g[0] = p[1] * z / p[0], g[1] = z * lj;
+      return z;
+    }
+    case ElementCode::W: {
+      const cplx base = (1.0 - kJ) / std::sqrt(w);
+      if (g) g[0] = base;
+      return p[0] * base;
+    }
+    case ElementCode::Wo:
+    case ElementCode::Ws: {
+      const cplx x = std::sqrt(jw * p[1]);
+      const bool open = n.type->code == ElementCode::Wo;
+      // One tanh: coth = 1/tanh, csch^2 = coth^2 - 1, sech^2 = 1 - tanh^2.
+      const cplx th = x.real() > 20 ? cplx(1.0) : std::tanh(x);
+      const cplx ct = 1.0 / th;
+      const cplx f = open ? ct / x : th / x;
+      // d/dx (coth x / x) = -(csch^2 x) / x - coth x / x^2; d/dx (tanh x / x) = sech^2 x / x - tanh x / x^2
+      const cplx df = open ? -(ct * ct - 1.0) / x - ct / (x * x) : (1.0 - th * th) / x - th / (x * x);
+      if (g) g[0] = f, g[1] = p[0] * df * x / (2.0 * p[1]);
+      return p[0] * f;
+    }
+    case ElementCode::G: {
+      const cplx a = 1.0 + jw * p[1];
+      const cplx s = std::sqrt(a);
+      if (g) g[0] = 1.0 / s, g[1] = -0.5 * p[0] * jw / (a * s);
+      return p[0] / s;
+    }
+    case ElementCode::TLMQ: {  // Zs = Q (j w)^gamma, Z = sqrt(Rion / Zs) coth(sqrt(Rion Zs)), as impedance.py
+      const cplx lj = std::log(jw);
+      const cplx zs = p[1] * std::exp(p[2] * lj);
+      const cplx a = std::sqrt(p[0] / zs), b = std::sqrt(p[0] * zs);
+      const cplx cb = coth(b), c2 = csch2(b);
+      const cplx z = a * cb;
+      if (g) {
+        // dZ = coth(b) da - a csch^2(b) db
+        const cplx dz_drion = cb * a / (2.0 * p[0]) - a * c2 * b / (2.0 * p[0]);
+        const cplx dz_dzs = -cb * a / (2.0 * zs) - a * c2 * b / (2.0 * zs);
+        g[0] = dz_drion;
+        g[1] = dz_dzs * (zs / p[1]);
+        g[2] = dz_dzs * (zs * lj);
+      }
+      return z;
+    }
   }
   throw Error(fmt::format("internal: element type {} not evaluated", n.type->name));
 }
 
 cplx evaluate(const Circuit::Node& n, double w, const double* p, cplx* g) {
   switch (n.kind) {
-    case Circuit::Node::element: return element_impedance(n, w, p + n.begin, g ? g + n.begin : nullptr);
+    case Circuit::Node::element:
+      return element_impedance(n, w, p + n.begin, g ? g + n.begin : nullptr);
     case Circuit::Node::series: {
       cplx z = 0;
       for (const auto& c : n.children) z += evaluate(*c, w, p, g);
@@ -269,9 +265,7 @@ cplx evaluate(const Circuit::Node& n, double w, const double* p, cplx* g) {
 
 }  // namespace
 
-Circuit::Circuit(std::string_view text) : text_(text) {
-  root_ = Parser(text_, params_, types_).parse();
-}
+Circuit::Circuit(std::string_view text) : text_(text) { root_ = Parser(text_, params_, types_).parse(); }
 Circuit::~Circuit() = default;
 Circuit::Circuit(const Circuit& o) : text_(o.text_), root_(o.root_->clone()), params_(o.params_), types_(o.types_) {}
 Circuit& Circuit::operator=(const Circuit& o) {
@@ -287,8 +281,7 @@ Circuit::Circuit(Circuit&&) noexcept = default;
 Circuit& Circuit::operator=(Circuit&&) noexcept = default;
 
 cplx Circuit::impedance(double omega, std::span<const double> p) const {
-  if (p.size() != params_.size())
-    throw Error(fmt::format("circuit {} has {} parameters, {} given", text_, params_.size(), p.size()));
+  if (p.size() != params_.size()) throw Error(fmt::format("circuit {} has {} parameters, {} given", text_, params_.size(), p.size()));
   return evaluate(*root_, omega, p.data(), nullptr);
 }
 

@@ -73,8 +73,7 @@ DrtResult drt(const Spectrum& s, const DrtOptions& o) {
   }
   // Penalty: lambda |d gamma/dy|^2 integrated, as extra residual rows sqrt(lambda h) D Phi x.
   Eigen::MatrixXd D = Eigen::MatrixXd::Zero(nq - 1, P);
-  for (int q = 0; q + 1 < nq; ++q)
-    D.row(q).tail(static_cast<Eigen::Index>(M)) = (Phi.row(q + 1) - Phi.row(q)) / hq * std::sqrt(hq);
+  for (int q = 0; q + 1 < nq; ++q) D.row(q).tail(static_cast<Eigen::Index>(M)) = (Phi.row(q + 1) - Phi.row(q)) / hq * std::sqrt(hq);
   const Eigen::Index rows = A.rows() + D.rows();
   Eigen::MatrixXd AA(rows, P);
   Eigen::VectorXd bb = Eigen::VectorXd::Zero(rows);
@@ -140,25 +139,29 @@ DrtResult drt(const Spectrum& s, const DrtOptions& o) {
   // frequency: the data do not show its other side.
   for (const auto& p : r.peaks)
     if (p.tau_s < 1.78 * tau_lo || p.tau_s > tau_hi / 1.78)
-      r.warnings.push_back(fmt::format("peak at tau {:.3g} s lies at or beyond the edge of the measured window ({:.3g}-{:.3g} s): "
-                                       "its tau and R are not determined by the data",
-                                       p.tau_s, tau_lo, tau_hi));
+      r.warnings.push_back(
+          fmt::format("peak at tau {:.3g} s lies at or beyond the edge of the measured window ({:.3g}-{:.3g} s): "
+                      "its tau and R are not determined by the data",
+                      p.tau_s, tau_lo, tau_hi));
   double g_max = 0;
   for (double g : r.gamma_ohm) g_max = std::max(g_max, g);
   if (g_max > 0 && !r.gamma_ohm.empty()) {
     if (r.gamma_ohm.front() > 0.1 * g_max)
-      r.warnings.push_back(fmt::format("gamma is {:.0f} % of its maximum at the short-tau end of the grid: a process faster than "
-                                       "the highest frequency is cut off",
-                                       100 * r.gamma_ohm.front() / g_max));
+      r.warnings.push_back(
+          fmt::format("gamma is {:.0f} % of its maximum at the short-tau end of the grid: a process faster than "
+                      "the highest frequency is cut off",
+                      100 * r.gamma_ohm.front() / g_max));
     if (r.gamma_ohm.back() > 0.1 * g_max)
-      r.warnings.push_back(fmt::format("gamma is {:.0f} % of its maximum at the long-tau end of the grid: an arc the spectrum does "
-                                       "not close (a diffusion tail or a capacitive end); R_pol is not determined",
-                                       100 * r.gamma_ohm.back() / g_max));
+      r.warnings.push_back(
+          fmt::format("gamma is {:.0f} % of its maximum at the long-tau end of the grid: an arc the spectrum does "
+                      "not close (a diffusion tail or a capacitive end); R_pol is not determined",
+                      100 * r.gamma_ohm.back() / g_max));
   }
   if (r.residual_rms_rel > 0.05)
-    r.warnings.push_back(fmt::format("the DRT reproduces the data poorly (rms {:.1f} % of |Z|): the peaks are not reliable (check "
-                                     "Kramers-Kronig, or a series capacitance at low frequency)",
-                                     100 * r.residual_rms_rel));
+    r.warnings.push_back(
+        fmt::format("the DRT reproduces the data poorly (rms {:.1f} % of |Z|): the peaks are not reliable (check "
+                    "Kramers-Kronig, or a series capacitance at low frequency)",
+                    100 * r.residual_rms_rel));
   return r;
 }
 

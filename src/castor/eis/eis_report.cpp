@@ -93,16 +93,22 @@ report::Report to_report(const FitResult& r, const Spectrum& s, const FitOptions
 
 void write_fit_json(const FitResult& r, const Spectrum& s, const FitOptions& o, std::ostream& out) {
   nlohmann::json j = {{"castor", {{"version", version()}, {"command", command_line()}}},
-                      {"source", s.source}, {"circuit", r.circuit}, {"weighting", std::string(to_string(o.weighting))},
-                      {"chi_square", r.chi_square}, {"reduced_chi_square", r.reduced_chi_square},
-                      {"pseudo_chi_square", r.pseudo_chi_square}, {"sum_squares_ohm2", r.sum_squares_ohm2},
+                      {"source", s.source},
+                      {"circuit", r.circuit},
+                      {"weighting", std::string(to_string(o.weighting))},
+                      {"chi_square", r.chi_square},
+                      {"reduced_chi_square", r.reduced_chi_square},
+                      {"pseudo_chi_square", r.pseudo_chi_square},
+                      {"sum_squares_ohm2", r.sum_squares_ohm2},
                       {"converged", r.converged && r.determined()},
                       {"optimizer_converged", r.converged},
                       {"status", r.status()},
                       {"warnings", r.warnings}};
   for (const auto& [name, why] : r.undetermined) j["undetermined"].push_back({{"name", name}, {"reason", why}});
   for (std::size_t k = 0; k < r.values.size(); ++k)
-    j["parameters"].push_back({{"name", r.names[k]}, {"unit", r.units[k]}, {"value", r.values[k]},
+    j["parameters"].push_back({{"name", r.names[k]},
+                               {"unit", r.units[k]},
+                               {"value", r.values[k]},
                                {"std_error", r.fixed[k] ? nlohmann::json(nullptr) : nlohmann::json(r.std_errors[k])},
                                {"fixed", r.fixed[k]},
                                {"bounds", {r.lower[k], std::isfinite(r.upper[k]) ? nlohmann::json(r.upper[k]) : nlohmann::json(nullptr)}}});
@@ -151,7 +157,8 @@ KkCheck check_kk(const Spectrum& s, const KkRequest& q) {
     k.verdict_text = v.text();
     if (v.depends_on_setting()) k.notes.push_back("the Kramers-Kronig verdict depends on the fit setting");
     if (!v.chosen.passes())
-      k.failures.push_back("the spectrum is not Kramers-Kronig consistent: drift, nonlinearity or noise; a circuit fit to it is not reliable");
+      k.failures.push_back(
+          "the spectrum is not Kramers-Kronig consistent: drift, nonlinearity or noise; a circuit fit to it is not reliable");
     return k;
   }
   LinKKOptions o;
@@ -174,16 +181,17 @@ report::Report to_report(const KkCheck& k, const Spectrum& s) {
   rep.analysis = "eis-kk";
   rep.source = s.source;
   if (k.castor_default) {
-    rep.summary = fmt::format("Lin-KK, R0 = {:.6g} Ohm, L = {:.4g} H{}", r.r0_ohm, r.l_H,
-                              k.add_capacitance ? fmt::format(", series C = {:.4g} F (the low-frequency end is capacitive)", r.c_F.value_or(0))
-                                                : "");
+    rep.summary =
+        fmt::format("Lin-KK, R0 = {:.6g} Ohm, L = {:.4g} H{}", r.r0_ohm, r.l_H,
+                    k.add_capacitance ? fmt::format(", series C = {:.4g} F (the low-frequency end is capacitive)", r.c_F.value_or(0)) : "");
     rep.notes.push_back(k.verdict_text);
   } else {
     rep.summary = fmt::format("Lin-KK ({} fit{}), M = {}, mu = {:.4f} (cut-off {}), R0 = {:.6g} Ohm, L = {:.4g} H", to_string(k.fit),
                               k.add_capacitance ? ", series C" : "", r.M, r.mu, k.mu_cutoff, r.r0_ohm, r.l_H);
     rep.notes.push_back(fmt::format("largest residual {:.3f} % of |Z|: {}", 100 * r.max_abs_residual,
-                                    r.max_abs_residual < 0.01 ? "consistent with Kramers-Kronig (all residuals within 1 %)"
-                                                              : "some points deviate by more than 1 %: check drift, nonlinearity or noise"));
+                                    r.max_abs_residual < 0.01
+                                        ? "consistent with Kramers-Kronig (all residuals within 1 %)"
+                                        : "some points deviate by more than 1 %: check drift, nonlinearity or noise"));
   }
   rep.values.push_back({"M", "RC elements M", static_cast<double>(r.M), "", ""});
   rep.values.push_back({"mu", "mu", r.mu, "", ""});

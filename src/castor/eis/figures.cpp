@@ -8,8 +8,8 @@
 
 namespace castor::eis {
 
-std::vector<report::Figure> nyquist_bode(const Spectrum& d, const std::vector<double>& mf,
-                                         const std::vector<std::complex<double>>& mz, const std::string& mt) {
+std::vector<report::Figure> nyquist_bode(const Spectrum& d, const std::vector<double>& mf, const std::vector<std::complex<double>>& mz,
+                                         const std::string& mt) {
   report::Figure ny, bode;
   ny.title = "Nyquist - " + std::filesystem::path(d.source).filename().string();
   ny.xlabel = "Z' (Ohm)";

@@ -38,8 +38,12 @@ class ImpedanceCost final : public ceres::CostFunction {
     for (std::size_t i = 0; i < n; ++i) {
       const auto z = s.z_ohm[i];
       switch (w) {
-        case Weighting::unit: sig_re_[i] = sig_im_[i] = 1; break;
-        case Weighting::modulus: sig_re_[i] = sig_im_[i] = std::abs(z); break;
+        case Weighting::unit:
+          sig_re_[i] = sig_im_[i] = 1;
+          break;
+        case Weighting::modulus:
+          sig_re_[i] = sig_im_[i] = std::abs(z);
+          break;
         case Weighting::proportional:
           sig_re_[i] = std::max(std::fabs(z.real()), 1e-300);
           sig_im_[i] = std::max(std::fabs(z.imag()), 1e-300);
@@ -146,15 +150,24 @@ struct Guesser {
     const double dr_all = std::max(f.r_lf - f.r_hf, 0.1 * f.r_hf);
     const double rr = in_parallel ? r_arc : dr_all;
     const double tt = in_parallel ? tau : 1.0 / f.w_min;
-    if (t == "R") q[0] = in_parallel ? r_arc : f.r_hf;
-    else if (t == "C") q[0] = tt / rr;
-    else if (t == "CPE") q[1] = 0.85, q[0] = std::pow(tt, 0.85) / rr;
-    else if (t == "L") q[0] = f.im_hf > 0 ? f.im_hf / f.w_max : 1e-3 * f.r_hf / f.w_max;
-    else if (t == "La") q[1] = 0.9, q[0] = std::pow(f.im_hf > 0 ? f.im_hf : 1e-3 * f.r_hf, 1 / 0.9) / f.w_max;
-    else if (t == "W") q[0] = std::max(0.5 * f.warburg, 1e-6 * f.r_hf);
-    else if (t == "Wo" || t == "Ws") q[0] = rr, q[1] = in_parallel ? tt * 10 : 1.0 / f.w_min;
-    else if (t == "G") q[0] = rr, q[1] = tt;
-    else if (t == "TLMQ") q[0] = rr, q[2] = 0.9, q[1] = std::pow(tt, 0.9) / rr;  // Zs ~ Rion at 1/tau
+    if (t == "R")
+      q[0] = in_parallel ? r_arc : f.r_hf;
+    else if (t == "C")
+      q[0] = tt / rr;
+    else if (t == "CPE")
+      q[1] = 0.85, q[0] = std::pow(tt, 0.85) / rr;
+    else if (t == "L")
+      q[0] = f.im_hf > 0 ? f.im_hf / f.w_max : 1e-3 * f.r_hf / f.w_max;
+    else if (t == "La")
+      q[1] = 0.9, q[0] = std::pow(f.im_hf > 0 ? f.im_hf : 1e-3 * f.r_hf, 1 / 0.9) / f.w_max;
+    else if (t == "W")
+      q[0] = std::max(0.5 * f.warburg, 1e-6 * f.r_hf);
+    else if (t == "Wo" || t == "Ws")
+      q[0] = rr, q[1] = in_parallel ? tt * 10 : 1.0 / f.w_min;
+    else if (t == "G")
+      q[0] = rr, q[1] = tt;
+    else if (t == "TLMQ")
+      q[0] = rr, q[2] = 0.9, q[1] = std::pow(tt, 0.9) / rr;  // Zs ~ Rion at 1/tau
   }
 };
 
@@ -218,9 +231,12 @@ void quiet_ceres() {
 
 std::string_view to_string(Weighting w) {
   switch (w) {
-    case Weighting::unit: return "unit";
-    case Weighting::proportional: return "proportional";
-    case Weighting::modulus: return "modulus";
+    case Weighting::unit:
+      return "unit";
+    case Weighting::proportional:
+      return "proportional";
+    case Weighting::modulus:
+      return "modulus";
   }
   return "unit";
 }
@@ -319,7 +335,8 @@ void judge_determination(const Circuit& c, const Spectrum& s, FitResult& r, cons
     const double v = r.values[k];
     const auto& name = r.names[k];
     std::string why;
-    if (r.lower[k] > 0 && std::fabs(std::log(v / r.lower[k])) < 1e-3) why = fmt::format("at its lower bound {:.3g}", r.lower[k]);
+    if (r.lower[k] > 0 && std::fabs(std::log(v / r.lower[k])) < 1e-3)
+      why = fmt::format("at its lower bound {:.3g}", r.lower[k]);
     else if (std::isfinite(r.upper[k]) && std::fabs(std::log(v / r.upper[k])) < 1e-3)
       why = fmt::format("at its upper bound {:.3g}", r.upper[k]);
     const double rel = r.std_errors[k] / v;
@@ -330,9 +347,12 @@ void judge_determination(const Circuit& c, const Spectrum& s, FitResult& r, cons
     if (why.empty()) {
       const std::string& unit = r.units[k];
       bool seen = true;
-      if (unit == "F") seen = visible([&](double w) { return 1 / (w * v); });
-      else if (unit == "H") seen = visible([&](double w) { return w * v; });
-      else if (unit == "Ohm s^-1/2") seen = visible([&](double w) { return v * std::sqrt(2 / w); });
+      if (unit == "F")
+        seen = visible([&](double w) { return 1 / (w * v); });
+      else if (unit == "H")
+        seen = visible([&](double w) { return w * v; });
+      else if (unit == "Ohm s^-1/2")
+        seen = visible([&](double w) { return v * std::sqrt(2 / w); });
       else if (unit.starts_with("F s^") && k + 1 < P && r.units[k + 1] == "-") {
         const double alpha = r.values[k + 1];
         seen = visible([&](double w) { return 1 / (v * std::pow(w, alpha)); });
@@ -369,12 +389,11 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
   if (N == 0) throw Error(fmt::format("{}: no impedance points", s.source));
   for (std::size_t i = 0; i < N; ++i)
     if (!(s.freq_Hz[i] > 0) || !std::isfinite(s.z_ohm[i].real()) || !std::isfinite(s.z_ohm[i].imag()))
-      throw Error(fmt::format("{}: point {} has frequency {} Hz and Z = {} + {}j: not usable", s.source, i + 1,
-                              s.freq_Hz[i], s.z_ohm[i].real(), s.z_ohm[i].imag()));
+      throw Error(fmt::format("{}: point {} has frequency {} Hz and Z = {} + {}j: not usable", s.source, i + 1, s.freq_Hz[i],
+                              s.z_ohm[i].real(), s.z_ohm[i].imag()));
   std::vector<bool> fixed(P, false);
   std::vector<double> start = o.initial.empty() ? initial_guess(c, s) : o.initial;
-  if (start.size() != P)
-    throw Error(fmt::format("circuit {} has {} parameters; {} initial values given", c.text(), P, start.size()));
+  if (start.size() != P) throw Error(fmt::format("circuit {} has {} parameters; {} initial values given", c.text(), P, start.size()));
   for (const auto& constant : o.constants) {
     const auto& [name, v] = constant;
     auto it = std::find_if(c.parameters().begin(), c.parameters().end(), [&](const auto& q) { return q.name == constant.first; });
@@ -394,8 +413,7 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
     start[k] = std::clamp(start[k], lo[k] > 0 ? lo[k] * (1 + 1e-9) : start[k], hi[k] * (1 - 1e-12));
   }
   const std::size_t n_free = static_cast<std::size_t>(std::count(fixed.begin(), fixed.end(), false));
-  if (2 * N <= n_free)
-    throw Error(fmt::format("{}: {} points cannot determine {} free parameters", s.source, N, n_free));
+  if (2 * N <= n_free) throw Error(fmt::format("{}: {} points cannot determine {} free parameters", s.source, N, n_free));
 
   quiet_ceres();
   auto* cost = new ImpedanceCost(c, s, o.weighting);
@@ -430,8 +448,10 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
   std::vector<int> fixed_idx;
   for (std::size_t k = 0; k < P; ++k)
     if (fixed[k]) fixed_idx.push_back(static_cast<int>(k));
-  if (fixed_idx.size() == P) problem.SetParameterBlockConstant(theta.data());
-  else if (!fixed_idx.empty()) problem.SetManifold(theta.data(), new ceres::SubsetManifold(static_cast<int>(P), fixed_idx));
+  if (fixed_idx.size() == P)
+    problem.SetParameterBlockConstant(theta.data());
+  else if (!fixed_idx.empty())
+    problem.SetManifold(theta.data(), new ceres::SubsetManifold(static_cast<int>(P), fixed_idx));
 
   // Stage 1: every start, briefly (a screening fit). Stage 2: the best few, to convergence.
   struct Candidate {
@@ -449,8 +469,10 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
     if (st > 0)
       for (std::size_t k = 0; k < P; ++k) {
         if (fixed[k]) continue;
-        if (is_exponent(c, k)) p0[k] = unif(rng);
-        else p0[k] = start[k] * std::exp(gauss(rng));
+        if (is_exponent(c, k))
+          p0[k] = unif(rng);
+        else
+          p0[k] = start[k] * std::exp(gauss(rng));
         p0[k] = std::clamp(p0[k], lo[k] > 0 ? lo[k] * (1 + 1e-9) : p0[k], hi[k] * (1 - 1e-12));
       }
     for (std::size_t k = 0; k < P; ++k) theta[k] = std::log(p0[k]);
@@ -476,8 +498,7 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
   }
   if (best_theta.empty()) {
     delete cost;
-    throw Error(fmt::format("{}: the fit of {} failed from every start (the model gives no finite impedance)",
-                            s.source, c.text()));
+    throw Error(fmt::format("{}: the fit of {} failed from every start (the model gives no finite impedance)", s.source, c.text()));
   }
 
   if (o.order_by_time_constant) {

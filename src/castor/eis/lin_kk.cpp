@@ -124,9 +124,12 @@ LinKKResult fit_M(const Spectrum& s, int M, const LinKKOptions& o) {
 
 std::string_view to_string(KkFit f) {
   switch (f) {
-    case KkFit::real: return "real";
-    case KkFit::imag: return "imag";
-    case KkFit::complex: return "complex";
+    case KkFit::real:
+      return "real";
+    case KkFit::imag:
+      return "imag";
+    case KkFit::complex:
+      return "complex";
   }
   return "real";
 }
@@ -141,8 +144,8 @@ LinKKResult lin_kk(const Spectrum& s, const LinKKOptions& o) {
   if (s.size() < 3) throw Error(fmt::format("{}: Lin-KK needs at least 3 points, got {}", s.source, s.size()));
   for (std::size_t i = 0; i < s.size(); ++i)
     if (!(s.freq_Hz[i] > 0) || !(std::abs(s.z_ohm[i]) > 0))
-      throw Error(fmt::format("{}: point {} has f = {} Hz, |Z| = {}: Lin-KK needs f > 0 and Z != 0", s.source, i + 1,
-                              s.freq_Hz[i], std::abs(s.z_ohm[i])));
+      throw Error(fmt::format("{}: point {} has f = {} Hz, |Z| = {}: Lin-KK needs f > 0 and Z != 0", s.source, i + 1, s.freq_Hz[i],
+                              std::abs(s.z_ohm[i])));
   if (o.fixed_M) {
     if (*o.fixed_M < 1) throw Error("Lin-KK: M must be at least 1");
     return fit_M(s, *o.fixed_M, o);
@@ -195,14 +198,13 @@ bool KkVerdict::depends_on_setting() const {
 }
 
 std::string KkVerdict::text() const {
-  auto name = [](const KkSetting& k) {
-    return fmt::format("{} fit{}", to_string(k.fit), k.add_capacitance ? " with a series C" : "");
-  };
-  std::string t = fmt::format("{} (M = {}, the smallest within 10 % of the best residual; mu = {:.3f}; the mu criterion "
-                              "alone gives M = {}): largest residual {:.3f} % of |Z|: {}", name(chosen), chosen.result.M,
-                              chosen.result.mu, chosen.result.mu_M, 100 * chosen.result.max_abs_residual,
-                              chosen.passes() ? "consistent with Kramers-Kronig (all residuals within 1 %)"
-                                              : "some points deviate by more than 1 %: check drift, nonlinearity or noise");
+  auto name = [](const KkSetting& k) { return fmt::format("{} fit{}", to_string(k.fit), k.add_capacitance ? " with a series C" : ""); };
+  std::string t = fmt::format(
+      "{} (M = {}, the smallest within 10 % of the best residual; mu = {:.3f}; the mu criterion "
+      "alone gives M = {}): largest residual {:.3f} % of |Z|: {}",
+      name(chosen), chosen.result.M, chosen.result.mu, chosen.result.mu_M, 100 * chosen.result.max_abs_residual,
+      chosen.passes() ? "consistent with Kramers-Kronig (all residuals within 1 %)"
+                      : "some points deviate by more than 1 %: check drift, nonlinearity or noise");
   t += ". Other settings:";
   for (std::size_t k = 0; k < others.size(); ++k)
     t += fmt::format("{} {} {:.3f} % ({})", k ? ";" : "", name(others[k]), 100 * others[k].result.max_abs_residual,

@@ -40,7 +40,8 @@ std::vector<Spectrum> read_dfr(std::string_view bytes, const std::string& name) 
   if (have < points)
     throw Error(name, kFormat,
                 fmt::format("declares {} points, holds {} (truncated file?); castor read VERSION{} files as 9 "
-                            "values per point", points, have, version));
+                            "values per point",
+                            points, have, version));
   Spectrum s;
   s.source = name;
   for (std::size_t p = 0; p < points; ++p) {
@@ -59,8 +60,8 @@ std::vector<Spectrum> read_dfr(std::string_view bytes, const std::string& name) 
   // not know its layout, so it is named, not dropped in silence.
   if (lines.size() > 3 + points * kPerPoint) {
     const std::size_t first = 3 + points * kPerPoint;
-    s.warnings.push_back(fmt::format("not read: {} trailer lines after the {} declared points (from line {})",
-                                     lines.size() - first, points, lines[first].second + 1));
+    s.warnings.push_back(fmt::format("not read: {} trailer lines after the {} declared points (from line {})", lines.size() - first, points,
+                                     lines[first].second + 1));
   }
   return {s};
 }

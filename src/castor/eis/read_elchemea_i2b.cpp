@@ -39,16 +39,16 @@ std::vector<Spectrum> read_i2b(std::string_view bytes, const std::string& name) 
     for (; j < lines.size(); ++j) {
       if (io::trim(lines[j]).empty()) continue;
       const auto v = three(lines[j]);
-      if (v.empty())
-        throw Error(name, kI2b, fmt::format("expected f, Z', Z'', found '{}'", io::trim(lines[j]))).at_line(j + 1);
+      if (v.empty()) throw Error(name, kI2b, fmt::format("expected f, Z', Z'', found '{}'", io::trim(lines[j]))).at_line(j + 1);
       if (!std::isfinite(v[0]) || !std::isfinite(v[1]) || !std::isfinite(v[2]))
         throw Error(name, kI2b, fmt::format("NaN or infinity in '{}'", io::trim(lines[j]))).at_line(j + 1);
       s.freq_Hz.push_back(v[0]);
       s.z_ohm.emplace_back(v[1], v[2]);
     }
     if (s.size() != points)
-      throw Error(name, kI2b, fmt::format("declares {} points (line {}), holds {}{}", points, i + 1, s.size(),
-                                          s.size() < points ? " (truncated file?)" : ""));
+      throw Error(
+          name, kI2b,
+          fmt::format("declares {} points (line {}), holds {}{}", points, i + 1, s.size(), s.size() < points ? " (truncated file?)" : ""));
     return {s};
   }
   throw Error(name, kI2b, "no point count followed by f, Z', Z'' rows");

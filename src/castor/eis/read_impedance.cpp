@@ -29,8 +29,7 @@ std::vector<Spectrum> read_biologic_eis(std::string_view bytes, const std::strin
   for (const auto f : {io::Format::biologic_mpr, io::Format::biologic_mpt, io::Format::biologic_csv})
     if (const int score = io::format_info(f)->sniff(head); score > best) best = score, surest = f;
   if (surest == io::Format::biologic_mpr)
-    return spectra_from_table(
-        io::read_biologic_mpr(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), name));
+    return spectra_from_table(io::read_biologic_mpr(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), name));
   if (surest == io::Format::biologic_mpt) return spectra_from_table(io::read_biologic_mpt_text(bytes, name));
   if (surest == io::Format::biologic_csv) return spectra_from_table(io::read_biologic_csv_text(bytes, name));
   throw Error(name, "BioLogic", "not a BioLogic .mpr, .mpt or CSV file");
@@ -41,8 +40,8 @@ std::vector<Spectrum> read_impedance_text(std::string_view text, const std::stri
   const auto head = io::make_file_head(text, name);
   if (const auto* row = io::detect_of_kind("impedance", head)) return row->read_spectra(text, name);
   // A cycler file castor knows is named as one.
-  const auto cycler = io::detect_format(
-      std::span(reinterpret_cast<const std::uint8_t*>(text.data()), std::min<std::size_t>(text.size(), 4096)), name);
+  const auto cycler =
+      io::detect_format(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), std::min<std::size_t>(text.size(), 4096)), name);
   if (cycler != io::Format::unknown && cycler != io::Format::generic_csv)
     throw Error(name, "impedance",
                 fmt::format("this is a {} file without impedance data (read it with castor info or castor cycling); "
@@ -55,8 +54,7 @@ std::vector<Spectrum> read_impedance_text(std::string_view text, const std::stri
 
 std::vector<Spectrum> read_impedance(const std::filesystem::path& path) {
   const auto bytes = io::read_file_bytes(path, "impedance");
-  return read_impedance_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                             path.string());
+  return read_impedance_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
 }
 
 }  // namespace castor::eis

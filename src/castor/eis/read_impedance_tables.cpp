@@ -63,11 +63,13 @@ Columns find_columns(const std::vector<std::string_view>& names) {
   for (std::size_t k = 0; k < names.size(); ++k) {
     const std::string n = norm(names[k]);
     const int i = static_cast<int>(k);
-    if (c.f < 0 && (n.starts_with("freq") || n.starts_with("f/hz") || n == "f(hz)" || n == "f")) c.f = i;
-    else if (c.re < 0 && (n.starts_with("zre") || n.starts_with("zreal") || n.starts_with("re(z)") || n == "z'" ||
-                          n.starts_with("z'(") || n.starts_with("z'/") || n.starts_with("zreal")))
+    if (c.f < 0 && (n.starts_with("freq") || n.starts_with("f/hz") || n == "f(hz)" || n == "f"))
+      c.f = i;
+    else if (c.re < 0 && (n.starts_with("zre") || n.starts_with("zreal") || n.starts_with("re(z)") || n == "z'" || n.starts_with("z'(") ||
+                          n.starts_with("z'/") || n.starts_with("zreal")))
       c.re = i;
-    else if (c.im < 0 && (n.starts_with("-im(z)") || n.starts_with("-z''") || n.starts_with("-zim"))) c.im = i, c.im_negated = true;
+    else if (c.im < 0 && (n.starts_with("-im(z)") || n.starts_with("-z''") || n.starts_with("-zim")))
+      c.im = i, c.im_negated = true;
     else if (c.im < 0 && (n.starts_with("zim") || n.starts_with("im(z)") || n.starts_with("z''") || n.starts_with("z\"")))
       c.im = i;
   }
@@ -78,8 +80,8 @@ Columns find_columns(const std::vector<std::string_view>& names) {
 // detected from the rows themselves (a Gamry export with decimal commas stays one number per
 // field). Every row must have as many fields as the first; a line whose first field is not a
 // number ends the table (Gamry writes further tables after ZCURVE).
-Spectrum rows_to_spectrum(std::span<const std::string_view> lines, std::size_t first, const Columns& c,
-                          const std::string& name, const std::string& format, bool skip_zero_freq) {
+Spectrum rows_to_spectrum(std::span<const std::string_view> lines, std::size_t first, const Columns& c, const std::string& name,
+                          const std::string& format, bool skip_zero_freq) {
   Spectrum s;
   s.source = name;
   const int need = std::max({c.f, c.re, c.im});
@@ -87,9 +89,7 @@ Spectrum rows_to_spectrum(std::span<const std::string_view> lines, std::size_t f
   for (std::size_t i = first; i < lines.size() && sample.size() < 64; ++i)
     if (!trim(lines[i]).empty()) sample.push_back(lines[i]);
   const auto layout = io::detect_number_layout(sample, static_cast<std::size_t>(need) + 1);
-  if (!layout)
-    throw Error(name, format, fmt::format("no rows of at least {} numbers after the header", need + 1))
-        .at_line(first + 1);
+  if (!layout) throw Error(name, format, fmt::format("no rows of at least {} numbers after the header", need + 1)).at_line(first + 1);
   std::vector<std::string_view> f;
   std::size_t width = 0;
   for (std::size_t i = first; i < lines.size(); ++i) {
@@ -111,8 +111,7 @@ Spectrum rows_to_spectrum(std::span<const std::string_view> lines, std::size_t f
     const auto fr = io::parse_double_strict(trim(f[static_cast<std::size_t>(c.f)]), layout->decimal);
     const auto re = io::parse_double_strict(trim(f[static_cast<std::size_t>(c.re)]), layout->decimal);
     const auto im = io::parse_double_strict(trim(f[static_cast<std::size_t>(c.im)]), layout->decimal);
-    if (!fr || !re || !im)
-      throw Error(name, format, fmt::format("not a number in '{}'", line)).at_line(i + 1);
+    if (!fr || !re || !im) throw Error(name, format, fmt::format("not a number in '{}'", line)).at_line(i + 1);
     if (!std::isfinite(*fr) || !std::isfinite(*re) || !std::isfinite(*im))
       throw Error(name, format, fmt::format("NaN or infinity in '{}'", line)).at_line(i + 1);
     if (skip_zero_freq && *fr == 0) continue;
@@ -122,7 +121,6 @@ Spectrum rows_to_spectrum(std::span<const std::string_view> lines, std::size_t f
   if (s.freq_Hz.empty()) throw Error(name, format, "no impedance rows");
   return s;
 }
-
 
 std::string_view first_line_of(const std::vector<std::string_view>& lines) {
   if (lines.empty()) return {};
@@ -226,9 +224,7 @@ std::vector<Spectrum> read_chi_impedance(std::string_view bytes, const std::stri
   throw Error(name, "CH Instruments", "no Freq/Hz header line");
 }
 
-int sniff_impedance_table(const io::FileHead& h) {
-  return named_header(lines_of(h.bytes, std::size_t{1} << 20)) ? 2 : 0;
-}
+int sniff_impedance_table(const io::FileHead& h) { return named_header(lines_of(h.bytes, std::size_t{1} << 20)) ? 2 : 0; }
 std::vector<Spectrum> read_impedance_table(std::string_view bytes, const std::string& name) {
   const auto lines = io::split_lines(bytes);
   const auto header = named_header(lines);

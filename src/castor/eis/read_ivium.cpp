@@ -14,8 +14,7 @@ constexpr const char* kFormat = "Ivium idf/ids";
 
 long whole_count(std::string_view field, const std::string& name, std::size_t line, std::string_view what) {
   const auto v = io::whole_number(io::parse_double_strict(io::trim(field), '.'), 1e8);
-  if (!v || *v < 0)
-    throw Error(name, kFormat, fmt::format("{} '{}' is not a whole number", what, io::trim(field))).at_line(line + 1);
+  if (!v || *v < 0) throw Error(name, kFormat, fmt::format("{} '{}' is not a whole number", what, io::trim(field))).at_line(line + 1);
   return *v;
 }
 
@@ -45,12 +44,11 @@ std::vector<Spectrum> read_ivium(std::string_view bytes, const std::string& name
       continue;
     }
     if (columns != 3)
-      throw Error(name, kFormat, fmt::format("impedance block has {} columns; castor reads Z', Z'', f (3)", columns))
-          .at_line(i + 2);
+      throw Error(name, kFormat, fmt::format("impedance block has {} columns; castor reads Z', Z'', f (3)", columns)).at_line(i + 2);
     if (static_cast<std::size_t>(points) > lines.size() - (i + 3))
-      throw Error(name, kFormat,
-                  fmt::format("block declares {} points but the file ends {} lines later (truncated file?)", points,
-                              lines.size() - (i + 3)))
+      throw Error(
+          name, kFormat,
+          fmt::format("block declares {} points but the file ends {} lines later (truncated file?)", points, lines.size() - (i + 3)))
           .at_line(i + 3);
     Spectrum s;
     s.source = fmt::format("{} #{}{}", name, out.size() + 1, title.empty() ? "" : " (" + title + ")");
@@ -59,10 +57,10 @@ std::vector<Spectrum> read_ivium(std::string_view bytes, const std::string& name
       const std::size_t at = i + 3 + static_cast<std::size_t>(k);
       io::split_fields(lines[at], ' ', f);
       std::optional<double> re, im, fr;
-      if (f.size() == 3) re = io::parse_double_strict(f[0], '.'), im = io::parse_double_strict(f[1], '.'), fr = io::parse_double_strict(f[2], '.');
+      if (f.size() == 3)
+        re = io::parse_double_strict(f[0], '.'), im = io::parse_double_strict(f[1], '.'), fr = io::parse_double_strict(f[2], '.');
       if (!re || !im || !fr)
-        throw Error(name, kFormat,
-                    fmt::format("point {} of {}: expected Z', Z'', f, found '{}'", k + 1, points, io::trim(lines[at])))
+        throw Error(name, kFormat, fmt::format("point {} of {}: expected Z', Z'', f, found '{}'", k + 1, points, io::trim(lines[at])))
             .at_line(at + 1);
       if (!std::isfinite(*re) || !std::isfinite(*im) || !std::isfinite(*fr))
         throw Error(name, kFormat, fmt::format("NaN or infinity in '{}'", io::trim(lines[at]))).at_line(at + 1);
@@ -75,7 +73,8 @@ std::vector<Spectrum> read_ivium(std::string_view bytes, const std::string& name
   if (out.empty())
     throw Error(name, kFormat,
                 other_blocks ? fmt::format("no impedance data: {} data block(s), none from Method=Impedance (last "
-                                           "method '{}')", other_blocks, method)
+                                           "method '{}')",
+                                           other_blocks, method)
                              : std::string("no primary_data block"));
   return out;
 }

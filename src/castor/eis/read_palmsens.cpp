@@ -17,8 +17,10 @@ constexpr const char* kFormat = "PalmSens pssession";
 std::string utf16_to_utf8(std::string_view bytes, const std::string& name) {
   bool big = false;
   std::size_t i = 0;
-  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0xFE && static_cast<unsigned char>(bytes[1]) == 0xFF) big = true, i = 2;
-  else if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0xFF && static_cast<unsigned char>(bytes[1]) == 0xFE) i = 2;
+  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0xFE && static_cast<unsigned char>(bytes[1]) == 0xFF)
+    big = true, i = 2;
+  else if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0xFF && static_cast<unsigned char>(bytes[1]) == 0xFE)
+    i = 2;
   auto unit = [&](std::size_t k) -> std::uint32_t {
     const auto a = static_cast<unsigned char>(bytes[k]), b = static_cast<unsigned char>(bytes[k + 1]);
     return big ? (a << 8u | b) : (b << 8u | a);
@@ -61,8 +63,9 @@ using nlohmann::json;
 
 const json* array_of(const json& values, int array_type, std::string_view description) {
   for (const auto& v : values)
-    if (v.is_object() && ((v.contains("ArrayType") && v["ArrayType"].is_number_integer() && v["ArrayType"].get<int>() == array_type) ||
-                          (v.contains("Description") && v["Description"].is_string() && v["Description"].get<std::string>() == description)))
+    if (v.is_object() &&
+        ((v.contains("ArrayType") && v["ArrayType"].is_number_integer() && v["ArrayType"].get<int>() == array_type) ||
+         (v.contains("Description") && v["Description"].is_string() && v["Description"].get<std::string>() == description)))
       return &v;
   return nullptr;
 }
@@ -140,12 +143,11 @@ std::vector<Spectrum> read_pssession(std::string_view bytes, const std::string& 
     const json* f = array_of(ds["Values"], 5, "Frequency");
     const json* re = array_of(ds["Values"], 7, "ZRe");
     const json* im = array_of(ds["Values"], 8, "ZIm");
-    if (!f || !re || !im)
-      throw Error(name, kFormat, fmt::format("measurement {}: EIS data set lacks Frequency, ZRe or ZIm", k));
+    if (!f || !re || !im) throw Error(name, kFormat, fmt::format("measurement {}: EIS data set lacks Frequency, ZRe or ZIm", k));
     const auto fv = numbers_of(*f, name, k), rv = numbers_of(*re, name, k), iv = numbers_of(*im, name, k);
     if (fv.size() != rv.size() || fv.size() != iv.size())
-      throw Error(name, kFormat, fmt::format("measurement {}: Frequency, ZRe and ZIm hold {}, {} and {} points", k,
-                                             fv.size(), rv.size(), iv.size()));
+      throw Error(name, kFormat,
+                  fmt::format("measurement {}: Frequency, ZRe and ZIm hold {}, {} and {} points", k, fv.size(), rv.size(), iv.size()));
     // ZIm is stored as -Z'' when its quantity says so (PSTrace: "Q":"-Z''").
     bool negated = true;
     if (im->contains("Unit") && (*im)["Unit"].is_object() && (*im)["Unit"].contains("Q") && (*im)["Unit"]["Q"].is_string())

@@ -49,13 +49,11 @@ void write_series_csv(const std::vector<FitResult>& fits, const std::vector<Spec
   out << ",chi_square,reduced_chi_square,pseudo_chi_square,status\n";
   for (std::size_t k = 0; k < fits.size(); ++k) {
     out << fmt::format("{},\"{}\",{}", k + 1, k < spectra.size() ? spectra[k].source : "", fits[k].freq_Hz.size());
-    for (std::size_t p = 0; p < fits[k].values.size(); ++p)
-      out << fmt::format(",{:.8g},{:.3g}", fits[k].values[p], fits[k].std_errors[p]);
+    for (std::size_t p = 0; p < fits[k].values.size(); ++p) out << fmt::format(",{:.8g},{:.3g}", fits[k].values[p], fits[k].std_errors[p]);
     std::string status = fits[k].status();
     for (char& ch : status)
       if (ch == '"') ch = '\'';
-    out << fmt::format(",{:.6g},{:.6g},{:.6g},\"{}\"\n", fits[k].chi_square, fits[k].reduced_chi_square,
-                       fits[k].pseudo_chi_square, status);
+    out << fmt::format(",{:.6g},{:.6g},{:.6g},\"{}\"\n", fits[k].chi_square, fits[k].reduced_chi_square, fits[k].pseudo_chi_square, status);
   }
 }
 

@@ -15,8 +15,9 @@ std::vector<Spectrum> spectra_from_table(const Table& t) {
   const Column* im = t.find(col::z_neg_im_ohm);
   if (!f || !re || !im)
     throw Error(t.meta.source_file, t.meta.format,
-                fmt::format("no impedance data: {} not found", !f ? "frequency column (freq/Hz)"
-                                                               : !re ? "Re(Z) column" : "-Im(Z) column"));
+                fmt::format("no impedance data: {} not found", !f    ? "frequency column (freq/Hz)"
+                                                               : !re ? "Re(Z) column"
+                                                                     : "-Im(Z) column"));
   std::vector<Spectrum> out;
   bool open = false;
   for (std::size_t i = 0; i < t.rows(); ++i) {

@@ -33,8 +33,8 @@ struct Piece {
   double current_A = 0, voltage_V = 0, to_V = 0, rate_V_s = 0;
 };
 
-constexpr double kConstantCurrent = 0.02;  // relative spread of a constant current
-constexpr double kConstantVoltage = 0.005; // V: spread of a hold, residual of a sweep
+constexpr double kConstantCurrent = 0.02;   // relative spread of a constant current
+constexpr double kConstantVoltage = 0.005;  // V: spread of a hold, residual of a sweep
 
 // Classifies rows [b, e): rest, constant current, hold, sweep; a CC-CV step is split at
 // the row where the current leaves its constant value. Unclassifiable rows are reproduced
@@ -95,16 +95,18 @@ void classify(const std::vector<double>& t, const std::vector<double>& V, const 
     }
     p.type = mean_I > 0 ? sim::StepType::charge : sim::StepType::discharge;
     p.current_A = std::fabs(mean_I);
-    notes.push_back(fmt::format("file step {}: neither a constant current nor a constant or swept potential; reproduced by "
-                                "its mean current {:.4g} A",
-                                file_step, mean_I));
+    notes.push_back(
+        fmt::format("file step {}: neither a constant current nor a constant or swept potential; reproduced by "
+                    "its mean current {:.4g} A",
+                    file_step, mean_I));
   } else {
     p.type = mean_I >= 0 ? sim::StepType::charge : sim::StepType::discharge;
     p.current_A = std::fabs(mean_I);
     if (p.current_A < rest_A) p.type = sim::StepType::rest;
-    notes.push_back(fmt::format("file step {}: neither a constant current nor a constant or swept potential; reproduced by "
-                                "its mean current {:.4g} A",
-                                file_step, mean_I));
+    notes.push_back(
+        fmt::format("file step {}: neither a constant current nor a constant or swept potential; reproduced by "
+                    "its mean current {:.4g} A",
+                    file_step, mean_I));
   }
   out.push_back(p);
 }
@@ -176,9 +178,10 @@ MeasuredExperiment experiment_from_table(const Table& table, const std::string& 
     }
   }
   if (direction != Direction::none)
-    x.notes.push_back(fmt::format("only the {} steps are fitted; the simulation starts each from where the one before left the "
-                                  "model (the first from the parameter file's initial filling)",
-                                  to_string(direction)));
+    x.notes.push_back(
+        fmt::format("only the {} steps are fitted; the simulation starts each from where the one before left the "
+                    "model (the first from the parameter file's initial filling)",
+                    to_string(direction)));
   if (pieces.empty()) throw Error(source, table.meta.format, "no step of the file is one the simulator can reproduce");
   if (skipped_impedance)
     x.notes.push_back(fmt::format("{} impedance rows left out of the time-domain comparison (their time is a rest)", skipped_impedance));
@@ -209,8 +212,8 @@ MeasuredExperiment experiment_from_table(const Table& table, const std::string& 
         st.until_voltage_V = p.type == sim::StepType::charge ? v_hi + 0.3 : v_lo - 0.3;
         st.limit_on_cell_voltage = x.voltage == VoltageKind::cell;
         st.text = fmt::format("{} at {:.6g} A for {:.6g} s or until {:.4g} V (rows {}-{})",
-                              p.type == sim::StepType::charge ? "Charge" : "Discharge", p.current_A, *st.duration_s,
-                              *st.until_voltage_V, p.begin, p.end - 1);
+                              p.type == sim::StepType::charge ? "Charge" : "Discharge", p.current_A, *st.duration_s, *st.until_voltage_V,
+                              p.begin, p.end - 1);
         break;
       case sim::StepType::rest:
         st.text = fmt::format("Rest for {:.6g} s (rows {}-{})", *st.duration_s, p.begin, p.end - 1);
@@ -222,8 +225,8 @@ MeasuredExperiment experiment_from_table(const Table& table, const std::string& 
       case sim::StepType::sweep:
         st.voltage_V = p.voltage_V, st.sweep_to_V = p.to_V, st.sweep_rate_V_s = p.rate_V_s;
         st.duration_s.reset();
-        st.text = fmt::format("Sweep from {:.6g} V to {:.6g} V at {:.6g} V/s (rows {}-{})", p.voltage_V, p.to_V, p.rate_V_s, p.begin,
-                              p.end - 1);
+        st.text =
+            fmt::format("Sweep from {:.6g} V to {:.6g} V at {:.6g} V/s (rows {}-{})", p.voltage_V, p.to_V, p.rate_V_s, p.begin, p.end - 1);
         break;
       case sim::StepType::impedance:
         break;
@@ -241,7 +244,8 @@ MeasuredExperiment experiment_from_table(const Table& table, const std::string& 
   // Noise: voltage and current separately, from their own rows.
   std::vector<double> v, i;
   std::vector<std::size_t> rv, ri;
-  for (std::size_t k = 0; k < x.value.size(); ++k) (x.is_current[k] ? i : v).push_back(x.value[k]), (x.is_current[k] ? ri : rv).push_back(x.step[k]);
+  for (std::size_t k = 0; k < x.value.size(); ++k)
+    (x.is_current[k] ? i : v).push_back(x.value[k]), (x.is_current[k] ? ri : rv).push_back(x.step[k]);
   x.noise_V = second_difference_noise(v, rv);
   x.noise_A = second_difference_noise(i, ri);
   if (!v.empty()) {
@@ -258,8 +262,8 @@ MeasuredExperiment experiment_from_table(const Table& table, const std::string& 
     // the simulator's own accuracy on a sweep's current at its default tolerance.
     const double floor_A = std::max(1e-12, 1e-4 * i_max);
     if (!(x.noise_A >= floor_A)) {
-      x.notes.push_back(fmt::format("current noise {:.3g} A from the data is below 1e-4 of its largest value; {:.3g} A used",
-                                    x.noise_A, floor_A));
+      x.notes.push_back(
+          fmt::format("current noise {:.3g} A from the data is below 1e-4 of its largest value; {:.3g} A used", x.noise_A, floor_A));
       x.noise_A = floor_A;
     }
   }
@@ -296,7 +300,8 @@ MeasuredExperiment experiment_from_spectrum(const eis::Spectrum& spectrum, std::
   try {
     const auto kk = eis::lin_kk(spectrum, o);
     double s = 0;
-    for (std::size_t k = 0; k < kk.residual_re.size(); ++k) s += kk.residual_re[k] * kk.residual_re[k] + kk.residual_im[k] * kk.residual_im[k];
+    for (std::size_t k = 0; k < kk.residual_re.size(); ++k)
+      s += kk.residual_re[k] * kk.residual_re[k] + kk.residual_im[k] * kk.residual_im[k];
     rms = std::sqrt(s / (2.0 * static_cast<double>(kk.residual_re.size())));
   } catch (const Error& e) {
     kk_failure = e.reason();
@@ -346,7 +351,8 @@ std::vector<MeasuredExperiment> load_experiments(const std::string& path, const 
       for (std::size_t k = 0; k < c.size(); ++k)
         if (c[k] >= lo.cycles->first && c[k] <= lo.cycles->second) b = std::min(b, k), e = k + 1;
       if (b >= e)
-        throw Error(path, table->meta.format, fmt::format("--cycles {}-{}: no row of the file is in them", lo.cycles->first, lo.cycles->second));
+        throw Error(path, table->meta.format,
+                    fmt::format("--cycles {}-{}: no row of the file is in them", lo.cycles->first, lo.cycles->second));
       *table = table->slice(b, e);
       source += fmt::format(" (cycles {}-{}, rows {}-{})", lo.cycles->first, lo.cycles->second, b, e - 1);
     }

@@ -94,7 +94,8 @@ std::vector<double> weighted_residuals(const sim::CellParameters& prm, const Mea
     std::size_t cached = steps;
     for (std::size_t k = 0; k < x.time_s.size(); ++k) {
       const std::size_t s = x.step[k];
-      if (first[s] >= last[s]) throw Error(x.source, "identify", fmt::format("the simulation has no rows for step '{}'", x.protocol[s].text));
+      if (first[s] >= last[s])
+        throw Error(x.source, "identify", fmt::format("the simulation has no rows for step '{}'", x.protocol[s].text));
       if (s != cached) {
         tau.assign(T.begin() + static_cast<std::ptrdiff_t>(first[s]), T.begin() + static_cast<std::ptrdiff_t>(last[s]));
         const double t0 = tau.front();
@@ -131,8 +132,7 @@ struct Scaling {
 
 class Evaluator {
  public:
-  Evaluator(const ParameterFile& file, const std::vector<MeasuredExperiment>& xs, std::vector<std::string> paths, Scaling sc,
-            double rtol)
+  Evaluator(const ParameterFile& file, const std::vector<MeasuredExperiment>& xs, std::vector<std::string> paths, Scaling sc, double rtol)
       : file_(file), xs_(xs), paths_(std::move(paths)), sc_(std::move(sc)), rtol_(rtol) {
     for (const auto& x : xs_) n_ += x.points();
   }
@@ -206,8 +206,7 @@ class Evaluator {
     for (std::size_t i = 0; i < p; ++i)
       if (!ok[i]) return false;
     for (std::size_t k = 0; k < n_; ++k)
-      for (std::size_t i = 0; i < p; ++i)
-        J[k * p + i] = central ? (plus[i][k] - minus[i][k]) / (2 * h[i]) : (plus[i][k] - r0[k]) / h[i];
+      for (std::size_t i = 0; i < p; ++i) J[k * p + i] = central ? (plus[i][k] - minus[i][k]) / (2 * h[i]) : (plus[i][k] - r0[k]) / h[i];
     return true;
   }
 
@@ -247,8 +246,7 @@ class Progress final : public ceres::IterationCallback {
   ceres::CallbackReturnType operator()(const ceres::IterationSummary& s) override {
     if (o_.progress)
       o_.progress(fmt::format("identify: {}, iteration {}: chi2 {:.6g} ({} simulations, {:.1f} s)", what_, s.iteration, 2 * s.cost,
-                              e_.simulations(),
-                              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count()));
+                              e_.simulations(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count()));
     return ceres::SOLVER_CONTINUE;
   }
 
@@ -404,9 +402,10 @@ IdentifyResult identify(const ParameterFile& file, const std::vector<MeasuredExp
   if (fine_ok)
     for (std::size_t k = 0; k < n; ++k) numerical_chi2 += (r[k] - r_fine[k]) * (r[k] - r_fine[k]);
   if (fine_ok && numerical_chi2 > 0.1 * static_cast<double>(n))
-    res.warnings.push_back(fmt::format("the simulator's own error at rtol {:g} is comparable to the data's noise (it adds {:.3g} to "
-                                       "chi-square over {} points): tighten the tolerance or check the noise estimate",
-                                       o.simulator_rtol, numerical_chi2, n));
+    res.warnings.push_back(
+        fmt::format("the simulator's own error at rtol {:g} is comparable to the data's noise (it adds {:.3g} to "
+                    "chi-square over {} points): tighten the tolerance or check the noise estimate",
+                    o.simulator_rtol, numerical_chi2, n));
   if (!(fine_ok && fine.jacobian(u.data(), r_fine.data(), Jrow.data(), true, threads, 10)))
     if (!ev.jacobian(u.data(), r.data(), Jrow.data(), true, threads))
       if (!ev.jacobian(u.data(), r.data(), Jrow.data(), false, threads))
@@ -421,9 +420,10 @@ IdentifyResult identify(const ParameterFile& file, const std::vector<MeasuredExp
   res.reduced_chi2 = res.chi2 / dof;
   const double s2 = std::max(1.0, res.reduced_chi2);
   if (res.reduced_chi2 > 2)
-    res.warnings.push_back(fmt::format("the model leaves a reduced chi-square of {:.3g}: it does not explain the data to their noise "
-                                       "(a missing mechanism, or noise underestimated); the uncertainties are scaled by sqrt({:.3g})",
-                                       res.reduced_chi2, res.reduced_chi2));
+    res.warnings.push_back(
+        fmt::format("the model leaves a reduced chi-square of {:.3g}: it does not explain the data to their noise "
+                    "(a missing mechanism, or noise underestimated); the uncertainties are scaled by sqrt({:.3g})",
+                    res.reduced_chi2, res.reduced_chi2));
   // Covariance from the eigen decomposition of J^T J in units where 1 is the threshold of
   // "not determined" (ln 2 on the log scale: a factor 2 at one standard error; a quarter of
   // the bounds on the linear scale).
@@ -484,15 +484,16 @@ IdentifyResult identify(const ParameterFile& file, const std::vector<MeasuredExp
       // In the order of the --fit options (so the message does not depend on rounding).
       if (comp.size() >= 2) {
         std::string along;
-        for (const auto& [c, i] : comp)
-          along += fmt::format("{}{} {:+.2f}", along.empty() ? "" : ", ", paths[i], c);
-        std::string msg = std::isinf(sd) ? fmt::format("the data do not determine the combination along ({}): a step of a "
-                                                       "factor 2 (log scale) or a quarter of the bounds along it leaves the fit "
-                                                       "as it is",
-                                                       along)
-                                         : fmt::format("the data do not determine the combination along ({}) (one standard error "
-                                                       "spans {:.3g} units of 'not determined')",
-                                                       along, sd);
+        for (const auto& [c, i] : comp) along += fmt::format("{}{} {:+.2f}", along.empty() ? "" : ", ", paths[i], c);
+        std::string msg = std::isinf(sd) ? fmt::format(
+                                               "the data do not determine the combination along ({}): a step of a "
+                                               "factor 2 (log scale) or a quarter of the bounds along it leaves the fit "
+                                               "as it is",
+                                               along)
+                                         : fmt::format(
+                                               "the data do not determine the combination along ({}) (one standard error "
+                                               "spans {:.3g} units of 'not determined')",
+                                               along, sd);
         if (comp.size() == 2 && sc.log[comp[0].second] && sc.log[comp[1].second]) {
           // ln p1 / ln p2 move together as (c1, c2): p1^c2 / p2^c1 stays; with p1's exponent 1.
           const double e = comp[0].first / comp[1].first;
@@ -565,7 +566,8 @@ IdentifyResult identify(const ParameterFile& file, const std::vector<MeasuredExp
           const bool at_bound = dir < 0 ? next <= sc.lo[i] : next >= sc.hi[i];
           if (at_bound) next = dir < 0 ? sc.lo[i] : sc.hi[i];
           cur[i] = next;
-          auto s = solve(ev, cur, {static_cast<int>(i)}, o, threads, fmt::format("profile of {} at {:.4g}", paths[i], sc.value(i, next)), t0);
+          auto s =
+              solve(ev, cur, {static_cast<int>(i)}, o, threads, fmt::format("profile of {} at {:.4g}", paths[i], sc.value(i, next)), t0);
           if (!std::isfinite(s.chi2)) break;
           cur = s.u;
           const double d = (s.chi2 - chi2_best) / s2;
@@ -611,8 +613,10 @@ IdentifyResult identify(const ParameterFile& file, const std::vector<MeasuredExp
         const double w = r[off + k];
         f.model.push_back(x.value[k] + w * (x.is_current[k] ? x.noise_A : x.noise_V));
         f.chi2 += w * w;
-        if (x.is_current[k]) sa += std::pow(w * x.noise_A, 2), ++na;
-        else sv += std::pow(w * x.noise_V, 2), ++nv;
+        if (x.is_current[k])
+          sa += std::pow(w * x.noise_A, 2), ++na;
+        else
+          sv += std::pow(w * x.noise_V, 2), ++nv;
       }
       for (std::size_t k = x.time_s.size(); k < x.points(); ++k) {
         const double w = r[off + k];

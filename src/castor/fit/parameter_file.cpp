@@ -28,8 +28,7 @@ toml::table parse(const std::string& text, const std::string& source) {
 std::pair<std::string, std::string> split(std::string_view path, const std::string& source) {
   const auto dot = path.find('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == path.size() || path.find('.', dot + 1) != std::string_view::npos)
-    throw Error(source, "parameters",
-                fmt::format("'{}' is not a parameter path: write section.key, e.g. cathode.k0_A_m2", path));
+    throw Error(source, "parameters", fmt::format("'{}' is not a parameter path: write section.key, e.g. cathode.k0_A_m2", path));
   return {std::string(path.substr(0, dot)), std::string(path.substr(dot + 1))};
 }
 }  // namespace
@@ -46,8 +45,7 @@ ParameterFile ParameterFile::from_text(std::string text, std::string source) {
 
 ParameterFile ParameterFile::load(const std::string& file_or_preset) {
   const std::filesystem::path p(file_or_preset);
-  if (p.extension() == ".toml" || std::filesystem::exists(p))
-    return from_text(io::read_nonempty_file(p, "parameters"), file_or_preset);
+  if (p.extension() == ".toml" || std::filesystem::exists(p)) return from_text(io::read_nonempty_file(p, "parameters"), file_or_preset);
   return from_text(fmt::format("preset = \"{}\"\n", file_or_preset), "preset " + file_or_preset);
 }
 

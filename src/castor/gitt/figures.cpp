@@ -23,8 +23,11 @@ std::vector<report::Figure> figures(const Table& t, const GittResult& r, const s
   d.log_y = true;
   for (Direction dir : {Direction::discharge, Direction::charge})
     for (bool valid : {true, false}) {
-      report::Series s{fmt::format("{} {}", to_string(dir), valid ? "valid" : "flagged"), {}, {},
-                       valid ? "points pt 7 ps 1" : "points pt 6 ps 1", false};
+      report::Series s{fmt::format("{} {}", to_string(dir), valid ? "valid" : "flagged"),
+                       {},
+                       {},
+                       valid ? "points pt 7 ps 1" : "points pt 6 ps 1",
+                       false};
       for (const auto& p : r.pulses)
         if (p.direction == dir && p.valid == valid && p.D_cm2_s > 0) s.x.push_back(100 * p.soc), s.y.push_back(p.D_cm2_s);
       if (!s.x.empty()) d.series.push_back(s);

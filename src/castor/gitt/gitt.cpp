@@ -28,8 +28,7 @@ double hexagonal_cell_volume_Ang3(double a, double c) { return std::sqrt(3.0) / 
 GittResult analyse_gitt(const Table& t, const GittOptions& o) {
   for (auto c : {col::time_s, col::voltage_V, col::current_A})
     if (!t.has(c)) throw Error(t.meta.source_file, t.meta.format, fmt::format("GITT needs a {} column", c));
-  if (!(o.mass_g > 0) || !(o.molar_mass_g_mol > 0))
-    throw Error("GITT needs the active mass and the molar mass (--mass-mg, --formula)");
+  if (!(o.mass_g > 0) || !(o.molar_mass_g_mol > 0)) throw Error("GITT needs the active mass and the molar mass (--mass-mg, --formula)");
   double L_formula = 0, L_diffusion = 0;  // the length in the formula and the diffusion length
   if (o.geometry == Geometry::sphere) {
     if (!(o.radius_cm > 0)) throw Error("GITT sphere form needs the particle radius (--radius-nm)");
@@ -63,8 +62,7 @@ GittResult analyse_gitt(const Table& t, const GittOptions& o) {
     if (d == Direction::none || s.kind == StepKind::cv_charge || s.kind == StepKind::cv_discharge) continue;
     // A pulse without a rest after it (the file ends, or the next step passes current)
     // is still reported, with what can be measured; it gives no dEs and no D.
-    const bool has_rest = k + 1 < steps.size() && steps[k + 1].kind == StepKind::rest &&
-                          steps[k + 1].duration_s >= o.min_rest_s;
+    const bool has_rest = k + 1 < steps.size() && steps[k + 1].kind == StepKind::rest && steps[k + 1].duration_s >= o.min_rest_s;
     if (s.duration_s < o.min_pulse_s || s.rows() < 4) continue;
     GittPulse p;
     p.index = static_cast<int>(r.pulses.size()) + 1;
@@ -113,8 +111,8 @@ GittResult analyse_gitt(const Table& t, const GittOptions& o) {
       if (from > rb && re - from >= 2 && time[re - 1] > time[from]) drift_V_s = (v[re - 1] - v[from]) / (time[re - 1] - time[from]);
     }
     // dEs not resolved: below 2 % of dEt, or within 3 steps of the voltage's resolution.
-    const bool two_phase = has_rest && std::isfinite(p.dEs_V) &&
-                           (std::fabs(p.dEs_V) < 0.02 * std::fabs(dEt_for_D) || std::fabs(p.dEs_V) < 3 * v_resolution);
+    const bool two_phase =
+        has_rest && std::isfinite(p.dEs_V) && (std::fabs(p.dEs_V) < 0.02 * std::fabs(dEt_for_D) || std::fabs(p.dEs_V) < 3 * v_resolution);
     if (!has_rest) {
       add("no rest after the pulse: dEs and D unknown");
     } else if (two_phase) {
@@ -130,8 +128,8 @@ GittResult analyse_gitt(const Table& t, const GittOptions& o) {
       // of them leaves E off equilibrium.
       const double relax_s = p.diffusion_time_s / (std::numbers::pi * std::numbers::pi);
       if (p.rest_s < 3 * relax_s)
-        add(fmt::format("rest {:.4g} s is shorter than 3 relaxation times L^2/(pi^2 D) = 3 x {:.4g} s: E had not relaxed",
-                        p.rest_s, relax_s));
+        add(fmt::format("rest {:.4g} s is shorter than 3 relaxation times L^2/(pi^2 D) = 3 x {:.4g} s: E had not relaxed", p.rest_s,
+                        relax_s));
       // E still moving at the rest's end by more than a tenth of dEs over another rest length.
       if (std::fabs(drift_V_s) * p.rest_s > 0.1 * std::fabs(p.dEs_V))
         add(fmt::format("E still moves {:.3g} mV/h at the rest's end: not at equilibrium", drift_V_s * 3.6e6));
@@ -163,14 +161,16 @@ GittResult analyse_gitt(const Table& t, const GittOptions& o) {
   r.summary = fmt::format("{} pulses, {} of them fail the validity check", r.pulses.size(), r.invalid);
   r.summary += o.geometry == Geometry::sphere
                    ? fmt::format(". D is a particle (solid-state) D for spheres of radius {:.4g} nm", o.radius_cm * 1e7)
-                   : fmt::format(". D is an apparent D from the geometric area {:.4g} cm2: for a porous electrode of "
-                                 "particles it is not a particle property (give --radius-nm for that)",
-                                 o.area_cm2);
+                   : fmt::format(
+                         ". D is an apparent D from the geometric area {:.4g} cm2: for a porous electrode of "
+                         "particles it is not a particle property (give --radius-nm for that)",
+                         o.area_cm2);
   if (r.invalid > 0) {
     const auto& first_bad = *std::find_if(r.pulses.begin(), r.pulses.end(), [](const auto& p) { return !p.valid; });
-    r.summary += fmt::format(" (pulse {}: {}). Weppner-Huggins assumes semi-infinite diffusion during the pulse; "
-                             "D of the flagged pulses is not reliable",
-                             first_bad.index, first_bad.note);
+    r.summary += fmt::format(
+        " (pulse {}: {}). Weppner-Huggins assumes semi-infinite diffusion during the pulse; "
+        "D of the flagged pulses is not reliable",
+        first_bad.index, first_bad.note);
     int two_phase = 0, no_rest = 0;
     for (const auto& p : r.pulses) {
       two_phase += p.note.find("two-phase") != std::string::npos;

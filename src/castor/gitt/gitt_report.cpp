@@ -46,7 +46,8 @@ report::Report to_report(const GittResult& r, const GittOptions& o, const std::s
     return v;
   };
   t.add_numbers("pulse", "", column([](const GittPulse& p) { return double(p.index); }), "{:.0f}", "#");
-  t.add_texts("direction", texts([](const GittPulse& p) { return std::string(p.direction == Direction::charge ? "charge" : "discharge"); })).in_text = false;
+  t.add_texts("direction", texts([](const GittPulse& p) { return std::string(p.direction == Direction::charge ? "charge" : "discharge"); }))
+      .in_text = false;
   t.add_numbers("current", "A", column([](const GittPulse& p) { return p.current_A; }), "{:.4g}", "I mA", 1e3);
   t.add_numbers("tau", "s", column([](const GittPulse& p) { return p.tau_s; }), "{:.0f}", "tau s");
   t.add_numbers("rest", "s", column([](const GittPulse& p) { return p.rest_s; })).in_text = false;

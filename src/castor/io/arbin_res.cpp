@@ -54,7 +54,8 @@ void check_column_type(const MdbColumn* column, const char* table, const std::st
   if (!((type >= MDB_BOOL && type <= MDB_MEMO) || type == MDB_REPID || type == MDB_NUMERIC))
     throw Error(file, std::string(kFormat),
                 fmt::format("table '{}' column '{}' has type {}, which no Jet database uses (corrupted table "
-                            "definition?)", table, column->name, type));
+                            "definition?)",
+                            table, column->name, type));
 }
 
 // The database catalog (the tables and the pages where their definitions start), read from
@@ -139,7 +140,8 @@ TextTable read_text_table(MdbHandle* mdb, const char* name, const std::string& f
   const std::size_t max_rows = static_cast<std::size_t>(file_size / 4 + 1000);
   while (mdb_fetch_row(t.def)) {
     if (!out.cells.empty() && out.cells[0].size() > max_rows)
-      throw Error(file, std::string(kFormat), fmt::format("table '{}' returns more rows than the file can hold (corrupted page chain?)", name));
+      throw Error(file, std::string(kFormat),
+                  fmt::format("table '{}' returns more rows than the file can hold (corrupted page chain?)", name));
     for (unsigned c = 0; c < ncol; ++c) out.cells[c].emplace_back(buffers[c].get(), static_cast<std::size_t>(std::max(lengths[c], 0)));
   }
   return out;
@@ -190,12 +192,11 @@ void add_arbin_aux_columns(Table& t, const std::vector<ArbinAuxRow>& rows) {
     const auto [type, index] = key;
     const bool known = type >= 0 && type < 8;
     const std::string unit = known ? units[type] : "";
-    const std::string name = known ? fmt::format("aux_{}_{}{}", kinds[type], index, unit.empty() ? "" : "_" + unit)
-                                   : fmt::format("aux_type{}_{}", type, index);
-    t.add(name, unit == "C" ? "°C" : unit, fmt::format("Auxiliary_Table Data_Type {} Auxiliary_Index {}", type, index),
-          ColumnRole::Raw, std::move(v));
-    if (type == 1 && !t.has(col::temperature_C))
-      t.add(col::temperature_C, "°C", name, ColumnRole::Common, t.values(name));
+    const std::string name =
+        known ? fmt::format("aux_{}_{}{}", kinds[type], index, unit.empty() ? "" : "_" + unit) : fmt::format("aux_type{}_{}", type, index);
+    t.add(name, unit == "C" ? "°C" : unit, fmt::format("Auxiliary_Table Data_Type {} Auxiliary_Index {}", type, index), ColumnRole::Raw,
+          std::move(v));
+    if (type == 1 && !t.has(col::temperature_C)) t.add(col::temperature_C, "°C", name, ColumnRole::Common, t.values(name));
   }
   if (unplaced)
     t.meta.warnings.push_back(fmt::format("{} auxiliary values match no data point of Channel_Normal_Table and were not placed", unplaced));
@@ -223,11 +224,14 @@ Table read_arbin_res(const std::filesystem::path& path) {
   t.meta.instrument = "Arbin";
   const std::size_t rows = data.cells.empty() ? 0 : data.cells[0].size();
   if (rows == 0 && data.declared_rows > 0)
-    throw Error(file, std::string(kFormat), fmt::format("Channel_Normal_Table declares {} rows and none could be read (truncated or damaged database pages)", data.declared_rows));
+    throw Error(file, std::string(kFormat),
+                fmt::format("Channel_Normal_Table declares {} rows and none could be read (truncated or damaged database pages)",
+                            data.declared_rows));
   if (data.declared_rows >= 0 && static_cast<long>(rows) != data.declared_rows)
-    t.meta.warnings.push_back(fmt::format("Channel_Normal_Table declares {} rows, {} could be read (truncated or damaged "
-                                          "database pages); the complete rows are kept",
-                                          data.declared_rows, rows));
+    t.meta.warnings.push_back(
+        fmt::format("Channel_Normal_Table declares {} rows, {} could be read (truncated or damaged "
+                    "database pages); the complete rows are kept",
+                    data.declared_rows, rows));
   std::vector<std::vector<double>> values(data.names.size());
   for (std::size_t c = 0; c < data.names.size(); ++c) {
     values[c].assign(rows, std::numeric_limits<double>::quiet_NaN());
@@ -257,8 +261,7 @@ Table read_arbin_res(const std::filesystem::path& path) {
       const bool same_test = !test_id || values[*test_id][order[k - 1]] == values[*test_id][order[k]];
       if (same_test && b > a + 1) missing += static_cast<std::size_t>(b - a - 1);
     }
-    if (missing > 0)
-      t.meta.warnings.push_back(fmt::format("{} data points missing from the Data_Point sequence", missing));
+    if (missing > 0) t.meta.warnings.push_back(fmt::format("{} data points missing from the Data_Point sequence", missing));
   }
   for (std::size_t c = 0; c < data.names.size(); ++c) {
     std::vector<double> v(rows);
@@ -286,12 +289,18 @@ Table read_arbin_res(const std::filesystem::path& path) {
     throw Error(file, std::string(kFormat), "Channel_Normal_Table lacks Test_Time, Voltage or Current");
   for (auto& c : t.columns()) {
     if (c.role != ColumnRole::Raw) continue;
-    if (c.name.ends_with("_Time")) c.unit = "s";
-    else if (c.name == "Voltage") c.unit = "V";
-    else if (c.name == "Current") c.unit = "A";
-    else if (c.name.ends_with("_Capacity")) c.unit = "Ah";
-    else if (c.name.ends_with("_Energy")) c.unit = "Wh";
-    else if (c.name == "DateTime") c.unit = "day (Excel)";
+    if (c.name.ends_with("_Time"))
+      c.unit = "s";
+    else if (c.name == "Voltage")
+      c.unit = "V";
+    else if (c.name == "Current")
+      c.unit = "A";
+    else if (c.name.ends_with("_Capacity"))
+      c.unit = "Ah";
+    else if (c.name.ends_with("_Energy"))
+      c.unit = "Wh";
+    else if (c.name == "DateTime")
+      c.unit = "day (Excel)";
   }
   if (const Column* dt = t.find("DateTime"); dt && rows > 0 && std::isfinite(dt->values[0]))
     set_start_time(t.meta, ole_days_to_unix_s(dt->values[0]) - t.values(col::time_s)[0], "first DateTime");
@@ -302,8 +311,7 @@ Table read_arbin_res(const std::filesystem::path& path) {
         t.meta.extra["arbin." + global.names[c]] = to_utf8(global.cells[c].back());
     for (const char* k : {"arbin.Channel_Number", "arbin.Channel_Index"})
       if (auto it = t.meta.extra.find(k); it != t.meta.extra.end() && !t.meta.extra.count("channel")) t.meta.extra["channel"] = it->second;
-    if (auto it = t.meta.extra.find("arbin.Schedule_File_Name"); it != t.meta.extra.end())
-      t.meta.technique = "schedule " + it->second;
+    if (auto it = t.meta.extra.find("arbin.Schedule_File_Name"); it != t.meta.extra.end()) t.meta.technique = "schedule " + it->second;
   } catch (const Error& e) {
     // Global_Table is metadata only; its absence does not make the data unreadable.
     t.meta.warnings.push_back(fmt::format("no test metadata: {}", e.reason()));
@@ -316,8 +324,8 @@ Table read_arbin_res(const std::filesystem::path& path) {
         if (aux.names[c] == n) return c;
       return std::nullopt;
     };
-    const auto a_tid = col_of("Test_ID"), a_dp = col_of("Data_Point"), a_idx = col_of("Auxiliary_Index"),
-               a_type = col_of("Data_Type"), a_x = col_of("X");
+    const auto a_tid = col_of("Test_ID"), a_dp = col_of("Data_Point"), a_idx = col_of("Auxiliary_Index"), a_type = col_of("Data_Type"),
+               a_x = col_of("X");
     const std::size_t n = aux.cells.empty() ? 0 : aux.cells[0].size();
     if (n > 0 && (!a_dp || !a_idx || !a_type || !a_x)) {
       t.meta.not_read.push_back(fmt::format("Auxiliary_Table ({} rows): no Data_Point, Auxiliary_Index, Data_Type or X column", n));

@@ -24,12 +24,10 @@ Table read_basytec_txt(const std::filesystem::path& path) {
     throw Error(file, t.meta.format, "first line is not '~Resultfile from Basytec ...'").at_line(1);
   std::size_t names_line = 0;
   while (names_line < lines.size() && lines[names_line].starts_with("~")) ++names_line;
-  if (names_line < 2)
-    throw Error(file, t.meta.format, "no column-name line after the '~' header");
+  if (names_line < 2) throw Error(file, t.meta.format, "no column-name line after the '~' header");
   --names_line;  // the last '~' line holds the column names
   if (lines[names_line].find('\t') == std::string_view::npos)
-    throw Error(file, t.meta.format, "the last '~' header line holds no tab-separated column names")
-        .at_line(names_line + 1);
+    throw Error(file, t.meta.format, "the last '~' header line holds no tab-separated column names").at_line(names_line + 1);
   for (std::size_t i = 0; i < names_line; ++i) {
     const std::string l = to_utf8(trim(lines[i].substr(1)));
     const auto colon = l.find(':');
@@ -53,8 +51,7 @@ Table read_basytec_txt(const std::filesystem::path& path) {
   ColumnMapping m;
   if (t.find_text("Command")) m.explicit_sources["step_kind"] = "Command";
   add_common_columns_by_name(t, m);
-  if (!t.has("time_s") || !t.has("voltage_V") || !t.has("current_A"))
-    throw Error(file, t.meta.format, "no Time[s], U[V] or I[A] column");
+  if (!t.has("time_s") || !t.has("voltage_V") || !t.has("current_A")) throw Error(file, t.meta.format, "no Time[s], U[V] or I[A] column");
   return t;
 }
 

@@ -142,8 +142,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 const BiologicColumnType* find_biologic_column(std::uint16_t id) {
-  auto it = std::lower_bound(std::begin(kColumns), std::end(kColumns), id,
-                             [](const BiologicColumnType& c, std::uint16_t v) { return c.id < v; });
+  auto it =
+      std::lower_bound(std::begin(kColumns), std::end(kColumns), id, [](const BiologicColumnType& c, std::uint16_t v) { return c.id < v; });
   return (it != std::end(kColumns) && it->id == id) ? &*it : nullptr;
 }
 
@@ -155,26 +155,30 @@ const BiologicFlag* find_biologic_flag(std::uint16_t id) {
 
 std::size_t type_width(char type) {
   switch (type) {
-    case 'B': return 1;
-    case 'H': return 2;
-    case 'I': case 'f': return 4;
-    case 'd': return 8;
-    default: return 0;
+    case 'B':
+      return 1;
+    case 'H':
+      return 2;
+    case 'I':
+    case 'f':
+      return 4;
+    case 'd':
+      return 8;
+    default:
+      return 0;
   }
 }
 
 void add_biologic_common_columns(Table& t) {
   const std::size_t n = t.rows();
-  auto copy_as = [&](std::string_view name, std::string_view unit, const Column* src,
-                     double scale) {
+  auto copy_as = [&](std::string_view name, std::string_view unit, const Column* src, double scale) {
     std::vector<double> v(src->values);
     if (scale != 1.0)
       for (auto& x : v) x *= scale;
     t.add(name, unit, src->name, ColumnRole::Common, std::move(v));
   };
   if (const Column* c = t.find("time/s")) copy_as(col::time_s, "s", c, 1.0);
-  if (const Column* c = first_of(t, {"Ewe/V", "Ecell/V", "<Ewe>/V", "<Ewe/V>", "<Ecell>/V",
-                                     "Ewe-Ece/V"}))
+  if (const Column* c = first_of(t, {"Ewe/V", "Ecell/V", "<Ewe>/V", "<Ewe/V>", "<Ecell>/V", "Ewe-Ece/V"}))
     copy_as(col::voltage_V, "V", c, 1.0);
   if (const Column* c = first_of(t, {"I/mA", "<I>/mA"})) {
     copy_as(col::current_A, "A", c, 1e-3);
@@ -191,8 +195,7 @@ void add_biologic_common_columns(Table& t) {
     if (n > 0) current[0] = dq->values[0] == 0.0 ? 0.0 : kNaN;
     t.add(col::current_A, "A", dq->name, ColumnRole::Common, std::move(current));
   }
-  if (const Column* c = first_of(t, {"Ece/V", "<Ece>/V"}))
-    copy_as(col::counter_voltage_V, "V", c, 1.0);
+  if (const Column* c = first_of(t, {"Ece/V", "<Ece>/V"})) copy_as(col::counter_voltage_V, "V", c, 1.0);
   for (const auto& c : t.columns()) {
     // "Temperature/°C" and "T/°C", whatever encoding mangled the degree sign.
     if ((c.name.starts_with("Temperature/") || c.name.starts_with("T/")) && c.name.ends_with("C")) {
@@ -219,8 +222,10 @@ void add_biologic_common_columns(Table& t) {
   }
   if (const Column* c = t.find("Energy charge/W.h")) copy_as(col::charge_energy_mWh, "mWh", c, 1e3);
   if (const Column* c = t.find("Energy discharge/W.h")) copy_as(col::discharge_energy_mWh, "mWh", c, 1e3);
-  if (const Column* c = t.find("(Q-Qo)/mA.h")) copy_as(col::charge_passed_mAh, "mAh", c, 1.0);
-  else if (const Column* c2 = t.find("(Q-Qo)/C")) copy_as(col::charge_passed_mAh, "mAh", c2, 1.0 / 3.6);
+  if (const Column* c = t.find("(Q-Qo)/mA.h"))
+    copy_as(col::charge_passed_mAh, "mAh", c, 1.0);
+  else if (const Column* c2 = t.find("(Q-Qo)/C"))
+    copy_as(col::charge_passed_mAh, "mAh", c2, 1.0 / 3.6);
   if (const Column* c = t.find("freq/Hz")) copy_as(col::freq_Hz, "Hz", c, 1.0);
   if (const Column* c = t.find("Re(Z)/Ohm")) copy_as(col::z_re_ohm, "Ohm", c, 1.0);
   if (const Column* c = t.find("-Im(Z)/Ohm")) copy_as(col::z_neg_im_ohm, "Ohm", c, 1.0);
@@ -240,8 +245,7 @@ void add_biologic_common_columns(Table& t) {
   const Column* freq = t.find("freq/Hz");
   const Column* current = t.find(col::current_A);
   const std::string tech = to_lower(t.meta.technique);
-  const bool sweep_technique = tech.find("voltammetry") != std::string::npos ||
-                               tech == "cv" || tech == "lsv";
+  const bool sweep_technique = tech.find("voltammetry") != std::string::npos || tech == "cv" || tech == "lsv";
   if (!mode && !freq && !sweep_technique) return;
   std::vector<double> kind(n, static_cast<double>(StepKind::unknown));
   for (std::size_t i = 0; i < n; ++i) {
@@ -253,9 +257,12 @@ void add_biologic_common_columns(Table& t) {
       k = StepKind::sweep;
     } else if (mode) {
       const double m = mode->values[i];  // compared as read: a NaN or 1e300 is no mode
-      if (m == 3) k = StepKind::rest;
-      else if (m == 1) k = I > 0 ? StepKind::cc_charge : I < 0 ? StepKind::cc_discharge : StepKind::rest;
-      else if (m == 2) k = I > 0 ? StepKind::cv_charge : I < 0 ? StepKind::cv_discharge : StepKind::rest;
+      if (m == 3)
+        k = StepKind::rest;
+      else if (m == 1)
+        k = I > 0 ? StepKind::cc_charge : I < 0 ? StepKind::cc_discharge : StepKind::rest;
+      else if (m == 2)
+        k = I > 0 ? StepKind::cv_charge : I < 0 ? StepKind::cv_discharge : StepKind::rest;
     }
     kind[i] = static_cast<double>(k);
   }
@@ -271,9 +278,8 @@ void blank_quality_indicators_above_100kHz(Table& t) {
   if (!freq) return;
   const std::vector<double> f = freq->values;
   for (auto& c : t.columns()) {
-    const bool indicator = c.name.starts_with("THD ") || c.name.starts_with("NSD ") ||
-                           c.name.starts_with("NSR ") || c.name.starts_with("|Ewe h") ||
-                           c.name.starts_with("|I h") || c.name.starts_with("|Ece h");
+    const bool indicator = c.name.starts_with("THD ") || c.name.starts_with("NSD ") || c.name.starts_with("NSR ") ||
+                           c.name.starts_with("|Ewe h") || c.name.starts_with("|I h") || c.name.starts_with("|Ece h");
     if (!indicator) continue;
     for (std::size_t i = 0; i < f.size(); ++i)
       if (f[i] > 1e5) c.values[i] = std::numeric_limits<double>::quiet_NaN();

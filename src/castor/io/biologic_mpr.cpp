@@ -52,34 +52,71 @@ std::string pascal_string(const ByteReader& r, std::size_t offset, std::size_t m
 
 std::string technique_name(std::uint8_t id) {
   switch (id) {
-    case 0x04: case 0x77: return "Galvanostatic Cycling with Potential Limitation";
-    case 0x06: case 0x30: return "Cyclic Voltammetry";
-    case 0x0B: return "Open Circuit Voltage";
-    case 0x16: return "Modular Pulse";
-    case 0x18: return "Chronoamperometry / Chronocoulometry";
-    case 0x19: return "Chronopotentiometry";
-    case 0x1C: return "Wait";
-    case 0x1D: return "Potentio Electrochemical Impedance Spectroscopy";
-    case 0x1E: return "Galvano Electrochemical Impedance Spectroscopy";
-    case 0x32: return "IR compensation (PEIS)";
-    case 0x33: return "Cyclic Voltammetry Advanced";
-    case 0x6C: return "Linear Sweep Voltammetry";
-    case 0x75: return "Constant Voltage";
-    case 0x76: return "Constant Current";
-    case 0x7F: return "Modulo Bat";
-    case 0x88: return "Battery Capacity Determination";  // BT-Lab
-    default: return fmt::format("technique 0x{:02X}", id);
+    case 0x04:
+    case 0x77:
+      return "Galvanostatic Cycling with Potential Limitation";
+    case 0x06:
+    case 0x30:
+      return "Cyclic Voltammetry";
+    case 0x0B:
+      return "Open Circuit Voltage";
+    case 0x16:
+      return "Modular Pulse";
+    case 0x18:
+      return "Chronoamperometry / Chronocoulometry";
+    case 0x19:
+      return "Chronopotentiometry";
+    case 0x1C:
+      return "Wait";
+    case 0x1D:
+      return "Potentio Electrochemical Impedance Spectroscopy";
+    case 0x1E:
+      return "Galvano Electrochemical Impedance Spectroscopy";
+    case 0x32:
+      return "IR compensation (PEIS)";
+    case 0x33:
+      return "Cyclic Voltammetry Advanced";
+    case 0x6C:
+      return "Linear Sweep Voltammetry";
+    case 0x75:
+      return "Constant Voltage";
+    case 0x76:
+      return "Constant Current";
+    case 0x7F:
+      return "Modulo Bat";
+    case 0x88:
+      return "Battery Capacity Determination";  // BT-Lab
+    default:
+      return fmt::format("technique 0x{:02X}", id);
   }
 }
 
 double read_typed(const std::uint8_t* p, char type) {
   switch (type) {
-    case 'B': return *p;
-    case 'H': { std::uint16_t v; std::memcpy(&v, p, 2); return v; }
-    case 'I': { std::uint32_t v; std::memcpy(&v, p, 4); return v; }
-    case 'f': { float v; std::memcpy(&v, p, 4); return v; }
-    case 'd': { double v; std::memcpy(&v, p, 8); return v; }
-    default: return std::numeric_limits<double>::quiet_NaN();
+    case 'B':
+      return *p;
+    case 'H': {
+      std::uint16_t v;
+      std::memcpy(&v, p, 2);
+      return v;
+    }
+    case 'I': {
+      std::uint32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    case 'f': {
+      float v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    case 'd': {
+      double v;
+      std::memcpy(&v, p, 8);
+      return v;
+    }
+    default:
+      return std::numeric_limits<double>::quiet_NaN();
   }
 }
 
@@ -100,8 +137,7 @@ void read_settings(const ByteReader& r, const Module& m, Table& t) {
   if (!electrolyte.empty()) t.meta.extra["electrolyte"] = electrolyte;
   if (m.length >= 0x0250) {
     const float char_mass = r.at<float>(b + 0x024C);
-    if (std::isfinite(char_mass) && char_mass > 0)
-      t.meta.extra["characteristic_mass_g"] = fmt::format("{}", char_mass);
+    if (std::isfinite(char_mass) && char_mass > 0) t.meta.extra["characteristic_mass_g"] = fmt::format("{}", char_mass);
   }
 }
 
@@ -128,18 +164,23 @@ void read_data(const ByteReader& r, const Module& m, Table& t) {
   const std::uint8_t n_cols = r.at<std::uint8_t>(b + 4);
   std::size_t ids_at, records_at;
   switch (m.version) {
-    case 0: ids_at = 6; records_at = 0x3EF; break;
-    case 2: ids_at = 5; records_at = 0x195; break;
-    case 3: ids_at = 5; records_at = 0x196; break;
+    case 0:
+      ids_at = 6;
+      records_at = 0x3EF;
+      break;
+    case 2:
+      ids_at = 5;
+      records_at = 0x195;
+      break;
+    case 3:
+      ids_at = 5;
+      records_at = 0x196;
+      break;
     default:
-      r.fail(b, fmt::format("unsupported data-module version {} (castor reads 0, 2 and 3)",
-                            m.version));
+      r.fail(b, fmt::format("unsupported data-module version {} (castor reads 0, 2 and 3)", m.version));
   }
-  if (records_at > m.length)
-    r.fail(b, fmt::format("data module of {} bytes is shorter than its {}-byte header",
-                          m.length, records_at));
-  if (ids_at + 2u * n_cols > records_at)
-    r.fail(b + 4, fmt::format("{} column IDs do not fit in the data-module header", n_cols));
+  if (records_at > m.length) r.fail(b, fmt::format("data module of {} bytes is shorter than its {}-byte header", m.length, records_at));
+  if (ids_at + 2u * n_cols > records_at) r.fail(b + 4, fmt::format("{} column IDs do not fit in the data-module header", n_cols));
 
   // Lay out the record from the column IDs.
   std::vector<Field> fields;
@@ -169,17 +210,23 @@ void read_data(const ByteReader& r, const Module& m, Table& t) {
     if (n_points > 0) {
       if (available % n_points != 0 || available / n_points < width)
         r.fail(b, fmt::format("cannot lay out records: unknown column ID(s) and {} bytes for "
-                              "{} points", available, n_points));
+                              "{} points",
+                              available, n_points));
       extra = available / n_points - width;
     }
     char type;
-    if (extra == 4 * unknown.size()) type = 'f';
-    else if (extra == 8 * unknown.size()) type = 'd';
-    else if (extra == 2 * unknown.size()) type = 'H';
-    else if (unknown.size() == 1 && extra == 1) type = 'B';
+    if (extra == 4 * unknown.size())
+      type = 'f';
+    else if (extra == 8 * unknown.size())
+      type = 'd';
+    else if (extra == 2 * unknown.size())
+      type = 'H';
+    else if (unknown.size() == 1 && extra == 1)
+      type = 'B';
     else
       r.fail(b, fmt::format("cannot infer the width of {} unknown column(s) from {} spare bytes "
-                            "per record", unknown.size(), extra));
+                            "per record",
+                            unknown.size(), extra));
     // Re-lay the offsets with the inferred type.
     width = 0;
     flag_offset.reset();
@@ -200,16 +247,16 @@ void read_data(const ByteReader& r, const Module& m, Table& t) {
   if (width == 0 && n_points > 0) r.fail(b, "data module has points but no columns");
   const std::size_t needed = static_cast<std::size_t>(n_points) * width;
   if (needed > available)
-    r.fail(b + records_at,
-           fmt::format("file ends early: {} points of {} bytes need {} bytes, the data module "
-                       "holds {}", n_points, width, needed, available));
-  if (available != needed && n_points > 0)
-    t.meta.extra["biologic.trailing_bytes"] = fmt::format("{}", available - needed);
+    r.fail(b + records_at, fmt::format("file ends early: {} points of {} bytes need {} bytes, the data module "
+                                       "holds {}",
+                                       n_points, width, needed, available));
+  if (available != needed && n_points > 0) t.meta.extra["biologic.trailing_bytes"] = fmt::format("{}", available - needed);
   // Whole records beyond the declared point count: the count was damaged (or zeroed).
   if (width > 0 && available >= needed + width && (available - needed) % width == 0)
-    t.meta.warnings.push_back(fmt::format("the data module at byte {} declares {} points but holds bytes for {} records of {} "
-                                          "bytes; only the declared points are read (a damaged point count?)",
-                                          b, n_points, available / width, width));
+    t.meta.warnings.push_back(
+        fmt::format("the data module at byte {} declares {} points but holds bytes for {} records of {} "
+                    "bytes; only the declared points are read (a damaged point count?)",
+                    b, n_points, available / width, width));
 
   const std::uint8_t* base = r.ptr(b + records_at, needed);
   for (const auto& f : fields) {
@@ -217,8 +264,7 @@ void read_data(const ByteReader& r, const Module& m, Table& t) {
     if (f.flag_mask) {
       const std::uint8_t mask = *f.flag_mask;
       const int shift = __builtin_ctz(mask);
-      for (std::size_t i = 0; i < n_points; ++i)
-        v[i] = static_cast<double>((base[i * width + f.offset] & mask) >> shift);
+      for (std::size_t i = 0; i < n_points; ++i) v[i] = static_cast<double>((base[i * width + f.offset] & mask) >> shift);
     } else {
       for (std::size_t i = 0; i < n_points; ++i) v[i] = read_typed(base + i * width + f.offset, f.type);
     }
@@ -261,16 +307,18 @@ Table read_biologic_mpr(std::span<const std::uint8_t> bytes, const std::string& 
     }
     if (m.data_offset > bytes.size() || m.length > bytes.size() - m.data_offset)
       r.fail(h, fmt::format("module '{}' claims {} bytes but the file ends {} bytes later "
-                            "(truncated file?)", m.short_name, m.length,
-                            bytes.size() - std::min(bytes.size(), m.data_offset)));
+                            "(truncated file?)",
+                            m.short_name, m.length, bytes.size() - std::min(bytes.size(), m.data_offset)));
     modules.push_back(m);
     pos = m.data_offset + m.length;
   }
 
   bool have_data = false;
   for (const auto& m : modules) {
-    if (m.short_name == "VMP Set") read_settings(r, m, t);
-    else if (m.short_name == "VMP LOG") read_log(r, m, t);
+    if (m.short_name == "VMP Set")
+      read_settings(r, m, t);
+    else if (m.short_name == "VMP LOG")
+      read_log(r, m, t);
     else if (m.short_name == "VMP loop" || m.short_name == "VMP ExtDev")
       t.meta.not_read.push_back(fmt::format("module '{}' ({} bytes)", m.short_name, m.length));
   }
@@ -279,8 +327,7 @@ Table read_biologic_mpr(std::span<const std::uint8_t> bytes, const std::string& 
       if (have_data) r.fail(m.data_offset, "more than one data module");
       read_data(r, m, t);
       have_data = true;
-    } else if (m.short_name != "VMP Set" && m.short_name != "VMP LOG" &&
-               m.short_name != "VMP loop" && m.short_name != "VMP ExtDev") {
+    } else if (m.short_name != "VMP Set" && m.short_name != "VMP LOG" && m.short_name != "VMP loop" && m.short_name != "VMP ExtDev") {
       t.meta.extra["biologic.unknown_module"] = m.short_name;  // kept, not fatal
       t.meta.not_read.push_back(fmt::format("module '{}' ({} bytes at byte {})", m.short_name, m.length, m.data_offset));
     }

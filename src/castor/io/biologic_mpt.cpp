@@ -30,8 +30,8 @@ void read_header(std::span<const std::string_view> header, Table& t) {
     if (line.find("for windows v") != std::string::npos && line.find("(software)") != std::string::npos) {
       const auto v = line.find(" v");
       const auto product = line.substr(0, line.find(' '));
-      t.meta.software_version = fmt::format("{} {}", product == "EC-LAB" ? "EC-Lab" : product,
-                                            trim(line.substr(v + 2, line.find(' ', v + 2) - v - 2)));
+      t.meta.software_version =
+          fmt::format("{} {}", product == "EC-LAB" ? "EC-Lab" : product, trim(line.substr(v + 2, line.find(' ', v + 2) - v - 2)));
       continue;
     }
     if (colon == std::string::npos) continue;
@@ -70,18 +70,14 @@ Table read_biologic_text(std::string_view text, const std::string& name, bool cs
       throw Error(name, std::string(format_name), "missing 'Nb header lines : N' on line 2").at_line(2);
     const auto colon = lines[1].find(':');
     const auto n = colon == std::string_view::npos ? std::nullopt : parse_double(lines[1].substr(colon + 1));
-    if (!whole_number(n, 1e7) || *n < 2)
-      throw Error(name, std::string(format_name), "cannot read the number of header lines").at_line(2);
+    if (!whole_number(n, 1e7) || *n < 2) throw Error(name, std::string(format_name), "cannot read the number of header lines").at_line(2);
     names_line = static_cast<std::size_t>(*n) - 1;
     if (names_line >= lines.size())
       throw Error(name, std::string(format_name),
-                  fmt::format("header claims {} lines, the file has {} (truncated?)",
-                              names_line + 1, lines.size()));
+                  fmt::format("header claims {} lines, the file has {} (truncated?)", names_line + 1, lines.size()));
     read_header(std::span(lines).subspan(0, names_line), t);
-    if (first.starts_with("BT-Lab") && t.meta.software_version.empty())
-      t.meta.software_version = "BT-Lab";
-  } else if (first.find("time/s") == std::string_view::npos &&
-             first.find("mode") == std::string_view::npos) {
+    if (first.starts_with("BT-Lab") && t.meta.software_version.empty()) t.meta.software_version = "BT-Lab";
+  } else if (first.find("time/s") == std::string_view::npos && first.find("mode") == std::string_view::npos) {
     throw Error(name, std::string(format_name),
                 "not an EC-Lab/BT-Lab text export (no 'EC-Lab ASCII FILE' line and no column "
                 "names on line 1)")
@@ -94,9 +90,12 @@ Table read_biologic_text(std::string_view text, const std::string& name, bool cs
   for (std::size_t k = 0; k < raw_names.size(); ++k) {
     const auto n = raw_names[k];
     // A leading empty name in a CSV is a row index written by pandas.
-    if (csv && k == 0 && trim(n).empty()) kept.push_back("index");
-    else if (trim(n).empty()) ++empty_names;  // EC-Lab writes stray empty names and trailing tabs
-    else kept.push_back(n);
+    if (csv && k == 0 && trim(n).empty())
+      kept.push_back("index");
+    else if (trim(n).empty())
+      ++empty_names;  // EC-Lab writes stray empty names and trailing tabs
+    else
+      kept.push_back(n);
   }
   auto names = unique_names(kept);
   const std::size_t data0 = names_line + 1;
@@ -108,8 +107,7 @@ Table read_biologic_text(std::string_view text, const std::string& name, bool cs
     while (!fields.empty() && trim(fields.back()).empty()) fields.pop_back();
     if (fields.size() < names.size() && empty_names > 0) {
       std::string dropped;
-      for (std::size_t k = fields.size(); k < names.size(); ++k)
-        dropped += (dropped.empty() ? "" : ", ") + names[k];
+      for (std::size_t k = fields.size(); k < names.size(); ++k) dropped += (dropped.empty() ? "" : ", ") + names[k];
       t.meta.extra["biologic.header_columns_without_data"] = dropped;
       names.resize(fields.size());
     }
@@ -127,8 +125,7 @@ Table read_biologic_text(std::string_view text, const std::string& name, bool cs
     for (std::size_t i = 0; i < seconds.size(); ++i) {
       const auto s = parse_datetime_s(c.values[i]);
       if (!s)
-        throw Error(name, std::string(format_name),
-                    fmt::format("time/s holds '{}', neither seconds nor a date", c.values[i]))
+        throw Error(name, std::string(format_name), fmt::format("time/s holds '{}', neither seconds nor a date", c.values[i]))
             .at_line(data0 + 1 + i);
       if (i == 0) t0 = *s;
       seconds[i] = *s - t0;
@@ -144,24 +141,18 @@ Table read_biologic_text(std::string_view text, const std::string& name, bool cs
 }
 }  // namespace
 
-Table read_biologic_mpt_text(std::string_view text, const std::string& name) {
-  return read_biologic_text(text, name, false);
-}
+Table read_biologic_mpt_text(std::string_view text, const std::string& name) { return read_biologic_text(text, name, false); }
 
-Table read_biologic_csv_text(std::string_view text, const std::string& name) {
-  return read_biologic_text(text, name, true);
-}
+Table read_biologic_csv_text(std::string_view text, const std::string& name) { return read_biologic_text(text, name, true); }
 
 Table read_biologic_csv(const std::filesystem::path& path) {
   const auto bytes = read_file_bytes(path, "BioLogic CSV");
-  return read_biologic_csv_text(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
+  return read_biologic_csv_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
 }
 
 Table read_biologic_mpt(const std::filesystem::path& path) {
   const auto bytes = read_file_bytes(path, std::string(kFormat));
-  return read_biologic_mpt_text(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
+  return read_biologic_mpt_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
 }
 
 }  // namespace castor::io

@@ -40,69 +40,106 @@ struct UnitEntry {
 };
 
 constexpr std::array kUnits = {
-    UnitEntry{"s", Kind::time, 1},          UnitEntry{"sec", Kind::time, 1},
-    UnitEntry{"ms", Kind::time, 1e-3},      UnitEntry{"min", Kind::time, 60},
-    UnitEntry{"h", Kind::time, 3600},       UnitEntry{"hr", Kind::time, 3600},
-    UnitEntry{"hrs", Kind::time, 3600},     UnitEntry{"d", Kind::time, 86400},
-    UnitEntry{"V", Kind::voltage, 1},       UnitEntry{"mV", Kind::voltage, 1e-3},
-    UnitEntry{"A", Kind::current, 1},       UnitEntry{"mA", Kind::current, 1e-3},
-    UnitEntry{"uA", Kind::current, 1e-6},   UnitEntry{"\xc2\xb5" "A", Kind::current, 1e-6},
-    UnitEntry{"nA", Kind::current, 1e-9},   UnitEntry{"Ah", Kind::capacity, 1000},
-    UnitEntry{"A.h", Kind::capacity, 1000}, UnitEntry{"mAh", Kind::capacity, 1},
-    UnitEntry{"mA.h", Kind::capacity, 1},   UnitEntry{"uAh", Kind::capacity, 1e-3},
-    UnitEntry{"\xc2\xb5" "Ah", Kind::capacity, 1e-3},
-    UnitEntry{"\xc2\xb5" "A.h", Kind::capacity, 1e-3},
-    UnitEntry{"As", Kind::capacity, 1 / 3.6}, UnitEntry{"C", Kind::capacity, 1 / 3.6},
+    UnitEntry{"s", Kind::time, 1},
+    UnitEntry{"sec", Kind::time, 1},
+    UnitEntry{"ms", Kind::time, 1e-3},
+    UnitEntry{"min", Kind::time, 60},
+    UnitEntry{"h", Kind::time, 3600},
+    UnitEntry{"hr", Kind::time, 3600},
+    UnitEntry{"hrs", Kind::time, 3600},
+    UnitEntry{"d", Kind::time, 86400},
+    UnitEntry{"V", Kind::voltage, 1},
+    UnitEntry{"mV", Kind::voltage, 1e-3},
+    UnitEntry{"A", Kind::current, 1},
+    UnitEntry{"mA", Kind::current, 1e-3},
+    UnitEntry{"uA", Kind::current, 1e-6},
+    UnitEntry{"\xc2\xb5"
+              "A",
+              Kind::current, 1e-6},
+    UnitEntry{"nA", Kind::current, 1e-9},
+    UnitEntry{"Ah", Kind::capacity, 1000},
+    UnitEntry{"A.h", Kind::capacity, 1000},
+    UnitEntry{"mAh", Kind::capacity, 1},
+    UnitEntry{"mA.h", Kind::capacity, 1},
+    UnitEntry{"uAh", Kind::capacity, 1e-3},
+    UnitEntry{"\xc2\xb5"
+              "Ah",
+              Kind::capacity, 1e-3},
+    UnitEntry{"\xc2\xb5"
+              "A.h",
+              Kind::capacity, 1e-3},
+    UnitEntry{"As", Kind::capacity, 1 / 3.6},
+    UnitEntry{"C", Kind::capacity, 1 / 3.6},
     UnitEntry{"mC", Kind::capacity, 1 / 3600.0},
-    UnitEntry{"Wh", Kind::energy, 1000},    UnitEntry{"W.h", Kind::energy, 1000},
-    UnitEntry{"mWh", Kind::energy, 1},      UnitEntry{"mW.h", Kind::energy, 1},
-    UnitEntry{"kWh", Kind::energy, 1e6},    UnitEntry{"J", Kind::energy, 1 / 3.6},
-    UnitEntry{"\xc2\xb0" "C", Kind::temperature, 1}, UnitEntry{"C", Kind::temperature, 1},
-    UnitEntry{"degC", Kind::temperature, 1}, UnitEntry{"oC", Kind::temperature, 1},
-    UnitEntry{"Hz", Kind::frequency, 1},    UnitEntry{"kHz", Kind::frequency, 1e3},
-    UnitEntry{"mHz", Kind::frequency, 1e-3}, UnitEntry{"Ohm", Kind::resistance, 1},
-    UnitEntry{"ohm", Kind::resistance, 1},  UnitEntry{"\xce\xa9", Kind::resistance, 1},
-    UnitEntry{"mOhm", Kind::resistance, 1e-3}, UnitEntry{"mO", Kind::resistance, 1e-3},
-    UnitEntry{"kOhm", Kind::resistance, 1e3}, UnitEntry{"", Kind::count, 1},
-    UnitEntry{"1", Kind::count, 1},         UnitEntry{"-", Kind::count, 1},
+    UnitEntry{"Wh", Kind::energy, 1000},
+    UnitEntry{"W.h", Kind::energy, 1000},
+    UnitEntry{"mWh", Kind::energy, 1},
+    UnitEntry{"mW.h", Kind::energy, 1},
+    UnitEntry{"kWh", Kind::energy, 1e6},
+    UnitEntry{"J", Kind::energy, 1 / 3.6},
+    UnitEntry{"\xc2\xb0"
+              "C",
+              Kind::temperature, 1},
+    UnitEntry{"C", Kind::temperature, 1},
+    UnitEntry{"degC", Kind::temperature, 1},
+    UnitEntry{"oC", Kind::temperature, 1},
+    UnitEntry{"Hz", Kind::frequency, 1},
+    UnitEntry{"kHz", Kind::frequency, 1e3},
+    UnitEntry{"mHz", Kind::frequency, 1e-3},
+    UnitEntry{"Ohm", Kind::resistance, 1},
+    UnitEntry{"ohm", Kind::resistance, 1},
+    UnitEntry{"\xce\xa9", Kind::resistance, 1},
+    UnitEntry{"mOhm", Kind::resistance, 1e-3},
+    UnitEntry{"mO", Kind::resistance, 1e-3},
+    UnitEntry{"kOhm", Kind::resistance, 1e3},
+    UnitEntry{"", Kind::count, 1},
+    UnitEntry{"1", Kind::count, 1},
+    UnitEntry{"-", Kind::count, 1},
 };
 
 std::string canonical_unit(std::string_view u) {
   std::string out;
   for (char c : trim(u))
     if (c != ' ') out.push_back(c);
-  if (out == "\xef\xbf\xbd" "C") out = "\xc2\xb0" "C";  // a replaced latin-1 degree sign
-  if (out == "\xe2\x84\x83") out = "\xc2\xb0" "C";      // ℃
+  if (out ==
+      "\xef\xbf\xbd"
+      "C")
+    out =
+        "\xc2\xb0"
+        "C";  // a replaced latin-1 degree sign
+  if (out == "\xe2\x84\x83")
+    out =
+        "\xc2\xb0"
+        "C";  // ℃
   return out;
 }
 
 // Units that may end a snake_case name ("test_time_s", "current_A").
-constexpr std::array<std::string_view, 14> kSuffixUnits = {"s",   "h",  "min", "V",   "mV",
-                                                           "A",   "mA", "Ah",  "mAh", "Wh",
-                                                           "mWh", "C",  "Hz",  "Ohm"};
+constexpr std::array<std::string_view, 14> kSuffixUnits = {"s",  "h",   "min", "V",   "mV", "A",  "mA",
+                                                           "Ah", "mAh", "Wh",  "mWh", "C",  "Hz", "Ohm"};
 
 struct Rule {
   std::string_view common;
-  std::string_view unit;  // the common column's unit
+  std::string_view unit;                          // the common column's unit
   std::initializer_list<std::string_view> stems;  // in order of preference
 };
 
 const std::array<Rule, 14>& rules() {
   static const std::array<Rule, 14> r = {{
-      {col::time_s, "s", {"test time", "total time", "cumulative time", "elapsed time", "testtime",
-                          "run time", "time"}},
+      {col::time_s, "s", {"test time", "total time", "cumulative time", "elapsed time", "testtime", "run time", "time"}},
       {col::step_time_s, "s", {"step time", "t step", "steptime", "relative time"}},
       {col::voltage_V, "V", {"voltage", "cell voltage", "potential", "ecell", "ewe", "volts", "u", "e"}},
       {col::current_A, "A", {"current", "cell current", "amps", "i"}},
       {col::cycle, "", {"cycle index", "cycle number", "cycle count", "cycle", "cyc count", "cycle id", "cyc#"}},
       {col::step, "", {"step index", "step number", "step", "line", "step id"}},
-      {col::temperature_C, "\xc2\xb0" "C", {"temperature", "temperature 1", "t1", "temp", "aux temperature"}},
+      {col::temperature_C,
+       "\xc2\xb0"
+       "C",
+       {"temperature", "temperature 1", "t1", "temp", "aux temperature"}},
       {col::charge_capacity_mAh, "mAh", {"charge capacity", "charging capacity", "chg cap", "q charge"}},
-      {col::discharge_capacity_mAh, "mAh",
-       {"discharge capacity", "discharging capacity", "dchg cap", "q discharge"}},
+      {col::discharge_capacity_mAh, "mAh", {"discharge capacity", "discharging capacity", "dchg cap", "q discharge"}},
       {col::charge_energy_mWh, "mWh", {"charge energy", "charging energy", "chg energy", "energy charge"}},
-      {col::discharge_energy_mWh, "mWh",
-       {"discharge energy", "discharging energy", "dchg energy", "energy discharge"}},
+      {col::discharge_energy_mWh, "mWh", {"discharge energy", "discharging energy", "dchg energy", "energy discharge"}},
       {col::freq_Hz, "Hz", {"frequency", "freq"}},
       {col::z_re_ohm, "Ohm", {"re(z)", "z re", "zre", "zreal", "z'"}},
       {col::z_neg_im_ohm, "Ohm", {"-im(z)", "-z im", "-zim", "-zimag", "-z''"}},
@@ -110,16 +147,13 @@ const std::array<Rule, 14>& rules() {
   return r;
 }
 
-constexpr std::array<std::string_view, 8> kLabelStems = {
-    "step type", "step name", "command", "state", "status", "step mode", "type", "md"};
-constexpr std::array<std::string_view, 9> kDateStems = {
-    "date time iso string", "date time", "datetime", "date", "dpt time", "realtime",
-    "absolute time", "timestamp", "system time"};
+constexpr std::array<std::string_view, 8> kLabelStems = {"step type", "step name", "command", "state", "status", "step mode", "type", "md"};
+constexpr std::array<std::string_view, 9> kDateStems = {"date time iso string", "date time", "datetime",   "date", "dpt time", "realtime",
+                                                        "absolute time",        "timestamp", "system time"};
 
 // Text to seconds: durations ("144:01:18", "1d 02:00:00") or calendar dates (relative to
 // the first row). Returns nullopt if the column is neither.
-std::optional<std::vector<double>> text_seconds(const TextColumn& c, bool& was_date,
-                                                double& first_date) {
+std::optional<std::vector<double>> text_seconds(const TextColumn& c, bool& was_date, double& first_date) {
   std::size_t first = 0;
   while (first < c.values.size() && trim(c.values[first]).empty()) ++first;
   if (first == c.values.size()) return std::nullopt;
@@ -195,8 +229,7 @@ void add_common_columns_by_name(Table& t, const ColumnMapping& mapping) {
   double first_date = kNaN;
 
   // Fills one common column from a numeric or text source; returns false if unusable.
-  auto fill = [&](const Rule& rule, std::string_view source, std::string_view unit,
-                  bool unit_stated) -> bool {
+  auto fill = [&](const Rule& rule, std::string_view source, std::string_view unit, bool unit_stated) -> bool {
     const auto factor = unit_factor(unit, rule.unit);
     if (!factor) return false;
     const std::string src_desc = unit_stated ? std::string(source) : fmt::format("{} (assumed {})", source, rule.unit);
@@ -221,8 +254,8 @@ void add_common_columns_by_name(Table& t, const ColumnMapping& mapping) {
       auto v = text_seconds(*c, was_date, d0);
       if (!v) return false;
       if (was_date && rule.common == col::time_s) first_date = d0;
-      t.add(rule.common, "s", was_date ? fmt::format("{} (dates, seconds from the first row)", source)
-                                       : fmt::format("{} (durations)", source),
+      t.add(rule.common, "s",
+            was_date ? fmt::format("{} (dates, seconds from the first row)", source) : fmt::format("{} (durations)", source),
             ColumnRole::Common, std::move(*v));
       return true;
     }
@@ -268,8 +301,7 @@ void add_common_columns_by_name(Table& t, const ColumnMapping& mapping) {
       throw Error(file, format, fmt::format("mapping {}={}: no column '{}' (columns: {})", common, spec, source, names));
     }
     if (!unit_factor(unit, rule->unit))
-      throw Error(file, format, fmt::format("mapping {}={}: unit '{}' cannot be converted to '{}'",
-                                            common, spec, unit, rule->unit));
+      throw Error(file, format, fmt::format("mapping {}={}: unit '{}' cannot be converted to '{}'", common, spec, unit, rule->unit));
     if (!fill(*rule, source, unit, stated))
       throw Error(file, format, fmt::format("mapping {}={}: column '{}' holds neither numbers nor times", common, spec, source));
     if (!stated) assumed += fmt::format("{}{} in {}", assumed.empty() ? "" : ", ", source, rule->unit);
@@ -290,8 +322,8 @@ void add_common_columns_by_name(Table& t, const ColumnMapping& mapping) {
       if (const Column* c = t.find(rule.common); c && c->role == ColumnRole::Common) continue;
       // Counts need no unit; time, voltage and current are assumed in s, V and A when the
       // name states none; capacities and energies never are (Ah or mAh? Wh or mWh?).
-      const bool may_assume = rule.common == col::time_s || rule.common == col::step_time_s ||
-                              rule.common == col::voltage_V || rule.common == col::current_A;
+      const bool may_assume =
+          rule.common == col::time_s || rule.common == col::step_time_s || rule.common == col::voltage_V || rule.common == col::current_A;
       bool done = false;
       // Prefer any column that states its unit over one that does not.
       for (int pass = 0; pass < 2 && !done; ++pass)
@@ -302,8 +334,7 @@ void add_common_columns_by_name(Table& t, const ColumnMapping& mapping) {
             const bool stated = !n.nu.unit.empty() || rule.unit.empty();
             const std::string unit = n.nu.unit.empty() ? std::string(rule.unit) : n.nu.unit;
             if (fill(rule, n.name, unit, stated)) {
-              if (!stated && !t.find_text(n.name))
-                assumed += fmt::format("{}{} in {}", assumed.empty() ? "" : ", ", n.name, rule.unit);
+              if (!stated && !t.find_text(n.name)) assumed += fmt::format("{}{} in {}", assumed.empty() ? "" : ", ", n.name, rule.unit);
               done = true;
               break;
             }
@@ -318,8 +349,7 @@ void add_common_columns_by_name(Table& t, const ColumnMapping& mapping) {
           if (split_name_unit(c.name).stem == stem) label = &c;
         if (!label) continue;
         std::vector<double> k(label->values.size());
-        for (std::size_t i = 0; i < k.size(); ++i)
-          k[i] = static_cast<double>(step_kind_from_label(label->values[i]));
+        for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<double>(step_kind_from_label(label->values[i]));
         t.add(col::step_kind, "", label->name, ColumnRole::Common, std::move(k));
         break;
       }
@@ -353,8 +383,10 @@ void add_common_columns_by_name(Table& t, const ColumnMapping& mapping) {
     if (discharge_positive > 0 && discharge_negative == 0) {
       for (std::size_t i = 0; i < t.rows(); ++i) {
         const auto k = step_kind_from_number(kind->values[i]);
-        if (is_discharge(k)) current->values[i] = -std::fabs(current->values[i]);
-        else if (is_charge(k)) current->values[i] = std::fabs(current->values[i]);
+        if (is_discharge(k))
+          current->values[i] = -std::fabs(current->values[i]);
+        else if (is_charge(k))
+          current->values[i] = std::fabs(current->values[i]);
       }
       current->source_name += ", signed by step kind";
     }

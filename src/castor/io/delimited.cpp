@@ -15,8 +15,7 @@ namespace castor::io {
 std::string unit_of(std::string_view name) {
   if (auto open = name.rfind('('); open != std::string_view::npos) {
     auto close = name.find(')', open);
-    if (close != std::string_view::npos && close == name.size() - 1)
-      return std::string(name.substr(open + 1, close - open - 1));
+    if (close != std::string_view::npos && close == name.size() - 1) return std::string(name.substr(open + 1, close - open - 1));
   }
   if (auto slash = name.rfind('/'); slash != std::string_view::npos && slash + 1 < name.size())
     return std::string(trim(name.substr(slash + 1)));
@@ -27,9 +26,10 @@ std::vector<std::string> unique_names(const std::vector<std::string_view>& raw) 
   // Linear in the number of names: a header of 100,000 fields (a file whose newlines were
   // lost) must not take quadratic time.
   if (raw.size() > kMaxColumns)
-    throw Error(fmt::format("a header line of {} fields; castor reads tables of at most {} columns (a file whose "
-                            "line breaks were lost?)",
-                            raw.size(), kMaxColumns));
+    throw Error(
+        fmt::format("a header line of {} fields; castor reads tables of at most {} columns (a file whose "
+                    "line breaks were lost?)",
+                    raw.size(), kMaxColumns));
   std::vector<std::string> out;
   out.reserve(raw.size());
   std::unordered_set<std::string> taken;
@@ -82,9 +82,8 @@ char detect_decimal(std::span<const std::string_view> sample, char delimiter) {
   return comma_numbers > dot_numbers ? ',' : '.';
 }
 
-void parse_delimited_rows(std::span<const std::string_view> lines, std::size_t first,
-                          const std::vector<std::string>& names, const DelimitedOptions& opt,
-                          std::size_t first_line_number, Table& table) {
+void parse_delimited_rows(std::span<const std::string_view> lines, std::size_t first, const std::vector<std::string>& names,
+                          const DelimitedOptions& opt, std::size_t first_line_number, Table& table) {
   const std::size_t ncol = names.size();
   // Rows end at the first blank line (if allowed) or the end of the text.
   std::size_t last = lines.size();
@@ -122,9 +121,9 @@ void parse_delimited_rows(std::span<const std::string_view> lines, std::size_t f
     while (used > ncol && trim(fields[opt.skip_leading_columns + used - 1]).empty()) --used;
     if (used != ncol) {
       const bool last_line = r + 1 == nrow;
-      throw Error(table.meta.source_file, table.meta.format,
-                  fmt::format("row has {} fields, the header names {} columns{}", used, ncol,
-                              last_line ? " (the file looks truncated)" : ""))
+      throw Error(
+          table.meta.source_file, table.meta.format,
+          fmt::format("row has {} fields, the header names {} columns{}", used, ncol, last_line ? " (the file looks truncated)" : ""))
           .at_line(first_line_number + (li - first));
     }
     for (std::size_t c = 0; c < ncol; ++c) {

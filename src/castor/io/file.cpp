@@ -24,8 +24,7 @@ std::uint64_t check_input_file(const std::filesystem::path& path, const std::str
   namespace fs = std::filesystem;
   std::error_code ec;
   const auto st = fs::status(path, ec);
-  if (ec && ec != std::errc::no_such_file_or_directory)
-    throw Error(path.string(), format, fmt::format("cannot be read: {}", ec.message()));
+  if (ec && ec != std::errc::no_such_file_or_directory) throw Error(path.string(), format, fmt::format("cannot be read: {}", ec.message()));
   if (!fs::exists(st)) {
     // A dangling link or a link loop reads as missing: say which.
     if (fs::is_symlink(fs::symlink_status(path, ec))) throw Error(path.string(), format, "is a broken or looping symbolic link");
@@ -53,8 +52,7 @@ std::string read_head(const std::filesystem::path& path, std::size_t n, const st
   return head;
 }
 
-std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path,
-                                          const std::string& format) {
+std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path, const std::string& format) {
   const auto size = check_input_file(path, format);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path.string(), format, std::string("cannot open: ") + std::strerror(errno));

@@ -44,8 +44,7 @@ Table read_capacity_curve(Table t, const std::vector<std::string_view>& lines, s
       }
       const auto v = parse_double_strict(trim(row[k + 1]), decimal);
       if (!v)
-        throw Error(file, t.meta.format,
-                    fmt::format("CAPACITYCURVE column {} holds '{}', not a number", names[k], trim(row[k + 1])))
+        throw Error(file, t.meta.format, fmt::format("CAPACITYCURVE column {} holds '{}', not a number", names[k], trim(row[k + 1])))
             .at_line(j + 1);
       cols[k].push_back(*v);
     }
@@ -62,8 +61,7 @@ Table read_capacity_curve(Table t, const std::vector<std::string_view>& lines, s
     throw Error(file, t.meta.format, "CAPACITYCURVE lacks Time, Type, Cycle or Charge").at_line(at + 2);
   auto unit_of = [&](std::size_t k) { return k + 1 < units.size() ? std::string(trim(units[k + 1])) : std::string(); };
   if (unit_of(*charge) != "C")
-    throw Error(file, t.meta.format, fmt::format("CAPACITYCURVE Charge is in '{}'; castor reads C", unit_of(*charge)))
-        .at_line(at + 3);
+    throw Error(file, t.meta.format, fmt::format("CAPACITYCURVE Charge is in '{}'; castor reads C", unit_of(*charge))).at_line(at + 3);
   for (std::size_t k = 0; k < names.size(); ++k)
     if (names[k] != "Over") t.add(names[k], unit_of(k), names[k], ColumnRole::Raw, cols[k]);
   if (!over.empty()) {
@@ -81,16 +79,17 @@ Table read_capacity_curve(Table t, const std::vector<std::string_view>& lines, s
           .at_line(at + 4 + r);
     direction[r] = ty == 0 ? 1.0 : -1.0;
     if (cols[*charge][r] < 0)
-      throw Error(file, t.meta.format, fmt::format("CAPACITYCURVE Charge {} C is negative", cols[*charge][r]))
-          .at_line(at + 4 + r);
-    capacity[r] = cols[*charge][r] / 3.6;  // C -> mAh
+      throw Error(file, t.meta.format, fmt::format("CAPACITYCURVE Charge {} C is negative", cols[*charge][r])).at_line(at + 4 + r);
+    capacity[r] = cols[*charge][r] / 3.6;                           // C -> mAh
     if (energy_k) energy[r] = std::fabs(cols[*energy_k][r]) / 3.6;  // J -> mWh
     // The voltage moves up on charge and down on discharge; the energy's sign follows.
     if (vstart && vend && (cols[*vend][r] - cols[*vstart][r]) * direction[r] < 0) ++disagree;
   }
   if (disagree)
-    t.meta.warnings.push_back(fmt::format("{} of {} CAPACITYCURVE rows have a voltage moving against their Type "
-                                          "(0 = charge, 1 = discharge)", disagree, rows));
+    t.meta.warnings.push_back(
+        fmt::format("{} of {} CAPACITYCURVE rows have a voltage moving against their Type "
+                    "(0 = charge, 1 = discharge)",
+                    disagree, rows));
   t.add(col::time_s, "s", "Time (end of the half cycle)", ColumnRole::Common, cols[*time]);
   t.add(col::cycle, "", "Cycle", ColumnRole::Common, cols[*cycle]);
   t.add(col::half_cycle_direction, "", "Type (0 charge, 1 discharge)", ColumnRole::Common, std::move(direction));
@@ -122,8 +121,7 @@ Table read_gamry_dta(const std::filesystem::path& path) {
     std::vector<std::string_view> sample;
     for (std::size_t i = 1; i < lines.size() && sample.size() < 256; ++i)
       if (lines[i].starts_with('\t') && !trim(lines[i]).empty()) sample.push_back(lines[i]);
-    if (const auto layout = detect_number_layout(sample, 2); layout && layout->delimiter == '\t')
-      decimal = layout->decimal;
+    if (const auto layout = detect_number_layout(sample, 2); layout && layout->delimiter == '\t') decimal = layout->decimal;
   }
   if (decimal == ',') t.meta.extra["decimal_separator"] = ",";
   std::vector<std::string> names;
@@ -143,9 +141,12 @@ Table read_gamry_dta(const std::filesystem::path& path) {
       // Header line: KEY TYPE VALUE [description]
       const std::string k = to_utf8(key), type = std::string(trim(fields[1]));
       const std::string value = to_utf8(trim(fields[2]));
-      if (k == "TAG") t.meta.technique = value;
-      else if (k == "DATE") t.meta.extra["gamry.date"] = value;
-      else if (k == "SCANRATE") t.meta.extra["scan_rate_mV_s"] = value;
+      if (k == "TAG")
+        t.meta.technique = value;
+      else if (k == "DATE")
+        t.meta.extra["gamry.date"] = value;
+      else if (k == "SCANRATE")
+        t.meta.extra["scan_rate_mV_s"] = value;
       else if (k == "AREA") {
         if (auto a = parse_double(value, decimal); a && *a > 0) t.meta.electrode_area_cm2 = *a;
       } else if (type == "QUANT" || type == "LABEL" || type == "IQUANT" || type == "POTEN") {
@@ -186,8 +187,8 @@ Table read_gamry_dta(const std::filesystem::path& path) {
         while (row.size() > head.size() && trim(row.back()).empty()) row.pop_back();
         if (row.size() != head.size())
           throw Error(file, t.meta.format,
-                      fmt::format("row has {} fields, the {} header names {}{}", row.size() - 1, key,
-                                  names.size(), j + 1 == lines.size() ? " (the file looks truncated)" : ""))
+                      fmt::format("row has {} fields, the {} header names {}{}", row.size() - 1, key, names.size(),
+                                  j + 1 == lines.size() ? " (the file looks truncated)" : ""))
               .at_line(j + 1);
         for (std::size_t k = 0; k < names.size(); ++k) {
           const auto v = parse_double(row[k + 1], decimal);
@@ -200,8 +201,8 @@ Table read_gamry_dta(const std::filesystem::path& path) {
   }
   if (names.empty() && capacity_curve) return read_capacity_curve(std::move(t), lines, capacity_curve->first, decimal);
   if (capacity_curve)
-    t.meta.not_read.push_back(fmt::format("table CAPACITYCURVE ({} rows, line {}; the CURVE tables were read)",
-                                          capacity_curve->second, capacity_curve->first + 1));
+    t.meta.not_read.push_back(fmt::format("table CAPACITYCURVE ({} rows, line {}; the CURVE tables were read)", capacity_curve->second,
+                                          capacity_curve->first + 1));
   if (names.empty()) {
     for (const auto& n : t.meta.not_read)
       if (n.starts_with("table ZCURVE"))
@@ -226,8 +227,7 @@ Table read_gamry_dta(const std::filesystem::path& path) {
   t.add(col::current_A, "A", "Im", ColumnRole::Common, im->values);
   t.add(col::cycle, "", "CURVE number", ColumnRole::Common, std::move(curve));
   const bool cv = to_lower(t.meta.technique) == "cv";
-  if (cv) t.add(col::step_kind, "", "TAG CV", ColumnRole::Common,
-                std::vector<double>(t.rows(), static_cast<double>(StepKind::sweep)));
+  if (cv) t.add(col::step_kind, "", "TAG CV", ColumnRole::Common, std::vector<double>(t.rows(), static_cast<double>(StepKind::sweep)));
   return t;
 }
 

@@ -12,8 +12,7 @@
 
 namespace castor::io {
 
-std::optional<std::size_t> find_names_line(std::span<const std::string_view> lines,
-                                           std::size_t max_lines) {
+std::optional<std::size_t> find_names_line(std::span<const std::string_view> lines, std::size_t max_lines) {
   std::vector<std::string_view> fields;
   const std::size_t n = std::min(lines.size(), max_lines);
   for (std::size_t i = 0; i < n; ++i) {
@@ -22,8 +21,10 @@ std::optional<std::size_t> find_names_line(std::span<const std::string_view> lin
     std::size_t names = 0, numbers = 0;
     for (auto f : fields) {
       if (trim(f).empty()) continue;
-      if (parse_double(f)) ++numbers;
-      else ++names;
+      if (parse_double(f))
+        ++numbers;
+      else
+        ++names;
     }
     if (names < 2 || numbers * 4 > names) continue;
     // The next non-empty line must hold numbers in the same layout.
@@ -40,8 +41,7 @@ std::optional<std::size_t> find_names_line(std::span<const std::string_view> lin
   return std::nullopt;
 }
 
-void parse_named_rows(std::span<const std::string_view> lines, std::size_t names_line, char delim,
-                      Table& table) {
+void parse_named_rows(std::span<const std::string_view> lines, std::size_t names_line, char delim, Table& table) {
   auto raw = split(lines[names_line], delim);
   while (!raw.empty() && trim(raw.back()).empty()) raw.pop_back();
   std::vector<std::string_view> cleaned;
@@ -59,8 +59,7 @@ void parse_named_rows(std::span<const std::string_view> lines, std::size_t names
   parse_delimited_rows(lines, data0, names, opt, data0 + 1, table);
 }
 
-Table read_generic_csv_text(std::string_view text, const std::string& name, const CsvOptions& options,
-                            std::string_view format) {
+Table read_generic_csv_text(std::string_view text, const std::string& name, const CsvOptions& options, std::string_view format) {
   Table t;
   t.meta.source_file = name;
   t.meta.format = std::string(format);
@@ -70,8 +69,7 @@ Table read_generic_csv_text(std::string_view text, const std::string& name, cons
   if (options.names_line) {
     if (*options.names_line < 1 || *options.names_line > lines.size())
       throw Error(name, t.meta.format,
-                  fmt::format("column names on line {} requested, the file has {} lines",
-                              *options.names_line, lines.size()));
+                  fmt::format("column names on line {} requested, the file has {} lines", *options.names_line, lines.size()));
     names_line = *options.names_line - 1;
   } else if (auto found = find_names_line(lines)) {
     names_line = *found;
@@ -99,8 +97,7 @@ Table read_generic_csv_text(std::string_view text, const std::string& name, cons
 
 Table read_generic_csv(const std::filesystem::path& path, const CsvOptions& options) {
   const auto bytes = read_file_bytes(path, "CSV");
-  return read_generic_csv_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                               path.string(), options);
+  return read_generic_csv_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string(), options);
 }
 
 }  // namespace castor::io

@@ -47,8 +47,7 @@ std::string extra_or(const Table& t, const std::string& key) {
 
 // A counter column (step, cycle) that restarts in a later part continues after the
 // previous part's largest value; one that already continues is kept.
-void continue_counter(Table& part, std::string_view name, const Table& joined, std::vector<std::string>& how,
-                      const std::string& file) {
+void continue_counter(Table& part, std::string_view name, const Table& joined, std::vector<std::string>& how, const std::string& file) {
   Column* c = part.find(name);
   const Column* prev = joined.find(name);
   if (!c || !prev) return;
@@ -75,9 +74,9 @@ Table join_tables(std::vector<Table> parts) {
     const auto& a = parts[0].meta;
     const auto& b = parts[k].meta;
     if (!a.instrument.empty() && !b.instrument.empty() && a.instrument != b.instrument)
-      throw Error(b.source_file, b.format,
-                  fmt::format("join: instrument '{}' differs from '{}' in {}: not one experiment", b.instrument,
-                              a.instrument, a.source_file));
+      throw Error(
+          b.source_file, b.format,
+          fmt::format("join: instrument '{}' differs from '{}' in {}: not one experiment", b.instrument, a.instrument, a.source_file));
     const std::string ca = extra_or(parts[0], "channel"), cb = extra_or(parts[k], "channel");
     if (!ca.empty() && !cb.empty() && ca != cb)
       throw Error(b.source_file, b.format,
@@ -90,8 +89,9 @@ Table join_tables(std::vector<Table> parts) {
   if (dated)
     std::stable_sort(parts.begin(), parts.end(), [](const Table& x, const Table& y) { return *start_seconds(x) < *start_seconds(y); });
   else
-    how.push_back("not every file states its start date: joined in the order given, each part's time continued "
-                  "from the previous part's end");
+    how.push_back(
+        "not every file states its start date: joined in the order given, each part's time continued "
+        "from the previous part's end");
 
   Table joined;
   joined.meta = parts[0].meta;
@@ -137,12 +137,13 @@ Table join_tables(std::vector<Table> parts) {
         }
       }
       if (p.meta.active_mass_g && joined.meta.active_mass_g && *p.meta.active_mass_g != *joined.meta.active_mass_g)
-        joined.meta.warnings.push_back(fmt::format("{}: active mass {:g} mg differs from {:g} mg in the first file; the first "
-                                                   "is used", file, *p.meta.active_mass_g * 1e3, *joined.meta.active_mass_g * 1e3));
+        joined.meta.warnings.push_back(
+            fmt::format("{}: active mass {:g} mg differs from {:g} mg in the first file; the first "
+                        "is used",
+                        file, *p.meta.active_mass_g * 1e3, *joined.meta.active_mass_g * 1e3));
       // Columns only this part has join with NaN (or "") before it.
       for (const auto& c : p.columns())
-        if (!joined.has(c.name))
-          joined.add(Column{c.name, c.unit, c.source_name, c.role, std::vector<double>(joined.rows(), kNaN)});
+        if (!joined.has(c.name)) joined.add(Column{c.name, c.unit, c.source_name, c.role, std::vector<double>(joined.rows(), kNaN)});
       for (const auto& c : p.text_columns())
         if (!joined.find_text(c.name)) joined.add_text(TextColumn{c.name, c.source_name, std::vector<std::string>(joined.rows())});
       const auto meta = joined.meta;
@@ -153,7 +154,8 @@ Table join_tables(std::vector<Table> parts) {
       joined.append_rows(p);
       joined.meta = meta;
     }
-    list += fmt::format("{}{} ({} rows{})", k ? "; " : "", file, p.rows(), p.meta.start_time.empty() ? "" : ", started " + p.meta.start_time);
+    list +=
+        fmt::format("{}{} ({} rows{})", k ? "; " : "", file, p.rows(), p.meta.start_time.empty() ? "" : ", started " + p.meta.start_time);
   }
   joined.meta.source_file.clear();
   for (std::size_t k = 0; k < parts.size(); ++k) joined.meta.source_file += (k ? " + " : "") + parts[k].meta.source_file;

@@ -44,8 +44,7 @@ Table read_maccor_txt(const std::filesystem::path& path) {
       header = i;
       break;
     }
-  if (header == lines.size())
-    throw Error(file, std::string(kFormat), "no column line with 'Rec#' and 'Cyc#' in the first 20 lines");
+  if (header == lines.size()) throw Error(file, std::string(kFormat), "no column line with 'Rec#' and 'Cyc#' in the first 20 lines");
   Table t;
   t.meta.source_file = file;
   t.meta.format = "maccor-txt";
@@ -76,9 +75,12 @@ Table read_maccor_txt(const std::filesystem::path& path) {
   parse_delimited_rows(lines, header + 1, names, opt, header + 2, t);
 
   const std::size_t n = t.rows();
-  if (auto v = seconds(t, {"Test (Sec)", "TestTime"})) t.add(col::time_s, "s", "Test (Sec)|TestTime", ColumnRole::Common, std::move(*v));
-  else throw Error(file, std::string(kFormat), "no test-time column ('Test (Sec)' or 'TestTime')");
-  if (auto v = seconds(t, {"Step (Sec)", "StepTime"})) t.add(col::step_time_s, "s", "Step (Sec)|StepTime", ColumnRole::Common, std::move(*v));
+  if (auto v = seconds(t, {"Test (Sec)", "TestTime"}))
+    t.add(col::time_s, "s", "Test (Sec)|TestTime", ColumnRole::Common, std::move(*v));
+  else
+    throw Error(file, std::string(kFormat), "no test-time column ('Test (Sec)' or 'TestTime')");
+  if (auto v = seconds(t, {"Step (Sec)", "StepTime"}))
+    t.add(col::step_time_s, "s", "Step (Sec)|StepTime", ColumnRole::Common, std::move(*v));
   const Column* volts = t.find("Volts");
   const Column* amps = t.find("Amps");
   if (!volts || !amps) throw Error(file, std::string(kFormat), "no 'Volts' or 'Amps' column");
@@ -95,8 +97,10 @@ Table read_maccor_txt(const std::filesystem::path& path) {
       kind[i] = static_cast<double>(StepKind::cc_charge);
     } else {
       current[i] = a;
-      if (s == "R" || s == "O") kind[i] = static_cast<double>(StepKind::rest);
-      else if (s == "S") kind[i] = static_cast<double>(StepKind::other);
+      if (s == "R" || s == "O")
+        kind[i] = static_cast<double>(StepKind::rest);
+      else if (s == "S")
+        kind[i] = static_cast<double>(StepKind::other);
     }
   }
   t.add(col::voltage_V, "V", "Volts", ColumnRole::Common, volts->values);
@@ -111,8 +115,10 @@ Table read_maccor_txt(const std::filesystem::path& path) {
       if (!c) return;
       std::vector<double> chg(n, 0.0), dis(n, 0.0);
       for (std::size_t i = 0; i < n; ++i) {
-        if (state->values[i] == "C") chg[i] = c->values[i] * 1e3;
-        else if (state->values[i] == "D") dis[i] = c->values[i] * 1e3;
+        if (state->values[i] == "C")
+          chg[i] = c->values[i] * 1e3;
+        else if (state->values[i] == "D")
+          dis[i] = c->values[i] * 1e3;
       }
       t.add(chg_name, unit, fmt::format("{} (State C) x 1000", src), ColumnRole::Common, std::move(chg));
       t.add(dis_name, unit, fmt::format("{} (State D) x 1000", src), ColumnRole::Common, std::move(dis));
@@ -123,8 +129,8 @@ Table read_maccor_txt(const std::filesystem::path& path) {
   // The channel: the header's Tester Channel, else the .0NN extension Maccor gives each channel's file.
   if (auto it = t.meta.extra.find("maccor.Tester Channel"); it != t.meta.extra.end() && !it->second.empty())
     t.meta.extra["channel"] = it->second;
-  else if (const auto ext = path.extension().string(); ext.size() == 4 && ext[1] >= '0' && ext[1] <= '9' &&
-                                                       ext.find_first_not_of("0123456789", 1) == std::string::npos)
+  else if (const auto ext = path.extension().string();
+           ext.size() == 4 && ext[1] >= '0' && ext[1] <= '9' && ext.find_first_not_of("0123456789", 1) == std::string::npos)
     t.meta.extra["channel"] = std::to_string(parse_integer(ext.substr(1), "Maccor channel from the extension", 0, 999));
   if (const TextColumn* d = t.find_text("DPt Time"); d && n > 0)
     if (auto s = parse_datetime_s(d->values[0])) set_start_time(t.meta, *s, "first DPt Time");

@@ -46,25 +46,44 @@ constexpr std::string_view kNda = "Neware .nda";
 
 const char* status_name(int code) {
   switch (code) {
-    case 1: return "CC_Chg";
-    case 2: return "CC_DChg";
-    case 3: return "CV_Chg";
-    case 4: return "Rest";
-    case 5: return "Cycle";
-    case 7: return "CCCV_Chg";
-    case 8: return "CP_DChg";
-    case 9: return "CP_Chg";
-    case 10: return "CR_DChg";
-    case 13: return "Pause";
-    case 16: return "Pulse";
-    case 17: return "SIM";
-    case 19: return "CV_DChg";
-    case 20: return "CCCV_DChg";
-    case 21: return "Control";
-    case 22: return "OCV";
-    case 26: return "CPCV_DChg";
-    case 27: return "CPCV_Chg";
-    default: return nullptr;
+    case 1:
+      return "CC_Chg";
+    case 2:
+      return "CC_DChg";
+    case 3:
+      return "CV_Chg";
+    case 4:
+      return "Rest";
+    case 5:
+      return "Cycle";
+    case 7:
+      return "CCCV_Chg";
+    case 8:
+      return "CP_DChg";
+    case 9:
+      return "CP_Chg";
+    case 10:
+      return "CR_DChg";
+    case 13:
+      return "Pause";
+    case 16:
+      return "Pulse";
+    case 17:
+      return "SIM";
+    case 19:
+      return "CV_DChg";
+    case 20:
+      return "CCCV_DChg";
+    case 21:
+      return "Control";
+    case 22:
+      return "OCV";
+    case 26:
+      return "CPCV_DChg";
+    case 27:
+      return "CPCV_Chg";
+    default:
+      return nullptr;
   }
 }
 
@@ -84,16 +103,12 @@ StepKind kind_of_status(std::string_view s) {
 // Current range code -> multiplier to mA (NewareNDA dicts.py, multiplier_dict).
 std::optional<double> range_multiplier(int range) {
   static const std::map<int, double> m = {
-      {-100000000, 10}, {-200000, 1e-2}, {-100000, 1e-2}, {-60000, 1e-2}, {-50000, 1e-2},
-      {-40000, 1e-2},   {-30000, 1e-2},  {-20000, 1e-2},  {-12000, 1e-2}, {-10000, 1e-2},
-      {-6000, 1e-2},    {-5000, 1e-2},   {-3000, 1e-2},   {-2000, 1e-2},  {-1000, 1e-2},
-      {-500, 1e-3},     {-100, 1e-3},    {-50, 1e-4},     {-25, 1e-4},    {-20, 1e-4},
-      {-10, 1e-4},      {-5, 1e-5},      {-2, 1e-5},      {-1, 1e-5},     {0, 0},
-      {1, 1e-4},        {2, 1e-4},       {5, 1e-4},       {10, 1e-3},     {20, 1e-3},
-      {25, 1e-3},       {50, 1e-3},      {100, 1e-2},     {200, 1e-2},    {250, 1e-2},
-      {500, 1e-2},      {1000, 1e-1},    {6000, 1e-1},    {10000, 1e-1},  {12000, 1e-1},
-      {20000, 1e-1},    {30000, 1e-1},   {40000, 1e-1},   {50000, 1e-1},  {60000, 1e-1},
-      {100000, 1e-1},   {200000, 1e-1}};
+      {-100000000, 10}, {-200000, 1e-2}, {-100000, 1e-2}, {-60000, 1e-2}, {-50000, 1e-2}, {-40000, 1e-2}, {-30000, 1e-2}, {-20000, 1e-2},
+      {-12000, 1e-2},   {-10000, 1e-2},  {-6000, 1e-2},   {-5000, 1e-2},  {-3000, 1e-2},  {-2000, 1e-2},  {-1000, 1e-2},  {-500, 1e-3},
+      {-100, 1e-3},     {-50, 1e-4},     {-25, 1e-4},     {-20, 1e-4},    {-10, 1e-4},    {-5, 1e-5},     {-2, 1e-5},     {-1, 1e-5},
+      {0, 0},           {1, 1e-4},       {2, 1e-4},       {5, 1e-4},      {10, 1e-3},     {20, 1e-3},     {25, 1e-3},     {50, 1e-3},
+      {100, 1e-2},      {200, 1e-2},     {250, 1e-2},     {500, 1e-2},    {1000, 1e-1},   {6000, 1e-1},   {10000, 1e-1},  {12000, 1e-1},
+      {20000, 1e-1},    {30000, 1e-1},   {40000, 1e-1},   {50000, 1e-1},  {60000, 1e-1},  {100000, 1e-1}, {200000, 1e-1}};
   auto it = m.find(range);
   if (it == m.end()) return std::nullopt;
   return it->second;
@@ -101,14 +116,12 @@ std::optional<double> range_multiplier(int range) {
 
 // Rows as NewareNDA names them; filled by each layout, then turned into a Table.
 struct Records {
-  std::vector<double> index, cycle, step_index, step_time, voltage, current_mA, chg_cap, dchg_cap,
-      chg_e, dchg_e, timestamp;
+  std::vector<double> index, cycle, step_index, step_time, voltage, current_mA, chg_cap, dchg_cap, chg_e, dchg_e, timestamp;
   std::vector<std::string> status;
   std::map<std::string, std::vector<double>> aux;  // aux columns aligned with rows
   std::size_t size() const { return index.size(); }
   void resize(std::size_t n) {
-    for (auto* v : {&index, &cycle, &step_index, &step_time, &voltage, &current_mA, &chg_cap,
-                    &dchg_cap, &chg_e, &dchg_e, &timestamp})
+    for (auto* v : {&index, &cycle, &step_index, &step_time, &voltage, &current_mA, &chg_cap, &dchg_cap, &chg_e, &dchg_e, &timestamp})
       v->resize(n, kNaN);
     status.resize(n);
   }
@@ -144,11 +157,9 @@ void read_counters(const std::uint8_t* p, double mult, Records& r, std::size_t i
 
 // A Y(u16) M D h m s date-time field, the instrument's local time, as seconds since 1970.
 double read_calendar_time(const std::uint8_t* p) {
-  const auto ts = parse_datetime_s(fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", get<std::uint16_t>(p),
-                                               p[2], p[3], p[4], p[5], p[6]));
+  const auto ts = parse_datetime_s(fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", get<std::uint16_t>(p), p[2], p[3], p[4], p[5], p[6]));
   return ts ? *ts : kNaN;
 }
-
 
 // Record dates castor cannot stand behind (outside 1990-2100, or jumping back in time often
 // or by more than a day) are dropped, with a warning, never printed as nonsense. A single
@@ -167,14 +178,16 @@ void check_timestamps(std::vector<double>& ts, std::vector<std::string>& warning
   }
   if (bad == 0 && backwards == 0) return;
   if (bad == 0 && worst <= 86400 && backwards * 100 <= ts.size()) {
-    warnings.push_back(fmt::format("the record dates jump back in time {} time(s), by up to {:.0f} s (an instrument clock "
-                                   "correction?); the dates are kept as written",
-                                   backwards, worst));
+    warnings.push_back(
+        fmt::format("the record dates jump back in time {} time(s), by up to {:.0f} s (an instrument clock "
+                    "correction?); the dates are kept as written",
+                    backwards, worst));
     return;
   }
-  warnings.push_back(fmt::format("record dates not decoded: {} of {} outside 1990-2100, {} jumps back in time (up to {:.3g} s); "
-                                 "the Timestamp column and start time are left empty (test time is unaffected)",
-                                 bad, ts.size(), backwards, worst));
+  warnings.push_back(
+      fmt::format("record dates not decoded: {} of {} outside 1990-2100, {} jumps back in time (up to {:.3g} s); "
+                  "the Timestamp column and start time are left empty (test time is unaffected)",
+                  bad, ts.size(), backwards, worst));
   std::fill(ts.begin(), ts.end(), kNaN);
 }
 
@@ -273,11 +286,9 @@ std::map<std::string, std::vector<std::uint8_t>> read_zip(const std::filesystem:
     // The declared size is untrusted: it must fit what deflate can make of the compressed
     // bytes (at most 1032:1) and castor's file limit, and the entry is read in chunks, so
     // memory grows only with data that is really there.
-    if (st.size > max_file_bytes() ||
-        ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > 1100 * st.comp_size + 65536))
+    if (st.size > max_file_bytes() || ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > 1100 * st.comp_size + 65536))
       throw Error(path.string(), std::string(kNdax),
-                  fmt::format("entry '{}' declares {} bytes from {} compressed bytes (corrupted archive?)", name, st.size,
-                              st.comp_size));
+                  fmt::format("entry '{}' declares {} bytes from {} compressed bytes (corrupted archive?)", name, st.size, st.comp_size));
     std::vector<std::uint8_t> bytes;
     constexpr std::size_t kChunk = 1 << 20;
     while (bytes.size() < st.size) {
@@ -339,8 +350,7 @@ void read_ndc5_data(const std::vector<std::uint8_t>& b, Records& r, const std::s
   });
 }
 
-Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& entries, int version,
-                      const std::string& file) {
+Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& entries, int version, const std::string& file) {
   const auto& data = entries.at("data.ndc");
   // Voltage and current, one pair per data point; Index = position + 1.
   std::vector<double> volt, amp;
@@ -362,7 +372,8 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
   auto run_it = entries.find("data_runInfo.ndc");
   auto step_it = entries.find("data_step.ndc");
   if (run_it == entries.end() || step_it == entries.end())
-    throw Error(file, std::string(kNdax), fmt::format("ndc version {} needs data_runInfo.ndc and data_step.ndc; the archive lacks one", version));
+    throw Error(file, std::string(kNdax),
+                fmt::format("ndc version {} needs data_runInfo.ndc and data_step.ndc; the archive lacks one", version));
   check_ndc(run_it->second, file, "data_runInfo.ndc");
   check_ndc(step_it->second, file, "data_step.ndc");
   const std::size_t rb = version >= 17 ? 232 : 132, re = version >= 17 ? 64 : 59, rl = version >= 17 ? 100 : 55;
@@ -383,7 +394,12 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
   });
   // data_step: one record per executed step: cycle (0-based) @0, step index @4, status @24,
   // start test time (ms) @25, first data Index of the step @33 (v14 and v17 alike).
-  struct StepInfo { double cycle, step_index; std::string status; std::int32_t first_index; double start_s; };
+  struct StepInfo {
+    double cycle, step_index;
+    std::string status;
+    std::int32_t first_index;
+    double start_s;
+  };
   std::vector<StepInfo> steps;
   const std::size_t sl = version >= 17 ? 100 : 37, se = version >= 17 ? 64 : 5;
   NdcPages{step_it->second}.each(132, se, sl, [&](const std::uint8_t* p) {
@@ -391,11 +407,12 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
     const auto first = get<std::int32_t>(p + 33);
     if (step_index == 0 || first <= 0) return;
     const char* st = status_name(p[24]);
-    StepInfo info{get<std::int32_t>(p) + 1.0, static_cast<double>(step_index),
-                  st ? st : fmt::format("status_{}", p[24]), first,
+    StepInfo info{get<std::int32_t>(p) + 1.0, static_cast<double>(step_index), st ? st : fmt::format("status_{}", p[24]), first,
                   static_cast<double>(get<std::int64_t>(p + 25)) / 1000.0};
-    if (!steps.empty() && steps.back().first_index == first) steps.back() = info;  // rewritten step
-    else steps.push_back(info);
+    if (!steps.empty() && steps.back().first_index == first)
+      steps.back() = info;  // rewritten step
+    else
+      steps.push_back(info);
   });
   std::stable_sort(steps.begin(), steps.end(), [](const StepInfo& a, const StepInfo& b2) { return a.first_index < b2.first_index; });
   if (steps.empty() && n > 0) throw Error(file, std::string(kNdax), "data_step.ndc holds no steps");
@@ -465,10 +482,10 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
   std::int64_t last_step_start = 0;
   for (const auto& st : steps) last_step_start = std::max<std::int64_t>(last_step_start, st.first_index);
   if (max_beyond > 0 || last_step_start > static_cast<std::int64_t>(n))
-    t.meta.warnings.push_back(fmt::format(
-        "data.ndc holds {} points ({} bytes), but data_runInfo.ndc records points up to {} and data_step.ndc has a step "
-        "starting at point {}: the data are truncated; the {} complete rows are kept",
-        n, data.size(), std::max<std::int64_t>(max_beyond, static_cast<std::int64_t>(n)), last_step_start, n));
+    t.meta.warnings.push_back(
+        fmt::format("data.ndc holds {} points ({} bytes), but data_runInfo.ndc records points up to {} and data_step.ndc has a step "
+                    "starting at point {}: the data are truncated; the {} complete rows are kept",
+                    n, data.size(), std::max<std::int64_t>(max_beyond, static_cast<std::int64_t>(n)), last_step_start, n));
   if (filled < n) {
     t.meta.extra["neware.points_filled_between_runinfo_records"] = fmt::format("{}", n - filled);
     // Those points' capacities are castor's integral, not the instrument's counter.
@@ -477,13 +494,11 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
   return t;
 }
 
-void read_ndax_aux(const std::map<std::string, std::vector<std::uint8_t>>& entries, Table& t,
-                   const std::string& file) {
+void read_ndax_aux(const std::map<std::string, std::vector<std::uint8_t>>& entries, Table& t, const std::string& file) {
   // Auxiliary channels: data_AUX_<a>_<b>_<c>.ndc, version 14/17 = one float per point;
   // the channel type (103 = temperature) is named in TestInfo.xml.
   std::string testinfo;
-  if (auto it = entries.find("TestInfo.xml"); it != entries.end())
-    testinfo.assign(it->second.begin(), it->second.end());
+  if (auto it = entries.find("TestInfo.xml"); it != entries.end()) testinfo.assign(it->second.begin(), it->second.end());
   std::vector<int> chl_types;
   for (std::size_t p = testinfo.find("ChlType=\""); p != std::string::npos; p = testinfo.find("ChlType=\"", p + 1))
     if (auto v = whole_number(parse_double(std::string_view(testinfo).substr(p + 9, testinfo.find('"', p + 9) - p - 9)), 1e6))
@@ -499,8 +514,7 @@ void read_ndax_aux(const std::map<std::string, std::vector<std::uint8_t>>& entri
     values.resize(t.rows(), kNaN);
     const int type = k < static_cast<int>(chl_types.size()) ? chl_types[static_cast<std::size_t>(k)] : 0;
     const std::string col_name = fmt::format("{}{}", type == 103 ? "T" : type == 335 ? "t" : type == 345 ? "H" : "Aux", k + 1);
-    if (type == 103 && !t.has(col::temperature_C))
-      t.add(col::temperature_C, "°C", col_name, ColumnRole::Common, values);
+    if (type == 103 && !t.has(col::temperature_C)) t.add(col::temperature_C, "°C", col_name, ColumnRole::Common, values);
     t.add(col_name, type == 103 ? "°C" : "", name, ColumnRole::Raw, std::move(values));
     ++k;
   }
@@ -592,14 +606,18 @@ Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, i
     // as a real date is kept (check_timestamps rejects the column otherwise).
     const double as_seconds = static_cast<double>(get<std::uint64_t>(q + 70));
     const double as_calendar = read_calendar_time(q + 70);
-    if (version >= 29) r.timestamp[i] = as_calendar;
-    else if (version <= 25) r.timestamp[i] = as_seconds;
-    else r.timestamp[i] = plausible_date(as_seconds) ? as_seconds : as_calendar;
+    if (version >= 29)
+      r.timestamp[i] = as_calendar;
+    else if (version <= 25)
+      r.timestamp[i] = as_seconds;
+    else
+      r.timestamp[i] = plausible_date(as_seconds) ? as_seconds : as_calendar;
   }
   if (p < b.size() && p + 86 > b.size())
-    warnings.push_back(fmt::format("the file ends inside a record: {} bytes of an 86-byte record at byte {} (truncated?); "
-                                   "the complete rows are kept",
-                                   b.size() - p, p));
+    warnings.push_back(
+        fmt::format("the file ends inside a record: {} bytes of an 86-byte record at byte {} (truncated?); "
+                    "the complete rows are kept",
+                    b.size() - p, p));
   // Keep the first copy of each Index, in Index order (BTS writes some records twice).
   std::vector<std::size_t> order(r.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -610,10 +628,18 @@ Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, i
     if (s.size() > 0 && s.index.back() == r.index[i]) continue;
     const std::size_t j = s.size();
     s.resize(j + 1);
-    s.index[j] = r.index[i]; s.cycle[j] = r.cycle[i]; s.step_index[j] = r.step_index[i];
-    s.status[j] = r.status[i]; s.step_time[j] = r.step_time[i]; s.voltage[j] = r.voltage[i];
-    s.current_mA[j] = r.current_mA[i]; s.chg_cap[j] = r.chg_cap[i]; s.dchg_cap[j] = r.dchg_cap[i];
-    s.chg_e[j] = r.chg_e[i]; s.dchg_e[j] = r.dchg_e[i]; s.timestamp[j] = r.timestamp[i];
+    s.index[j] = r.index[i];
+    s.cycle[j] = r.cycle[i];
+    s.step_index[j] = r.step_index[i];
+    s.status[j] = r.status[i];
+    s.step_time[j] = r.step_time[i];
+    s.voltage[j] = r.voltage[i];
+    s.current_mA[j] = r.current_mA[i];
+    s.chg_cap[j] = r.chg_cap[i];
+    s.dchg_cap[j] = r.dchg_cap[i];
+    s.chg_e[j] = r.chg_e[i];
+    s.dchg_e[j] = r.dchg_e[i];
+    s.timestamp[j] = r.timestamp[i];
   }
   // Indices run 1, 2, 3, ...: gaps are records lost to damage.
   std::size_t missing = 0;
@@ -642,7 +668,8 @@ Table read_nda_130(const std::vector<std::uint8_t>& b, const std::string& file) 
   if (b.size() < 1024 + 56) br.fail(0, "file ends before its first data record");
   if (b[1024] != 0x55)
     br.fail(1024, fmt::format("BTS 9.0 layout (sub-version byte {}) is not supported; castor reads BTS 9.1 "
-                              ".nda files (sub-version 85)", b[1024]));
+                              ".nda files (sub-version 85)",
+                              b[1024]));
   std::size_t len = 0;
   for (std::size_t p = 1026; p + 1 < b.size(); ++p)
     if (b[p] == b[1024] && b[p + 1] == b[1025]) {
@@ -716,7 +743,7 @@ bool count_btsda_cycles(const std::string& step_xml, Table& t) {
   if (!doc.load_buffer(step_xml.data(), step_xml.size())) return false;
   const auto info = doc.select_node("//Step_Info").node();
   if (!info) return false;
-  std::map<int, int> type_of;             // step id -> Neware step type
+  std::map<int, int> type_of;              // step id -> Neware step type
   std::vector<std::pair<int, int>> loops;  // (loop step id, first step of its body)
   for (auto step : info.children()) {
     const int id = step.attribute("Step_ID").as_int(0);
@@ -770,13 +797,11 @@ Table read_neware_ndax(const std::filesystem::path& path) {
   std::vector<std::string> skipped_entries;
   const auto entries = read_zip(path, skipped_entries);
   auto data_it = entries.find("data.ndc");
-  if (data_it == entries.end())
-    throw Error(file, std::string(kNdax), "the archive has no data.ndc (not a Neware .ndax file?)");
+  if (data_it == entries.end()) throw Error(file, std::string(kNdax), "the archive has no data.ndc (not a Neware .ndax file?)");
   check_ndc(data_it->second, file, "data.ndc");
   const int filetype = data_it->second[0];
   const int version = data_it->second[2];
-  if (filetype != 1)
-    throw Error(file, std::string(kNdax), fmt::format("data.ndc has file type {}, expected 1", filetype));
+  if (filetype != 1) throw Error(file, std::string(kNdax), fmt::format("data.ndc has file type {}, expected 1", filetype));
   Table t;
   if (version == 5) {
     Records r;
@@ -791,16 +816,15 @@ Table read_neware_ndax(const std::filesystem::path& path) {
                 fmt::format("data.ndc version {} is not supported (castor reads ndc versions 5, 14 and 17)", version));
   }
   for (const auto& [name, bytes] : entries) {
-    const bool used = name == "data.ndc" || name == "Step.xml" || name == "VersionInfo.xml" || name == "TestInfo.xml" ||
-                      ((version == 14 || version == 17) &&
-                       (name == "data_runInfo.ndc" || name == "data_step.ndc" || name.starts_with("data_AUX_")));
+    const bool used =
+        name == "data.ndc" || name == "Step.xml" || name == "VersionInfo.xml" || name == "TestInfo.xml" ||
+        ((version == 14 || version == 17) && (name == "data_runInfo.ndc" || name == "data_step.ndc" || name.starts_with("data_AUX_")));
     if (!used) t.meta.not_read.push_back(fmt::format("archive entry {} ({} bytes)", name, bytes.size()));
   }
   for (const auto& name : skipped_entries) t.meta.not_read.push_back(fmt::format("archive entry {}", name));
   if (auto it = entries.find("Step.xml"); it != entries.end()) {
     const std::string xml(it->second.begin(), it->second.end());
-    if (auto scq = xml_attribute_number(xml, "SCQ", "Value"); scq && *scq > 0)
-      t.meta.active_mass_g = *scq * 1e-6;  // stored in µg
+    if (auto scq = xml_attribute_number(xml, "SCQ", "Value"); scq && *scq > 0) t.meta.active_mass_g = *scq * 1e-6;  // stored in µg
     if (count_btsda_cycles(xml, t))
       t.meta.extra["neware.cycle"] = "cycle = BTSDA's cycle index, counted at Step.xml's loop steps; raw Cycle = the records' loop counter";
   }
@@ -829,8 +853,10 @@ Table read_neware_nda(const std::filesystem::path& path) {
   if (bytes.size() < 16 || br.bytes_at(0, 6) != "NEWARE") br.fail(0, "not a Neware .nda file (missing 'NEWARE' magic)");
   const int version = bytes[14];
   Table t;
-  if (version >= 14 && version <= 29) t = read_nda_86(bytes, file, version);
-  else if (version == 130) t = read_nda_130(bytes, file);
+  if (version >= 14 && version <= 29)
+    t = read_nda_86(bytes, file, version);
+  else if (version == 130)
+    t = read_nda_130(bytes, file);
   else
     br.fail(14, fmt::format("nda version {} is not supported (castor reads versions 14-29 and 130)", version));
   t.meta.extra["neware.nda_version"] = fmt::format("{}", version);

@@ -51,8 +51,7 @@ Table read_neware_csv(const std::filesystem::path& path) {
       names_line = i;
       break;
     }
-  if (names_line == lines.size())
-    throw Error(file, "neware-csv", "no column line with 'Step Type' in the first 20 lines");
+  if (names_line == lines.size()) throw Error(file, "neware-csv", "no column line with 'Step Type' in the first 20 lines");
   Table t;
   t.meta.source_file = file;
   t.meta.format = "neware-csv";
@@ -62,14 +61,15 @@ Table read_neware_csv(const std::filesystem::path& path) {
   // In BTSDA exports "Time" is the step time; the test time is "Cumulative Time" or
   // "Total Time".
   if (t.find_text("Time") || t.find("Time")) {
-    if (t.find_text("Cumulative Time") || t.find("Cumulative Time")) m.explicit_sources["time_s"] = "Cumulative Time";
-    else if (t.find_text("Total Time") || t.find("Total Time")) m.explicit_sources["time_s"] = "Total Time";
+    if (t.find_text("Cumulative Time") || t.find("Cumulative Time"))
+      m.explicit_sources["time_s"] = "Cumulative Time";
+    else if (t.find_text("Total Time") || t.find("Total Time"))
+      m.explicit_sources["time_s"] = "Total Time";
     m.explicit_sources["step_time_s"] = "Time";
   }
   add_common_columns_by_name(t, m);
   if (!t.has("time_s")) throw Error(file, t.meta.format, "no test-time column (Cumulative Time, Total Time or Date)");
-  if (!t.has("voltage_V") || !t.has("current_A"))
-    throw Error(file, t.meta.format, "no voltage or current column");
+  if (!t.has("voltage_V") || !t.has("current_A")) throw Error(file, t.meta.format, "no voltage or current column");
   if (auto m_g = mass_from_specific_capacity(t)) {
     t.meta.active_mass_g = *m_g;
     t.meta.extra["active_mass_source"] = "Capacity / Spec. Cap. of the export";

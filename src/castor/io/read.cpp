@@ -18,8 +18,7 @@ Table read_by_format(const std::filesystem::path& path, const ReadOptions& optio
       for (const auto& row : formats()) {
         std::string& list = row.table_format != Format::unknown ? tables : others;
         if (row.table_format == Format::unknown && list.find(std::string(row.kind)) != std::string::npos) continue;
-        list += (list.empty() ? "" : ", ") +
-                std::string(row.table_format != Format::unknown ? row.id : row.kind);
+        list += (list.empty() ? "" : ", ") + std::string(row.table_format != Format::unknown ? row.id : row.kind);
       }
       throw Error(path.string(), "",
                   fmt::format("not a file castor reads as a cycler table (formats: {}); {} files are read by "
@@ -27,7 +26,8 @@ Table read_by_format(const std::filesystem::path& path, const ReadOptions& optio
                               "forces a format",
                               tables, others));
     }
-    default: break;
+    default:
+      break;
   }
   throw Error(path.string(), "", "internal: a cycler format without a reader in the registry");
 }

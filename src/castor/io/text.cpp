@@ -15,11 +15,16 @@ bool is_valid_utf8(std::string_view s) {
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t n;
-    if (c < 0x80) n = 0;
-    else if ((c >> 5) == 0x6) n = 1;
-    else if ((c >> 4) == 0xE) n = 2;
-    else if ((c >> 3) == 0x1E) n = 3;
-    else return false;
+    if (c < 0x80)
+      n = 0;
+    else if ((c >> 5) == 0x6)
+      n = 1;
+    else if ((c >> 4) == 0xE)
+      n = 2;
+    else if ((c >> 3) == 0x1E)
+      n = 3;
+    else
+      return false;
     if (i + n >= s.size()) return false;
     for (std::size_t k = 1; k <= n; ++k)
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
@@ -31,10 +36,9 @@ bool is_valid_utf8(std::string_view s) {
 std::string to_utf8(std::string_view s) {
   if (is_valid_utf8(s)) return std::string(s);
   // windows-1252 differs from latin-1 in 0x80-0x9F; map the printable ones we meet.
-  static const char16_t cp1252[32] = {
-      0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-      0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+  static const char16_t cp1252[32] = {0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+                                      0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+                                      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
   std::string out;
   out.reserve(s.size() + s.size() / 8);
   for (char ch : s) {
@@ -117,9 +121,7 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && starts_with_ci(a, b);
-}
+bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && starts_with_ci(a, b); }
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -130,9 +132,7 @@ std::string to_lower(std::string_view s) {
 std::optional<double> parse_double(std::string_view field, char decimal) {
   std::size_t b = 0, e = field.size();
   while (b < e && (field[b] == ' ' || field[b] == '\t' || field[b] == '"')) ++b;
-  while (e > b && (field[e - 1] == ' ' || field[e - 1] == '\t' || field[e - 1] == '\r' ||
-                   field[e - 1] == '"'))
-    --e;
+  while (e > b && (field[e - 1] == ' ' || field[e - 1] == '\t' || field[e - 1] == '\r' || field[e - 1] == '"')) --e;
   if (b == e) return std::nullopt;
   const char* first = field.data() + b;
   const char* last = field.data() + e;
@@ -174,10 +174,8 @@ std::optional<double> parse_double_strict(std::string_view field, char decimal) 
   return parse_double(field, decimal);
 }
 
-std::optional<NumberLayout> detect_number_layout(std::span<const std::string_view> lines,
-                                                 std::size_t min_fields) {
-  static constexpr NumberLayout candidates[] = {{'\t', '.'}, {'\t', ','}, {';', '.'}, {';', ','},
-                                                {',', '.'},  {' ', '.'},  {' ', ','}};
+std::optional<NumberLayout> detect_number_layout(std::span<const std::string_view> lines, std::size_t min_fields) {
+  static constexpr NumberLayout candidates[] = {{'\t', '.'}, {'\t', ','}, {';', '.'}, {';', ','}, {',', '.'}, {' ', '.'}, {' ', ','}};
   std::optional<NumberLayout> best;
   long best_score = 0;
   std::vector<std::string_view> fields;
@@ -189,8 +187,10 @@ std::optional<NumberLayout> detect_number_layout(std::span<const std::string_vie
       for (auto f : fields) {
         f = trim(f);
         if (f.empty()) continue;
-        if (parse_double_strict(f, c.decimal)) ++numbers;
-        else ++words;
+        if (parse_double_strict(f, c.decimal))
+          ++numbers;
+        else
+          ++words;
       }
       if (numbers >= static_cast<long>(min_fields)) score += numbers - 2 * words;
     }
@@ -265,9 +265,8 @@ std::optional<double> parse_datetime_s(std::string_view f) {
   }
   if (y < 100) y += 2000;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 24 || mm > 59 || ss >= 61) return std::nullopt;
-  return static_cast<double>(days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) *
-             86400.0 +
-         hh * 3600.0 + mm * 60.0 + ss;
+  return static_cast<double>(days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) * 86400.0 + hh * 3600.0 + mm * 60.0 +
+         ss;
 }
 
 std::string format_datetime(double t) {
@@ -289,8 +288,7 @@ std::string format_datetime(double t) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
   const long long micro = std::llround((t - whole) * 1e6);
-  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y, m, d, rem / 3600,
-                                (rem / 60) % 60, rem % 60);
+  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y, m, d, rem / 3600, (rem / 60) % 60, rem % 60);
   if (micro > 0 && micro < 1000000) out += fmt::format(".{:06}", micro);
   return out;
 }

@@ -56,9 +56,12 @@ void write_csv(const Table& t, std::ostream& out, const WriteOptions& o) {
       if (!f) line += ',';
       f = false;
       const double v = c->values[i];
-      if (std::isfinite(v)) fmt::format_to(std::back_inserter(line), "{}", v);
-      else if (std::isnan(v)) line += "";
-      else line += v > 0 ? "inf" : "-inf";
+      if (std::isfinite(v))
+        fmt::format_to(std::back_inserter(line), "{}", v);
+      else if (std::isnan(v))
+        line += "";
+      else
+        line += v > 0 ? "inf" : "-inf";
     }
     if (o.include_raw)
       for (const auto& c : texts) {
@@ -96,12 +99,14 @@ void write_json(const Table& t, std::ostream& out, const WriteOptions& o) {
   auto& columns = j["columns"];
   auto& data = j["data"];
   for (const auto* c : selected(t, o)) {
-    columns.push_back({{"name", c->name}, {"unit", c->unit}, {"source", c->source_name},
-                       {"role", c->role == ColumnRole::Common ? "common" : "raw"}});
+    columns.push_back(
+        {{"name", c->name}, {"unit", c->unit}, {"source", c->source_name}, {"role", c->role == ColumnRole::Common ? "common" : "raw"}});
     auto& arr = data[c->name] = nlohmann::ordered_json::array();
     for (double v : c->values) {
-      if (std::isfinite(v)) arr.push_back(v);
-      else arr.push_back(nullptr);
+      if (std::isfinite(v))
+        arr.push_back(v);
+      else
+        arr.push_back(nullptr);
     }
   }
   if (o.include_raw)
@@ -114,12 +119,13 @@ void write_json(const Table& t, std::ostream& out, const WriteOptions& o) {
 
 void write_table(const Table& t, const std::filesystem::path& path, const WriteOptions& o) {
   const auto ext = path.extension().string();
-  if (ext != ".csv" && ext != ".json")
-    throw Error(path.string(), "", "output must end in .csv or .json");
+  if (ext != ".csv" && ext != ".json") throw Error(path.string(), "", "output must end in .csv or .json");
   std::ofstream out(path, std::ios::binary);
   if (!out) throw Error(path.string(), "", "cannot open for writing");
-  if (ext == ".csv") write_csv(t, out, o);
-  else write_json(t, out, o);
+  if (ext == ".csv")
+    write_csv(t, out, o);
+  else
+    write_json(t, out, o);
   if (!out) throw Error(path.string(), "", "write failed (disk full?)");
 }
 

@@ -44,16 +44,15 @@ std::string terminal(const std::filesystem::path& out, int w, int h) {
   const std::string font = fmt::format("'{},{:g}'", st.font, st.font_pt);
   std::string s;
   if (ext == ".svg") {
-    s += fmt::format("set terminal svg size {},{} dynamic enhanced font {} linewidth {:g}\n", std::lround(win * 96),
-                     std::lround(hin * 96), font, st.line_width);
+    s += fmt::format("set terminal svg size {},{} dynamic enhanced font {} linewidth {:g}\n", std::lround(win * 96), std::lround(hin * 96),
+                     font, st.line_width);
   } else if (ext == ".png") {
     // pngcairo sizes fonts and lines for 72 dpi: scale them to the resolution asked.
     const double k = st.dpi / 72.0;
     s += fmt::format("set terminal pngcairo size {},{} enhanced font '{},{:g}' linewidth {:g}\n", std::lround(win * st.dpi),
                      std::lround(hin * st.dpi), st.font, terminal_font_pt(out), st.line_width * k * 0.75);
   } else if (ext == ".pdf") {
-    s += fmt::format("set terminal pdfcairo size {:g}in,{:g}in enhanced font {} linewidth {:g}\n", win, hin, font,
-                     st.line_width * 0.5);
+    s += fmt::format("set terminal pdfcairo size {:g}in,{:g}in enhanced font {} linewidth {:g}\n", win, hin, font, st.line_width * 0.5);
   } else {
     throw Error(out.string(), "figure", "unsupported figure type: use .png, .pdf or .svg");
   }
@@ -107,9 +106,9 @@ std::string body(const Figure& f, const std::string& prefix, std::string_view re
     const double height_in = st0.size_given ? st0.height_in : f.height_px / 100.0;
     const double line_frac = 1.25 * st0.font_pt * 9.0 / 11.0 / 72.0 / height_in;
     for (std::size_t k = 0; k < lines.size(); ++k)
-      s += fmt::format("set label {} {} at screen 0.01, screen {:.3f} left tc rgb '#b00000' font ',{:g}' noenhanced\n", 100 + k,
-                       quoted(std::as_const(lines[k])), line_frac * (0.7 + static_cast<double>(lines.size() - 1 - k)),
-                       font_pt * 9.0 / 11.0);
+      s +=
+          fmt::format("set label {} {} at screen 0.01, screen {:.3f} left tc rgb '#b00000' font ',{:g}' noenhanced\n", 100 + k,
+                      quoted(std::as_const(lines[k])), line_frac * (0.7 + static_cast<double>(lines.size() - 1 - k)), font_pt * 9.0 / 11.0);
   }
   bool y2 = false;
   for (const auto& se : f.series) y2 = y2 || se.second_axis;
@@ -137,16 +136,14 @@ std::string body(const Figure& f, const std::string& prefix, std::string_view re
   if (mapped) {
     std::string pal;
     for (std::size_t k = 0; k < st.palette.size(); ++k)
-      pal += fmt::format("{}{} '{}'", k ? ", " : "", static_cast<double>(k) / static_cast<double>(st.palette.size() - 1),
-                         st.palette[k]);
+      pal += fmt::format("{}{} '{}'", k ? ", " : "", static_cast<double>(k) / static_cast<double>(st.palette.size() - 1), st.palette[k]);
     s += "set palette defined (" + pal + ")\n";
-    s += fmt::format("set cbrange [{:.9g}:{:.9g}]\nset colorbox\nset cblabel {}\n", lo, hi > lo ? hi : lo + 1,
-                     quoted(f.colour_label));
+    s += fmt::format("set cbrange [{:.9g}:{:.9g}]\nset colorbox\nset cblabel {}\n", lo, hi > lo ? hi : lo + 1, quoted(f.colour_label));
   } else {
     s += "unset colorbox\n";
   }
-  const bool any_key = std::any_of(f.series.begin(), f.series.end(),
-                                   [](const Series& se) { return !std::isfinite(se.colour_value) && !se.title.empty(); });
+  const bool any_key =
+      std::any_of(f.series.begin(), f.series.end(), [](const Series& se) { return !std::isfinite(se.colour_value) && !se.title.empty(); });
   if (!any_key) s += "unset key\n";
   s += "plot ";
   std::size_t keyed = 0;
@@ -154,10 +151,14 @@ std::string body(const Figure& f, const std::string& prefix, std::string_view re
     const auto& se = f.series[k];
     std::string colour;
     const bool own_colour = se.style.find("lc ") != std::string::npos || se.style.find("linecolor") != std::string::npos;
-    if (own_colour) colour = "";  // the caller's style names its colour
-    else if (std::isfinite(se.colour_value)) colour = fmt::format(" lc palette cb {:.9g}", se.colour_value);
-    else if (!se.colour.empty()) colour = " lc rgb " + quoted(se.colour);
-    else colour = " lc rgb " + quoted(st.colours[keyed++ % st.colours.size()]);
+    if (own_colour)
+      colour = "";  // the caller's style names its colour
+    else if (std::isfinite(se.colour_value))
+      colour = fmt::format(" lc palette cb {:.9g}", se.colour_value);
+    else if (!se.colour.empty())
+      colour = " lc rgb " + quoted(se.colour);
+    else
+      colour = " lc rgb " + quoted(st.colours[keyed++ % st.colours.size()]);
     const std::string title = std::isfinite(se.colour_value) || se.title.empty() ? "notitle" : "title " + quoted(se.title) + " noenhanced";
     s += fmt::format("{}${}{} using {} {} with {}{} {}", k ? ", \\\n     " : "", prefix, k, se.labels.empty() ? "1:2" : "1:2:3",
                      se.second_axis ? "axes x1y2" : "axes x1y1", se.style, colour, title);
@@ -190,9 +191,9 @@ void run(const std::string& script, const std::filesystem::path& out) {
   const int rc = pclose(p);
   std::filesystem::remove(script_path, ec);
   if (rc != 0 || !std::filesystem::exists(out) || std::filesystem::file_size(out) == 0)
-    throw Error(out.string(), "figure",
-                fmt::format("gnuplot failed (is the Debian package gnuplot-nox installed?): {}",
-                            messages.empty() ? "no output" : messages));
+    throw Error(
+        out.string(), "figure",
+        fmt::format("gnuplot failed (is the Debian package gnuplot-nox installed?): {}", messages.empty() ? "no output" : messages));
 }
 }  // namespace
 

@@ -37,8 +37,10 @@ std::string csv_field(const std::string& s) {
 std::string unit_key(const std::string& unit) {
   std::string k;
   for (char ch : unit) {
-    if (ch == '/' || ch == ' ') k += '_';
-    else if (ch != '^' && ch != '.' && ch != '(' && ch != ')') k += ch;
+    if (ch == '/' || ch == ' ')
+      k += '_';
+    else if (ch != '^' && ch != '.' && ch != '(' && ch != ')')
+      k += ch;
   }
   return k;
 }
@@ -122,8 +124,10 @@ void write_csv(const ReportTable& t, std::ostream& out) {
     for (std::size_t k = 0; k < t.columns.size(); ++k) {
       const auto& c = t.columns[k];
       line += k ? "," : "";
-      if (c.is_text()) line += csv_field(c.texts[i]);
-      else if (std::isfinite(c.numbers[i])) line += fmt::format("{:.10g}", c.numbers[i]);
+      if (c.is_text())
+        line += csv_field(c.texts[i]);
+      else if (std::isfinite(c.numbers[i]))
+        line += fmt::format("{:.10g}", c.numbers[i]);
     }
     out << line << "\n";
   }
@@ -169,7 +173,8 @@ void write_file(const Report& r, const std::string& path, const std::string& tab
   const auto dot = path.rfind('.');
   std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  if (ext != "json" && ext != "csv") throw Error(path, "", "the output's extension says the format: .csv (a table) or .json (everything)", ErrorKind::usage);
+  if (ext != "json" && ext != "csv")
+    throw Error(path, "", "the output's extension says the format: .csv (a table) or .json (everything)", ErrorKind::usage);
   const ReportTable* t = nullptr;
   if (ext == "csv") {
     for (const auto& x : r.tables)
@@ -177,12 +182,16 @@ void write_file(const Report& r, const std::string& path, const std::string& tab
         t = &x;
         break;
       }
-    if (!t) throw Error(path, "csv", fmt::format("the {} report has no table {}", r.analysis, table.empty() ? "to write" : table), ErrorKind::usage);
+    if (!t)
+      throw Error(path, "csv", fmt::format("the {} report has no table {}", r.analysis, table.empty() ? "to write" : table),
+                  ErrorKind::usage);
   }
   std::ofstream out(path);
   if (!out) throw Error(path, ext, "cannot open for writing", ErrorKind::resource);
-  if (t) write_csv(*t, out);
-  else write_json(r, out);
+  if (t)
+    write_csv(*t, out);
+  else
+    write_json(r, out);
   out.flush();
   if (!out) throw Error(path, ext, "cannot write", ErrorKind::resource);
 }

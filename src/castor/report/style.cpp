@@ -36,10 +36,14 @@ double parse_length_in(std::string_view text, double dpi, std::string_view what)
   const std::string unit = io::to_lower(io::trim(t.substr(k)));
   double in = NAN;
   if (value) {
-    if (unit == "cm") in = *value / 2.54;
-    else if (unit == "mm") in = *value / 25.4;
-    else if (unit == "in") in = *value;
-    else if (unit == "px" || unit.empty()) in = *value / dpi;
+    if (unit == "cm")
+      in = *value / 2.54;
+    else if (unit == "mm")
+      in = *value / 25.4;
+    else if (unit == "in")
+      in = *value;
+    else if (unit == "px" || unit.empty())
+      in = *value / dpi;
   }
   if (!std::isfinite(in) || in < 0.5 || in > 100)
     throw Error(fmt::format("{} '{}': give a length of 0.5-100 in as 8.5cm, 85mm, 3.35in or 900px", what, text));
@@ -99,8 +103,7 @@ Style load_style(const std::filesystem::path& path, Style s) {
       s.size_given = true;
     } else if (k == "font") {
       const auto v = node.value<std::string>();
-      if (!v || v->empty() || v->find_first_of("'\"\\\n") != std::string::npos)
-        throw Error(file, "style", "font must be a font name");
+      if (!v || v->empty() || v->find_first_of("'\"\\\n") != std::string::npos) throw Error(file, "style", "font must be a font name");
       s.font = *v;
     } else if (k == "font_size") {
       s.font_pt = number("font_size", 4, 48);

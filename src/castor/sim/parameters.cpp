@@ -79,8 +79,7 @@ T get(const toml::table& t, std::string_view key, T fallback, std::set<std::stri
 void check_unknown(const toml::table& t, const std::set<std::string>& seen, const std::string& where, std::string_view section) {
   for (const auto& [k, v] : t) {
     (void)v;
-    if (!seen.count(std::string(k.str())))
-      throw Error(where, "parameters", fmt::format("unknown key '{}' in [{}]", k.str(), section));
+    if (!seen.count(std::string(k.str()))) throw Error(where, "parameters", fmt::format("unknown key '{}' in [{}]", k.str(), section));
   }
 }
 }  // namespace
@@ -97,8 +96,7 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
   if (auto pr = root["preset"].value<std::string>()) p = preset(*pr);
   for (const auto& [k, v] : root) {
     (void)v;
-    if (!top.count(std::string(k.str())))
-      throw Error(source, "parameters", fmt::format("unknown section or key '{}'", k.str()));
+    if (!top.count(std::string(k.str()))) throw Error(source, "parameters", fmt::format("unknown section or key '{}'", k.str()));
   }
   if (const auto* c = root["cell"].as_table()) {
     std::set<std::string> seen;
@@ -132,9 +130,12 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     p.diffusivity_activation_kJ_mol = get<double>(*c, "diffusivity_activation_kJ_mol", p.diffusivity_activation_kJ_mol, seen, source);
     p.alpha = get<double>(*c, "alpha", p.alpha, seen, source);
     const std::string kin = get<std::string>(*c, "kinetics", "", seen, source);
-    if (kin == "mhc") p.marcus_hush_chidsey = true;
-    else if (kin == "bv") p.marcus_hush_chidsey = false;
-    else if (!kin.empty()) throw Error(source, "parameters", fmt::format("cathode.kinetics '{}': bv or mhc", kin));
+    if (kin == "mhc")
+      p.marcus_hush_chidsey = true;
+    else if (kin == "bv")
+      p.marcus_hush_chidsey = false;
+    else if (!kin.empty())
+      throw Error(source, "parameters", fmt::format("cathode.kinetics '{}': bv or mhc", kin));
     p.reorganization_kT = get<double>(*c, "reorganization_kT", p.reorganization_kT, seen, source);
     seen.insert("ocv_table");
     if (const auto* tab = c->get_as<toml::array>("ocv_table")) {
@@ -160,9 +161,12 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     p.sei_capacitance_F = get<double>(*c, "sei_capacitance_uF", p.sei_capacitance_F * 1e6, seen, source) * 1e-6;
     p.double_layer_F_m2 = get<double>(*c, "double_layer_uF_cm2", p.double_layer_F_m2 * 1e2, seen, source) * 1e-2;
     const std::string model = get<std::string>(*c, "model", "", seen, source);
-    if (model == "homogeneous") p.model = ParticleModel::homogeneous;
-    else if (model == "diffusion") p.model = ParticleModel::diffusion;
-    else if (model == "cahn-hilliard") p.model = ParticleModel::cahn_hilliard;
+    if (model == "homogeneous")
+      p.model = ParticleModel::homogeneous;
+    else if (model == "diffusion")
+      p.model = ParticleModel::diffusion;
+    else if (model == "cahn-hilliard")
+      p.model = ParticleModel::cahn_hilliard;
     else if (!model.empty())
       throw Error(source, "parameters", fmt::format("cathode.model '{}': homogeneous, diffusion or cahn-hilliard", model));
     p.interface_width_nm = get<double>(*c, "interface_width_nm", p.interface_width_nm, seen, source);
@@ -180,13 +184,13 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     if (const auto* radii = t->get_as<toml::array>("radii_nm")) {
       p.particles.clear();
       const auto* w = t->get_as<toml::array>("weights");
-      if (w && w->size() != radii->size())
-        throw Error(source, "parameters", "particles.weights must have one entry per radius");
+      if (w && w->size() != radii->size()) throw Error(source, "parameters", "particles.weights must have one entry per radius");
       double total = 0;
       for (std::size_t k = 0; k < radii->size(); ++k) {
         const auto r = radii->at(k).value<double>();
         const double wt = w ? w->at(k).value<double>().value_or(-1) : 1.0;
-        if (!r || !(*r > 0) || !std::isfinite(*r) || !(wt > 0) || !std::isfinite(wt)) throw Error(source, "parameters", "particles: radii_nm and weights must be positive numbers");
+        if (!r || !(*r > 0) || !std::isfinite(*r) || !(wt > 0) || !std::isfinite(wt))
+          throw Error(source, "parameters", "particles: radii_nm and weights must be positive numbers");
         p.particles.push_back({*r * 1e-9, wt});
         p.lognormal_median_m = p.lognormal_sigma = 0;
         total += wt;
@@ -216,9 +220,12 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
     p.anode_resistance_ohm_m2 = get<double>(*a, "resistance_ohm_cm2", p.anode_resistance_ohm_m2 * 1e4, seen, source) * 1e-4;
     p.anode_activation_kJ_mol = get<double>(*a, "activation_kJ_mol", p.anode_activation_kJ_mol, seen, source);
     const std::string kind = get<std::string>(*a, "kind", "", seen, source);
-    if (kind == "capacitor") p.counter_is_capacitor = true;
-    else if (kind == "metal") p.counter_is_capacitor = false;
-    else if (!kind.empty()) throw Error(source, "parameters", fmt::format("anode.kind '{}': metal or capacitor", kind));
+    if (kind == "capacitor")
+      p.counter_is_capacitor = true;
+    else if (kind == "metal")
+      p.counter_is_capacitor = false;
+    else if (!kind.empty())
+      throw Error(source, "parameters", fmt::format("anode.kind '{}': metal or capacitor", kind));
     p.counter_capacitance_F = get<double>(*a, "capacitance_F", p.counter_capacitance_F, seen, source);
     p.counter_initial_V = get<double>(*a, "initial_potential_V", p.counter_initial_V, seen, source);
     check_unknown(*a, seen, source, "anode");
@@ -241,9 +248,7 @@ CellParameters parse_parameters(std::string_view text, const std::string& source
 }
 
 void validate(const CellParameters& p, const std::string& source) {
-  auto fail = [&](const std::string& key, const std::string& what) {
-    throw Error(source, "parameters", fmt::format("{} {}", key, what));
-  };
+  auto fail = [&](const std::string& key, const std::string& what) { throw Error(source, "parameters", fmt::format("{} {}", key, what)); };
   auto positive = [&](const std::string& key, double v, double shown) {
     if (!(v > 0 && std::isfinite(v))) fail(key, fmt::format("= {} must be a positive finite number", shown));
   };
@@ -272,7 +277,8 @@ void validate(const CellParameters& p, const std::string& source) {
   non_negative("cathode.sei_capacitance_uF", p.sei_capacitance_F, p.sei_capacitance_F * 1e6);
   if ((p.sei_growth_ohm_per_mAh_g > 0 || p.sei_capacitance_F > 0 || p.sei_resistance_ohm > 0) &&
       !(p.sei_resistance_ohm > 0 && p.sei_capacitance_F > 0))
-    fail("cathode.sei_resistance_ohm", "and cathode.sei_capacitance_uF must both be > 0 for a film (its initial resistance and capacitance)");
+    fail("cathode.sei_resistance_ohm",
+         "and cathode.sei_capacitance_uF must both be > 0 for a film (its initial resistance and capacitance)");
   non_negative("cathode.double_layer_uF_cm2", p.double_layer_F_m2, p.double_layer_F_m2 * 1e2);
   if (p.model != ParticleModel::homogeneous) positive("cathode.diffusivity_cm2_s", p.diffusivity_m2_s, p.diffusivity_m2_s * 1e4);
   if (p.volumes < 1 || p.volumes > 1000) fail("cathode.volumes", fmt::format("= {} must be 1 to 1000", p.volumes));
@@ -284,8 +290,10 @@ void validate(const CellParameters& p, const std::string& source) {
     fail("cathode.model", "cahn-hilliard needs the regular solution (omega), not an ocv_table");
   positive("cathode.interface_width_nm", p.interface_width_nm, p.interface_width_nm);
   within("cathode.mesh_ratio", p.mesh_ratio, 0.5, 2, "thickness ratio of neighbouring volumes");
-  if (!(p.initial_filling > 0 && p.initial_filling < 1)) fail("cathode.initial_filling", fmt::format("= {} must be in (0, 1)", p.initial_filling));
-  if (!(p.active_fraction > 0 && p.active_fraction <= 1)) fail("cathode.active_fraction", fmt::format("= {} must be in (0, 1]", p.active_fraction));
+  if (!(p.initial_filling > 0 && p.initial_filling < 1))
+    fail("cathode.initial_filling", fmt::format("= {} must be in (0, 1)", p.initial_filling));
+  if (!(p.active_fraction > 0 && p.active_fraction <= 1))
+    fail("cathode.active_fraction", fmt::format("= {} must be in (0, 1]", p.active_fraction));
   for (std::size_t k = 0; k < p.ocv_V.size(); ++k)
     if (!std::isfinite(p.ocv_V[k]) || !std::isfinite(p.ocv_filling[k]) || !(p.ocv_filling[k] >= 0 && p.ocv_filling[k] <= 1))
       fail("cathode.ocv_table", fmt::format("row {}: fillings in [0, 1] and finite volts", k + 1));
@@ -293,7 +301,8 @@ void validate(const CellParameters& p, const std::string& source) {
   if (p.particles.size() > 10000) fail("particles.count", fmt::format("= {} groups: at most 10000", p.particles.size()));
   double total = 0;
   for (const auto& g : p.particles) {
-    if (!(g.radius_m > 0 && g.radius_m <= 1e-3)) fail("particles.radius_nm", fmt::format("= {} nm must be in (0, 1e6] nm", g.radius_m * 1e9));
+    if (!(g.radius_m > 0 && g.radius_m <= 1e-3))
+      fail("particles.radius_nm", fmt::format("= {} nm must be in (0, 1e6] nm", g.radius_m * 1e9));
     if (!(g.weight > 0 && std::isfinite(g.weight))) fail("particles.weights", "must be positive finite numbers");
     total += g.weight;
   }

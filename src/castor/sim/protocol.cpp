@@ -48,8 +48,7 @@ class StepParser {
       expect("at");
       s.current = current();
       limits(s);
-      if (!s.until_voltage_V && !s.duration_s && !s.until_current)
-        fail("a limit: 'until 1.5 V' or 'for 30 minutes'");
+      if (!s.until_voltage_V && !s.duration_s && !s.until_current) fail("a limit: 'until 1.5 V' or 'for 30 minutes'");
     } else if (verb == "rest") {
       s.type = StepType::rest;
       expect("for");
@@ -69,10 +68,14 @@ class StepParser {
       expect("at");
       const double v = number();
       const std::string u = lower(take("a scan rate unit (mV/s or V/s)"));
-      if (u == "mv/s") s.sweep_rate_V_s = v * 1e-3;
-      else if (u == "v/s") s.sweep_rate_V_s = v;
-      else if (u == "uv/s" || u == "µv/s") s.sweep_rate_V_s = v * 1e-6;
-      else fail_word(u, "a scan rate unit (mV/s or V/s)");
+      if (u == "mv/s")
+        s.sweep_rate_V_s = v * 1e-3;
+      else if (u == "v/s")
+        s.sweep_rate_V_s = v;
+      else if (u == "uv/s" || u == "µv/s")
+        s.sweep_rate_V_s = v * 1e-6;
+      else
+        fail_word(u, "a scan rate unit (mV/s or V/s)");
       if (!(*s.sweep_rate_V_s > 0)) fail("a positive scan rate");
     } else if (verb == "impedance") {
       s.type = StepType::impedance;
@@ -84,7 +87,8 @@ class StepParser {
       s.amplitude_V = voltage();
       if (pos_ < w_.size()) {
         const double ppd = number();
-        if (!(ppd >= 1 && ppd <= 1000) || ppd != std::floor(ppd)) fail_word(fmt::format("{}", ppd), "a whole number of points per decade (1 to 1000)");
+        if (!(ppd >= 1 && ppd <= 1000) || ppd != std::floor(ppd))
+          fail_word(fmt::format("{}", ppd), "a whole number of points per decade (1 to 1000)");
         s.points_per_decade = static_cast<int>(ppd);
         expect("per");
         expect("decade");
@@ -104,9 +108,7 @@ class StepParser {
   // Numbers that parse but describe no experiment: negative or infinite currents and
   // durations, infinite voltages, impedance grids beyond what a spectrum needs.
   void check_values(const ProtocolStep& s) const {
-    auto bad = [&](const std::string& what) {
-      throw Error(fmt::format("protocol step '{}': {}", text_, what));
-    };
+    auto bad = [&](const std::string& what) { throw Error(fmt::format("protocol step '{}': {}", text_, what)); };
     if (s.current && !(s.current->value > 0 && std::isfinite(s.current->value)))
       bad(fmt::format("the current {} {} must be a positive finite number (the verb gives the direction)", s.current->value,
                       s.current->unit));
@@ -127,8 +129,7 @@ class StepParser {
         if (!(f >= 1e-6 && f <= 1e9)) bad(fmt::format("the frequency {} Hz is outside 1 uHz - 1 GHz", f));
       if (s.f_start_Hz == s.f_end_Hz) bad("the frequency range is empty");
       if (!(s.amplitude_V > 0 && s.amplitude_V <= 1)) bad(fmt::format("the amplitude {} V must be in (0, 1] V", s.amplitude_V));
-      if (s.points_per_decade < 1 || s.points_per_decade > 1000)
-        bad(fmt::format("{} points per decade: 1 to 1000", s.points_per_decade));
+      if (s.points_per_decade < 1 || s.points_per_decade > 1000) bad(fmt::format("{} points per decade: 1 to 1000", s.points_per_decade));
     }
   }
 

@@ -55,7 +55,6 @@ constexpr double kMaxLogit = 700;
 // The cathode's potential window around its E0 (V).
 constexpr double kWindowV = 3.0;
 
-
 void ida_message(int, const char*, const char* function, char* msg, void* data) {
   static_cast<Ctx*>(data)->solver_message = fmt::format("{}: {}", function, msg);
 }
@@ -74,8 +73,7 @@ int residual_fn(sunrealtype t, N_Vector x, N_Vector xp, N_Vector F, void* data) 
   return 0;
 }
 
-int jacobian_fn(sunrealtype, sunrealtype cj, N_Vector x, N_Vector, N_Vector, SUNMatrix J, void* data, N_Vector, N_Vector,
-                N_Vector) {
+int jacobian_fn(sunrealtype, sunrealtype cj, N_Vector x, N_Vector, N_Vector, SUNMatrix J, void* data, N_Vector, N_Vector, N_Vector) {
   auto* c = static_cast<Ctx*>(data);
   c->model->jacobian(N_VGetArrayPointer(x), cj, c->trip);
   const auto& t = c->trip;
@@ -86,7 +84,8 @@ int jacobian_fn(sunrealtype, sunrealtype cj, N_Vector x, N_Vector, N_Vector, SUN
     // New pattern: sort the triplets by column and row, merge duplicates, remember the slots.
     std::vector<std::size_t> order(t.size());
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return t[a].col != t[b].col ? t[a].col < t[b].col : t[a].row < t[b].row; });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return t[a].col != t[b].col ? t[a].col < t[b].col : t[a].row < t[b].row; });
     c->pattern.resize(t.size());
     c->slot.assign(t.size(), 0);
     c->csc_ptr.assign(static_cast<std::size_t>(n) + 1, 0);
@@ -164,8 +163,8 @@ double anode_overpotential_V(const CellParameters& p, double current_A) {
   }
   double lo = -20, hi = 20;
   if (!(r_of(lo) < 0 && r_of(hi) > 0))
-    throw Error(fmt::format("simulator: the anode cannot pass {:.4g} A (k0 {} A/m2, alpha {}): its overpotential is beyond 20 V",
-                            current_A, k0, a));
+    throw Error(fmt::format("simulator: the anode cannot pass {:.4g} A (k0 {} A/m2, alpha {}): its overpotential is beyond 20 V", current_A,
+                            k0, a));
   for (int it = 0; it < 200 && hi - lo > 1e-12; ++it) {
     const double m = 0.5 * (lo + hi);
     (r_of(m) < 0 ? lo : hi) = m;
@@ -199,8 +198,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   ctx.prm = &prm;
   ctx.window_lo = prm.e0_V - kWindowV;
   ctx.window_hi = prm.e0_V + kWindowV;
-  SUNMatrix J = SUNSparseMatrix(static_cast<sunindextype>(n), static_cast<sunindextype>(n),
-                                static_cast<sunindextype>(8 * n), CSC_MAT, sun);
+  SUNMatrix J = SUNSparseMatrix(static_cast<sunindextype>(n), static_cast<sunindextype>(n), static_cast<sunindextype>(8 * n), CSC_MAT, sun);
   SUNLinearSolver LS = SUNLinSol_KLU(x, J, sun);
   struct Cleanup {
     void*& ida;
@@ -330,16 +328,15 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
       done = true;
     if (ctx.i_limit && std::fabs(xv[model.icell()]) <= *ctx.i_limit) done = true;
     if (!(xv[model.phi()] > ctx.window_lo && xv[model.phi()] < ctx.window_hi))
-      throw Error(fmt::format("simulator: step {} '{}' cannot start: {}, outside the cathode's window E0 +- {} V", si + 1, s.text,
-                              where(), kWindowV));
+      throw Error(fmt::format("simulator: step {} '{}' cannot start: {}, outside the cathode's window E0 +- {} V", si + 1, s.text, where(),
+                              kWindowV));
     record(si, kind);
     long steps = 0;
     while (!done) {
       double tret = t;
       const int flag = IDASolve(ida, t_end, &tret, x, xp, IDA_ONE_STEP);
       if (flag < 0)
-        throw Error(fmt::format("simulator: step {} '{}' failed at t = {:.6g} s (IDA flag {}): {}", si + 1, s.text, tret,
-                                flag,
+        throw Error(fmt::format("simulator: step {} '{}' failed at t = {:.6g} s (IDA flag {}): {}", si + 1, s.text, tret, flag,
                                 (flag == IDA_CONV_FAIL || flag == IDA_ERR_FAIL
                                      ? std::string("the solver could not converge (a limit out of reach, or the cell is exhausted)")
                                      : std::string("solver error")) +
@@ -358,21 +355,22 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
                                   : !low && fill_now < 0.01 ? "the cathode is empty"
                                                             : "the kinetics cannot pass this current at any potential";
           throw Error(fmt::format("simulator: step {} '{}': {}{}: {}, beyond E0 {} {} V, and nothing else takes the current", si + 1,
-                                  s.text, why, ctx.v_limit ? fmt::format(" before {:.4g} V", *ctx.v_limit) : "", where(),
-                                  low ? "-" : "+", kWindowV));
+                                  s.text, why, ctx.v_limit ? fmt::format(" before {:.4g} V", *ctx.v_limit) : "", where(), low ? "-" : "+",
+                                  kWindowV));
         }
         done = true;
       }
       if (flag == IDA_TSTOP_RETURN || t >= t_end) {
         if (plan.duration_is_bound)
-          throw Error(fmt::format("simulator: step {} '{}' did not reach its limit in {:.4g} h (ten times the time this current "
-                                  "takes to fill or empty the whole cathode): {}",
-                                  si + 1, s.text, (t_end - step_t0) / 3600, where()));
+          throw Error(
+              fmt::format("simulator: step {} '{}' did not reach its limit in {:.4g} h (ten times the time this current "
+                          "takes to fill or empty the whole cathode): {}",
+                          si + 1, s.text, (t_end - step_t0) / 3600, where()));
         done = true;
       }
       if (steps > o.max_solver_steps_per_step)
-        throw Error(fmt::format("simulator: step {} '{}' needed more than {} solver steps: stopped", si + 1, s.text,
-                                o.max_solver_steps_per_step));
+        throw Error(
+            fmt::format("simulator: step {} '{}' needed more than {} solver steps: stopped", si + 1, s.text, o.max_solver_steps_per_step));
       if (res.solver_steps > o.max_solver_steps)
         throw Error(fmt::format("simulator: the run needed more than {} solver steps (at step {} '{}'): stopped", o.max_solver_steps,
                                 si + 1, s.text));
@@ -393,11 +391,12 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   L.imbalance = (L.passed_C - L.insertion_C - L.side_C - L.double_layer_C) / L.scale_C;
   L.fillings_imbalance = (L.insertion_C - L.insertion_from_fillings_C) / L.scale_C;
   if (!(std::fabs(L.imbalance) <= o.ledger_tolerance) || !(std::fabs(L.fillings_imbalance) <= o.fillings_tolerance))
-    throw Error(fmt::format("simulator: the charge ledger does not balance: passed {:.9g} C = insertion {:.9g} C + side "
-                            "{:.9g} C + double layer {:.9g} C leaves {:.3g} (relative to the {:.6g} C that moved); the fillings account for {:.9g} C of "
-                            "the insertion ({:.3g} relative); tolerances {:.1g} and {:.1g}: tighten --rtol",
-                            L.passed_C, L.insertion_C, L.side_C, L.double_layer_C, L.imbalance, L.scale_C, L.insertion_from_fillings_C,
-                            L.fillings_imbalance, o.ledger_tolerance, o.fillings_tolerance));
+    throw Error(fmt::format(
+        "simulator: the charge ledger does not balance: passed {:.9g} C = insertion {:.9g} C + side "
+        "{:.9g} C + double layer {:.9g} C leaves {:.3g} (relative to the {:.6g} C that moved); the fillings account for {:.9g} C of "
+        "the insertion ({:.3g} relative); tolerances {:.1g} and {:.1g}: tighten --rtol",
+        L.passed_C, L.insertion_C, L.side_C, L.double_layer_C, L.imbalance, L.scale_C, L.insertion_from_fillings_C, L.fillings_imbalance,
+        o.ledger_tolerance, o.fillings_tolerance));
   Table& tab = res.table;
   tab.meta.source_file = "simulation:" + prm.name;
   tab.meta.format = "castor-simulation";
@@ -407,18 +406,19 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   tab.add(col::time_s, "s", "simulated", ColumnRole::Common, std::move(T));
   tab.add(col::voltage_V, "V", "working electrode vs reference", ColumnRole::Common, std::move(V));
   tab.add(col::current_A, "A", "simulated", ColumnRole::Common, std::move(I));
-  tab.add(col::counter_voltage_V, "V", prm.counter_is_capacitor ? "capacitive counter electrode vs reference" : "anode overpotential vs reference",
-          ColumnRole::Common, std::move(ECE));
+  tab.add(col::counter_voltage_V, "V",
+          prm.counter_is_capacitor ? "capacitive counter electrode vs reference" : "anode overpotential vs reference", ColumnRole::Common,
+          std::move(ECE));
   tab.add(col::cycle, "", "simulated", ColumnRole::Common, std::move(CYC));
   tab.add(col::step, "", "protocol step", ColumnRole::Common, std::move(STEP));
   tab.add(col::step_kind, "", "protocol step", ColumnRole::Common, std::move(KIND));
   tab.add("cell_voltage_V", "V", "two-electrode", ColumnRole::Raw, std::move(VCELL));
   tab.add("filling", "", "mean ion filling of the active material", ColumnRole::Raw, std::move(FILL));
   for (std::size_t q = 0; q < groups.size(); ++q) {
-    tab.add(fmt::format("filling_r{:.4g}nm", prm.particles[q].radius_m * 1e9), "", "mean filling of one particle group",
-            ColumnRole::Raw, std::move(groups[q]));
-    tab.add(fmt::format("surface_filling_r{:.4g}nm", prm.particles[q].radius_m * 1e9), "", "filling of the outer volume",
-            ColumnRole::Raw, std::move(surfaces[q]));
+    tab.add(fmt::format("filling_r{:.4g}nm", prm.particles[q].radius_m * 1e9), "", "mean filling of one particle group", ColumnRole::Raw,
+            std::move(groups[q]));
+    tab.add(fmt::format("surface_filling_r{:.4g}nm", prm.particles[q].radius_m * 1e9), "", "filling of the outer volume", ColumnRole::Raw,
+            std::move(surfaces[q]));
   }
   return res;
 }

@@ -17,9 +17,7 @@ double amperes(const Amount& a, const ProtocolStep& s, const StepScales& scales)
   throw Error(fmt::format("protocol step '{}': unknown current unit {}", s.text, a.unit));
 }
 
-double unlimited_bound_s(const StepScales& scales, double current_A) {
-  return std::max(86400.0, 10 * scales.capacity_C / current_A);
-}
+double unlimited_bound_s(const StepScales& scales, double current_A) { return std::max(86400.0, 10 * scales.capacity_C / current_A); }
 
 StepPlan GalvanostaticControl::plan(double, double) const {
   StepPlan p;

@@ -59,9 +59,7 @@ double gl_product_area(double m) {
   return s;
 }
 
-double number(const std::string& text, const std::string& s) {
-  return parse_number(s, fmt::format("line shape '{}'", text));
-}
+double number(const std::string& text, const std::string& s) { return parse_number(s, fmt::format("line shape '{}'", text)); }
 
 void check_width(double fwhm) {
   if (!(fwhm > 0) || !std::isfinite(fwhm)) throw Error(fmt::format("XPS peak: FWHM {} eV is not positive", fwhm));
@@ -117,7 +115,8 @@ std::vector<double> asymmetric(const LineShape& s, const std::vector<double>& x,
   double total = 0;
   const auto m = static_cast<std::size_t>(std::ceil((hi - lo) / h));
   const double step = (hi - lo) / static_cast<double>(std::max<std::size_t>(m, 1));
-  for (std::size_t i = 0; i < m; ++i) total += 0.5 * (at(lo + static_cast<double>(i) * step) + at(lo + static_cast<double>(i + 1) * step)) * step;
+  for (std::size_t i = 0; i < m; ++i)
+    total += 0.5 * (at(lo + static_cast<double>(i) * step) + at(lo + static_cast<double>(i + 1) * step)) * step;
   std::vector<double> y;
   y.reserve(x.size());
   for (double e : x) y.push_back(total > 0 ? area * at(e) / total : 0.0);
@@ -181,9 +180,12 @@ LineShape parse_line_shape(const std::string& text) {
 
 std::string to_string(const LineShape& s) {
   switch (s.kind) {
-    case Shape::gl_product: return fmt::format("GL({:g})", s.m);
-    case Shape::gl_sum: return fmt::format("SGL({:g})", s.m);
-    case Shape::voigt: return fmt::format("V({:g})", s.m);
+    case Shape::gl_product:
+      return fmt::format("GL({:g})", s.m);
+    case Shape::gl_sum:
+      return fmt::format("SGL({:g})", s.m);
+    case Shape::voigt:
+      return fmt::format("V({:g})", s.m);
     case Shape::lorentzian_asymmetric:
       return s.damping_eV > 0 ? fmt::format("LF({:g},{:g},{:g},{:g})", s.alpha, s.beta, s.damping_eV, s.gauss_fwhm_eV)
                               : fmt::format("LA({:g},{:g},{:g})", s.alpha, s.beta, s.gauss_fwhm_eV);
@@ -230,7 +232,8 @@ std::vector<double> peak_profile(const LineShape& s, const std::vector<double>& 
       }
       return y;
     }
-    case Shape::lorentzian_asymmetric: return asymmetric(s, x, pos, fwhm, area);
+    case Shape::lorentzian_asymmetric:
+      return asymmetric(s, x, pos, fwhm, area);
   }
   return y;
 }

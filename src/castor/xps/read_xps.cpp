@@ -45,7 +45,8 @@ std::vector<XpsBlock> read_phi_spe(const std::filesystem::path& path) {
     if (!meta.count(key)) meta[key] = value;
     if (key == "SpectralRegDef") {
       const auto w = io::split_whitespace(value);
-      if (w.size() < 8) throw Error(file, "PHI spe", fmt::format("SpectralRegDef '{}' has {} fields, expected at least 8", value, w.size()));
+      if (w.size() < 8)
+        throw Error(file, "PHI spe", fmt::format("SpectralRegDef '{}' has {} fields, expected at least 8", value, w.size()));
       RegionDef r;
       r.name = std::string(w[2]);
       const auto n = io::parse_double(w[4]), st = io::parse_double(w[5]), a = io::parse_double(w[6]), b = io::parse_double(w[7]);
@@ -62,7 +63,8 @@ std::vector<XpsBlock> read_phi_spe(const std::filesystem::path& path) {
   if (regions.empty()) throw Error(file, "PHI spe", "no SpectralRegDef line in the header");
   const std::size_t nspec = regions.size() * static_cast<std::size_t>(areas);
   const std::size_t table = 4 + 24 * 4 * nspec;
-  if (s.size() < bin + table) throw Error(file, "PHI spe", fmt::format("binary part of {} bytes is shorter than its {}-byte table", s.size() - bin, table));
+  if (s.size() < bin + table)
+    throw Error(file, "PHI spe", fmt::format("binary part of {} bytes is shorter than its {}-byte table", s.size() - bin, table));
   auto u32 = [&](std::size_t off) {
     std::uint32_t v;
     std::memcpy(&v, s.data() + off, 4);
@@ -84,7 +86,8 @@ std::vector<XpsBlock> read_phi_spe(const std::filesystem::path& path) {
       throw Error(file, "PHI spe", fmt::format("region {}: binary table says {} points, header {}", rd.name, npts, rd.points)).at_byte(h);
     const std::size_t values = static_cast<std::size_t>(npts) * nscan;
     if (len % values != 0 || (len / values != 4 && len / values != 8))
-      throw Error(file, "PHI spe", fmt::format("region {}: {} bytes for {} values is neither float32 nor float64", rd.name, len, values)).at_byte(h);
+      throw Error(file, "PHI spe", fmt::format("region {}: {} bytes for {} values is neither float32 nor float64", rd.name, len, values))
+          .at_byte(h);
     if (bin + off + len > s.size())
       throw Error(file, "PHI spe", fmt::format("region {}: data run past the end of the file (truncated?)", rd.name)).at_byte(bin + off);
     const std::size_t size = len / values;
@@ -109,7 +112,9 @@ std::vector<XpsBlock> read_phi_spe(const std::filesystem::path& path) {
         } else {
           std::memcpy(&v, p, 8);
         }
-        if (!std::isfinite(v)) throw Error(file, "PHI spe", fmt::format("region {}: value {} is not finite", rd.name, i)).at_byte(static_cast<std::uint64_t>(p - s.data()));
+        if (!std::isfinite(v))
+          throw Error(file, "PHI spe", fmt::format("region {}: value {} is not finite", rd.name, i))
+              .at_byte(static_cast<std::uint64_t>(p - s.data()));
         y[i] += v / nscan;
       }
     // Energies: binding energy from start in steps (negative step: decreasing BE).
@@ -256,12 +261,14 @@ std::vector<XpsBlock> read_xps_columns(const std::filesystem::path& path, double
     if (width == 0) width = f.size();
     if (f.size() != width)
       throw Error(file, "XPS columns", fmt::format("row has {} fields, the rows above have {}", f.size(), width)).at_line(lineno);
-    if (!std::isfinite(*e) || !std::isfinite(*y)) throw Error(file, "XPS columns", fmt::format("NaN or infinity in '{}'", line)).at_line(lineno);
+    if (!std::isfinite(*e) || !std::isfinite(*y))
+      throw Error(file, "XPS columns", fmt::format("NaN or infinity in '{}'", line)).at_line(lineno);
     b.region.be_eV.push_back(*e);
     b.region.counts.push_back(*y);
   }
   if (layout->decimal == ',') b.meta["decimal_separator"] = ",";
-  if (b.region.be_eV.size() < 5) throw Error(file, "XPS columns", fmt::format("{} data rows; a spectrum needs at least 5", b.region.be_eV.size()));
+  if (b.region.be_eV.size() < 5)
+    throw Error(file, "XPS columns", fmt::format("{} data rows; a spectrum needs at least 5", b.region.be_eV.size()));
   if (kinetic) {
     if (source <= 0) throw Error(file, "XPS columns", "kinetic-energy column: give the excitation energy (e.g. --source 1486.6)");
     for (double& e : b.region.be_eV) e = source - e;

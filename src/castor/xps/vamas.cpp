@@ -80,7 +80,7 @@ std::vector<VamasBlock> read_vamas(const std::filesystem::path& path) {
   const std::string magic = f.text();
   if (!magic.starts_with("VAMAS Surface Chemical Analysis Standard Data Transfer Format"))
     throw Error(file, "VAMAS", "first line is not the VAMAS format identifier").at_line(1);
-  f.skip(4);  // institution, instrument model, operator, experiment id
+  f.skip(4);            // institution, instrument model, operator, experiment id
   f.skip(f.integer());  // comment lines
   const std::string exp_mode = f.text();
   const std::string scan_mode = f.text();
@@ -124,8 +124,7 @@ std::vector<VamasBlock> read_vamas(const std::filesystem::path& path) {
     if (include[10]) f.skip(n_exp_var);
     if (include[11]) k.meta["source"] = f.text();
     if (include[12] && (one_of(exp_mode, {"MAPDP", "MAPSVDP", "SDP", "SDPSV"}) ||
-                        one_of(k.technique, {"SNMS energy spec", "FABMS", "FABMS energy spec", "ISS", "SIMS",
-                                             "SIMS energy spec", "SNMS"})))
+                        one_of(k.technique, {"SNMS energy spec", "FABMS", "FABMS energy spec", "ISS", "SIMS", "SIMS energy spec", "SNMS"})))
       f.skip(3);
     if (include[13]) k.source_energy_eV = f.number();
     if (include[14]) k.meta["source strength"] = f.text();

@@ -253,8 +253,8 @@ RegionFit fit_region(const Region& region, std::vector<Component> comps, const s
     unpack(p.data(), last);
     std::string where;
     for (std::size_t k = 0; k < last.size(); ++k)
-      where += fmt::format("{}{} {:.2f} -> {:.2f} eV, FWHM {:.3g} -> {:.3g} eV, area {:.4g}", where.empty() ? "" : "; ",
-                           last[k].name, start[k].position_eV, last[k].position_eV, start[k].fwhm_eV, last[k].fwhm_eV, last[k].area);
+      where += fmt::format("{}{} {:.2f} -> {:.2f} eV, FWHM {:.3g} -> {:.3g} eV, area {:.4g}", where.empty() ? "" : "; ", last[k].name,
+                           start[k].position_eV, last[k].position_eV, start[k].fwhm_eV, last[k].fwhm_eV, last[k].area);
     throw Error(fmt::format("XPS region {}: fit failed ({}); where the peaks went: {}", r.name, sum.message, where));
   }
 
@@ -277,26 +277,26 @@ RegionFit fit_region(const Region& region, std::vector<Component> comps, const s
   for (std::size_t k = 0; k < out.components.size(); ++k) {
     const auto& c = out.components[k];
     if (std::fabs(std::log(c.fwhm_eV / fwhm_lo)) < 1e-3)
-      out.warnings.push_back(fmt::format("{}: FWHM {:.3g} eV sits on its lower bound ({}): the data do not resolve it", c.name,
-                                         c.fwhm_eV, by_instrument ? "the instrument's resolution" : "1.5 energy steps"));
+      out.warnings.push_back(fmt::format("{}: FWHM {:.3g} eV sits on its lower bound ({}): the data do not resolve it", c.name, c.fwhm_eV,
+                                         by_instrument ? "the instrument's resolution" : "1.5 energy steps"));
     if (c.area < 1e-4 * total_area)
-      out.warnings.push_back(fmt::format("{}: its area went to {:.3g} ({:.2g} % of the total): the data hold no such component",
-                                         c.name, c.area, 100 * c.area / total_area));
+      out.warnings.push_back(fmt::format("{}: its area went to {:.3g} ({:.2g} % of the total): the data hold no such component", c.name,
+                                         c.area, 100 * c.area / total_area));
     if (L.pos_index[k] >= 0 && std::fabs(c.position_eV - start[k].position_eV) > 2 * std::max(start[k].fwhm_eV, c.fwhm_eV))
-      out.warnings.push_back(fmt::format("{}: moved from {:.2f} to {:.2f} eV, more than two widths from where it started",
-                                         c.name, start[k].position_eV, c.position_eV));
+      out.warnings.push_back(fmt::format("{}: moved from {:.2f} to {:.2f} eV, more than two widths from where it started", c.name,
+                                         start[k].position_eV, c.position_eV));
     for (std::size_t j = 0; j < k; ++j) {
       const auto& o = out.components[j];
       if (std::fabs(c.position_eV - o.position_eV) < 0.25 * std::min(c.fwhm_eV, o.fwhm_eV) && c.shape.kind == o.shape.kind)
-        out.warnings.push_back(fmt::format("{} and {}: both at {:.2f} eV, one peak fitted twice: their areas are not separable",
-                                           o.name, c.name, c.position_eV));
+        out.warnings.push_back(fmt::format("{} and {}: both at {:.2f} eV, one peak fitted twice: their areas are not separable", o.name,
+                                           c.name, c.position_eV));
     }
     if (std::fabs(std::log(c.fwhm_eV / fwhm_hi)) < 1e-3)
-      out.warnings.push_back(fmt::format("{}: FWHM {:.3g} eV sits on its upper bound (half the region): no peak the data show",
-                                         c.name, c.fwhm_eV));
+      out.warnings.push_back(
+          fmt::format("{}: FWHM {:.3g} eV sits on its upper bound (half the region): no peak the data show", c.name, c.fwhm_eV));
     if (std::fabs(c.position_eV - r.be_eV.front()) < 1e-6 || std::fabs(c.position_eV - r.be_eV.back()) < 1e-6)
-      out.warnings.push_back(fmt::format("{}: position {:.2f} eV went to the region's edge: the fit moved it out of the data",
-                                         c.name, c.position_eV));
+      out.warnings.push_back(
+          fmt::format("{}: position {:.2f} eV went to the region's edge: the fit moved it out of the data", c.name, c.position_eV));
   }
   for (auto& w : background_warnings(r, background)) out.warnings.push_back(std::move(w));
   // Uncertainties from the Jacobian (numerical), scaled by the residual variance.
@@ -332,13 +332,15 @@ std::vector<std::string> background_warnings(const Region& r, const std::vector<
   }
   const double limit = 0.02 * static_cast<double>(n);
   if (static_cast<double>(above) > limit)
-    w.push_back(fmt::format("the background lies above the data at {} of {} points (by up to {:.4g} counts): choose its end "
-                            "points or another background",
-                            above, n, worst_above));
+    w.push_back(
+        fmt::format("the background lies above the data at {} of {} points (by up to {:.4g} counts): choose its end "
+                    "points or another background",
+                    above, n, worst_above));
   if (static_cast<double>(below) > limit)
-    w.push_back(fmt::format("the background dips below the region's lower-end level at {} of {} points (by up to {:.4g} "
-                            "counts): choose its end points or another background",
-                            below, n, worst_below));
+    w.push_back(
+        fmt::format("the background dips below the region's lower-end level at {} of {} points (by up to {:.4g} "
+                    "counts): choose its end points or another background",
+                    below, n, worst_below));
   return w;
 }
 

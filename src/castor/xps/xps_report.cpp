@@ -30,8 +30,9 @@ const XpsBlock& pick_block(const std::vector<XpsBlock>& blocks, const std::strin
     const auto n = static_cast<std::size_t>(parse_integer(want, "--block", 1, 1000000000));
     if (n >= 1 && n <= blocks.size()) return blocks[n - 1];
   }
-  throw Error(file, "XPS", want.empty() ? fmt::format("the file holds {} blocks: say which (--block; see castor xps blocks)", blocks.size())
-                                        : fmt::format("no block '{}' (see castor xps blocks)", want),
+  throw Error(file, "XPS",
+              want.empty() ? fmt::format("the file holds {} blocks: say which (--block; see castor xps blocks)", blocks.size())
+                           : fmt::format("no block '{}' (see castor xps blocks)", want),
               ErrorKind::usage);
 }
 
@@ -49,14 +50,16 @@ std::vector<Component> starting_components(const Region& r, const std::vector<do
     c.area = peak_area / static_cast<double>(q.positions_eV.size());
     c.shape = q.shape;
     if (q.doublet_splitting_eV > 0)
-      c.doublet_splitting_eV = q.doublet_splitting_eV, c.doublet_area_ratio = q.doublet_area_ratio, c.doublet_fwhm_factor = q.doublet_fwhm_factor;
+      c.doublet_splitting_eV = q.doublet_splitting_eV, c.doublet_area_ratio = q.doublet_area_ratio,
+      c.doublet_fwhm_factor = q.doublet_fwhm_factor;
     if (q.common_width) c.width_group = "all";
     comps.push_back(c);
   }
   return comps;
 }
 
-RegionFitRun fit_block(const std::vector<XpsBlock>& blocks, const std::string& block, const std::string& source, const RegionFitRequest& q) {
+RegionFitRun fit_block(const std::vector<XpsBlock>& blocks, const std::string& block, const std::string& source,
+                       const RegionFitRequest& q) {
   RegionFitRun run;
   run.source = source;
   const auto& b = pick_block(blocks, block, source);
@@ -66,7 +69,8 @@ RegionFitRun fit_block(const std::vector<XpsBlock>& blocks, const std::string& b
     const auto& c = pick_block(blocks, q.charge_block, source).region;
     const auto m = static_cast<std::size_t>(std::max_element(c.counts.begin(), c.counts.end()) - c.counts.begin());
     run.region = shift(run.region, c.be_eV[m], q.charge_reference_eV);
-    run.charge_text = fmt::format("charge correction: {} maximum {:.2f} eV -> {:.2f} eV", q.charge_block, c.be_eV[m], q.charge_reference_eV);
+    run.charge_text =
+        fmt::format("charge correction: {} maximum {:.2f} eV -> {:.2f} eV", q.charge_block, c.be_eV[m], q.charge_reference_eV);
   }
   if (q.to_eV > q.from_eV) run.region = crop(run.region, q.from_eV, q.to_eV);
   if (q.positions_eV.empty()) throw Error("an XPS fit needs starting positions (--peaks BE1 BE2 ...)", ErrorKind::usage);
@@ -76,8 +80,9 @@ RegionFitRun fit_block(const std::vector<XpsBlock>& blocks, const std::string& b
     run.background = shirley_background(run.region);
   } else if (q.background == "tougaard") {
     run.background = tougaard_background(run.region, q.tougaard);
-    run.background_text = fmt::format("Tougaard B = {:.5g} eV^2{}", q.tougaard.B > 0 ? q.tougaard.B : tougaard_auto_B(run.region, q.tougaard),
-                                      q.tougaard.B > 0 ? "" : " (meets the high-BE end)");
+    run.background_text =
+        fmt::format("Tougaard B = {:.5g} eV^2{}", q.tougaard.B > 0 ? q.tougaard.B : tougaard_auto_B(run.region, q.tougaard),
+                    q.tougaard.B > 0 ? "" : " (meets the high-BE end)");
   } else {
     throw Error(fmt::format("unknown XPS background '{}' (shirley, tougaard, linear)", q.background), ErrorKind::usage);
   }
@@ -100,12 +105,14 @@ report::Report to_report(const RegionFitRun& run, const RegionFitRequest& q) {
   report::Report rep;
   rep.analysis = "xps-fit";
   rep.source = run.source;
-  rep.summary = fmt::format("{}: {} points, {} background, {}", run.region.name, run.region.counts.size(), q.background, to_string(q.shape));
+  rep.summary =
+      fmt::format("{}: {} points, {} background, {}", run.region.name, run.region.counts.size(), q.background, to_string(q.shape));
   report::ReportTable t;
   t.name = "components";
   std::vector<std::string> names;
   std::vector<double> be, fw, area;
-  for (const auto& c : fit.components) names.push_back(c.name), be.push_back(c.position_eV), fw.push_back(c.fwhm_eV), area.push_back(c.area);
+  for (const auto& c : fit.components)
+    names.push_back(c.name), be.push_back(c.position_eV), fw.push_back(c.fwhm_eV), area.push_back(c.area);
   t.add_texts("component", names);
   t.add_numbers("BE", "eV", be, "{:.3f}", "BE eV");
   t.add_numbers("BE_error", "eV", fit.position_error, "{:.3f}", "+-");
@@ -127,14 +134,15 @@ report::Report to_report(const RegionFitRun& run, const RegionFitRequest& q) {
   if (!run.charge_text.empty()) rep.notes.push_back(run.charge_text);
   if (!run.background_text.empty()) rep.notes.push_back(run.background_text);
   rep.notes.push_back(fmt::format("residual rms {:.3g}; widths bounded to {:.3g}-{:.3g} eV by the {}", fit.residual_rms, fit.fwhm_min_eV,
-                                  fit.fwhm_max_eV, q.settings.instrument_fwhm_eV > 0 ? "instrument's resolution and the region" : "region"));
+                                  fit.fwhm_max_eV,
+                                  q.settings.instrument_fwhm_eV > 0 ? "instrument's resolution and the region" : "region"));
   rep.values.push_back({"residual_rms", "residual rms", fit.residual_rms, "", ""});
   rep.values.back().in_text = false;
   if (run.average_state) rep.values.push_back({"average_oxidation_state", "average oxidation state", *run.average_state, "", ""});
   if (run.inserted_ions)
-    rep.values.push_back({"inserted_ions_per_formula_unit", "inserted ions per formula unit", *run.inserted_ions, "",
-                          fmt::format("reduced fraction {:.4f}, ion charge {}, {:g} redox atoms", *run.reduced_fraction, q.ion_charge,
-                                      q.redox_atoms)});
+    rep.values.push_back(
+        {"inserted_ions_per_formula_unit", "inserted ions per formula unit", *run.inserted_ions, "",
+         fmt::format("reduced fraction {:.4f}, ion charge {}, {:g} redox atoms", *run.reduced_fraction, q.ion_charge, q.redox_atoms)});
   rep.warnings = fit.warnings;
   return rep;
 }

@@ -266,24 +266,39 @@ CellSystem cell_system(const Crystal& x) {
 
 std::vector<double> free_cell(const Crystal& x, CellSystem s) {
   switch (s) {
-    case CellSystem::cubic: return {x.a};
+    case CellSystem::cubic:
+      return {x.a};
     case CellSystem::tetragonal:
-    case CellSystem::hexagonal: return {x.a, x.c};
-    case CellSystem::orthorhombic: return {x.a, x.b, x.c};
-    case CellSystem::monoclinic: return {x.a, x.b, x.c, x.beta};
-    case CellSystem::triclinic: return {x.a, x.b, x.c, x.alpha, x.beta, x.gamma};
+    case CellSystem::hexagonal:
+      return {x.a, x.c};
+    case CellSystem::orthorhombic:
+      return {x.a, x.b, x.c};
+    case CellSystem::monoclinic:
+      return {x.a, x.b, x.c, x.beta};
+    case CellSystem::triclinic:
+      return {x.a, x.b, x.c, x.alpha, x.beta, x.gamma};
   }
   return {};
 }
 
 void set_free_cell(Crystal& x, CellSystem s, const std::vector<double>& v) {
   switch (s) {
-    case CellSystem::cubic: x.a = x.b = x.c = v.at(0); break;
+    case CellSystem::cubic:
+      x.a = x.b = x.c = v.at(0);
+      break;
     case CellSystem::tetragonal:
-    case CellSystem::hexagonal: x.a = x.b = v.at(0), x.c = v.at(1); break;
-    case CellSystem::orthorhombic: x.a = v.at(0), x.b = v.at(1), x.c = v.at(2); break;
-    case CellSystem::monoclinic: x.a = v.at(0), x.b = v.at(1), x.c = v.at(2), x.beta = v.at(3); break;
-    case CellSystem::triclinic: x.a = v.at(0), x.b = v.at(1), x.c = v.at(2), x.alpha = v.at(3), x.beta = v.at(4), x.gamma = v.at(5); break;
+    case CellSystem::hexagonal:
+      x.a = x.b = v.at(0), x.c = v.at(1);
+      break;
+    case CellSystem::orthorhombic:
+      x.a = v.at(0), x.b = v.at(1), x.c = v.at(2);
+      break;
+    case CellSystem::monoclinic:
+      x.a = v.at(0), x.b = v.at(1), x.c = v.at(2), x.beta = v.at(3);
+      break;
+    case CellSystem::triclinic:
+      x.a = v.at(0), x.b = v.at(1), x.c = v.at(2), x.alpha = v.at(3), x.beta = v.at(4), x.gamma = v.at(5);
+      break;
   }
 }
 

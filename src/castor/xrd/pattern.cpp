@@ -116,7 +116,8 @@ Pattern read_gsas_std(const std::filesystem::path& path) {
   double start = 0, step = 0, a = 0, b = 0;
   bank >> word >> bank_no >> npts >> nrec >> kind >> start >> step >> a >> b >> fmt_word;
   if (!bank || kind != "CONST" || npts < 2 || step <= 0)
-    throw Error(file, "GSAS raw", fmt::format("BANK line '{}': only CONST binning with a positive step is read", io::trim(lines[i]))).at_line(i + 1);
+    throw Error(file, "GSAS raw", fmt::format("BANK line '{}': only CONST binning with a positive step is read", io::trim(lines[i])))
+        .at_line(i + 1);
   const bool esd = fmt_word == "ESD";
   Pattern p;
   p.source = file;
@@ -136,7 +137,8 @@ Pattern read_gsas_std(const std::filesystem::path& path) {
     }
   }
   if (vals.size() < need)
-    throw Error(file, "GSAS raw", fmt::format("BANK promises {} points, the file holds {} (truncated?)", npts, esd ? vals.size() / 2 : vals.size()));
+    throw Error(file, "GSAS raw",
+                fmt::format("BANK promises {} points, the file holds {} (truncated?)", npts, esd ? vals.size() / 2 : vals.size()));
   for (long k = 0; k < npts; ++k) {
     p.two_theta_deg.push_back((start + step * static_cast<double>(k)) / 100.0);
     p.counts.push_back(vals[static_cast<std::size_t>(esd ? 2 * k : k)]);
@@ -184,8 +186,10 @@ Pattern read_xy(const std::filesystem::path& path) {
     p.two_theta_deg.push_back(*x);
     p.counts.push_back(*y);
     const auto e = f.size() >= 3 ? io::parse_double_strict(io::trim(f[2]), layout->decimal) : std::nullopt;
-    if (e && *e > 0) p.sigma.push_back(*e);
-    else has_sigma = false;
+    if (e && *e > 0)
+      p.sigma.push_back(*e);
+    else
+      has_sigma = false;
   }
   if (p.counts.size() < 2) throw Error(file, "xy", fmt::format("{} data points; a pattern needs at least 2", p.counts.size()));
   if (!has_sigma || p.sigma.size() != p.counts.size()) fill_sigma(p);

@@ -65,9 +65,8 @@ std::vector<PhaseScore> identify_phases(const Pattern& p, const std::vector<Crys
   }
   // A minor phase explains little of the pattern but all of its own strong lines: rank by
   // the share of the phase's sticks found, then by the pattern share explained.
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.score != b.score ? a.score > b.score : a.explained > b.explained;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.score != b.score ? a.score > b.score : a.explained > b.explained; });
   return out;
 }
 

@@ -27,8 +27,8 @@ void Caglioti::widths(double tt, double& fwhm, double& eta) const {
   const double g = std::sqrt(g2 > floor ? g2 : floor * std::exp(g2 / floor - 1));
   const double l = std::max(X * t + Y / std::cos(th), 0.0);
   // Thompson, Cox & Hastings (1987): the total width and the Lorentzian fraction.
-  const double f5 = std::pow(g, 5) + 2.69269 * std::pow(g, 4) * l + 2.42843 * std::pow(g, 3) * l * l +
-                    4.47163 * g * g * std::pow(l, 3) + 0.07842 * g * std::pow(l, 4) + std::pow(l, 5);
+  const double f5 = std::pow(g, 5) + 2.69269 * std::pow(g, 4) * l + 2.42843 * std::pow(g, 3) * l * l + 4.47163 * g * g * std::pow(l, 3) +
+                    0.07842 * g * std::pow(l, 4) + std::pow(l, 5);
   fwhm = std::pow(f5, 0.2);
   const double q = l / fwhm;
   eta = std::clamp(1.36603 * q - 0.47719 * q * q + 0.11116 * q * q * q, 0.0, 1.0);
@@ -195,8 +195,7 @@ std::optional<std::string> peak_degeneracy(const PeakFit& k, const Pattern& p) {
   if (!(k.fwhm_deg > 0)) return fmt::format("FWHM {:.3g} deg", k.fwhm_deg);
   const double step = p.two_theta_deg.size() > 1 ? range / static_cast<double>(p.two_theta_deg.size() - 1) : 0;
   if (step > 0 && k.fwhm_deg < 1.5 * step)
-    return fmt::format("FWHM {:.3g} deg is under 1.5 steps of the pattern ({:.3g} deg): a fit through a single point", k.fwhm_deg,
-                       step);
+    return fmt::format("FWHM {:.3g} deg is under 1.5 steps of the pattern ({:.3g} deg): a fit through a single point", k.fwhm_deg, step);
   // The height against the counting noise of the background under it.
   const double background = k.background0 > 0 ? k.background0 : 0;
   if (k.height < 3 * std::sqrt(std::max(background, 1.0)))
@@ -218,12 +217,18 @@ Crystal cell_from_peaks(const Crystal& start, const std::vector<IndexedPeak>& pe
   auto row = [&](int h, int k, int l) -> std::vector<double> {
     const double H = h, K = k, L = l;
     switch (sys) {
-      case CellSystem::cubic: return {H * H + K * K + L * L};
-      case CellSystem::tetragonal: return {H * H + K * K, L * L};
-      case CellSystem::hexagonal: return {H * H + K * K + H * K, L * L};
-      case CellSystem::orthorhombic: return {H * H, K * K, L * L};
-      case CellSystem::monoclinic: return {H * H, K * K, L * L, 2 * H * L};
-      case CellSystem::triclinic: return {H * H, K * K, L * L, 2 * H * K, 2 * H * L, 2 * K * L};
+      case CellSystem::cubic:
+        return {H * H + K * K + L * L};
+      case CellSystem::tetragonal:
+        return {H * H + K * K, L * L};
+      case CellSystem::hexagonal:
+        return {H * H + K * K + H * K, L * L};
+      case CellSystem::orthorhombic:
+        return {H * H, K * K, L * L};
+      case CellSystem::monoclinic:
+        return {H * H, K * K, L * L, 2 * H * L};
+      case CellSystem::triclinic:
+        return {H * H, K * K, L * L, 2 * H * K, 2 * H * L, 2 * K * L};
     }
     return {};
   };
@@ -240,11 +245,21 @@ Crystal cell_from_peaks(const Crystal& start, const std::vector<IndexedPeak>& pe
   const Eigen::VectorXd c = A.colPivHouseholderQr().solve(b);
   Eigen::Matrix3d G = Eigen::Matrix3d::Zero();  // reciprocal metric
   switch (sys) {
-    case CellSystem::cubic: G.diagonal().setConstant(c(0)); break;
-    case CellSystem::tetragonal: G(0, 0) = G(1, 1) = c(0), G(2, 2) = c(1); break;
-    case CellSystem::hexagonal: G(0, 0) = G(1, 1) = c(0), G(0, 1) = G(1, 0) = c(0) / 2, G(2, 2) = c(1); break;
-    case CellSystem::orthorhombic: G(0, 0) = c(0), G(1, 1) = c(1), G(2, 2) = c(2); break;
-    case CellSystem::monoclinic: G(0, 0) = c(0), G(1, 1) = c(1), G(2, 2) = c(2), G(0, 2) = G(2, 0) = c(3); break;
+    case CellSystem::cubic:
+      G.diagonal().setConstant(c(0));
+      break;
+    case CellSystem::tetragonal:
+      G(0, 0) = G(1, 1) = c(0), G(2, 2) = c(1);
+      break;
+    case CellSystem::hexagonal:
+      G(0, 0) = G(1, 1) = c(0), G(0, 1) = G(1, 0) = c(0) / 2, G(2, 2) = c(1);
+      break;
+    case CellSystem::orthorhombic:
+      G(0, 0) = c(0), G(1, 1) = c(1), G(2, 2) = c(2);
+      break;
+    case CellSystem::monoclinic:
+      G(0, 0) = c(0), G(1, 1) = c(1), G(2, 2) = c(2), G(0, 2) = G(2, 0) = c(3);
+      break;
     case CellSystem::triclinic:
       G(0, 0) = c(0), G(1, 1) = c(1), G(2, 2) = c(2), G(0, 1) = G(1, 0) = c(3), G(0, 2) = G(2, 0) = c(4), G(1, 2) = G(2, 1) = c(5);
       break;

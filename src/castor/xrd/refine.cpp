@@ -215,7 +215,8 @@ class Model {
       {
         std::vector<std::jthread> pool;
         for (std::size_t t = 0; t < T; ++t)
-          pool.emplace_back([&, t] { each_line(t, T, [&](std::size_t k, std::size_t r, std::size_t i, double om) { part[t][i] += I[k][r] * om; }); });
+          pool.emplace_back(
+              [&, t] { each_line(t, T, [&](std::size_t k, std::size_t r, std::size_t i, double om) { part[t][i] += I[k][r] * om; }); });
       }
       for (std::size_t t = 0; t < T; ++t)
         for (std::size_t i = 0; i < x_.size(); ++i) yc[i] += part[t][i];
@@ -265,7 +266,7 @@ class Model {
     std::optional<std::array<int, 3>> po_axis;
     std::vector<std::vector<std::array<int, 3>>> family;  // equivalents of each reflection (for PO)
     std::size_t i_scale = 0, i_cell = 0, ncell = 0, i_uiso = 0, i_po = 0;
-    mutable std::vector<double> sf_key;              // parameters of the cached structure factors
+    mutable std::vector<double> sf_key;  // parameters of the cached structure factors
     mutable std::vector<std::complex<double>> sf;
     std::vector<std::size_t> i_pos;
   };
@@ -348,8 +349,7 @@ namespace {
 // Reports a long refinement's progress about once a second after the first 2 s.
 class Progress : public ceres::IterationCallback {
  public:
-  Progress(const std::function<void(const std::string&)>& report, std::chrono::steady_clock::time_point started, int stage,
-           double after_s)
+  Progress(const std::function<void(const std::string&)>& report, std::chrono::steady_clock::time_point started, int stage, double after_s)
       : report_(report), started_(started), stage_(stage), after_s_(after_s) {}
   ceres::CallbackReturnType operator()(const ceres::IterationSummary& it) override {
     const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -405,7 +405,8 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
       const double one = A(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k)) > 0
                              ? rhs(static_cast<Eigen::Index>(k)) / A(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k))
                              : 1.0;
-      v[scale_index(k)] = s.le_bail ? 1.0 : std::max(sc(static_cast<Eigen::Index>(k)) > 0 ? sc(static_cast<Eigen::Index>(k)) : 0.1 * one, 1e-12);
+      v[scale_index(k)] =
+          s.le_bail ? 1.0 : std::max(sc(static_cast<Eigen::Index>(k)) > 0 ? sc(static_cast<Eigen::Index>(k)) : 0.1 * one, 1e-12);
     }
   }
   int total_iterations = 0;
@@ -428,7 +429,8 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
     // Gaussian variance would be clamped and stall the fit).
     for (const char* n : {"X", "Y", "U", "W"}) pb.SetParameterLowerBound(v.data(), static_cast<int>(m.index(n)), 0.0);
     for (std::size_t i = 0; i < m.size(); ++i)
-      if (m.is_po(i)) pb.SetParameterLowerBound(v.data(), static_cast<int>(i), 0.05), pb.SetParameterUpperBound(v.data(), static_cast<int>(i), 5.0);
+      if (m.is_po(i))
+        pb.SetParameterLowerBound(v.data(), static_cast<int>(i), 0.05), pb.SetParameterUpperBound(v.data(), static_cast<int>(i), 5.0);
     ceres::Solver::Options o;
     o.max_num_iterations = s.max_iterations;
     o.linear_solver_type = ceres::DENSE_QR;
@@ -448,9 +450,7 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
   auto stage1 = [&](std::size_t i) { return m.is_scale(i) || is_bkg(i); };
   auto stage2 = [&](std::size_t i) { return stage1(i) || (s.cell && m.is_cell(i)) || (s.zero && m.names()[i] == "zero"); };
   // Profile: W, X, Y first (a free V early can push U tan^2 + V tan + W below zero), then U and V.
-  auto stage3 = [&](std::size_t i) {
-    return stage2(i) || (s.profile && m.is_profile(i) && m.names()[i] != "U" && m.names()[i] != "V");
-  };
+  auto stage3 = [&](std::size_t i) { return stage2(i) || (s.profile && m.is_profile(i) && m.names()[i] != "U" && m.names()[i] != "V"); };
   auto stage4 = [&](std::size_t i) {
     return stage3(i) || (s.profile && m.is_profile(i)) || (s.displacement && m.names()[i] == "displacement_mm") ||
            (!s.le_bail && ((s.uiso && m.is_uiso(i)) || (s.positions && m.is_pos(i)) || m.is_po(i)));
@@ -557,18 +557,20 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
           first_pair = fmt::format("{} and {} ({:+.3f})", m.names()[free[a]], m.names()[free[b]], rho);
       }
     if (correlated)
-      r.warnings.push_back(fmt::format("{} parameter pair(s) correlated above 0.95, e.g. {}: the data determine combinations of "
-                                       "them",
-                                       correlated, first_pair));
+      r.warnings.push_back(
+          fmt::format("{} parameter pair(s) correlated above 0.95, e.g. {}: the data determine combinations of "
+                      "them",
+                      correlated, first_pair));
   }
   // Displacement parameters outside what atoms do.
   if (!s.le_bail)
     for (const auto& ph : r.phases)
       for (const auto& site : ph.crystal.sites)
         if (site.u_iso_Ang2 < 0 || site.u_iso_Ang2 > 0.1)
-          r.warnings.push_back(fmt::format("Uiso of {} is {:.4f} A^2, outside 0-0.1 A^2: unphysical (absorption, roughness or a "
-                                           "wrong model); fix it or constrain it",
-                                           site.label, site.u_iso_Ang2));
+          r.warnings.push_back(
+              fmt::format("Uiso of {} is {:.4f} A^2, outside 0-0.1 A^2: unphysical (absorption, roughness or a "
+                          "wrong model); fix it or constrain it",
+                          site.label, site.u_iso_Ang2));
   // Observed intensity above the background that the calculated pattern leaves out.
   {
     double unexplained = 0, total = 0;
@@ -578,9 +580,10 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
       unexplained += std::max(0.0, m.y()[i] - r.calculated[i] - 3 * sigma);
     }
     if (total > 0 && unexplained > 0.1 * total)
-      r.warnings.push_back(fmt::format("{:.0f} % of the observed intensity above the background is not explained by the model's "
-                                       "reflections: peaks it does not index (a wrong or a missing phase)",
-                                       100 * unexplained / total));
+      r.warnings.push_back(
+          fmt::format("{:.0f} % of the observed intensity above the background is not explained by the model's "
+                      "reflections: peaks it does not index (a wrong or a missing phase)",
+                      100 * unexplained / total));
   }
   return r;
 }

@@ -87,9 +87,10 @@ PeakSearch search_peaks(Pattern p, const Instrument& in, double prominence, std:
     try {
       nm = scherrer_size_nm(pk.position_deg, pk.fwhm_deg, in.ka1_Ang, instrument_fwhm);
       if (nm > 200)
-        s.warnings.push_back(fmt::format("peak at {:.3f} deg: Scherrer size {:.0f} nm is beyond the method's range (~200 nm: "
-                                         "the width is instrument-limited)",
-                                         pk.position_deg, nm));
+        s.warnings.push_back(
+            fmt::format("peak at {:.3f} deg: Scherrer size {:.0f} nm is beyond the method's range (~200 nm: "
+                        "the width is instrument-limited)",
+                        pk.position_deg, nm));
     } catch (const Error& e) {
       s.warnings.push_back(fmt::format("peak at {:.3f} deg: no size: {}", pk.position_deg, e.reason()));
     }
@@ -132,7 +133,8 @@ report::Report to_report(const PeakSearch& s) {
   return rep;
 }
 
-report::Figure pattern_figure(const Pattern& p, const std::string& title, const std::vector<std::pair<std::string, std::vector<double>>>& rows,
+report::Figure pattern_figure(const Pattern& p, const std::string& title,
+                              const std::vector<std::pair<std::string, std::vector<double>>>& rows,
                               const std::vector<std::string>& warnings) {
   report::Figure fig;
   fig.title = title;
@@ -165,7 +167,8 @@ report::Report to_report(const RefineResult& r, const std::string& source, const
   rep.notes.push_back("radiation: " + radiation_text(r.instrument));
   rep.notes.push_back(fmt::format("Rp {:.2f} %  Rwp {:.2f} %  Rexp {:.2f} %  GoF {:.3f}  ({} iterations)", 100 * r.Rp, 100 * r.Rwp,
                                   100 * r.Rexp, r.gof, r.iterations));
-  for (const auto& [key, label, v] : {std::tuple{"Rp", "Rp", r.Rp}, {"Rwp", "Rwp", r.Rwp}, {"Rexp", "Rexp", r.Rexp}, {"GoF", "GoF", r.gof}}) {
+  for (const auto& [key, label, v] :
+       {std::tuple{"Rp", "Rp", r.Rp}, {"Rwp", "Rwp", r.Rwp}, {"Rexp", "Rexp", r.Rexp}, {"GoF", "GoF", r.gof}}) {
     rep.values.push_back({key, label, v, "", ""});
     rep.values.back().in_text = false;  // the notes say them
   }

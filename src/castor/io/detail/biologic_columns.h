@@ -17,7 +17,7 @@ namespace castor::io {
 
 struct BiologicColumnType {
   std::uint16_t id;
-  char type;  // 'B' u8, 'H' u16, 'I' u32, 'f' float32, 'd' float64
+  char type;              // 'B' u8, 'H' u16, 'I' u32, 'f' float32, 'd' float64
   std::string_view name;  // as printed in the .mpt header, e.g. "Ewe/V"
 };
 

@@ -65,24 +65,20 @@ class ByteReader {
     return data_.data() + offset;
   }
 
-  [[noreturn]] void fail(std::size_t offset, const std::string& reason) const {
-    throw Error(file_, format_, reason).at_byte(offset);
-  }
+  [[noreturn]] void fail(std::size_t offset, const std::string& reason) const { throw Error(file_, format_, reason).at_byte(offset); }
   const std::string& file() const { return file_; }
   const std::string& format() const { return format_; }
 
  private:
   void require(std::size_t offset, std::size_t n, const char* what) const {
     if (offset > data_.size() || n > data_.size() - offset)
-      fail(offset, fmt::format("file ends early: needed {} bytes of {} at offset {}, file has {}",
-                               n, what, offset, data_.size()));
+      fail(offset, fmt::format("file ends early: needed {} bytes of {} at offset {}, file has {}", n, what, offset, data_.size()));
   }
   std::span<const std::uint8_t> data_;
   std::size_t pos_ = 0;
   std::string file_, format_;
 };
 
-static_assert(std::endian::native == std::endian::little,
-              "castor's binary readers assume a little-endian host");
+static_assert(std::endian::native == std::endian::little, "castor's binary readers assume a little-endian host");
 
 }  // namespace castor::io

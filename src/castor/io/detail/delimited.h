@@ -26,9 +26,8 @@ struct DelimitedOptions {
 // Parses lines[first, end) as data rows under `names`. `first_line_number` is the 1-based
 // line number of lines[first] in the file, for error messages. Columns are added to
 // `table` with role Raw, unit taken from the text after the last '/' or in "(...)".
-void parse_delimited_rows(std::span<const std::string_view> lines, std::size_t first,
-                          const std::vector<std::string>& names, const DelimitedOptions& options,
-                          std::size_t first_line_number, Table& table);
+void parse_delimited_rows(std::span<const std::string_view> lines, std::size_t first, const std::vector<std::string>& names,
+                          const DelimitedOptions& options, std::size_t first_line_number, Table& table);
 
 // Guesses the decimal separator from sample data lines given the field delimiter.
 char detect_decimal(std::span<const std::string_view> sample, char delimiter);

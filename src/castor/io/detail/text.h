@@ -52,8 +52,7 @@ std::optional<double> parse_double_strict(std::string_view field, char decimal);
 // numbers (each line scores its numeric fields, less twice its non-numeric ones). A line like
 // "109,00918\t-5,2" is then tab-delimited with a decimal comma, never split at the comma.
 // Returns nullopt when no candidate gives at least `min_fields` numbers on the lines.
-std::optional<NumberLayout> detect_number_layout(std::span<const std::string_view> lines,
-                                                 std::size_t min_fields = 2);
+std::optional<NumberLayout> detect_number_layout(std::span<const std::string_view> lines, std::size_t min_fields = 2);
 
 // A whole number from a file, as long as it is one and |v| <= max (no undefined cast of
 // 1e37 to an integer).

@@ -24,7 +24,6 @@
 
 namespace castor::sim::detail {
 
-
 struct Triplet {
   sunindextype row, col;
   double value;
@@ -81,7 +80,7 @@ class Model {
       for (std::size_t k = 0; k + 1 < M_; ++k) {
         // Face k+1 between the volumes k and k+1, whose centres are d apart (units of R).
         const double rf = face_[k + 1], d = 0.5 * (face_[k + 2] - face_[k]);
-        lap_[q][k] = 3 * rf * rf / (d * R * R);  // 1/m^2: face term of the Laplacian
+        lap_[q][k] = 3 * rf * rf / (d * R * R);                                                        // 1/m^2: face term of the Laplacian
         g_[q][k] = p_.diffusivity_m2_s * p_.arrhenius(p_.diffusivity_activation_kJ_mol) * lap_[q][k];  // 1/s, in filling units
       }
     }
@@ -133,8 +132,7 @@ class Model {
   std::size_t conc() const { return P_ * (M_ + 1) + 6; }
   double limiting_current_A() const {
     return p_.electrolyte_diffusivity_m2_s > 0 ? p_.ion_charge * constants::faraday_C_mol * p_.electrolyte_diffusivity_m2_s *
-                                                     p_.electrolyte_concentration_mol_m3 * p_.anode_area_m2 /
-                                                     p_.diffusion_layer_m
+                                                     p_.electrolyte_concentration_mol_m3 * p_.anode_area_m2 / p_.diffusion_layer_m
                                                : 0.0;
   }
   bool electrolyte() const { return limiting_current_A() > 0; }
@@ -257,8 +255,7 @@ class Model {
   // reduction; oxidation is mhc(-x).
   double mhc(double x) const {
     const double l = p_.reorganization_kT;
-    return std::sqrt(std::numbers::pi * l) / (1 + std::exp(-x)) *
-           std::erfc((l - std::sqrt(1 + std::sqrt(l) + x * x)) / (2 * std::sqrt(l)));
+    return std::sqrt(std::numbers::pi * l) / (1 + std::exp(-x)) * std::erfc((l - std::sqrt(1 + std::sqrt(l) + x * x)) / (2 * std::sqrt(l)));
   }
   // Net anodic rate factor B(eta) and dB/deta for the chosen kinetics; BV: exp((1-a) f eta)
   // - exp(-a f eta). MHC is scaled to the BV slope at eta = 0 (f at a = 0.5 ... any a).
@@ -336,8 +333,10 @@ class Model {
     double sum = side_current(x[phi()], x[qside()]);
     for (std::size_t q = 0; q < P_; ++q) sum += x[cur(q)];
     F[phi()] = sum + cdl_total() * xp[phi()] - x[icell()];
-    if (mode == Mode::galvanostatic) F[icell()] = x[icell()] - setpoint;
-    else F[icell()] = electrode_potential(x) - setpoint;
+    if (mode == Mode::galvanostatic)
+      F[icell()] = x[icell()] - setpoint;
+    else
+      F[icell()] = electrode_potential(x) - setpoint;
     {
       double faradaic_total = 0;
       for (std::size_t q = 0; q < P_; ++q) faradaic_total += x[cur(q)];
@@ -414,8 +413,7 @@ class Model {
         e.value /= fl[static_cast<std::size_t>(e.row) - base].w;
         t.push_back(e);
       }
-      for (std::size_t k = 0; k < M_; ++k)
-        t.push_back({I(y(q, k)), I(y(q, k)), cj - N[k] * (fl[k].yb - fl[k].y) / fl[k].w});
+      for (std::size_t k = 0; k < M_; ++k) t.push_back({I(y(q, k)), I(y(q, k)), cj - N[k] * (fl[k].yb - fl[k].y) / fl[k].w});
       double G, dI, dphi, dus, deeq, ds, din;
       const double eeq = surface_e_eq(x, q, ds, din);
       bv(q, x[y(q, M_ - 1)], eeq, x[phi()], x[cur(q)], G, dI, dphi, dus, deeq, x[conc()]);
@@ -482,18 +480,17 @@ class Model {
       ip = next;
       if (std::fabs(step) <= 1e-14 * (1 + std::fabs(ip)) || hi - lo <= 1e-15 * (1 + std::fabs(ip))) return ip;
     }
-    throw Error(fmt::format("simulator: the current of the {:.4g} nm particles at {:.4g} V did not converge (film resistance "
-                            "{} Ohm cm2)",
-                            p_.particles[q].radius_m * 1e9, phi, p_.film_resistance_ohm_m2 * 1e4));
+    throw Error(
+        fmt::format("simulator: the current of the {:.4g} nm particles at {:.4g} V did not converge (film resistance "
+                    "{} Ohm cm2)",
+                    p_.particles[q].radius_m * 1e9, phi, p_.film_resistance_ohm_m2 * 1e4));
   }
   // Side reaction (cathodic, Tafel) and its derivative in phi.
   // Side reaction: electrolyte reduction at the cathode (cathodic only, Tafel), slowed by
   // the film it deposits: the rate falls as 1 / (1 + Q / Q_pass) with Q the side charge
   // passed so far (a film that grows with Q and that ions cross by diffusion, the parabolic
   // growth law of SEI films), q_side < 0 being that charge.
-  double passivation(double q_side) const {
-    return side_pass_C > 0 ? 1 / (1 + std::max(-q_side, 0.0) / side_pass_C) : 1.0;
-  }
+  double passivation(double q_side) const { return side_pass_C > 0 ? 1 / (1 + std::max(-q_side, 0.0) / side_pass_C) : 1.0; }
   double side_current(double phi, double q_side) const {
     if (side_scale_A <= 0) return 0;
     return -side_scale_A * std::exp(-(phi - p_.side_e0_V) / p_.side_tafel_V) * passivation(q_side);
@@ -528,8 +525,8 @@ class Model {
       for (std::size_t q = 0; q < P_; ++q) total += x[cur(q)];
       const double next = 1 + total / limiting_current_A();
       if (!(next > 0))
-        throw Error(fmt::format("simulator: the electrolyte cannot supply {:.4g} A (limiting current {:.4g} A)", -total,
-                                limiting_current_A()));
+        throw Error(
+            fmt::format("simulator: the electrolyte cannot supply {:.4g} A (limiting current {:.4g} A)", -total, limiting_current_A()));
       if (std::fabs(next - x[conc()]) < 1e-13) return;
       x[conc()] = 0.5 * (x[conc()] + next);
     }
@@ -541,8 +538,8 @@ class Model {
       for (int k = 0; k < 60 && total_current(x, lo) > target; ++k) lo -= 0.1 * (k + 1);
       for (int k = 0; k < 60 && total_current(x, hi) < target; ++k) hi += 0.1 * (k + 1);
       if (!(total_current(x, lo) <= target && total_current(x, hi) >= target))
-        throw Error(fmt::format("simulator: no cathode potential passes {:.4g} A with the cathode {:.4g} % filled", target,
-                                100 * mean_filling(x)));
+        throw Error(
+            fmt::format("simulator: no cathode potential passes {:.4g} A with the cathode {:.4g} % filled", target, 100 * mean_filling(x)));
       for (int it = 0; it < 200 && hi - lo > 1e-13; ++it) {
         const double m = 0.5 * (lo + hi);
         (total_current(x, m) < target ? lo : hi) = m;
@@ -573,7 +570,7 @@ class Model {
 
   const CellParameters& params() const { return p_; }
   Mode mode = Mode::galvanostatic;
-  double setpoint = 0;  // A (galvanostatic) or V (potentiostatic, working electrode vs reference)
+  double setpoint = 0;    // A (galvanostatic) or V (potentiostatic, working electrode vs reference)
   double sweep_rate = 0;  // V/s added to the potentiostatic setpoint (sweeps)
   double sweep_t0 = 0, sweep_v0 = 0;
   double side_scale_A = 0;  // present side-reaction prefactor (decays per cycle)

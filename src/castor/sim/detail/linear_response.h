@@ -13,7 +13,6 @@ namespace castor::sim::detail {
 // The spectrum of an "Impedance from ... to ..." step at state x (consistent algebraics are
 // solved first, so x changes). Z = dphi + Rs dI. Throws castor::Error when the linearised
 // system is singular at a frequency.
-SimulatedSpectrum linear_response(Model& model, double* x, const ProtocolStep& step, std::size_t step_index,
-                                  double series_resistance_ohm);
+SimulatedSpectrum linear_response(Model& model, double* x, const ProtocolStep& step, std::size_t step_index, double series_resistance_ohm);
 
 }  // namespace castor::sim::detail

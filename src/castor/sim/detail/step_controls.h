@@ -24,12 +24,12 @@ struct StepScales {
 struct StepPlan {
   StepKind kind = StepKind::rest;
   Mode mode = Mode::galvanostatic;
-  double setpoint = 0;                   // A (galvanostatic, + = charge) or V (potentiostatic)
-  double sweep_v0 = 0, sweep_rate = 0;   // V, V/s; rate 0: no sweep
-  std::optional<double> v_limit;         // V: the step ends when the voltage reaches it
-  bool cell_limit = false;               // v_limit is on the two-electrode voltage
-  std::optional<double> i_limit;         // A: the step ends when |I| falls to it
-  double duration_s = 0;                 // how long it may run
+  double setpoint = 0;                  // A (galvanostatic, + = charge) or V (potentiostatic)
+  double sweep_v0 = 0, sweep_rate = 0;  // V, V/s; rate 0: no sweep
+  std::optional<double> v_limit;        // V: the step ends when the voltage reaches it
+  bool cell_limit = false;              // v_limit is on the two-electrode voltage
+  std::optional<double> i_limit;        // A: the step ends when |I| falls to it
+  double duration_s = 0;                // how long it may run
   // True when the step is limited only by v_limit / i_limit: reaching duration_s instead
   // is an error (the limit is out of reach), not the step's end.
   bool duration_is_bound = false;
