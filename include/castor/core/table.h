@@ -102,6 +102,7 @@ struct TableSummary {
   std::optional<double> voltage_min_V, voltage_max_V;
   std::optional<double> current_min_A, current_max_A;
 };
+// Rows, columns, cycles, steps and the ranges of time (s), voltage (V) and current (A).
 TableSummary summarize(const Table& table);
 
 }  // namespace castor

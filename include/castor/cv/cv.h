@@ -52,6 +52,9 @@ struct CvResult {
   double scan_rate_V_s = 0;  // median over sweeps
 };
 
+// Splits a voltammogram (the common table's time_s, voltage_V in V, current_A in A) into
+// sweeps and cycles and finds each sweep's peaks above a linear baseline. Throws
+// castor::Error naming the file for fewer than 10 rows or missing columns.
 CvResult analyse_cv(const Table& table, const CvOptions& options = {});
 
 struct ScanRatePoint {

@@ -30,6 +30,9 @@ struct StepCharge {
   double start_voltage_V = 0, end_voltage_V = 0;
 };
 
+// The charge (mAh), energy (mWh) and average voltage (V) of one step, from the
+// instrument's counter where the file has one and agrees with the integral of |I| dt, else
+// from the integral (capacity_source says which).
 StepCharge step_charge(const Table& table, const Step& step, std::string_view voltage_column = "voltage_V");
 
 // Running capacity (mAh, from 0) over the rows of a step.

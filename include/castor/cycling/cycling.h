@@ -124,6 +124,9 @@ struct CyclingResult {
   double specific(double mAh) const;
 };
 
+// The cycling evaluation of a common table: steps, half-cycles, cycles (capacities in mAh
+// and, with a mass, mAh/g; CE in %; voltages in V), rate table and flags. Throws
+// castor::Error naming the file when time, voltage or current is missing.
 CyclingResult analyse_cycling(const Table& table, const CyclingOptions& options = {});
 // The same evaluation for a table of layout half_cycles (one row of totals per half cycle,
 // e.g. Gamry CAPACITYCURVE): half cycles as the file states them, paired by the file's

@@ -67,6 +67,8 @@ struct HalfCycles {
   std::vector<std::size_t> merged_steps;  // the short active steps merged into neighbours
 };
 
+// Groups the steps into half-cycles (runs of active steps of one direction), merging short
+// blips against the running direction and listing them.
 HalfCycles find_half_cycles(const std::vector<Step>& steps, const HalfCycleOptions& options = {});
 
 }  // namespace castor::cycling

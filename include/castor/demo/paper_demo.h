@@ -36,6 +36,9 @@ struct DemoResult {
   double seconds = 0;                                                               // wall time of all simulations
 };
 
+// Simulates the paper's experiments with `parameters` and compares castor's analyses of them
+// with the paper's numbers, each row marked calibrated, derived, predicted or check;
+// format_demo is the table `castor demo` prints.
 DemoResult run_demo(const CellParameters& parameters, int cycles = 15);
 std::string format_demo(const DemoResult& result);
 

@@ -66,6 +66,8 @@ std::map<std::string, double> ratios_to(const std::vector<PeakArea>& areas, std:
 struct Composition {
   std::map<std::string, double> weight_fraction, atomic_fraction;
 };
+// Weight and atomic fractions from line areas and Cliff-Lorimer k-factors (k = 1 where
+// none is given: standardless). Throws castor::Error when no line has an area.
 Composition cliff_lorimer(const std::vector<PeakArea>& areas, const std::map<std::string, double>& k_factors);
 
 // What the numbers above cannot stand behind, one line each: a line not detected (net area

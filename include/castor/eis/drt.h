@@ -36,6 +36,9 @@ struct DrtResult {
   std::vector<std::string> warnings;
 };
 
+// The distribution of relaxation times (Tikhonov with Gaussian RBFs, gamma >= 0 by NNLS):
+// gamma in Ohm over tau in s, R_inf, R_pol, L and the peaks, with warnings. Throws
+// castor::Error naming the spectrum for fewer than 5 points or non-positive frequencies.
 DrtResult drt(const Spectrum& spectrum, const DrtOptions& options = {});
 
 // The regularisation strength at the corner of the L-curve (log residual against log

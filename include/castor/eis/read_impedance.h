@@ -13,6 +13,9 @@
 
 namespace castor::eis {
 
+// Every impedance spectrum in a file of any format castor reads (io/detect.h's impedance
+// rows), f in Hz and Z in Ohm, with the reader's warnings; the text form reads a string
+// named `name`. Throws castor::Error naming the file, the format and the line or byte.
 std::vector<Spectrum> read_impedance(const std::filesystem::path& path);
 std::vector<Spectrum> read_impedance_text(std::string_view text, const std::string& name);
 

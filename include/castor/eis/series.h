@@ -17,6 +17,9 @@ struct SeriesOptions {
   double f_min_Hz = 0, f_max_Hz = 1e300;  // frequency window applied to every spectrum
 };
 
+// Fits one circuit to each spectrum in turn, each fit starting from the previous one's
+// parameters (so a drifting series stays on one branch); one FitResult per spectrum.
+// Throws castor::Error for an empty list or a circuit that does not parse.
 std::vector<FitResult> fit_series(const Circuit& circuit, const std::vector<Spectrum>& spectra, const SeriesOptions& options = {});
 
 // One row per spectrum: index, source, each parameter and its error, chi-square.

@@ -22,6 +22,9 @@ struct CsvOptions {
   std::optional<std::size_t> names_line;  // 1-based line of the column names; found when absent
 };
 
+// Any delimited table: the column line is found after a preamble, delimiter and decimal
+// separator are detected from the rows, common columns come from names and units (or
+// options.map). Throws castor::Error naming the file and the line.
 Table read_generic_csv(const std::filesystem::path& path, const CsvOptions& options = {});
 Table read_generic_csv_text(std::string_view text, const std::string& name, const CsvOptions& options = {},
                             std::string_view format = "csv");

@@ -120,6 +120,8 @@ struct CellParameters {
 void validate(const CellParameters& parameters, const std::string& source);
 
 CellParameters preset(std::string_view name);  // "ntp-ca"; throws castor::Error for unknown names
+// A parameter file (TOML, the presets' layout; docs/simulator.md) read and validated; the
+// text form names its source. Throws castor::Error naming the file, the line and the key.
 CellParameters load_parameters(const std::filesystem::path& toml_file);
 CellParameters parse_parameters(std::string_view toml_text, const std::string& source);
 

@@ -68,6 +68,9 @@ struct SimulationResult {
   long solver_steps = 0;
 };
 
+// Runs the cell through the protocol and returns the common table (time_s, voltage_V,
+// current_A, ...), the charge ledger and the solver's statistics. Throws castor::Error when
+// the parameters are invalid or the solution leaves physical bounds (it never returns one).
 SimulationResult simulate(const CellParameters& parameters, const std::vector<ProtocolStep>& protocol,
                           const SimulationOptions& options = {});
 

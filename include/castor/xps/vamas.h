@@ -26,6 +26,8 @@ struct VamasBlock {
   Region region() const;
 };
 
+// Every block of a VAMAS file (ISO 14976; regular and irregular). Throws castor::Error
+// naming the file and the line for a truncated or malformed file.
 std::vector<VamasBlock> read_vamas(const std::filesystem::path& path);
 
 }  // namespace castor::xps

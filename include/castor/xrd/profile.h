@@ -44,6 +44,9 @@ struct PeakFit {
   double background0 = 0, background_slope = 0;
   double d_Ang = 0;  // from the position and the pattern's Ka1 (0 without a wavelength)
 };
+// One pseudo-Voigt peak (Ka1/Ka2 doublet where the pattern has both) on a linear background
+// within [lo_deg, hi_deg] of 2-theta. Throws castor::Error for fewer than 7 points in the
+// window or a fit that fails.
 PeakFit fit_peak(const Pattern& p, double lo_deg, double hi_deg);
 
 // Why a fitted peak is not a peak the data show, or nullopt: no positive area, an area or

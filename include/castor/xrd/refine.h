@@ -74,6 +74,9 @@ struct RefineResult {
   std::vector<std::string> warnings;
 };
 
+// Rietveld (or, with settings.le_bail, Le Bail) refinement of one phase against a pattern
+// (2-theta in deg, counts): cell in angstrom, Uiso in angstrom^2, R factors and esds, with
+// warnings. Throws castor::Error for an empty range or a failed fit.
 RefineResult refine(const Pattern& pattern, const Crystal& start, const Instrument& instrument, const Caglioti& profile,
                     const RefineSettings& settings);
 

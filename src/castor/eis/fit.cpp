@@ -13,6 +13,7 @@
 
 #include "castor/core/error.h"
 #include "castor/eis/detail/circuit_node.h"
+#include "castor/fit/detail/covariance.h"
 
 namespace castor::eis {
 namespace {
@@ -536,9 +537,7 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
     for (std::size_t f = 0; f < n_free; ++f) Jf(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(f)) = J[i * P + free_idx[f]];
   r.std_errors.assign(P, kNaN);
   if (n_free > 0) {
-    const Eigen::MatrixXd JtJ = Jf.transpose() * Jf;
-    Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> cod(JtJ);
-    const Eigen::MatrixXd cov = cod.pseudoInverse() * r.reduced_chi_square;
+    const Eigen::MatrixXd cov = fit::covariance_from_jacobian(Jf, r.chi_square, r.degrees_of_freedom);
     r.correlation.assign(n_free, std::vector<double>(n_free, kNaN));
     for (std::size_t a = 0; a < n_free; ++a) {
       const double sa = std::sqrt(cov(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(a)));

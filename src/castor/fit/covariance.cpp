@@ -4,6 +4,10 @@
 
 namespace castor::fit {
 
+Eigen::MatrixXd covariance_from_jacobian(const Eigen::MatrixXd& J, double chi_square, double dof) {
+  return (J.transpose() * J).completeOrthogonalDecomposition().pseudoInverse() * (chi_square / std::max(1.0, dof));
+}
+
 Eigen::MatrixXd parameter_covariance(ceres::Problem& problem) {
   double cost = 0;
   ceres::CRSMatrix J;
@@ -11,8 +15,7 @@ Eigen::MatrixXd parameter_covariance(ceres::Problem& problem) {
   Eigen::MatrixXd Jd = Eigen::MatrixXd::Zero(J.num_rows, J.num_cols);
   for (int i = 0; i < J.num_rows; ++i)
     for (int k = J.rows[i]; k < J.rows[i + 1]; ++k) Jd(i, J.cols[k]) = J.values[k];
-  const double dof = std::max(1, J.num_rows - J.num_cols);
-  return (Jd.transpose() * Jd).completeOrthogonalDecomposition().pseudoInverse() * (2 * cost / dof);
+  return covariance_from_jacobian(Jd, 2 * cost, J.num_rows - J.num_cols);
 }
 
 }  // namespace castor::fit

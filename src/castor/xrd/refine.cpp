@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/fit/detail/covariance.h"
 
 namespace castor::xrd {
 namespace {
@@ -540,7 +541,7 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
       vp[i] = v[i];
       for (std::size_t q = 0; q < m.points(); ++q) J(static_cast<Eigen::Index>(q), static_cast<Eigen::Index>(j)) = (r1[q] - r0[q]) / h;
     }
-    const Eigen::MatrixXd cov = (J.transpose() * J).completeOrthogonalDecomposition().pseudoInverse() * (sw / dof);
+    const Eigen::MatrixXd cov = fit::covariance_from_jacobian(J, sw, dof);
     for (std::size_t j = 0; j < free.size(); ++j) {
       r.values.emplace_back(m.names()[free[j]], v[free[j]]);
       r.errors.emplace_back(m.names()[free[j]], std::sqrt(std::max(cov(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(j)), 0.0)));
