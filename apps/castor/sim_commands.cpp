@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
+#include "castor/eis/spectrum.h"
 #include "castor/io/file.h"
 #include "castor/io/write_table.h"
 #include "castor/demo/paper_demo.h"
@@ -83,9 +84,9 @@ void run_simulate(const SimFlags& f) {
     for (std::size_t k = 0; k < r.spectra.size(); ++k) {
       const auto path = out.parent_path() / fmt::format("{}_impedance{}.csv", out.stem().string(), k + 1);
       std::ofstream z(path);
-      z << "freq_Hz,z_re_ohm,z_im_ohm\n";
-      for (std::size_t i = 0; i < r.spectra[k].freq_Hz.size(); ++i)
-        z << fmt::format("{:.10g},{:.10g},{:.10g}\n", r.spectra[k].freq_Hz[i], r.spectra[k].z_ohm[i].real(), r.spectra[k].z_ohm[i].imag());
+      eis::Spectrum spectrum;
+      spectrum.freq_Hz = r.spectra[k].freq_Hz, spectrum.z_ohm = r.spectra[k].z_ohm, spectrum.source = path.string();
+      eis::write_spectrum_csv(spectrum, z);
       if (!z) throw Error(path.string(), "csv", "cannot write");
       fmt::print(stderr, "wrote {}\n", path.string());
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <complex>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ struct Spectrum {
   std::vector<std::string> warnings;
   std::size_t size() const { return freq_Hz.size(); }
 };
+
+// A spectrum as the CSV castor's impedance readers read back (freq_Hz, z_re_ohm, z_im_ohm;
+// Z'' signed, full precision).
+void write_spectrum_csv(const Spectrum& spectrum, std::ostream& out);
 
 // The impedance rows of a common table (freq_Hz > 0 with finite z_re_ohm, z_neg_im_ohm),
 // one spectrum per run of consecutive impedance rows (a GEIS/PEIS series gives several).

@@ -1,6 +1,7 @@
 #include "castor/eis/spectrum.h"
 
 #include <cmath>
+#include <ostream>
 
 #include <fmt/format.h>
 
@@ -63,6 +64,12 @@ Spectrum keep_frequencies(const Spectrum& s, double lo, double hi) {
   for (std::size_t i = 0; i < s.size(); ++i)
     if (s.freq_Hz[i] >= lo && s.freq_Hz[i] <= hi) o.freq_Hz.push_back(s.freq_Hz[i]), o.z_ohm.push_back(s.z_ohm[i]);
   return o;
+}
+
+void write_spectrum_csv(const Spectrum& s, std::ostream& out) {
+  out << "freq_Hz,z_re_ohm,z_im_ohm\n";
+  for (std::size_t i = 0; i < s.freq_Hz.size(); ++i)
+    out << fmt::format("{:.10g},{:.10g},{:.10g}\n", s.freq_Hz[i], s.z_ohm[i].real(), s.z_ohm[i].imag());
 }
 
 }  // namespace castor::eis
