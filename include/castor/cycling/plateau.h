@@ -21,8 +21,11 @@ struct Hysteresis {
   std::string note;  // why the fallback was used, if it was
 };
 
-// From the main (tallest) dQ/dV peaks of the two curves; when either has no peak, or when
-// `force_soc50`, from the voltages at 50 % of each step's own capacity.
+// From the dQ/dV peaks of one redox couple: the charge's tallest and the discharge peak
+// nearest to it in potential among those at least half as tall as the discharge's tallest
+// and not above it (note says when that is not the discharge's tallest, or when several couples are of
+// similar height); when either curve has no peak, or when `force_soc50`, from the voltages
+// at 50 % of each step's own capacity.
 Hysteresis hysteresis(const Table& table, const Step& charge, const Step& discharge, const DqdvOptions& dqdv = {}, bool force_soc50 = false,
                       std::string_view voltage_column = "voltage_V");
 

@@ -416,6 +416,7 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
   build_cycles(r, groups, o, [&](const HalfCycleRow& ch, const HalfCycleRow& dis, CycleRow& c) {
     try {
       c.hysteresis = hysteresis(t, steps[ch.main_step], steps[dis.main_step], o.dqdv, o.hysteresis_soc50);
+      if (c.hysteresis->method == HysteresisMethod::dqdv_peaks && !c.hysteresis->note.empty()) c.flags.push_back("several-couples");
     } catch (const Error& e) {
       c.hysteresis_note = e.what();
     }
@@ -627,7 +628,11 @@ std::string summary_text(const CyclingResult& r) {
         c.hysteresis ? fmt::format("{:.4f}{}", c.hysteresis->value_V, c.hysteresis->method == HysteresisMethod::soc50 ? "*" : "") : "-",
         std::isfinite(c.flatness_mean) ? fmt::format("{:.4g}", c.flatness_mean) : "-", flags);
   }
-  s += "(hysteresis from the main dQ/dV peaks; * = SOC-50 % fallback)\n";
+  s += "(hysteresis from the dQ/dV peaks of one redox couple; * = SOC-50 % fallback)\n";
+  // Which couple the hysteresis is of, where the curves hold several (flag several-couples).
+  for (const auto& c : r.cycles)
+    if (c.hysteresis && c.hysteresis->method == HysteresisMethod::dqdv_peaks && !c.hysteresis->note.empty())
+      s += fmt::format("cycle {}: {}\n", c.cycle, c.hysteresis->note);
   if (!r.rates.empty()) {
     s += fmt::format("\n{:>9} {:>11} {:>6} {:>14}\n", "direction", "current mA", "n", fmt::format("mean Q {}", qu));
     for (const auto& rate : r.rates)

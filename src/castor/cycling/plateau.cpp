@@ -25,10 +25,32 @@ Hysteresis hysteresis(const Table& t, const Step& charge, const Step& discharge,
       const auto c = dqdv_of_step(t, charge, o, std::nullopt, voltage_column);
       const auto d = dqdv_of_step(t, discharge, o, std::nullopt, voltage_column);
       if (!c.peaks.empty() && !d.peaks.empty()) {
-        h.charge_V = c.peaks.front().voltage_V;
-        h.discharge_V = d.peaks.front().voltage_V;
+        // The charge and discharge peaks of one redox couple. The tallest peak of each curve
+        // is not enough: a material with several couples of similar height (NaCoO2's
+        // staircase) would pair one couple's charge peak with another's discharge peak (0.7 V
+        // instead of 20 mV). The couple is anchored at the charge's tallest peak; its partner
+        // is the discharge peak nearest in potential among those at least half as tall as
+        // the discharge's tallest and not above the charge peak (a couple is oxidised at a
+        // higher potential than it is reduced; 5 mV of tolerance).
+        const auto& anchor = c.peaks.front();
+        const DqdvPeak* partner = &d.peaks.front();
+        double best = INFINITY;
+        for (const auto& p : d.peaks) {
+          const double gap = anchor.voltage_V - p.voltage_V;
+          if (p.height >= 0.5 * d.peaks.front().height && gap > -0.005 && std::fabs(gap) < best) best = std::fabs(gap), partner = &p;
+        }
+        h.charge_V = anchor.voltage_V;
+        h.discharge_V = partner->voltage_V;
         h.value_V = h.charge_V - h.discharge_V;
         h.method = HysteresisMethod::dqdv_peaks;
+        if (partner != &d.peaks.front())
+          h.note = fmt::format(
+              "the tallest dQ/dV peaks of the charge ({:.4f} V) and the discharge ({:.4f} V) belong to different couples: "
+              "hysteresis of the couple at {:.4f} / {:.4f} V",
+              anchor.voltage_V, d.peaks.front().voltage_V, h.charge_V, h.discharge_V);
+        else if (c.peaks.size() > 1 && c.peaks[1].height >= 0.8 * anchor.height)
+          h.note =
+              fmt::format("several couples of similar height: hysteresis of the couple at {:.4f} / {:.4f} V", h.charge_V, h.discharge_V);
         return h;
       }
       h.note = c.peaks.empty() ? "no dQ/dV peak in the charge" : "no dQ/dV peak in the discharge";
