@@ -199,7 +199,7 @@ std::string map_text(const std::vector<MapPoint>& pts) {
     s += fmt::format("{:<28} {:>10} {:>9} {:>16} {:>9} {:>10}  {}{}\n", p.material, p.measured ? "castor" : "literature",
                      num(p.hysteresis_V), num(p.flatness_mV_per_mAh_g), num(p.voltage_V), num(p.capacity_mAh_g), p.source, notes);
   }
-  s += "(flatness: mean of discharge and charge over SOC 20-80 %; hysteresis from the main dQ/dV peaks, else SOC 50 %)\n";
+  s += "(flatness: mean of discharge and charge over SOC 20-80 %; hysteresis from the dQ/dV peaks of one redox couple, else SOC 50 %)\n";
   return s;
 }
 
