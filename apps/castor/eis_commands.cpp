@@ -22,6 +22,7 @@
 #include "castor/eis/lin_kk.h"
 #include "castor/eis/read_impedance.h"
 #include "castor/eis/series.h"
+#include "report_output.h"
 #include "strict.h"
 
 namespace castor::cli {
@@ -67,13 +68,6 @@ eis::FitOptions fit_options(const EisFlags& f) {
   return o;
 }
 
-// -o: .json or .csv by the extension (a fit's .json keeps the form castor has always written).
-void write_output(const report::Report& rep, const std::string& path, const std::string& table) {
-  if (path.empty()) return;
-  report::write_file(rep, path, table);
-  fmt::print(stderr, "wrote {}\n", path);
-}
-
 void run_fit(const EisFlags& f) {
   const auto s = select(f);
   const eis::Circuit c(f.circuit);
@@ -89,7 +83,7 @@ void run_fit(const EisFlags& f) {
     if (!out) throw Error(f.output, "json", "cannot write", ErrorKind::resource);
     fmt::print(stderr, "wrote {}\n", f.output);
   } else {
-    write_output(rep, f.output, "points");
+    write_report(rep, f.output, "points");
   }
   if (!f.plot.empty()) {
     report::draw_panels(eis::fit_figures(c, s, r), f.plot);
@@ -111,7 +105,7 @@ void run_kk(const EisFlags& f) {
   const auto k = eis::check_kk(s, q);
   const auto rep = eis::to_report(k, s);
   report::write_text(rep, std::cout);
-  write_output(rep, f.output, "residuals");
+  write_report(rep, f.output, "residuals");
   if (!f.plot.empty()) {
     report::draw(eis::kk_figure(k, s), f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);
@@ -126,7 +120,7 @@ void run_drt(const EisFlags& f) {
   const auto run = eis::run_drt(s, o, f.auto_lambda);
   const auto rep = eis::to_report(run, s);
   report::write_text(rep, std::cout);
-  write_output(rep, f.output, "distribution");
+  write_report(rep, f.output, "distribution");
   if (!f.plot.empty()) {
     report::draw(eis::drt_figure(run, s), f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);

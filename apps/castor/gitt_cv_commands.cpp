@@ -22,6 +22,7 @@
 #include "castor/io/read.h"
 #include "castor/report/gnuplot.h"
 #include "castor/report/report.h"
+#include "report_output.h"
 #include "strict.h"
 
 namespace castor::cli {
@@ -61,10 +62,7 @@ void run_gitt(const GittFlags& f) {
   for (const auto& w : f.windows) windows.push_back(gitt::parse_soc_window(w));
   const auto rep = gitt::to_report(r, o, f.file, windows);
   report::write_text(rep, std::cout);
-  if (!f.output.empty()) {
-    report::write_file(rep, f.output, "pulses");
-    fmt::print(stderr, "wrote {}\n", f.output);
-  }
+  write_report(rep, f.output, "pulses");
   if (!f.plot.empty()) {
     const auto figs = gitt::figures(t, r, std::filesystem::path(f.file).filename().string());
     if (figs.size() == 1)
@@ -102,10 +100,7 @@ void run_cv(const CvFlags& f) {
   }
   const auto rep = cv::to_report(runs, rates, in);
   report::write_text(rep, std::cout);
-  if (!f.output.empty()) {
-    report::write_file(rep, f.output, "peaks");
-    fmt::print(stderr, "wrote {}\n", f.output);
-  }
+  write_report(rep, f.output, "peaks");
   const auto fig = cv::figure(runs, rates);
   if (!f.plot.empty()) {
     report::draw(fig, f.plot);

@@ -17,6 +17,7 @@
 #include "castor/xps/xps.h"
 #include "castor/xps/xps_report.h"
 #include "castor/report/report.h"
+#include "report_output.h"
 #include "strict.h"
 
 namespace castor::cli {
@@ -65,10 +66,7 @@ void run_fit(const XpsFlags& f) {
   const auto run = xps::fit_block(blocks, f.block, f.file, q);
   const auto rep = xps::to_report(run, q);
   report::write_text(rep, std::cout);
-  if (!f.output.empty()) {
-    report::write_file(rep, f.output, "components");
-    fmt::print(stderr, "wrote {}\n", f.output);
-  }
+  write_report(rep, f.output, "components");
   if (!f.plot.empty()) {
     report::draw(xps::figure(run), f.plot);
     fmt::print(stderr, "wrote {}\n", f.plot);

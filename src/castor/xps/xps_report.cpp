@@ -73,7 +73,6 @@ RegionFitRun fit_block(const std::vector<XpsBlock>& blocks, const std::string& b
         fmt::format("charge correction: {} maximum {:.2f} eV -> {:.2f} eV", q.charge_block, c.be_eV[m], q.charge_reference_eV);
   }
   if (q.to_eV > q.from_eV) run.region = crop(run.region, q.from_eV, q.to_eV);
-  if (q.positions_eV.empty()) throw Error("an XPS fit needs starting positions (--peaks BE1 BE2 ...)", ErrorKind::usage);
   if (q.background == "linear") {
     run.background = linear_background(run.region);
   } else if (q.background == "shirley") {
