@@ -9,7 +9,7 @@ case "$kind" in
   release)  dir="$root/build";      flags=(-DCMAKE_BUILD_TYPE=Release) ;;
   # -O1 -g1: line numbers in sanitizer reports; a clean build takes 5.3 min on 2 cores.
   sanitize) dir="$root/build-asan"; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
-                                          -DCASTOR_SANITIZE=ON -DCASTOR_BUILD_BENCH=OFF) ;;
+                                          -DCASTOR_SANITIZE=ON -DCASTOR_BUILD_BENCH=OFF -DCASTOR_BUILD_PYTHON=OFF) ;;
   *) echo "usage: $0 [release|sanitize]" >&2; exit 2 ;;
 esac
 cmake -S "$root" -B "$dir" -G Ninja -DCASTOR_WERROR=ON "${flags[@]}" >/dev/null

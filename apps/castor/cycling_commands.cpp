@@ -14,13 +14,17 @@
 #include "castor/chem/formula.h"
 #include "castor/core/columns.h"
 #include "castor/core/error.h"
+#include "castor/cycling/batch.h"
 #include "castor/cycling/compare.h"
+#include "castor/cycling/cycling_report.h"
 #include "castor/cycling/cycling.h"
 #include "castor/cycling/figures.h"
 #include "castor/cycling/pseudo_ocv.h"
 #include "castor/io/join.h"
 #include "castor/io/read.h"
+#include "report_output.h"
 #include "strict.h"
+#include "terminal.h"
 
 namespace castor::cli {
 namespace {
@@ -180,27 +184,6 @@ void run_cycling(const Common& c, const std::string& formula, const std::string&
   }
 }
 
-// The main constant-current step of the half-cycles of cycle `n` (numbered as castor
-// cycling numbers it: the file's cycle index, or run order).
-std::vector<std::pair<std::string, cycling::DqdvCurve>> dqdv_of_cycle(const Table& t, const cycling::CyclingResult& r, int n,
-                                                                      const cycling::DqdvOptions& o) {
-  const auto it = std::find_if(r.cycles.begin(), r.cycles.end(), [&](const cycling::CycleRow& c) { return c.cycle == n; });
-  if (it == r.cycles.end())
-    throw Error(t.meta.source_file, t.meta.format,
-                fmt::format("cycle {} does not exist: the run has cycles {}..{} ({})", n, r.cycles.empty() ? 0 : r.cycles.front().cycle,
-                            r.cycles.empty() ? 0 : r.cycles.back().cycle, r.cycle_rule));
-  std::vector<std::pair<std::string, cycling::DqdvCurve>> out;
-  const auto& c = *it;
-  for (auto idx : {c.first, c.second}) {
-    if (!idx) continue;
-    const auto& h = r.half_cycles[*idx];
-    const auto& step = r.steps[h.main_step].step;
-    out.emplace_back(fmt::format("cycle {} {}", n, h.direction == Direction::charge ? "charge" : "discharge"),
-                     cycling::dqdv_of_step(t, step, o, r.mass ? std::optional<double>(r.mass->grams) : std::nullopt));
-  }
-  return out;
-}
-
 void run_ocv(const Common& c, int cycle, int points) {
   const Table t = read_for_analysis(c);
   const auto r = cycling::analyse_cycling(t, analysis_options(c));
@@ -229,13 +212,14 @@ void run_ocv(const Common& c, int cycle, int points) {
 void run_dqdv(const Common& c, int cycle) {
   const Table t = read_for_analysis(c);
   const auto r = cycling::analyse_cycling(t, analysis_options(c));
-  const auto curves = dqdv_of_cycle(t, r, cycle, dqdv_options(c.dqdv));
+  const auto curves = cycling::dqdv_of_cycle(t, r, cycle, dqdv_options(c.dqdv));
   for (const auto& [title, curve] : curves) {
     fmt::print("{}: {}\n", title, curve.method);
     if (curve.peaks.empty()) fmt::print("  no peak above the prominence threshold\n");
     for (const auto& p : curve.peaks)
       fmt::print("  peak {:.4f} V  |dQ/dV| {:.5g} {}/V  prominence {:.4g}\n", p.voltage_V, p.height, curve.capacity_unit, p.prominence);
   }
+  for (const auto& w : r.warnings) fmt::print("WARNING: {}\n", w);
   if (c.output.empty()) return;
   std::ofstream f(c.output);
   f << "curve,voltage_V,capacity,dqdv\n";
@@ -349,6 +333,43 @@ void run_compare(const Common& c, const std::string& literature, int cycle, cons
   }
 }
 
+struct BatchFlags {
+  std::string masses;
+  unsigned threads = 0;
+  bool only_listed = false, quiet = false;
+};
+
+void run_batch(const Common& c, const BatchFlags& b) {
+  cycling::BatchOptions o;
+  o.cycling = analysis_options(c);
+  if (!c.format.empty()) throw Error("batch: --format is not taken (every file's format is detected)", ErrorKind::usage);
+  if (!b.masses.empty()) o.cells = cycling::read_cells_table(b.masses);
+  if (b.only_listed && o.cells.empty()) throw Error("--only-listed needs --masses (the cells table)", ErrorKind::usage);
+  o.require_cell_entry = b.only_listed;
+  o.threads = b.threads;
+  const auto inputs = cycling::expand_batch_inputs(c.files);
+  if (show_progress(b.quiet))
+    o.progress = [](std::size_t done, std::size_t total) {
+      fmt::print(stderr, "\rbatch: {}/{} files", done, total);
+      if (done == total) fmt::print(stderr, "\n");
+    };
+  auto result = cycling::run_batch(inputs.files, o);
+  result.skipped = inputs.skipped;
+  const auto rep = cycling::to_report(result);
+  report::write_text(rep, std::cout);
+  if (!c.output.empty()) {
+    write_report(rep, c.output, "cells");
+    const std::filesystem::path out(c.output);
+    if (out.extension() == ".csv") {
+      const auto cycles = (out.parent_path() / (out.stem().string() + "_cycles.csv")).string();
+      write_report(rep, cycles, "cycles");
+    }
+  }
+  const std::size_t failed = result.failed();
+  if (failed == result.cells.size()) throw Error(fmt::format("batch: none of the {} files could be evaluated", failed));
+  if (failed && c.strict) throw Error(fmt::format("batch: {} of {} files could not be evaluated (--strict)", failed, result.cells.size()));
+}
+
 }  // namespace
 
 void add_cycling_commands(CLI::App& app) {
@@ -387,6 +408,26 @@ void add_cycling_commands(CLI::App& app) {
   cyc->add_flag("--hysteresis-soc50", *soc50, "hysteresis from the SOC-50 % voltages instead of dQ/dV peaks");
   add_dqdv_flags(cyc, common->dqdv);
   cyc->callback([=] { run_cycling(*common, *formula, *ion, *soc50); });
+
+  auto batch_flags = std::make_shared<BatchFlags>();
+  auto* batch = app.add_subcommand("batch",
+                                   "The cycling evaluation of many cells: files, folders (every cycler file under them) or "
+                                   "globs, in parallel; one summary row per cell");
+  batch->add_option("FILES", common->files, "files, folders or quoted globs ('data/*.mpr')")->required();
+  add_mass_flags(batch, common->mass);
+  batch->add_option("--masses", batch_flags->masses,
+                    "cells table (CSV: cell_id,files[,mass_mg,loading_mg_cm2,area_cm2,formula,ion,notes]; files are "
+                    "patterns such as 'NTP_01*.mpr', several separated by ;)");
+  batch->add_flag("--only-listed", batch_flags->only_listed, "a file that no row of the cells table matches is an error for that file");
+  batch->add_option("--cycles", common->cycle_rule, "file, run-order or auto (as castor cycling)")->capture_default_str();
+  batch->add_option("--ce", common->ce, "discharge/charge, charge/discharge or auto (as castor cycling)")->capture_default_str();
+  batch->add_flag("--steps-from-current", common->current_steps, "split steps by the current, not by the file's step/cycle columns");
+  batch->add_option("-j,--threads", batch_flags->threads, "worker threads (default: all cores)");
+  batch->add_option("-o,--output", common->output,
+                    "summary.csv (the cells; the cycles of every cell go to summary_cycles.csv) or summary.json (everything)");
+  batch->add_flag("--strict", common->strict, "exit status 2 when any file could not be evaluated (default: only when none could)");
+  batch->add_flag("-q,--quiet", batch_flags->quiet, "no progress line");
+  batch->callback([=] { run_batch(*common, *batch_flags); });
 
   auto* dq = app.add_subcommand("dqdv", "dQ/dV of one cycle (numbered as castor cycling numbers it) with its peaks");
   add_input(dq);

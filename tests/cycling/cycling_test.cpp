@@ -396,3 +396,36 @@ TEST(CyclingSynthetic, HysteresisPairsThePeaksOfOneCouple) {
   EXPECT_NE(c.hysteresis->note.find("different couples"), std::string::npos) << c.hysteresis->note;
   EXPECT_NE(std::find(c.flags.begin(), c.flags.end(), "several-couples"), c.flags.end());
 }
+
+// A mass the file states but castor cannot stand behind is not used. EC-Lab writes 0.001 mg
+// when none was entered; yadg's cp.mpr gave 3.3e6 mAh/g from it, navani's NaCoO2 file (7000
+// mg written) 0.12 mAh/g, both printed beside a warning. Now: mAh only, and a warning that
+// says the file's mass was not used. A mass the user gives is used (with the warning).
+TEST(CyclingSynthetic, FileMassThatIsAPlaceholderOrImplausibleIsNotUsed) {
+  TwoPlateau p;
+  const double current = 1e-4;
+  for (double file_mg : {0.001, 7000.0}) {
+    castor::Table tab = synthetic_run(p, 0.04, 2, current, 1e-3);
+    tab.meta.active_mass_g = file_mg * 1e-3;
+    const auto r = cy::analyse_cycling(tab, {});
+    EXPECT_FALSE(r.mass.has_value()) << file_mg;
+    EXPECT_TRUE(std::isnan(r.specific(1.0)));
+    EXPECT_TRUE(std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+      return w.find("file's active mass") != std::string::npos;
+    })) << file_mg;
+    for (const auto& c : r.cycles) {
+      EXPECT_EQ(std::find(c.flags.begin(), c.flags.end(), "implausible-specific-capacity"), c.flags.end());
+    }
+  }
+  // A plausible file mass is used; a given one too, even a placeholder, with its warning.
+  castor::Table tab = synthetic_run(p, 0.04, 2, current, 1e-3);
+  const double q = cy::analyse_cycling(tab, {}).half_cycles.front().capacity_mAh;
+  tab.meta.active_mass_g = q / 100;  // g: 100 mAh/g
+  EXPECT_TRUE(cy::analyse_cycling(tab, {}).mass.has_value());
+  cy::CyclingOptions o;
+  o.mass = cy::ActiveMass::given_mg(0.001);
+  const auto given = cy::analyse_cycling(tab, o);
+  ASSERT_TRUE(given.mass.has_value());
+  EXPECT_TRUE(std::any_of(given.warnings.begin(), given.warnings.end(),
+                          [](const std::string& w) { return w.find("placeholder") != std::string::npos; }));
+}

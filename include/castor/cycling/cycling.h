@@ -108,6 +108,10 @@ struct RateRow {
 struct CyclingResult {
   std::string source_file;
   std::optional<ActiveMass> mass;
+  // The mass came from the file, not from the caller. Such a mass is dropped (capacities in
+  // mAh only, with a warning) when it is a known placeholder or gives an implausible
+  // specific capacity: see mass_warnings.
+  bool mass_from_file = false;
   Direction first_direction = Direction::none;
   std::string cycle_rule;     // "file" or "run-order", with the reason
   std::string ce_convention;  // "discharge/charge" or "charge/discharge"

@@ -70,7 +70,19 @@ void add_rates_and_mass_checks(CyclingResult& r, const CyclingOptions& o) {
   if (r.mass) {
     double largest = 0;
     for (const auto& h : r.half_cycles) largest = std::max(largest, h.capacity_mAh);
-    for (auto& w : mass_warnings(*r.mass, largest)) r.warnings.push_back(std::move(w));
+    auto warnings = mass_warnings(*r.mass, largest);
+    if (r.mass_from_file && !warnings.empty()) {
+      // A mass the user did not give and castor cannot stand behind is not used: no mAh/g
+      // is better than a wrong one.
+      r.warnings.push_back(
+          fmt::format("the file's active mass ({:g} mg) is not used: {}; capacities in mAh only (give the mass with --mass-mg)",
+                      r.mass->grams * 1e3, warnings.front()));
+      r.mass.reset();
+      r.mass_from_file = false;
+      for (auto& c : r.cycles) std::erase(c.flags, std::string("implausible-specific-capacity"));
+    } else {
+      for (auto& w : warnings) r.warnings.push_back(std::move(w));
+    }
   }
 }
 
@@ -81,9 +93,10 @@ CyclingResult start_result(const Table& t, const CyclingOptions& o) {
   for (const auto& w : t.meta.warnings) r.warnings.push_back("file: " + w);
   if (o.mass)
     r.mass = o.mass;
-  else if (t.meta.active_mass_g && *t.meta.active_mass_g > 0)
+  else if (t.meta.active_mass_g && *t.meta.active_mass_g > 0) {
     r.mass = ActiveMass{*t.meta.active_mass_g, fmt::format("{:g} mg from the file", *t.meta.active_mass_g * 1e3)};
-  else
+    r.mass_from_file = true;
+  } else
     r.notes.push_back("no active mass given or stored in the file: capacities in mAh only");
   return r;
 }

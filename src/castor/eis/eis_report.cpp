@@ -82,6 +82,13 @@ report::Report to_report(const FitResult& r, const Spectrum& s, const FitOptions
   t.add_texts("verdict", verdict);
   rep.tables.push_back(std::move(t));
   rep.tables.push_back(points_table(s, r.z_fit, "points"));
+  // Each parameter as a value too (by its name, with its standard error and verdict), for
+  // JSON and Python; the text shows them in the table above.
+  for (std::size_t k = 0; k < r.values.size(); ++k) {
+    report::Quantity q{r.names[k], r.names[k], r.values[k], r.units[k], verdict[k], se[k]};
+    q.in_text = false;
+    rep.values.push_back(std::move(q));
+  }
   rep.values.push_back({"chi_square", "chi-square", r.chi_square, "", fmt::format("{} degrees of freedom", r.degrees_of_freedom)});
   rep.values.push_back({"reduced_chi_square", "reduced chi-square", r.reduced_chi_square, "", ""});
   rep.values.push_back({"sum_squares", "sum |Z - Z_fit|^2", r.sum_squares_ohm2, "Ohm^2", ""});
