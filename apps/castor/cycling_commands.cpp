@@ -22,6 +22,7 @@
 #include "castor/cycling/pseudo_ocv.h"
 #include "castor/io/join.h"
 #include "castor/io/read.h"
+#include "castor/report/cell_report.h"
 #include "report_output.h"
 #include "strict.h"
 #include "terminal.h"
@@ -370,6 +371,54 @@ void run_batch(const Common& c, const BatchFlags& b) {
   if (failed && c.strict) throw Error(fmt::format("batch: {} of {} files could not be evaluated (--strict)", failed, result.cells.size()));
 }
 
+struct ReportFlags {
+  std::string masses, formula, ion = "Li";
+  double radius_nm = 0;
+  bool quiet = false;
+};
+
+void run_report(const Common& c, const ReportFlags& f) {
+  if (c.output.empty()) throw Error("castor report needs -o report.html", ErrorKind::usage);
+  if (std::filesystem::path(c.output).extension() != ".html")
+    throw Error(c.output, "", "the report is an HTML page: -o must end in .html", ErrorKind::usage);
+  report::CellReportOptions o;
+  o.batch.cycling = analysis_options(c);
+  if (!f.masses.empty()) o.batch.cells = cycling::read_cells_table(f.masses);
+  o.gitt_formula = f.formula;
+  o.gitt_radius_nm = f.radius_nm;
+  o.ion = f.ion;
+  // Files named directly are taken as they are (an impedance file too); folders and globs
+  // give their cycler files.
+  std::vector<std::filesystem::path> files;
+  std::vector<std::string> skipped;
+  for (const auto& a : c.files) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(a, ec)) {
+      files.emplace_back(a);
+      continue;
+    }
+    const auto in = cycling::expand_batch_inputs({a});
+    files.insert(files.end(), in.files.begin(), in.files.end());
+    skipped.insert(skipped.end(), in.skipped.begin(), in.skipped.end());
+  }
+  if (show_progress(f.quiet))
+    o.progress = [](std::size_t done, std::size_t total) {
+      fmt::print(stderr, "\rreport: {}/{} files", done, total);
+      if (done == total) fmt::print(stderr, "\n");
+    };
+  auto page = report::cell_report(files, o);
+  if (!skipped.empty() && !page.sections.empty())
+    for (const auto& s : skipped) page.sections.front().report.notes.push_back("skipped " + s);
+  std::ofstream out(c.output, std::ios::binary);
+  if (!out) throw Error(c.output, "", "cannot be written", ErrorKind::resource);
+  report::write_html(page, out);
+  if (!out) throw Error(c.output, "", "write failed (disk full?)", ErrorKind::resource);
+  std::size_t figures = 0, warnings = 0;
+  for (const auto& s : page.sections) figures += s.figures.size(), warnings += s.report.warnings.size();
+  fmt::print("{}: {} section(s), {} figure(s), {} warning(s) for {} file(s)\n", c.output, page.sections.size(), figures, warnings,
+             files.size());
+}
+
 }  // namespace
 
 void add_cycling_commands(CLI::App& app) {
@@ -428,6 +477,22 @@ void add_cycling_commands(CLI::App& app) {
   batch->add_flag("--strict", common->strict, "exit status 2 when any file could not be evaluated (default: only when none could)");
   batch->add_flag("-q,--quiet", batch_flags->quiet, "no progress line");
   batch->callback([=] { run_batch(*common, *batch_flags); });
+
+  auto report_flags = std::make_shared<ReportFlags>();
+  auto* rep = app.add_subcommand("report",
+                                 "One self-contained HTML page (interactive figures, sortable tables, warnings) for a cell or a "
+                                 "batch: cycling, dQ/dV, CV, impedance and GITT, as apply");
+  rep->add_option("FILES", common->files, "files, folders (their cycler files) or quoted globs")->required();
+  add_mass_flags(rep, common->mass);
+  rep->add_option("--masses", report_flags->masses, "cells table (as castor batch --masses)");
+  rep->add_option("--cycles", common->cycle_rule, "file, run-order or auto (as castor cycling)")->capture_default_str();
+  rep->add_option("--ce", common->ce, "discharge/charge, charge/discharge or auto (as castor cycling)")->capture_default_str();
+  rep->add_option("--formula", report_flags->formula, "GITT: the active material's formula (with --radius-nm)");
+  rep->add_option("--radius-nm", report_flags->radius_nm, "GITT: the particle radius in nm (with --formula)");
+  rep->add_option("--ion", report_flags->ion, "GITT: the inserted ion")->capture_default_str();
+  rep->add_option("-o,--output", common->output, "report.html")->required();
+  rep->add_flag("-q,--quiet", report_flags->quiet, "no progress line");
+  rep->callback([=] { run_report(*common, *report_flags); });
 
   auto* dq = app.add_subcommand("dqdv", "dQ/dV of one cycle (numbered as castor cycling numbers it) with its peaks");
   add_input(dq);

@@ -200,9 +200,10 @@ int main(int argc, char** argv) {
   add_csv_flags(info, csv);
   info->add_flag("--strict", strict, "treat warnings about the file (truncation, placeholder mass, ...) as errors");
 
-  auto* convert = app.add_subcommand("convert", "Convert a file to the common table (CSV or JSON)");
+  auto* convert =
+      app.add_subcommand("convert", "Convert a file to the common table: CSV, JSON, HDF5 (.h5) or the Battery Data Format (.bdf.csv)");
   convert->add_option("FILES", files, "instrument file; several files of one experiment are joined in time order")->required();
-  convert->add_option("-o,--output", out, "output .csv or .json ('-' for CSV on stdout)")->required();
+  convert->add_option("-o,--output", out, "output .csv, .json, .h5, .bdf.csv ('-' for CSV on stdout)")->required();
   convert->add_option("--format", format, "force a format instead of detecting it");
   convert->add_flag("--common-only", common_only, "write only the common columns, not the raw ones");
   add_csv_flags(convert, csv);

@@ -26,7 +26,7 @@ from ._errors import Error, InputError, InternalError, ResourceError, UsageError
 __version__ = _castor.__version__
 __all__ = [
     "Error", "InputError", "UsageError", "ResourceError", "InternalError",
-    "Table", "Report", "Simulation", "read", "formats", "cycling", "dqdv", "gitt", "cv", "eis",
+    "Table", "Report", "Simulation", "read", "write", "formats", "cycling", "dqdv", "gitt", "cv", "eis",
     "simulate", "identify", "batch", "read_cells_table",
 ]
 
@@ -149,6 +149,13 @@ def read(path: str | os.PathLike | Sequence[str | os.PathLike], format: str | No
     file, the format and the position of a problem.
     """
     return _castor.read(_paths(path), format or "")
+
+
+def write(table: Table, path: str | os.PathLike, raw: bool = True) -> None:
+    """Writes a table as castor's CSV (.csv), the Battery Data Format (.bdf.csv), JSON (.json)
+    or HDF5 (.h5, .hdf5; h5py reads it: f["columns"][name][:] with attrs unit, source_name).
+    castor.read reads every one of them back. raw: also the file's own columns."""
+    _castor.write(_as_table(table), os.fspath(path), raw)
 
 
 def formats() -> list[dict[str, str]]:

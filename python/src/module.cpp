@@ -41,6 +41,7 @@
 #include "castor/io/detect.h"
 #include "castor/io/join.h"
 #include "castor/io/read.h"
+#include "castor/io/write_table.h"
 #include "castor/report/report.h"
 #include "castor/sim/parameters.h"
 #include "castor/sim/protocol.h"
@@ -370,6 +371,16 @@ PYBIND11_MODULE(_castor, m) {
         return std::make_shared<Table>(paths.size() == 1 ? io::read_table(paths.front(), o) : io::read_tables_joined(paths, o));
       },
       py::arg("paths"), py::arg("format") = "");
+
+  m.def(
+      "write",
+      [](const TablePtr& t, const std::filesystem::path& path, bool raw) {
+        io::WriteOptions o;
+        o.include_raw = raw;
+        py::gil_scoped_release release;
+        io::write_table(*t, path, o);
+      },
+      py::arg("table"), py::arg("path"), py::arg("raw") = true);
 
   m.def("formats", [] {
     py::list out;

@@ -110,3 +110,30 @@ def test_error_classes_are_also_builtin_ones():
     assert issubclass(castor.UsageError, ValueError)
     assert issubclass(castor.ResourceError, OSError)
     assert issubclass(castor.InputError, castor.Error)
+
+
+def test_hdf5_bdf_and_json_exports_read_back_and_in_h5py(nacoo2, tmp_path):
+    t = castor.read(nacoo2)
+    for name in ("t.h5", "t.json", "t.bdf.csv"):
+        castor.write(t, tmp_path / name)
+        back = castor.read(tmp_path / name)
+        assert back.rows == t.rows
+        np.testing.assert_allclose(back["voltage_V"], t["voltage_V"], rtol=0, atol=0)
+        np.testing.assert_allclose(back["current_A"], t["current_A"], rtol=0, atol=0)
+    assert castor.read(tmp_path / "t.h5").meta["format"] == "castor-hdf5"
+    assert castor.read(tmp_path / "t.bdf.csv").meta["format"] == "csv"
+    h5py = pytest.importorskip("h5py")
+    import pandas as pd
+
+    with h5py.File(tmp_path / "t.h5", "r") as f:
+        assert f.attrs["castor_format"] == "castor-table 1"
+        v = f["columns"]["voltage_V"]
+        assert v.attrs["unit"] == "V" and v.attrs["source_name"] == "Ewe/V"
+        np.testing.assert_array_equal(v[:], t["voltage_V"])
+        assert f["columns"]["Ewe_V"].attrs["name"] == "Ewe/V"  # '/' is HDF5's separator
+        df = pd.DataFrame({f["columns"][k].attrs["name"]: f["columns"][k][:] for k in f["columns"]})
+    assert len(df) == t.rows and list(df.columns)[: 3] == t.columns[: 3]
+    with open(tmp_path / "t.bdf.csv") as fh:
+        assert fh.readline().startswith("Test Time / s,Voltage / V,Current / A")
+    with pytest.raises(castor.UsageError):
+        castor.write(t, tmp_path / "t.parquet")

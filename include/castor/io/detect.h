@@ -61,6 +61,8 @@ enum class Format {
   basytec_txt,
   generic_csv,  // a CSV with a column mapping (including battery-data-format files)
   gamry_dta,    // Gamry Framework .DTA with CURVE tables
+  castor_json,  // a table castor wrote (castor convert -o x.json)
+  castor_hdf5,  // a table castor wrote (castor convert -o x.h5)
 };
 
 // One row of castor's format table: what `castor formats`, `--format`, the README's format

@@ -58,6 +58,11 @@ struct Report {
   std::vector<std::string> warnings;  // what castor cannot stand behind in these numbers
 };
 
+// A column's heading as the text writer prints it ("D cm2/s"), and one cell as it prints it
+// (the column's text format and scale; NaN as "-").
+std::string column_heading(const ReportColumn& column);
+std::string cell_text(const ReportColumn& column, std::size_t row);
+
 // The text a terminal shows: the summary, each table with aligned headings, the values
 // ("label = value unit (note)"), the notes, then "WARNING: ..." lines.
 void write_text(const Report& report, std::ostream& out);

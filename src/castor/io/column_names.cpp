@@ -124,22 +124,23 @@ struct Rule {
   std::initializer_list<std::string_view> stems;  // in order of preference
 };
 
-const std::array<Rule, 14>& rules() {
-  static const std::array<Rule, 14> r = {{
+const std::array<Rule, 15>& rules() {
+  static const std::array<Rule, 15> r = {{
       {col::time_s, "s", {"test time", "total time", "cumulative time", "elapsed time", "testtime", "run time", "time"}},
       {col::step_time_s, "s", {"step time", "t step", "steptime", "relative time"}},
       {col::voltage_V, "V", {"voltage", "cell voltage", "potential", "ecell", "ewe", "volts", "u", "e"}},
       {col::current_A, "A", {"current", "cell current", "amps", "i"}},
       {col::cycle, "", {"cycle index", "cycle number", "cycle count", "cycle", "cyc count", "cycle id", "cyc#"}},
-      {col::step, "", {"step index", "step number", "step", "line", "step id"}},
+      {col::step, "", {"step index", "step number", "step", "line", "step id", "step count"}},  // step count: BDF's
       {col::temperature_C,
        "\xc2\xb0"
        "C",
-       {"temperature", "temperature 1", "t1", "temp", "aux temperature"}},
+       {"temperature", "temperature 1", "t1", "temp", "aux temperature", "temperature t1", "surface temperature", "ambient temperature"}},
       {col::charge_capacity_mAh, "mAh", {"charge capacity", "charging capacity", "chg cap", "q charge"}},
       {col::discharge_capacity_mAh, "mAh", {"discharge capacity", "discharging capacity", "dchg cap", "q discharge"}},
       {col::charge_energy_mWh, "mWh", {"charge energy", "charging energy", "chg energy", "energy charge"}},
       {col::discharge_energy_mWh, "mWh", {"discharge energy", "discharging energy", "dchg energy", "energy discharge"}},
+      {col::charge_passed_mAh, "mAh", {"net capacity"}},  // BDF: charging - discharging since the test start
       {col::freq_Hz, "Hz", {"frequency", "freq"}},
       {col::z_re_ohm, "Ohm", {"re(z)", "z re", "zre", "zreal", "z'"}},
       {col::z_neg_im_ohm, "Ohm", {"-im(z)", "-z im", "-zim", "-zimag", "-z''"}},

@@ -19,6 +19,7 @@
 #include "castor/io/biologic_mpt.h"
 #include "castor/io/biologic_mpr.h"
 #include "castor/io/basytec_txt.h"
+#include "castor/io/castor_table.h"
 #include "castor/io/arbin_res.h"
 #include "castor/io/detail/text.h"
 #include "castor/eds/eds.h"
@@ -82,7 +83,20 @@ int sniff_maccor_txt(const FileHead& h) {
 }
 int sniff_basytec_txt(const FileHead& h) { return !h.lines.empty() && trim(h.lines[0]).starts_with("~Resultfile from Basytec") ? 3 : 0; }
 int sniff_gamry_dta(const FileHead& h) { return !h.lines.empty() && trim(h.lines[0]) == "EXPLAIN" ? 3 : 0; }
-int sniff_generic_csv(const FileHead& h) { return h.extension == ".csv" || h.extension == ".txt" || h.extension == ".tsv" ? 1 : 0; }
+int sniff_castor_json(const FileHead& h) {
+  const auto b = h.bytes.find_first_not_of(" \t\r\n");
+  return b != std::string_view::npos && h.bytes[b] == '{' && has(h.bytes, "\"castor\"") && has(h.bytes, "\"metadata\"") ? 3 : 0;
+}
+int sniff_castor_hdf5(const FileHead& h) {
+  if (h.bytes.starts_with("\x89HDF\r\n\x1a\n")) return 3;
+  return h.extension == ".h5" || h.extension == ".hdf5" ? 1 : 0;
+}
+int sniff_generic_csv(const FileHead& h) {
+  // The Battery Data Format's required columns name a BDF file, whatever else it holds
+  // (castor convert -o x.bdf.csv keeps the instrument's own columns beside them).
+  if (!h.lines.empty() && has(h.lines[0], "Test Time / s") && has(h.lines[0], "Voltage / V") && has(h.lines[0], "Current / A")) return 3;
+  return h.extension == ".csv" || h.extension == ".txt" || h.extension == ".tsv" ? 1 : 0;
+}
 
 template <Table (*F)(const std::filesystem::path&)>
 Table read_plain(const std::filesystem::path& p, const ReadOptions&) {
@@ -117,6 +131,10 @@ constexpr FormatInfo kFormats[] = {
      "CAPACITYCURVE (one row per half cycle)",
      "voltcycle CV series; gamry-parser/echem ccd_data.dta per-cycle charges", Format::gamry_dta, sniff_gamry_dta,
      read_plain<read_gamry_dta>},
+    {"castor-json", "cycler", "castor's own table as JSON (castor convert -o x.json): columns, units, metadata, warnings",
+     "round trip of every reader's table", Format::castor_json, sniff_castor_json, read_plain<read_castor_json>},
+    {"castor-hdf5", "cycler", "castor's own table as HDF5 (castor convert -o x.h5; h5py reads it): columns with units as attributes",
+     "round trip of every reader's table; h5py", Format::castor_hdf5, sniff_castor_hdf5, read_plain<read_castor_hdf5>},
     {"csv", "cycler", "any delimited table: column line found after a preamble; common columns from names and units or --map",
      "SINTEF Landt step counts, datalab BDF row by row", Format::generic_csv, sniff_generic_csv, read_csv_with_options},
     // Impedance (castor eis), in the order of precedence among equally sure sniffers.

@@ -2,12 +2,17 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "castor/core/columns.h"
 #include "castor/core/error.h"
 #include "castor/core/provenance.h"
+#include "castor/io/castor_table.h"
 
 namespace castor::io {
 namespace {
@@ -117,16 +122,108 @@ void write_json(const Table& t, std::ostream& out, const WriteOptions& o) {
   out << j.dump(1) << '\n';
 }
 
+namespace {
+
+struct BdfColumn {
+  std::string heading;
+  std::vector<double> values;
+};
+
+void add_bdf(std::vector<BdfColumn>& out, const Table& t, std::string_view name, std::string heading, double scale = 1) {
+  const Column* c = t.find(name);
+  if (!c) return;
+  BdfColumn b{std::move(heading), c->values};
+  if (scale != 1)
+    for (double& v : b.values) v *= scale;
+  out.push_back(std::move(b));
+}
+
+}  // namespace
+
+void write_bdf_csv(const Table& t, std::ostream& out, const WriteOptions& o) {
+  for (auto name : {col::time_s, col::voltage_V, col::current_A})
+    if (!t.find(name))
+      throw Error(t.meta.source_file, t.meta.format,
+                  fmt::format("BDF needs test time, voltage and current; the table has no {} column", name));
+  std::vector<BdfColumn> bdf;
+  add_bdf(bdf, t, col::time_s, "Test Time / s");
+  add_bdf(bdf, t, col::voltage_V, "Voltage / V");
+  add_bdf(bdf, t, col::current_A, "Current / A");
+  add_bdf(bdf, t, col::cycle, "Cycle Count / 1");
+  if (const Column* step = t.find(col::step)) {
+    // BDF's step count never resets: a new count at every change of the file's step.
+    BdfColumn b{"Step Count / 1", {}};
+    b.values.reserve(step->values.size());
+    double count = 0, previous = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t i = 0; i < step->values.size(); ++i) {
+      const double v = step->values[i];
+      if (i == 0 || !(v == previous || (std::isnan(v) && std::isnan(previous)))) ++count;
+      previous = v;
+      b.values.push_back(count);
+    }
+    bdf.push_back(std::move(b));
+  }
+  add_bdf(bdf, t, col::step_time_s, "Step Time / s");
+  add_bdf(bdf, t, col::charge_passed_mAh, "Net Capacity / Ah", 1e-3);
+  add_bdf(bdf, t, col::temperature_C, "Temperature T1 / degC");
+  add_bdf(bdf, t, col::freq_Hz, "Frequency / Hz");
+  add_bdf(bdf, t, col::z_re_ohm, "Real Impedance / ohm");
+  add_bdf(bdf, t, col::z_neg_im_ohm, "Imaginary Impedance / ohm", -1);  // BDF: as reported, negative when capacitive
+  std::vector<const Column*> raw;
+  if (o.include_raw)
+    for (const auto& c : t.columns())
+      if (c.role == ColumnRole::Raw) raw.push_back(&c);
+  bool first = true;
+  for (const auto& b : bdf) {
+    out << (first ? "" : ",") << csv_quote(b.heading);
+    first = false;
+  }
+  for (const auto* c : raw) out << ',' << csv_quote(c->name);
+  if (o.include_raw)
+    for (const auto& c : t.text_columns()) out << ',' << csv_quote(c.name);
+  out << '\n';
+  std::string line;
+  auto number = [&](double v) {
+    if (std::isfinite(v))
+      fmt::format_to(std::back_inserter(line), "{}", v);
+    else if (!std::isnan(v))
+      line += v > 0 ? "inf" : "-inf";
+  };
+  for (std::size_t i = 0; i < t.rows(); ++i) {
+    line.clear();
+    for (std::size_t k = 0; k < bdf.size(); ++k) {
+      if (k) line += ',';
+      number(bdf[k].values[i]);
+    }
+    for (const auto* c : raw) {
+      line += ',';
+      number(c->values[i]);
+    }
+    if (o.include_raw)
+      for (const auto& c : t.text_columns()) {
+        line += ',';
+        line += csv_quote(c.values[i]);
+      }
+    line += '\n';
+    out << line;
+  }
+}
+
 void write_table(const Table& t, const std::filesystem::path& path, const WriteOptions& o) {
   const auto ext = path.extension().string();
-  if (ext != ".csv" && ext != ".json") throw Error(path.string(), "", "output must end in .csv or .json");
+  const bool bdf = ext == ".csv" && path.stem().extension() == ".bdf";
+  if (ext == ".h5" || ext == ".hdf5") return write_hdf5(t, path, o);
+  if (ext != ".csv" && ext != ".json")
+    throw Error(path.string(), "", "output must end in .csv, .bdf.csv, .json, .h5 or .hdf5", ErrorKind::usage);
   std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error(path.string(), "", "cannot open for writing");
-  if (ext == ".csv")
+  if (!out) throw Error(path.string(), "", "cannot open for writing", ErrorKind::resource);
+  if (bdf)
+    write_bdf_csv(t, out, o);
+  else if (ext == ".csv")
     write_csv(t, out, o);
   else
     write_json(t, out, o);
-  if (!out) throw Error(path.string(), "", "write failed (disk full?)");
+  if (!out) throw Error(path.string(), "", "write failed (disk full?)", ErrorKind::resource);
 }
 
 }  // namespace castor::io

@@ -12,9 +12,7 @@
 #include "castor/core/provenance.h"
 
 namespace castor::report {
-namespace {
-
-std::string heading_of(const ReportColumn& c) {
+std::string column_heading(const ReportColumn& c) {
   if (!c.heading.empty()) return c.heading;
   return c.unit.empty() ? c.name : c.name + " " + c.unit;
 }
@@ -25,6 +23,8 @@ std::string cell_text(const ReportColumn& c, std::size_t row) {
   if (std::isnan(v)) return "-";
   return fmt::format(fmt::runtime(c.text_format), v * c.text_scale);
 }
+
+namespace {
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -82,7 +82,7 @@ void write_text(const Report& r, std::ostream& out) {
       if (c.in_text) shown.push_back(&c);
     for (const auto* cp : shown) {
       const auto& c = *cp;
-      std::size_t w = heading_of(c).size();
+      std::size_t w = column_heading(c).size();
       for (std::size_t i = 0; i < t.rows(); ++i) w = std::max(w, cell_text(c, i).size());
       width.push_back(w);
     }
@@ -93,7 +93,7 @@ void write_text(const Report& r, std::ostream& out) {
       if (shown[k]->is_text()) return fmt::format("{}{:<{}}", k ? "  " : "", text, last ? 0 : width[k]);
       return fmt::format("{}{:>{}}", k ? "  " : "", text, width[k]);
     };
-    for (std::size_t k = 0; k < shown.size(); ++k) line += cell(k, heading_of(*shown[k]));
+    for (std::size_t k = 0; k < shown.size(); ++k) line += cell(k, column_heading(*shown[k]));
     out << line << "\n";
     for (std::size_t i = 0; i < t.rows(); ++i) {
       line.clear();
