@@ -23,6 +23,7 @@
 #include "castor/report/style.h"
 #include "castor/io/write_table.h"
 #include "strict.h"
+#include "terminal.h"
 #include "cycling_commands.h"
 #include "eis_commands.h"
 #include "gitt_cv_commands.h"
@@ -183,6 +184,7 @@ CLI::Option* add_style_option(CLI::App& app, const char* name, Edit edit, const 
 }  // namespace
 
 int main(int argc, char** argv) {
+  castor::cli::interleave_stdout_with_stderr_when_shared();
   CLI::App app{"castor: battery-electrode data toolkit (readers, analyses, simulator)"};
   app.require_subcommand(1);
   app.fallthrough();  // before the subcommands: they inherit it, so --size etc. work after them
