@@ -18,6 +18,7 @@
 #include "castor/xrd/phases.h"
 #include "castor/xrd/profile.h"
 #include "castor/xrd/refine.h"
+#include "castor/xrd/xrd_report.h"
 #include "report/png_image.h"
 #include "test_data.h"
 
@@ -135,6 +136,21 @@ TEST(XrdReflections, NtpPositionsAndAbsences) {
     ++compared;
   }
   EXPECT_GT(compared, 40);
+}
+
+// A range that holds no reflection (NTP's first, 012, lies at 14.53 deg for Cu Ka1) gives an
+// empty table with a warning that says why, not a bare header; a range that holds it, no warning.
+TEST(XrdReflections, EmptyRangeIsReportedNotSilent) {
+  const auto x = ntp();
+  const auto none = xrd::reflections_report(x, 1.540593, 0, 12, 0);
+  ASSERT_EQ(none.tables.size(), 1u);
+  EXPECT_EQ(none.tables[0].rows(), 0u);
+  ASSERT_EQ(none.warnings.size(), 1u);
+  EXPECT_NE(none.warnings[0].find("no allowed reflection between 0 and 12 deg"), std::string::npos);
+  const auto some = xrd::reflections_report(x, 1.540593, 0, 15, 0);
+  ASSERT_EQ(some.tables[0].rows(), 1u);
+  EXPECT_NEAR(some.tables[0].columns[5].numbers[0], 14.5336, 1e-3);  // two_theta
+  EXPECT_TRUE(some.warnings.empty());
 }
 
 // Dans_Diffraction's rutile test: VESTA's |F| (Waasmaier-Kirfel form factors); castor uses

@@ -319,6 +319,11 @@ report::Report reflections_report(const Crystal& x, double lambda, double lo, do
   t.add_numbers("F_abs", "", F, "{:.4f}", "|F|");
   t.add_numbers("intensity_relative", "", I, "{:.2f}", "I rel");
   rep.tables.push_back(std::move(t));
+  if (refl.empty())
+    rep.warnings.push_back(fmt::format(
+        "no allowed reflection between {:g} and {:g} deg 2-theta at {:.6f} A (no d can exceed the longest cell edge, {:.4f} A); "
+        "widen the range (--min/--max)",
+        lo, hi, lambda, std::max({x.a, x.b, x.c})));
   return rep;
 }
 
