@@ -299,12 +299,12 @@ def simulate(params: str | os.PathLike = "ntp-ca", protocol: str = "", rtol: flo
     """Simulates a cell through a protocol.
 
     params: a preset name ("ntp-ca") or a parameter file (.toml, docs/simulator.md).
-    protocol: castor's protocol text, e.g. "cc -5 mA/g until 1.0 V; cc 5 mA/g until 2.4 V".
+    protocol: castor's protocol text, e.g. "Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.4 V" (docs/simulator.md).
     overrides: parameter values by path, e.g. {"cathode.k0_A_m2": 0.5}, on top of params.
     Raises castor.InputError when the simulation leaves physical bounds.
     """
     if not protocol:
-        raise UsageError("simulate needs protocol= (e.g. 'cc -5 mA/g until 1.0 V')")
+        raise UsageError("simulate needs protocol= (e.g. 'Discharge at 5 mA/g until 1.5 V')")
     return Simulation(_castor.simulate(os.fspath(params), protocol, rtol, atol, record_fillings, dict(overrides or {})))
 
 

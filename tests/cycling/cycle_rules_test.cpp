@@ -17,6 +17,7 @@
 #include "castor/core/error.h"
 #include "castor/core/table.h"
 #include "castor/cycling/cycling.h"
+#include "castor/cycling/cycling_report.h"
 #include "castor/io/read.h"
 #include "castor/io/detail/text.h"
 #include "test_data.h"
@@ -225,6 +226,24 @@ TEST(CycleRules, CeAboveHundredAndCapacityJumpAreFlagged) {
   EXPECT_FALSE(flagged(r2.cycles[2], "capacity-jump"));
   EXPECT_TRUE(flagged(r2.cycles[3], "capacity-jump"));
   EXPECT_FALSE(flagged(r2.cycles[3], "ce>100%"));
+}
+
+// A headline CE above 100 % is a warning (what a batch row and a report show), not only a
+// flag in the per-cycle table; a CE below 100 % gives no such warning.
+TEST(CycleRules, HeadlineCeAboveHundredIsAWarning) {
+  const auto count = [](const cy::CyclingResult& r, const std::string& what) {
+    return std::count_if(r.warnings.begin(), r.warnings.end(), [&](const std::string& w) { return w.find(what) != std::string::npos; });
+  };
+  const auto high = cy::analyse_cycling(synthetic({1.05, 0.95, 1.05}));
+  EXPECT_EQ(count(high, "first CE 105.00 %"), 1);
+  EXPECT_EQ(count(high, "last CE 105.00 %"), 1);
+  const auto low = cy::analyse_cycling(synthetic({0.95, 1.05, 0.95}));
+  EXPECT_EQ(count(low, "above 100 %"), 0);  // the middle cycle is flagged in the table only
+  EXPECT_TRUE(flagged(low.cycles[2], "ce>100%"));
+  const auto rep = cy::to_report(high);
+  EXPECT_EQ(std::count_if(rep.warnings.begin(), rep.warnings.end(),
+                          [](const std::string& w) { return w.find("above 100 %") != std::string::npos; }),
+            2);
 }
 
 // castor info and castor cycling count the same cycles on every cycler file in shared data

@@ -276,6 +276,33 @@ void build_cycles(CyclingResult& r, const std::vector<CycleGroup>& groups, const
   }
 }
 
+// The headline CEs (first and last complete cycle) whose own flags undermine them are said
+// among the warnings, beside the number, not only in the per-cycle table: a summary row
+// (batch, report, JSON) shows the headline alone.
+void warn_about_headline_cycles(CyclingResult& r) {
+  const CycleRow* first = nullptr;
+  const CycleRow* last = nullptr;
+  for (const auto& c : r.cycles)
+    if (std::isfinite(c.coulombic_efficiency)) {
+      if (!first) first = &c;
+      last = &c;
+    }
+  auto flag_warning = [&](const CycleRow& cy, const char* which) {
+    const auto has = [&](const char* f) { return std::find(cy.flags.begin(), cy.flags.end(), f) != cy.flags.end(); };
+    if (has("ce>100%"))
+      r.warnings.push_back(
+          fmt::format("{} CE {:.2f} % (cycle {}) is above 100 % beyond its uncertainty: more charge came out than went in ({}{}); "
+                      "a cell that starts part-charged, a side reaction that gives charge back, or a cycle split that does not "
+                      "follow the electrode's own cycles (castor cycling --cycles, --ce)",
+                      which, 100 * cy.coulombic_efficiency, cy.cycle, r.ce_convention,
+                      has("several-half-cycles") ? "; the cycle holds several half-cycles of one direction" : ""));
+    if (has("coarse-sampling"))
+      r.warnings.push_back(fmt::format("{} CE: cycle {} has too few samples for the capacity integral to be within 1 %", which, cy.cycle));
+  };
+  if (first) flag_warning(*first, "first");
+  if (last && last != first) flag_warning(*last, "last");
+}
+
 }  // namespace
 
 CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
@@ -436,6 +463,7 @@ CyclingResult analyse_cycling(const Table& t, const CyclingOptions& o) {
   });
 
   add_rates_and_mass_checks(r, o);
+  warn_about_headline_cycles(r);
   return r;
 }
 
@@ -478,6 +506,7 @@ CyclingResult analyse_half_cycle_table(const Table& t, const CyclingOptions& o) 
   build_cycles(r, groups, o, [](const HalfCycleRow&, const HalfCycleRow&, CycleRow&) {});
   for (auto& c : r.cycles) c.hysteresis_note = "the file holds no samples";
   add_rates_and_mass_checks(r, o);
+  warn_about_headline_cycles(r);
   return r;
 }
 
