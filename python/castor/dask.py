@@ -14,6 +14,7 @@ installed (the same version) and the files at the same paths (a shared file syst
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -34,6 +35,25 @@ class BatchSummary:
     @property
     def failed(self) -> int:
         return int((self.cells["error"] != "").sum())
+
+
+@contextlib.contextmanager
+def _client(client):
+    """The given client; else the default one; else a new LocalCluster, closed afterwards."""
+    if client is not None:
+        yield client
+        return
+    from distributed import Client, default_client
+
+    try:
+        existing = default_client()
+    except ValueError:  # no client in this process: start one, close it afterwards
+        existing = None
+    if existing is not None:
+        yield existing
+        return
+    with Client(processes=True, dashboard_address=None) as own:
+        yield own
 
 
 def _batch_task(files: list[str], masses: str, only_listed: bool, threads: int, options: dict):
@@ -60,22 +80,11 @@ def batch(inputs, client=None, masses: str | os.PathLike | None = None, only_lis
     masses_path = os.path.abspath(os.fspath(masses)) if masses else ""
     if masses_path:
         castor.read_cells_table(masses_path)  # every worker reads it: a bad table fails here, once, with its line
-    own_client = None
-    if client is None:
-        from distributed import Client, default_client
-
-        try:
-            client = default_client()
-        except ValueError:
-            own_client = client = Client(processes=True, dashboard_address=None)
-    try:
+    with _client(client) as client:
         groups = [files[i:i + files_per_task] for i in range(0, len(files), files_per_task)]
         futures = client.map(_batch_task, groups, [masses_path] * len(groups), [only_listed] * len(groups),
                              [threads_per_task] * len(groups), [options] * len(groups), pure=False)
         parts = client.gather(futures)
-    finally:
-        if own_client is not None:
-            own_client.close()
     cells = pd.concat([p[0] for p in parts], ignore_index=True)
     cycles = pd.concat([p[1] for p in parts], ignore_index=True)
     warnings = [w for p in parts for w in p[2]]
@@ -94,15 +103,7 @@ def simulate_many(params_list: Sequence[str | dict], protocol: str, client=None,
     path ({"cathode.k0_A_m2": 0.5}). The common columns come back (time [s], voltage [V],
     current [A], ...), as castor.simulate(...).to_pandas(raw=False) gives them.
     """
-    own_client = None
-    if client is None:
-        from distributed import Client, default_client
-
-        try:
-            client = default_client()
-        except ValueError:
-            own_client = client = Client(processes=True, dashboard_address=None)
-    try:
+    with _client(client) as client:
         args = []
         for p in params_list:
             if isinstance(p, dict):
@@ -111,6 +112,3 @@ def simulate_many(params_list: Sequence[str | dict], protocol: str, client=None,
                 args.append((os.path.abspath(os.fspath(p)) if os.fspath(p).endswith(".toml") else os.fspath(p), {}))
         futures = [client.submit(_simulate_task, a, protocol, o, rtol, pure=False) for a, o in args]
         return client.gather(futures)
-    finally:
-        if own_client is not None:
-            own_client.close()
