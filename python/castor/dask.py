@@ -40,17 +40,15 @@ class BatchSummary:
 @contextlib.contextmanager
 def _client(client):
     """The given client; else the default one; else a new LocalCluster, closed afterwards."""
-    if client is not None:
-        yield client
-        return
     from distributed import Client, default_client
 
-    try:
-        existing = default_client()
-    except ValueError:  # no client in this process: start one, close it afterwards
-        existing = None
-    if existing is not None:
-        yield existing
+    if client is None:
+        try:
+            client = default_client()
+        except ValueError:  # no client in this process
+            pass
+    if client is not None:
+        yield client
         return
     with Client(processes=True, dashboard_address=None) as own:
         yield own
