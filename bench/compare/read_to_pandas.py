@@ -68,6 +68,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep-heap", action="store_true",
                     help="glibc keeps freed memory (mallopt), for both sides: no page faults on warm calls")
+    ap.add_argument("--file", action="append", default=[], metavar="PEER:PATH",
+                    help="one more case, e.g. NewareNDA:/tmp/large_v26.nda (from make_large_nda.py)")
     a = ap.parse_args()
     if a.keep_heap:
         import ctypes
@@ -84,6 +86,9 @@ def main():
         ("NewareNDA", "cycler/NewareNDA/TestFile.nda"),
         ("NewareNDA", "cycler/NewareNDA/new_nda_file.nda"),
     ]
+    for extra in a.file:
+        kind, _, rel = extra.partition(":")
+        cases.append((kind, os.path.abspath(rel)))
     peers = {"galvani": galvani_read, "NewareNDA": newarenda_read}
     ours = lambda p: castor.read(p).to_pandas()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}, "

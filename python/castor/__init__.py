@@ -50,7 +50,8 @@ def _table_to_pandas(self, units: bool = True, raw: bool = True):
 
     units: common columns are named "voltage [V]", "current [A]" (False: castor's names,
     "voltage_V"). raw: include the file's own columns under their raw names. The numeric
-    columns are not copied where pandas allows it (``copy=False``).
+    columns are not copied where pandas allows it (``copy=False``); text columns are
+    pandas Categoricals (an instrument's status or mode names repeat on every row).
     """
     import pandas as pd
 
@@ -62,7 +63,11 @@ def _table_to_pandas(self, units: bool = True, raw: bool = True):
         label = _unit_label(name, info["unit"]) if units and info["role"] == "common" else name
         if label in data:  # a raw name that looks like a labelled common one
             label = name
-        data[label] = self[name]
+        if info["kind"] == "text":
+            codes, categories = self.text_codes(name)
+            data[label] = pd.Categorical.from_codes(codes, categories=categories)
+        else:
+            data[label] = self[name]
     df = pd.DataFrame(data, copy=False)
     df.attrs["castor"] = self.meta
     return df

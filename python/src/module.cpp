@@ -15,6 +15,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -274,6 +275,25 @@ PYBIND11_MODULE(_castor, m) {
             throw py::key_error(fmt::format("{}: no column '{}'", t->meta.source_file, name));
           },
           "a numeric column as a read-only numpy view of castor's storage (no copy), a text column as a list")
+      .def(
+          "text_codes",
+          [](const Table& t, const std::string& name) {
+            const TextColumn* c = t.find_text(name);
+            if (!c) throw py::key_error(fmt::format("{}: no text column '{}'", t.meta.source_file, name));
+            // Codes into the distinct values in order of first appearance (a pandas
+            // Categorical without one Python string per row).
+            std::unordered_map<std::string_view, std::int32_t> code_of;
+            std::vector<std::string_view> categories;
+            py::array_t<std::int32_t> codes(static_cast<py::ssize_t>(c->values.size()));
+            auto* out = codes.mutable_data();
+            for (std::size_t i = 0; i < c->values.size(); ++i) {
+              auto [it, added] = code_of.try_emplace(c->values[i], static_cast<std::int32_t>(categories.size()));
+              if (added) categories.push_back(c->values[i]);
+              out[i] = it->second;
+            }
+            return py::make_tuple(codes, py::cast(categories));
+          },
+          py::arg("name"), "a text column as (codes, categories): codes an int32 array indexing the distinct values")
       .def_property_readonly("meta", [](const Table& t) { return meta_dict(t.meta); })
       .def("summary", [](const Table& t) {
         const auto s = summarize(t);

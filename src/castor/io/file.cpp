@@ -5,6 +5,10 @@
 #include <cstring>
 #include <fstream>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "castor/core/error.h"
@@ -60,6 +64,29 @@ std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path, con
   if (!bytes.empty() && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
     throw Error(path.string(), format, "read failed");
   return bytes;
+}
+
+MappedFile::MappedFile(const std::filesystem::path& path, const std::string& format) {
+  const auto size = static_cast<std::size_t>(check_input_file(path, format));
+  if (size == 0) return;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path.string(), format, std::string("cannot open: ") + std::strerror(errno));
+  // MAP_POPULATE maps the whole file in one call instead of one fault per page.
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  ::close(fd);
+  if (p != MAP_FAILED) {
+    data_ = static_cast<const std::uint8_t*>(p);
+    size_ = size;
+    mapped_ = true;
+    return;
+  }
+  fallback_ = read_file_bytes(path, format);
+  data_ = fallback_.data();
+  size_ = fallback_.size();
+}
+
+MappedFile::~MappedFile() {
+  if (mapped_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
 }
 
 std::string read_nonempty_file(const std::filesystem::path& path, const std::string& format) {

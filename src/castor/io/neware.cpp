@@ -125,6 +125,15 @@ struct Records {
       v->resize(n, kNaN);
     status.resize(n);
   }
+  // Keeps rows [0, n); returns the memory of the rest when that is more than a quarter.
+  void truncate(std::size_t n) {
+    const bool shrink = n < index.capacity() / 4 * 3;
+    resize(n);
+    if (!shrink) return;
+    for (auto* v : {&index, &cycle, &step_index, &step_time, &voltage, &current_mA, &chg_cap, &dchg_cap, &chg_e, &dchg_e, &timestamp})
+      v->shrink_to_fit();
+    status.shrink_to_fit();
+  }
 };
 
 template <class T>
@@ -157,7 +166,7 @@ void read_counters(const std::uint8_t* p, double mult, Records& r, std::size_t i
 
 // A Y(u16) M D h m s date-time field, the instrument's local time, as seconds since 1970.
 double read_calendar_time(const std::uint8_t* p) {
-  const auto ts = parse_datetime_s(fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", get<std::uint16_t>(p), p[2], p[3], p[4], p[5], p[6]));
+  const auto ts = civil_datetime_s(get<std::uint16_t>(p), p[2], p[3], p[4], p[5], p[6]);
   return ts ? *ts : kNaN;
 }
 
@@ -539,7 +548,40 @@ std::optional<double> xml_attribute_number(const std::string& xml, const std::st
 
 // ---------------------------------------------------------------- .nda
 
-Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, int version) {
+// The first copy of each Index, in Index order (BTS writes some records twice). Records
+// already strictly increasing (the usual file) are returned as they are, without a copy.
+Records first_copy_in_index_order(Records r) {
+  bool increasing = true;
+  for (std::size_t i = 1; i < r.size() && increasing; ++i) increasing = r.index[i] > r.index[i - 1];
+  if (increasing) return r;
+  std::vector<std::size_t> order(r.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto c) { return r.index[a] < r.index[c]; });
+  Records s;
+  s.resize(order.size());
+  std::size_t j = 0;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::size_t i = order[k];
+    if (j > 0 && s.index[j - 1] == r.index[i]) continue;
+    s.index[j] = r.index[i];
+    s.cycle[j] = r.cycle[i];
+    s.step_index[j] = r.step_index[i];
+    s.status[j] = std::move(r.status[i]);
+    s.step_time[j] = r.step_time[i];
+    s.voltage[j] = r.voltage[i];
+    s.current_mA[j] = r.current_mA[i];
+    s.chg_cap[j] = r.chg_cap[i];
+    s.dchg_cap[j] = r.dchg_cap[i];
+    s.chg_e[j] = r.chg_e[i];
+    s.dchg_e[j] = r.dchg_e[i];
+    s.timestamp[j] = r.timestamp[i];
+    ++j;
+  }
+  s.truncate(j);
+  return s;
+}
+
+Table read_nda_86(std::span<const std::uint8_t> b, const std::string& file, int version) {
   ByteReader br(b, file, std::string(kNda));
   // Records of 86 bytes: find the first, marked 0x55 0x00 and followed by another record.
   std::size_t start = std::string::npos;
@@ -558,6 +600,9 @@ Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, i
     if (static_cast<std::size_t>(block) + 30 <= b.size()) fixed_range = get<std::int32_t>(b.data() + block + 26);
   }
   Records r;
+  // At most one row per 86 bytes: sized once, cut to the rows read at the end.
+  r.resize((b.size() - start) / 86);
+  std::size_t rows = 0;
   std::vector<std::string> warnings;
   std::size_t other_records = 0, resyncs = 0;
   std::size_t p = start;
@@ -591,8 +636,7 @@ Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, i
     const auto mult = range_multiplier(range);
     if (!mult) br.fail(p + 78, fmt::format("unknown current range code {}", range));
     const char* st = status_name(q[12]);
-    const std::size_t i = r.size();
-    r.resize(i + 1);
+    const std::size_t i = rows++;
     r.index[i] = index;
     r.cycle[i] = get<std::uint32_t>(q + 6) + 1.0;
     r.step_index[i] = get<std::uint16_t>(q + 10);
@@ -618,29 +662,8 @@ Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, i
         fmt::format("the file ends inside a record: {} bytes of an 86-byte record at byte {} (truncated?); "
                     "the complete rows are kept",
                     b.size() - p, p));
-  // Keep the first copy of each Index, in Index order (BTS writes some records twice).
-  std::vector<std::size_t> order(r.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](auto a, auto c) { return r.index[a] < r.index[c]; });
-  Records s;
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    const std::size_t i = order[k];
-    if (s.size() > 0 && s.index.back() == r.index[i]) continue;
-    const std::size_t j = s.size();
-    s.resize(j + 1);
-    s.index[j] = r.index[i];
-    s.cycle[j] = r.cycle[i];
-    s.step_index[j] = r.step_index[i];
-    s.status[j] = r.status[i];
-    s.step_time[j] = r.step_time[i];
-    s.voltage[j] = r.voltage[i];
-    s.current_mA[j] = r.current_mA[i];
-    s.chg_cap[j] = r.chg_cap[i];
-    s.dchg_cap[j] = r.dchg_cap[i];
-    s.chg_e[j] = r.chg_e[i];
-    s.dchg_e[j] = r.dchg_e[i];
-    s.timestamp[j] = r.timestamp[i];
-  }
+  r.truncate(rows);
+  Records s = first_copy_in_index_order(std::move(r));
   // Indices run 1, 2, 3, ...: gaps are records lost to damage.
   std::size_t missing = 0;
   for (std::size_t j = 0; j < s.size(); ++j) {
@@ -663,7 +686,7 @@ Table read_nda_86(const std::vector<std::uint8_t>& b, const std::string& file, i
 // f32 current mA @20, f32 voltage V @24, f32 capacity mAs @28 and energy mWs @32 (signed:
 // negative on discharge), u32 cycle @36 (0-based), u32 unix time @44 + u32 ns @48,
 // f32 auxiliary temperature @52 when records are 56 bytes or longer (fastnda).
-Table read_nda_130(const std::vector<std::uint8_t>& b, const std::string& file) {
+Table read_nda_130(std::span<const std::uint8_t> b, const std::string& file) {
   ByteReader br(b, file, std::string(kNda));
   if (b.size() < 1024 + 56) br.fail(0, "file ends before its first data record");
   if (b[1024] != 0x55)
@@ -848,7 +871,8 @@ Table read_neware_ndax(const std::filesystem::path& path) {
 
 Table read_neware_nda(const std::filesystem::path& path) {
   const std::string file = path.string();
-  const auto bytes = read_file_bytes(path, std::string(kNda));
+  const MappedFile mapped(path, std::string(kNda));
+  const std::span<const std::uint8_t> bytes = mapped.bytes();
   ByteReader br(bytes, file, std::string(kNda));
   if (bytes.size() < 16 || br.bytes_at(0, 6) != "NEWARE") br.fail(0, "not a Neware .nda file (missing 'NEWARE' magic)");
   const int version = bytes[14];

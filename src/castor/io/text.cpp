@@ -264,7 +264,11 @@ std::optional<double> parse_datetime_s(std::string_view f) {
     mo = a, d = b, y = c;
   }
   if (y < 100) y += 2000;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 24 || mm > 59 || ss >= 61) return std::nullopt;
+  return civil_datetime_s(y, mo, d, hh, mm, ss);
+}
+
+std::optional<double> civil_datetime_s(long long y, int mo, int d, int hh, int mm, double ss) {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh < 0 || hh > 24 || mm < 0 || mm > 59 || !(ss >= 0 && ss < 61)) return std::nullopt;
   return static_cast<double>(days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) * 86400.0 + hh * 3600.0 + mm * 60.0 +
          ss;
 }

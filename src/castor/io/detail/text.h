@@ -68,6 +68,9 @@ std::optional<double> parse_duration_s(std::string_view field);
 // Accepts "YYYY-MM-DD hh:mm:ss(.f)", "YYYY/MM/DD ...", "MM/DD/YYYY hh:mm:ss(.f)",
 // "DD.MM.YYYY hh:mm:ss" and an ISO 'T'.
 std::optional<double> parse_datetime_s(std::string_view field);
+// A calendar date-time (year, month 1-12, day 1-31, hour 0-24, minute, second) as seconds
+// since 1970-01-01 in the same time zone; nullopt for fields out of range.
+std::optional<double> civil_datetime_s(long long year, int month, int day, int hour, int minute, double second);
 // Seconds since 1970 -> "YYYY-MM-DDThh:mm:ss(.ffffff)"; "" for a non-finite value or one
 // outside the years 1-9999.
 std::string format_datetime(double seconds_since_epoch);
