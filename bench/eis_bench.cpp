@@ -22,8 +22,14 @@ void fit_from_guess(benchmark::State& state) {
   o.initial = {.01, .01, 100, .01, .05, 100, 1};
   o.starts = 1;
   double chi = 0;
-  for (auto _ : state) chi = eis::fit_circuit(c, s, o).sum_squares_ohm2;
+  int iterations = 0;
+  for (auto _ : state) {
+    const auto r = eis::fit_circuit(c, s, o);
+    chi = r.sum_squares_ohm2;
+    iterations = r.iterations;
+  }
   state.counters["ssr_ohm2"] = chi;
+  state.counters["iterations"] = iterations;
 }
 BENCHMARK(fit_from_guess)->Unit(benchmark::kMillisecond);
 

@@ -200,7 +200,9 @@ TEST(EisFit, DummyCircuitsAllPoints) {
 }
 
 TEST(EisCircuit, AnalyticDerivativesMatchFiniteDifferences) {
-  const eis::Circuit c("L0-R0-p(R1,CPE1)-p(R2-Wo1,C2)-p(Ws1,La1)-G1-W1-TLMQ1");
+  // Resistor and capacitor branches first, last and nested in p(...): the parallel node
+  // takes their admittances directly.
+  const eis::Circuit c("L0-R0-p(R1,CPE1)-p(R2-Wo1,C2)-p(Ws1,La1)-G1-W1-TLMQ1-p(C3,R3,p(R4,C4)-Wo2)");
   std::vector<double> p;
   for (std::size_t k = 0; k < c.size(); ++k) p.push_back(0.3 + 0.1 * static_cast<double>(k % 7));
   // Exponents below 1.
@@ -233,6 +235,17 @@ TEST(EisCircuit, ElementValuesAndBadStrings) {
   const auto z = rc.impedance(1.0 / (100 * 1e-3), std::vector<double>{100, 1e-3});
   EXPECT_NEAR(z.real(), 50, 1e-12);
   EXPECT_NEAR(z.imag(), -50, 1e-12);
+  // Finite-length Warburg elements against the textbook forms, Z = A coth(x)/x (open) and
+  // A tanh(x)/x (short) with x = sqrt(j w tau), from a small x to beyond the cut-off (x > 20).
+  for (double w : {1e-6, 1e-2, 1.0, 30.0, 1e3, 1e6}) {
+    const double a = 2.5, tau = 0.7;
+    const eis::cplx x = std::sqrt(eis::cplx(0, w * tau));
+    const eis::cplx open = a / (std::tanh(x) * x), shorted = a * std::tanh(x) / x;
+    const auto zo = eis::Circuit("Wo1").impedance(w, std::vector<double>{a, tau});
+    const auto zs = eis::Circuit("Ws1").impedance(w, std::vector<double>{a, tau});
+    EXPECT_NEAR(std::abs(zo - open) / std::abs(open), 0.0, 1e-12) << "Wo at w " << w;
+    EXPECT_NEAR(std::abs(zs - shorted) / std::abs(shorted), 0.0, 1e-12) << "Ws at w " << w;
+  }
   // Warburg: Aw (1 - j)/sqrt(w).
   const auto zw = eis::Circuit("W1").impedance(4.0, std::vector<double>{3.0});
   EXPECT_NEAR(zw.real(), 1.5, 1e-14);

@@ -32,6 +32,11 @@ constexpr std::array<ElementType, 10> kTypes = {{
     {ElementCode::G, "G", 2, {"Ohm", "s", ""}, {kInf, kInf, 0}},
 }};
 
+void sincos_of(double x, double& s, double& c) {
+  s = std::sin(x);  // g++ fuses the pair into one sincos call
+  c = std::cos(x);
+}
+
 cplx coth(cplx x) {
   if (x.real() > 20) return 1.0;
   return 1.0 / std::tanh(x);
@@ -191,15 +196,29 @@ cplx element_impedance(const Circuit::Node& n, double w, const double* p, cplx* 
     }
     case ElementCode::Wo:
     case ElementCode::Ws: {
-      const cplx x = std::sqrt(jw * p[1]);
+      // x = sqrt(j w tau) = a (1 + j) with a = sqrt(w tau / 2), so tanh x, 1/x and 1/x^2 come
+      // from real functions: tanh(a + j a) = (sinh 2a + j sin 2a) / (cosh 2a + cos 2a),
+      // 1/x = (1 - j) / (2a), 1/x^2 = -j / (2 a^2). Half the time of complex sqrt and tanh.
+      const double a = std::sqrt(0.5 * w * p[1]);
       const bool open = n.type->code == ElementCode::Wo;
-      // One tanh: coth = 1/tanh, csch^2 = coth^2 - 1, sech^2 = 1 - tanh^2.
-      const cplx th = x.real() > 20 ? cplx(1.0) : std::tanh(x);
-      const cplx ct = 1.0 / th;
-      const cplx f = open ? ct / x : th / x;
-      // d/dx (coth x / x) = -(csch^2 x) / x - coth x / x^2; d/dx (tanh x / x) = sech^2 x / x - tanh x / x^2
-      const cplx df = open ? -(ct * ct - 1.0) / x - ct / (x * x) : (1.0 - th * th) / x - th / (x * x);
-      if (g) g[0] = f, g[1] = p[0] * df * x / (2.0 * p[1]);
+      cplx th(1.0, 0.0);
+      if (a <= 20) {
+        const double em = std::expm1(2 * a);  // e^{2a} - 1, exact for small a
+        const double sh = 0.5 * em * (em + 2) / (em + 1), ch = 1 + 0.5 * em * em / (em + 1);
+        double s2, c2;
+        sincos_of(2 * a, s2, c2);
+        th = cplx(sh, s2) / (ch + c2);
+      }
+      const cplx inv_x(0.5 / a, -0.5 / a), inv_x2(0.0, -0.5 / (a * a));
+      const cplx ct = open ? 1.0 / th : th;  // coth for the open, tanh for the short element
+      const cplx f = ct * inv_x;
+      if (g) {
+        // d/dx (coth x / x) = -(coth^2 x - 1) / x - coth x / x^2; d/dx (tanh x / x) = (1 - tanh^2 x) / x - tanh x / x^2;
+        // dx/dtau = x / (2 tau)
+        const cplx df = open ? -(ct * ct - 1.0) * inv_x - ct * inv_x2 : (1.0 - ct * ct) * inv_x - ct * inv_x2;
+        const cplx x(a, a);
+        g[0] = f, g[1] = p[0] * df * x / (2.0 * p[1]);
+      }
       return p[0] * f;
     }
     case ElementCode::G: {
@@ -238,25 +257,38 @@ cplx evaluate(const Circuit::Node& n, double w, const double* p, cplx* g) {
       return z;
     }
     case Circuit::Node::parallel: {
-      // Up to 8 branches on the stack (no allocation in the fitting loop).
-      std::array<cplx, 8> small;
-      std::vector<cplx> large;
-      cplx* zc = small.data();
-      if (n.children.size() > small.size()) {
-        large.resize(n.children.size());
-        zc = large.data();
-      }
+      // Y = sum of the branch admittances, Z = 1/Y. A resistor or capacitor branch gives its
+      // admittance directly (1/R, j w C) instead of an impedance to invert; the gradient is
+      // carried as dY/dp and turned into dZ/dp = -Z^2 dY/dp at the end.
       cplx y = 0;
-      for (std::size_t i = 0; i < n.children.size(); ++i) {
-        zc[i] = evaluate(*n.children[i], w, p, g);
-        y += 1.0 / zc[i];
+      for (const auto& child : n.children) {
+        const Circuit::Node& c = *child;
+        const bool r = c.kind == Circuit::Node::element && c.type->code == ElementCode::R;
+        const bool cap = c.kind == Circuit::Node::element && c.type->code == ElementCode::C;
+        if (r || cap) {
+          const double v = p[c.begin];
+          if (r) {
+            y += 1.0 / v;
+            if (g) g[c.begin] = -1.0 / (v * v);
+          } else {
+            y += cplx(0.0, w * v);
+            if (g) g[c.begin] = cplx(0.0, w);
+          }
+          continue;
+        }
+        const cplx zc = evaluate(c, w, p, g);
+        const cplx yc = 1.0 / zc;
+        y += yc;
+        if (g) {
+          const cplx f = -(yc * yc);  // dY/dZc
+          for (std::size_t k = c.begin; k < c.end; ++k) g[k] *= f;
+        }
       }
       const cplx z = 1.0 / y;
-      if (g)
-        for (std::size_t i = 0; i < n.children.size(); ++i) {
-          const cplx f = (z / zc[i]) * (z / zc[i]);
-          for (std::size_t k = n.children[i]->begin; k < n.children[i]->end; ++k) g[k] *= f;
-        }
+      if (g) {
+        const cplx f = -(z * z);
+        for (std::size_t k = n.begin; k < n.end; ++k) g[k] *= f;
+      }
       return z;
     }
   }
