@@ -193,3 +193,34 @@ TEST(XpsCli, BlocksAndFit) {
   EXPECT_GT(std::filesystem::file_size(dir / "mo.png"), 10000u);
   EXPECT_EQ(std::system((cli + " xps fit " + file + " --block 'Zz 9x' --peaks 1 > /dev/null 2>&1").c_str()), 2 << 8);
 }
+
+// The analytic fit derivatives rest on two facts for GL, SGL and V: the slope dy/dx is right,
+// and the profile is area/fwhm F((x - pos)/fwhm) (so d/dpos = -d/dx and fwhm d/dfwhm =
+// -(y + (x - pos) dy/dx)). Both checked against central differences of peak_profile, for
+// each shape, including the Voigt's pure-Lorentzian and near-Gaussian ends.
+TEST(XpsLineShape, SlopeAndScalingMatchFiniteDifferences) {
+  std::vector<double> x;
+  for (int i = 0; i <= 200; ++i) x.push_back(700 + 0.1 * i);
+  const double pos = 709.3, fwhm = 2.2, area = 1e4;
+  for (const xps::LineShape s :
+       {xps::LineShape{xps::Shape::gl_product, 30}, xps::LineShape{xps::Shape::gl_product, 100}, xps::LineShape{xps::Shape::gl_sum, 45},
+        xps::LineShape{xps::Shape::voigt, 30}, xps::LineShape{xps::Shape::voigt, 0.5}, xps::LineShape{xps::Shape::voigt, 100}}) {
+    std::vector<double> y, dydx;
+    ASSERT_TRUE(xps::peak_profile_and_slope(s, x, pos, fwhm, area, y, dydx)) << xps::to_string(s);
+    const auto y0 = xps::peak_profile(s, x, pos, fwhm, area);
+    const double h = 1e-5;
+    const auto yp = xps::peak_profile(s, x, pos - h, fwhm, area), ym = xps::peak_profile(s, x, pos + h, fwhm, area);
+    const auto wp = xps::peak_profile(s, x, pos, fwhm + h, area), wm = xps::peak_profile(s, x, pos, fwhm - h, area);
+    double peak = 0;
+    for (double v : y0) peak = std::max(peak, v);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      EXPECT_NEAR(y[i], y0[i], 1e-12 * peak) << xps::to_string(s) << " at " << x[i];
+      const double slope_fd = (yp[i] - ym[i]) / (2 * h);  // shifting the peak left = moving x right
+      EXPECT_NEAR(dydx[i], slope_fd, 1e-6 * peak) << xps::to_string(s) << " slope at " << x[i];
+      const double dfwhm_fd = (wp[i] - wm[i]) / (2 * h);
+      EXPECT_NEAR(-(y[i] + (x[i] - pos) * dydx[i]) / fwhm, dfwhm_fd, 1e-6 * peak) << xps::to_string(s) << " d/dfwhm at " << x[i];
+    }
+  }
+  std::vector<double> y, dydx;
+  EXPECT_FALSE(xps::peak_profile_and_slope(xps::parse_line_shape("LA(1,2,0.8)"), x, pos, fwhm, area, y, dydx));
+}

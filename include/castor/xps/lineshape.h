@@ -42,4 +42,14 @@ std::complex<double> faddeeva(std::complex<double> z);
 // area is the integral over [min x, max x].
 std::vector<double> peak_profile(const LineShape& shape, const std::vector<double>& x, double position_eV, double fwhm_eV, double area);
 
+// The profile y and its slope dy/dx (per eV) at every x, for the analytic derivatives of a
+// fit. GL, SGL and V are of the form area/fwhm F((x - position)/fwhm), so the slope gives
+// every parameter derivative: dy/dposition = -dy/dx, fwhm dy/dfwhm = -(y + (x - position)
+// dy/dx), area dy/darea = y. Returns false (and leaves y, dydx empty) for LA/LF, whose
+// Gaussian and damping widths are fixed in eV.
+bool peak_profile_and_slope(const LineShape& shape, const std::vector<double>& x, double position_eV, double fwhm_eV, double area,
+                            std::vector<double>& y, std::vector<double>& dydx);
+// Whether peak_profile_and_slope gives the slope of this shape.
+bool has_analytic_slope(const LineShape& shape);
+
 }  // namespace castor::xps

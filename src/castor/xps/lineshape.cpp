@@ -238,4 +238,71 @@ std::vector<double> peak_profile(const LineShape& s, const std::vector<double>& 
   return y;
 }
 
+bool has_analytic_slope(const LineShape& s) { return s.kind != Shape::lorentzian_asymmetric; }
+
+bool peak_profile_and_slope(const LineShape& s, const std::vector<double>& x, double pos, double fwhm, double area, std::vector<double>& y,
+                            std::vector<double>& dydx) {
+  y.clear();
+  dydx.clear();
+  if (!has_analytic_slope(s)) return false;
+  check_width(fwhm);
+  const std::size_t n = x.size();
+  y.resize(n);
+  dydx.resize(n);
+  switch (s.kind) {
+    case Shape::gl_product: {
+      // g(u) = exp(-a u^2) / (1 + b u^2), g'(u) = -2 u g (a + b / (1 + b u^2)).
+      const double f = s.m / 100, a = 4 * kLn2 * (1 - f), b = 4 * f;
+      const double h = area / (gl_product_area(s.m) * fwhm);
+      for (std::size_t i = 0; i < n; ++i) {
+        const double u = (x[i] - pos) / fwhm, q = 1 + b * u * u;
+        const double g = std::exp(-a * u * u) / q;
+        y[i] = h * g;
+        dydx[i] = h * (-2 * u * g * (a + b / q)) / fwhm;
+      }
+      return true;
+    }
+    case Shape::gl_sum: {
+      const double f = s.m / 100;
+      const double ag = fwhm * std::sqrt(std::numbers::pi / (4 * kLn2)), al = std::numbers::pi * fwhm / 2;
+      const double k = area / ((1 - f) * ag + f * al);
+      for (std::size_t i = 0; i < n; ++i) {
+        const double u = (x[i] - pos) / fwhm, q = 1 + 4 * u * u;
+        const double e = std::exp(-4 * kLn2 * u * u);
+        y[i] = k * ((1 - f) * e + f / q);
+        dydx[i] = k * ((1 - f) * (-8 * kLn2 * u) * e - f * 8 * u / (q * q)) / fwhm;
+      }
+      return true;
+    }
+    case Shape::voigt: {
+      const double fl = std::clamp(s.m, 0.0, 100.0) / 100 * fwhm;
+      const double fg2 = std::pow(fwhm - 0.5346 * fl, 2) - 0.2166 * fl * fl;
+      if (s.m >= 99.999 || fg2 <= 1e-12 * fwhm * fwhm) {
+        const double k = area * 2 / (std::numbers::pi * fwhm);
+        for (std::size_t i = 0; i < n; ++i) {
+          const double u = (x[i] - pos) / fwhm, q = 1 + 4 * u * u;
+          y[i] = k / q;
+          dydx[i] = -k * 8 * u / (q * q) / fwhm;
+        }
+        return true;
+      }
+      // V = area Re w(z) / (sigma sqrt(2 pi)), z = (x - pos + i gamma) / (sigma sqrt 2);
+      // w'(z) = -2 z w(z) + 2 i / sqrt(pi).
+      const double sigma = std::sqrt(fg2) / (2 * std::sqrt(2 * kLn2)), gamma = fl / 2;
+      const double k = area / (sigma * std::sqrt(2 * std::numbers::pi)), dz = 1 / (sigma * std::numbers::sqrt2);
+      const std::complex<double> two_i_over_sqrt_pi(0, 2 / std::sqrt(std::numbers::pi));
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::complex<double> z((x[i] - pos) * dz, gamma * dz);
+        const std::complex<double> w = faddeeva(z);
+        y[i] = k * w.real();
+        dydx[i] = k * (-2.0 * z * w + two_i_over_sqrt_pi).real() * dz;
+      }
+      return true;
+    }
+    case Shape::lorentzian_asymmetric:
+      break;
+  }
+  return false;
+}
+
 }  // namespace castor::xps

@@ -216,9 +216,77 @@ RegionFit fit_region(const Region& region, std::vector<Component> comps, const s
       return true;
     }
   };
-  auto* cost = new ceres::DynamicNumericDiffCostFunction<Cost, ceres::FORWARD>(new Cost{r, background, unpack, model});
-  cost->AddParameterBlock(L.n);
-  cost->SetNumResiduals(static_cast<int>(N));
+  // The parameter each component's position follows (its own, or the component it is tied
+  // to, as unpack resolves them), -1 when fixed.
+  std::vector<int> pos_param(comps.size(), -1);
+  for (std::size_t k = 0; k < comps.size(); ++k) {
+    if (L.pos_index[k] >= 0) {
+      pos_param[k] = L.pos_index[k];
+    } else if (comps[k].position_from) {
+      const std::size_t j = *comps[k].position_from;
+      pos_param[k] = comps[j].position_from ? (j < k ? pos_param[j] : -1) : L.pos_index[j];
+    }
+  }
+  // Analytic derivatives (GL, SGL, V): every peak is area/fwhm F((x - pos)/fwhm), so its
+  // value and slope give the derivatives in position, ln FWHM and ln area (lineshape.h).
+  // LA/LF profiles (fixed Gaussian and damping widths) keep forward differences.
+  struct AnalyticCost final : ceres::CostFunction {
+    const Region& r;
+    const std::vector<double>& bg;
+    decltype(unpack)& up;
+    const std::vector<Component>& base;
+    const Layout& lay;
+    const std::vector<int>& pos_of;
+    int n_par;
+    mutable std::vector<double> y, dydx;
+    AnalyticCost(const Region& r_, const std::vector<double>& bg_, decltype(unpack)& up_, const std::vector<Component>& base_,
+                 const Layout& lay_, const std::vector<int>& pos_of_, int n)
+        : r(r_), bg(bg_), up(up_), base(base_), lay(lay_), pos_of(pos_of_), n_par(n) {
+      set_num_residuals(static_cast<int>(r.counts.size()));
+      mutable_parameter_block_sizes()->push_back(n);
+    }
+    bool Evaluate(double const* const* x, double* res, double** jac) const override {
+      std::vector<Component> cs;
+      up(x[0], cs);
+      const std::size_t n = r.counts.size();
+      for (std::size_t i = 0; i < n; ++i) res[i] = r.counts[i] - bg[i];
+      double* J = jac && jac[0] ? jac[0] : nullptr;
+      if (J) std::fill(J, J + n * static_cast<std::size_t>(n_par), 0.0);
+      for (std::size_t k = 0; k < cs.size(); ++k) {
+        const auto& c = cs[k];
+        const int ip = pos_of[k], iw = lay.fwhm_index[k];
+        const int ia = lay.area_index[k] >= 0 ? lay.area_index[k] : lay.area_index[*base[k].area_from];
+        auto add_peak = [&](double pos, double fwhm, double area) {
+          peak_profile_and_slope(c.shape, r.be_eV, pos, fwhm, area, y, dydx);
+          for (std::size_t i = 0; i < n; ++i) {
+            res[i] -= y[i];
+            if (!J) continue;
+            double* row = J + i * static_cast<std::size_t>(n_par);
+            // residual = counts - bg - model: each derivative enters with a minus sign.
+            if (ip >= 0) row[ip] += dydx[i];
+            if (iw >= 0) row[iw] += y[i] + (r.be_eV[i] - pos) * dydx[i];
+            if (ia >= 0) row[ia] -= y[i];
+          }
+        };
+        add_peak(c.position_eV, c.fwhm_eV, c.area);
+        if (c.doublet_splitting_eV)
+          add_peak(c.position_eV + *c.doublet_splitting_eV, c.fwhm_eV * c.doublet_fwhm_factor, c.area * c.doublet_area_ratio.value_or(0.5));
+      }
+      for (std::size_t i = 0; i < n; ++i)
+        if (!std::isfinite(res[i])) return false;
+      return true;
+    }
+  };
+  const bool analytic = std::all_of(comps.begin(), comps.end(), [](const Component& c) { return has_analytic_slope(c.shape); });
+  ceres::CostFunction* cost = nullptr;
+  if (analytic) {
+    cost = new AnalyticCost(r, background, unpack, comps, L, pos_param, L.n);
+  } else {
+    auto* numeric = new ceres::DynamicNumericDiffCostFunction<Cost, ceres::FORWARD>(new Cost{r, background, unpack, model});
+    numeric->AddParameterBlock(L.n);
+    numeric->SetNumResiduals(static_cast<int>(N));
+    cost = numeric;
+  }
   ceres::Problem problem;
   problem.AddResidualBlock(cost, nullptr, p.data());
   for (std::size_t k = 0; k < comps.size(); ++k)
