@@ -1,6 +1,7 @@
 #include "castor/sim/simulate.h"
 
 #include "castor/sim/detail/cell_model.h"
+#include "castor/sim/detail/fast_nvector.h"
 #include "castor/sim/detail/cycle_ageing.h"
 #include "castor/sim/detail/step_controls.h"
 #include "castor/sim/detail/linear_response.h"
@@ -180,6 +181,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   check(SUNContext_Create(nullptr, &sun), "SUNContext_Create");
   N_Vector x = N_VNew_Serial(static_cast<sunindextype>(n), sun), xp = N_VNew_Serial(static_cast<sunindextype>(n), sun);
   N_Vector id = N_VNew_Serial(static_cast<sunindextype>(n), sun);
+  for (N_Vector v : {x, xp, id}) detail::use_compiled_vector_ops(v);  // IDA's clones inherit them
   double* xv = N_VGetArrayPointer(x);
   double* xpv = N_VGetArrayPointer(xp);
   double* idv = N_VGetArrayPointer(id);
@@ -220,6 +222,7 @@ SimulationResult simulate(const CellParameters& prm, const std::vector<ProtocolS
   // times the 1 C current for currents, times the capacity for charges (a 1e-9 A floor on
   // microampere currents would be a loose 1e-3 relative).
   N_Vector atol_v = N_VNew_Serial(static_cast<sunindextype>(n), sun);
+  detail::use_compiled_vector_ops(atol_v);
   {
     double* a = N_VGetArrayPointer(atol_v);
     const double q_total = std::max(model.total_capacity_C(), 1e-30), i_1c = q_total / 3600;

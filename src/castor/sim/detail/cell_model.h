@@ -155,8 +155,15 @@ class Model {
     double y, yb, w;  // y, 1 - y, dy/du = y (1 - y)
   };
   static Fill fill(double u) {
-    const double y = fill_of(u), yb = fill_of(-u);
+    // fill_of(u) and fill_of(-u) from one exponential (the same operations, so the same bits).
+    const double e = std::exp(-std::fabs(u)), big = 1 / (1 + e), small = e / (1 + e);
+    const double y = u >= 0 ? big : small, yb = u >= 0 ? small : big;
     return {y, yb, y * yb};
+  }
+  // The fillings of group q's volumes, each computed once per residual or Jacobian.
+  void fills(const double* x, std::size_t q, std::vector<Fill>& fl) const {
+    fl.resize(M_);
+    for (std::size_t k = 0; k < M_; ++k) fl[k] = fill(x[y(q, k)]);
   }
   // Mean filling of group q, and the ions stored in all groups as charge (C).
   double group_filling(const double* x, std::size_t q) const {
@@ -206,27 +213,34 @@ class Model {
   // Cahn-Hilliard chemical potential (eV) of every volume of group q:
   // mu_k = kT ln(y/(1-y)) + Omega (1 - 2y) - kappa lap(y)_k, with zero gradient at the centre
   // and at the surface; dmu[k] = d mu_k / d(u_{k-1}, u_k, u_{k+1}).
-  void chemical_potential(const double* x, std::size_t q, std::vector<double>& mu, std::vector<std::array<double, 3>>& dmu) const {
+  void chemical_potential(const double* x, std::size_t q, const std::vector<Fill>& fl, std::vector<double>& mu,
+                          std::vector<std::array<double, 3>>& dmu) const {
     mu.resize(M_);
     dmu.resize(M_);
-    for (std::size_t k = 0; k < M_; ++k) mu[k] = mu_at(x, q, k, dmu[k]);
+    const Fill none{0, 0, 0};
+    for (std::size_t k = 0; k < M_; ++k) mu[k] = mu_at(x, q, k, k > 0 ? fl[k - 1] : none, fl[k], k + 1 < M_ ? fl[k + 1] : none, dmu[k]);
   }
   double mu_at(const double* x, std::size_t q, std::size_t k, std::array<double, 3>& d) const {
+    const Fill none{0, 0, 0};
+    return mu_at(x, q, k, k > 0 ? fill(x[y(q, k - 1)]) : none, fill(x[y(q, k)]), k + 1 < M_ ? fill(x[y(q, k + 1)]) : none, d);
+  }
+  // From the fillings of volumes k-1, k and k+1 of group q (the outer ones unread at the ends).
+  double mu_at(const double* x, std::size_t q, std::size_t k, const Fill& before, const Fill& f, const Fill& after,
+               std::array<double, 3>& d) const {
     const double kT = p_.kT_eV(), W = p_.omega_eV;
-    const Fill f = fill(x[y(q, k)]);
     double mu = kT * x[y(q, k)] + W * (f.yb - f.y);
     d = {0.0, kT - 2 * W * f.w, 0.0};
     const double sh = shell_[k];
     if (k + 1 < M_) {
       const double a = lap_[q][k] / sh;
-      const Fill n = fill(x[y(q, k + 1)]);
+      const Fill& n = after;
       mu -= kappa_ * a * difference(f, n);
       d[2] -= kappa_ * a * n.w;
       d[1] += kappa_ * a * f.w;
     }
     if (k > 0) {
       const double a = lap_[q][k - 1] / sh;
-      const Fill n = fill(x[y(q, k - 1)]);
+      const Fill& n = before;
       mu += kappa_ * a * difference(n, f);
       d[1] += kappa_ * a * f.w;
       d[0] -= kappa_ * a * n.w;
@@ -295,13 +309,15 @@ class Model {
   // Face fluxes of group q (filling units x 1/s, outward positive) and, per volume, the net
   // rate N_k at which its filling falls: dy_k/dt = -N_k. Fick, or Cahn-Hilliard with the
   // mobility y (1 - y) at the face.
-  void fluxes(const double* x, std::size_t q, std::vector<double>& J, std::vector<double>& N, std::vector<double>& mu,
-              std::vector<std::array<double, 3>>& dmu) const {
+  // fl: the fillings of group q (fills()).
+  void fluxes(const double* x, std::size_t q, const std::vector<Fill>& fl, std::vector<double>& J, std::vector<double>& N,
+              std::vector<double>& mu, std::vector<std::array<double, 3>>& dmu) const {
     J.assign(M_ > 1 ? M_ - 1 : 0, 0.0);
     N.assign(M_, 0.0);
-    if (ch_) chemical_potential(x, q, mu, dmu);
+    if (ch_) chemical_potential(x, q, fl, mu, dmu);
     for (std::size_t f = 0; f + 1 < M_; ++f) {
-      const Fill a = fill(x[y(q, f)]), b = fill(x[y(q, f + 1)]);
+      const Fill& a = fl[f];
+      const Fill& b = fl[f + 1];
       if (ch_) {
         const double m = 0.5 * (a.y + b.y) * 0.5 * (a.yb + b.yb);
         J[f] = g_[q][f] * m * (mu[f] - mu[f + 1]) / p_.kT_eV();
@@ -321,10 +337,12 @@ class Model {
   void residual(const double* x, const double* xp, double* F) const {
     std::vector<double> mu, J, N;
     std::vector<std::array<double, 3>> dmu;
+    std::vector<Fill> fl;
     for (std::size_t q = 0; q < P_; ++q) {
-      fluxes(x, q, J, N, mu, dmu);
+      fills(x, q, fl);
+      fluxes(x, q, fl, J, N, mu, dmu);
       // du/dt = (dy/dt) / (y (1 - y)).
-      for (std::size_t k = 0; k < M_; ++k) F[y(q, k)] = xp[y(q, k)] + N[k] / fill(x[y(q, k)]).w;
+      for (std::size_t k = 0; k < M_; ++k) F[y(q, k)] = xp[y(q, k)] + N[k] / fl[k].w;
       double G, a, b, c, e, di, ds;
       const double eeq = surface_e_eq(x, q, ds, di);
       bv(q, x[y(q, M_ - 1)], eeq, x[phi()], x[cur(q)], G, a, b, c, e, x[conc()]);
@@ -361,8 +379,8 @@ class Model {
     std::vector<std::array<double, 3>> dmu;
     std::vector<Fill> fl(M_);
     for (std::size_t q = 0; q < P_; ++q) {
-      fluxes(x, q, J, N, mu, dmu);
-      for (std::size_t k = 0; k < M_; ++k) fl[k] = fill(x[y(q, k)]);
+      fills(x, q, fl);
+      fluxes(x, q, fl, J, N, mu, dmu);
       const std::size_t first = t.size();
       // Rows of the volumes. Fick: dN_k/dy_j (per filling), turned into per logit below;
       // Cahn-Hilliard: dN_k/du_j directly (dmu is per logit), after the loop below.
