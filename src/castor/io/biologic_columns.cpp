@@ -172,9 +172,13 @@ std::size_t type_width(char type) {
 void add_biologic_common_columns(Table& t) {
   const std::size_t n = t.rows();
   auto copy_as = [&](std::string_view name, std::string_view unit, const Column* src, double scale) {
-    std::vector<double> v(src->values);
-    if (scale != 1.0)
-      for (auto& x : v) x *= scale;
+    std::vector<double> v;  // written once (fresh memory costs its first write)
+    if (scale == 1.0) {
+      v = src->values;
+    } else {
+      v.reserve(src->values.size());
+      for (double x : src->values) v.push_back(x * scale);
+    }
     t.add(name, unit, src->name, ColumnRole::Common, std::move(v));
   };
   if (const Column* c = t.find("time/s")) copy_as(col::time_s, "s", c, 1.0);
@@ -210,11 +214,12 @@ void add_biologic_common_columns(Table& t) {
   if (const Column* c = t.find("Q charge/mA.h")) copy_as(col::charge_capacity_mAh, "mAh", c, 1.0);
   if (const Column* c = t.find("Q discharge/mA.h")) copy_as(col::discharge_capacity_mAh, "mAh", c, 1.0);
   if (const Column* c = t.find("Q charge/discharge/mA.h"); c && !t.has(col::charge_capacity_mAh)) {
-    std::vector<double> chg(n), dis(n);
+    std::vector<double> chg, dis;
+    chg.reserve(n), dis.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       const double q = c->values[i];
-      chg[i] = std::isnan(q) ? q : std::max(q, 0.0);
-      dis[i] = std::isnan(q) ? q : std::max(-q, 0.0);
+      chg.push_back(std::isnan(q) ? q : std::max(q, 0.0));
+      dis.push_back(std::isnan(q) ? q : std::max(-q, 0.0));
     }
     const std::string src = c->name;
     t.add(col::charge_capacity_mAh, "mAh", src + " (> 0)", ColumnRole::Common, std::move(chg));
@@ -234,8 +239,9 @@ void add_biologic_common_columns(Table& t) {
     copy_as(col::cycle, "", c, 1.0);
   } else if (const Column* h = t.find("half cycle")) {
     // EC-Lab's cycle number is the half-cycle counter divided by two.
-    std::vector<double> cyc(n);
-    for (std::size_t i = 0; i < n; ++i) cyc[i] = std::floor(h->values[i] / 2.0);
+    std::vector<double> cyc;
+    cyc.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) cyc.push_back(std::floor(h->values[i] / 2.0));
     t.add(col::cycle, "", h->name, ColumnRole::Common, std::move(cyc));
   }
 
@@ -247,7 +253,8 @@ void add_biologic_common_columns(Table& t) {
   const std::string tech = to_lower(t.meta.technique);
   const bool sweep_technique = tech.find("voltammetry") != std::string::npos || tech == "cv" || tech == "lsv";
   if (!mode && !freq && !sweep_technique) return;
-  std::vector<double> kind(n, static_cast<double>(StepKind::unknown));
+  std::vector<double> kind;
+  kind.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     StepKind k = StepKind::unknown;
     const double I = current ? current->values[i] : kNaN;
@@ -264,7 +271,7 @@ void add_biologic_common_columns(Table& t) {
       else if (m == 2)
         k = I > 0 ? StepKind::cv_charge : I < 0 ? StepKind::cv_discharge : StepKind::rest;
     }
-    kind[i] = static_cast<double>(k);
+    kind.push_back(static_cast<double>(k));
   }
   t.add(col::step_kind, "", "mode", ColumnRole::Common, std::move(kind));
 }

@@ -260,13 +260,16 @@ void read_data(const ByteReader& r, const Module& m, Table& t) {
 
   const std::uint8_t* base = r.ptr(b + records_at, needed);
   for (const auto& f : fields) {
-    std::vector<double> v(n_points);
+    // Reserved and appended, not sized and overwritten: each column's memory is written
+    // once (a first write to fresh pages is what a cold read costs).
+    std::vector<double> v;
+    v.reserve(n_points);
     if (f.flag_mask) {
       const std::uint8_t mask = *f.flag_mask;
       const int shift = __builtin_ctz(mask);
-      for (std::size_t i = 0; i < n_points; ++i) v[i] = static_cast<double>((base[i * width + f.offset] & mask) >> shift);
+      for (std::size_t i = 0; i < n_points; ++i) v.push_back(static_cast<double>((base[i * width + f.offset] & mask) >> shift));
     } else {
-      for (std::size_t i = 0; i < n_points; ++i) v[i] = read_typed(base + i * width + f.offset, f.type);
+      for (std::size_t i = 0; i < n_points; ++i) v.push_back(read_typed(base + i * width + f.offset, f.type));
     }
     std::string name = f.name;
     if (t.has(name)) name = fmt::format("{} (id {})", name, f.id);  // duplicate meaning
@@ -344,8 +347,8 @@ Table read_biologic_mpr(std::span<const std::uint8_t> bytes, const std::string& 
 }
 
 Table read_biologic_mpr(const std::filesystem::path& path) {
-  const auto bytes = read_file_bytes(path, std::string(kFormat));
-  return read_biologic_mpr(bytes, path.string());
+  const MappedFile bytes(path, std::string(kFormat));
+  return read_biologic_mpr(bytes.bytes(), path.string());
 }
 
 }  // namespace castor::io
