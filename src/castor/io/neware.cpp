@@ -125,6 +125,12 @@ struct Records {
       v->resize(n, kNaN);
     status.resize(n);
   }
+  // Room for n rows, so that rows appended one by one never move the columns.
+  void reserve(std::size_t n) {
+    for (auto* v : {&index, &cycle, &step_index, &step_time, &voltage, &current_mA, &chg_cap, &dchg_cap, &chg_e, &dchg_e, &timestamp})
+      v->reserve(n);
+    status.reserve(n);
+  }
   // Keeps rows [0, n); returns the memory of the rest when that is more than a quarter.
   void truncate(std::size_t n) {
     const bool shrink = n < index.capacity() / 4 * 3;
@@ -299,6 +305,7 @@ std::map<std::string, std::vector<std::uint8_t>> read_zip(const std::filesystem:
       throw Error(path.string(), std::string(kNdax),
                   fmt::format("entry '{}' declares {} bytes from {} compressed bytes (corrupted archive?)", name, st.size, st.comp_size));
     std::vector<std::uint8_t> bytes;
+    bytes.reserve(static_cast<std::size_t>(st.size));  // bounded just above; no regrowth while inflating
     constexpr std::size_t kChunk = 1 << 20;
     while (bytes.size() < st.size) {
       const std::size_t at = bytes.size();
@@ -339,6 +346,7 @@ void check_ndc(const std::vector<std::uint8_t>& b, const std::string& file, cons
 void read_ndc5_data(const std::vector<std::uint8_t>& b, Records& r, const std::string& file) {
   NdcPages pages{b};
   std::vector<std::string> unknown;
+  r.reserve(r.size() + b.size() / 4096 * ((4096 - 125 - 56) / 87));  // at most this many records
   pages.each(125, 56, 87, [&](const std::uint8_t* p) {
     if (p[7] != 0x55) return;
     const auto range = get<std::int32_t>(p + 82);
@@ -362,21 +370,18 @@ void read_ndc5_data(const std::vector<std::uint8_t>& b, Records& r, const std::s
 Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& entries, int version, const std::string& file) {
   const auto& data = entries.at("data.ndc");
   // Voltage and current, one pair per data point; Index = position + 1.
-  std::vector<double> volt, amp;
+  // Decoded straight into the rows' columns (no temporary copy).
+  Records r;
+  r.voltage.reserve(data.size() / 8), r.current_mA.reserve(data.size() / 8);
   NdcPages{data}.each(132, 4, 8, [&](const std::uint8_t* p) {
     const float v = get<float>(p);
     if (v == 0.0f) return;  // page padding
-    volt.push_back(v);
-    amp.push_back(get<float>(p + 4) * 1000.0);
+    r.voltage.push_back(v);
+    r.current_mA.push_back(get<float>(p + 4) * 1000.0);
   });
-  const std::size_t n = volt.size();
-  Records r;
+  const std::size_t n = r.voltage.size();
   r.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    r.index[i] = static_cast<double>(i + 1);
-    r.voltage[i] = volt[i];
-    r.current_mA[i] = amp[i];
-  }
+  for (std::size_t i = 0; i < n; ++i) r.index[i] = static_cast<double>(i + 1);
   // runInfo: time, capacities, energies, timestamp and step number by Index.
   auto run_it = entries.find("data_runInfo.ndc");
   auto step_it = entries.find("data_step.ndc");
@@ -704,6 +709,8 @@ Table read_nda_130(std::span<const std::uint8_t> b, const std::string& file) {
   std::vector<double> temperature;
   std::vector<double> total;
   std::size_t foreign = 0, p = 1024;
+  r.reserve((b.size() - 1024) / len);
+  total.reserve((b.size() - 1024) / len);
   for (; p + len <= b.size(); p += len) {
     const std::uint8_t* q = b.data() + p;
     if (q[0] != b[1024] || q[1] != b[1025]) {
