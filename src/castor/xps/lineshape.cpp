@@ -39,6 +39,19 @@ struct Weideman {
   }
 };
 
+// The Voigt's Gaussian sigma and Lorentzian half width for a total FWHM with a Lorentzian
+// share of m % (Olivero-Longbothum); lorentzian when the Gaussian part vanishes.
+struct VoigtWidths {
+  bool lorentzian;
+  double sigma, gamma;
+};
+VoigtWidths voigt_widths(double m, double fwhm) {
+  const double fl = std::clamp(m, 0.0, 100.0) / 100 * fwhm;
+  const double fg2 = std::pow(fwhm - 0.5346 * fl, 2) - 0.2166 * fl * fl;
+  if (m >= 99.999 || fg2 <= 1e-12 * fwhm * fwhm) return {true, 0.0, fwhm / 2};
+  return {false, std::sqrt(fg2) / (2 * std::sqrt(2 * kLn2)), fl / 2};
+}
+
 double gl_product_unit(double u, double m) {
   const double f = m / 100;
   return std::exp(-4 * kLn2 * (1 - f) * u * u) / (1 + 4 * f * u * u);
@@ -216,16 +229,15 @@ std::vector<double> peak_profile(const LineShape& s, const std::vector<double>& 
       return y;
     }
     case Shape::voigt: {
-      const double fl = std::clamp(s.m, 0.0, 100.0) / 100 * fwhm;
-      const double fg2 = std::pow(fwhm - 0.5346 * fl, 2) - 0.2166 * fl * fl;
-      if (s.m >= 99.999 || fg2 <= 1e-12 * fwhm * fwhm) {
+      const VoigtWidths vw = voigt_widths(s.m, fwhm);
+      if (vw.lorentzian) {
         for (double e : x) {
           const double u = (e - pos) / fwhm;
           y.push_back(area * 2 / (std::numbers::pi * fwhm) / (1 + 4 * u * u));
         }
         return y;
       }
-      const double sigma = std::sqrt(fg2) / (2 * std::sqrt(2 * kLn2)), gamma = fl / 2;
+      const double sigma = vw.sigma, gamma = vw.gamma;
       for (double e : x) {
         const std::complex<double> z((e - pos) / (sigma * std::numbers::sqrt2), gamma / (sigma * std::numbers::sqrt2));
         y.push_back(area * faddeeva(z).real() / (sigma * std::sqrt(2 * std::numbers::pi)));
@@ -275,9 +287,8 @@ bool peak_profile_and_slope(const LineShape& s, const std::vector<double>& x, do
       return true;
     }
     case Shape::voigt: {
-      const double fl = std::clamp(s.m, 0.0, 100.0) / 100 * fwhm;
-      const double fg2 = std::pow(fwhm - 0.5346 * fl, 2) - 0.2166 * fl * fl;
-      if (s.m >= 99.999 || fg2 <= 1e-12 * fwhm * fwhm) {
+      const VoigtWidths vw = voigt_widths(s.m, fwhm);
+      if (vw.lorentzian) {
         const double k = area * 2 / (std::numbers::pi * fwhm);
         for (std::size_t i = 0; i < n; ++i) {
           const double u = (x[i] - pos) / fwhm, q = 1 + 4 * u * u;
@@ -288,7 +299,7 @@ bool peak_profile_and_slope(const LineShape& s, const std::vector<double>& x, do
       }
       // V = area Re w(z) / (sigma sqrt(2 pi)), z = (x - pos + i gamma) / (sigma sqrt 2);
       // w'(z) = -2 z w(z) + 2 i / sqrt(pi).
-      const double sigma = std::sqrt(fg2) / (2 * std::sqrt(2 * kLn2)), gamma = fl / 2;
+      const double sigma = vw.sigma, gamma = vw.gamma;
       const double k = area / (sigma * std::sqrt(2 * std::numbers::pi)), dz = 1 / (sigma * std::numbers::sqrt2);
       const std::complex<double> two_i_over_sqrt_pi(0, 2 / std::sqrt(std::numbers::pi));
       for (std::size_t i = 0; i < n; ++i) {
