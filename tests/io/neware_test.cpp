@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -204,3 +205,31 @@ TEST(Neware, TruncatedAndCorruptFilesGiveErrors) {
 }
 
 }  // namespace
+
+// BTS writes some records twice and out of order: the reader keeps the first copy of each
+// Index in Index order. Built from the real v29 file: records 3 and 4 swapped, record 5
+// written again at the end; the table must equal the original's.
+TEST(NewareNda, RecordsOutOfOrderAndTwiceReadAsTheOriginal) {
+  const auto path = data_file("cycler/NewareNDA/new_nda_file.nda");
+  std::ifstream in(path, std::ios::binary);
+  std::string b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t start = std::string::npos;
+  for (std::size_t p = 0; p + 172 <= b.size(); ++p)
+    if (static_cast<unsigned char>(b[p]) == 0x55 && b[p + 1] == 0 && static_cast<unsigned char>(b[p + 86]) == 0x55 && b[p + 87] == 0 &&
+        b[p + 12] != 0) {
+      start = p;
+      break;
+    }
+  ASSERT_NE(start, std::string::npos);
+  std::string changed = b;
+  std::swap_ranges(changed.begin() + static_cast<long>(start + 2 * 86), changed.begin() + static_cast<long>(start + 3 * 86),
+                   changed.begin() + static_cast<long>(start + 3 * 86));
+  changed += b.substr(start + 4 * 86, 86);
+  const auto out = std::filesystem::path(::testing::TempDir()) / "castor_nda_out_of_order.nda";
+  std::ofstream(out, std::ios::binary) << changed;
+  const Table a = castor::io::read_neware_nda(path), c = castor::io::read_neware_nda(out);
+  ASSERT_EQ(c.rows(), a.rows());
+  for (const char* name : {"Index", "Voltage", "Current(mA)", "Time"})
+    for (std::size_t i = 0; i < a.rows(); ++i) ASSERT_EQ(c.values(name)[i], a.values(name)[i]) << name << " row " << i;
+  std::filesystem::remove(out);
+}
