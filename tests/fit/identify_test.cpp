@@ -322,9 +322,13 @@ TEST(Identify, RealNaCoO2Discharge) {
   EXPECT_TRUE(said);                            // ... and says so
   EXPECT_NEAR(r.parameters[3].value, 1008, 4);  // the discharge's 0.8836 mAh over the 0.87633 mg of the file
   EXPECT_TRUE(r.parameters[0].determined) << r.parameters[0].note;
-  EXPECT_NEAR(r.parameters[0].value, 3.83, 0.4);  // k0, A/m2
-  EXPECT_NEAR(r.parameters[2].value, 53, 6);      // Rs, Ohm
-  EXPECT_GT(r.parameters[1].value, 1e-9);         // D: no diffusion limitation seen
+  // k0 and Rs are 0.88 correlated: the fit ends in a shallow valley between k0 3.8 / Rs 53
+  // (chi2 1.112e9, before the simulator's bordered solver of 2026-12-03) and k0 5.15 / Rs 65.5
+  // (chi2 1.107e9, now); both inside the other's 95 % Jacobian interval.
+  EXPECT_NEAR(r.parameters[0].value, 5.15, 1.4);  // k0, A/m2
+  EXPECT_NEAR(r.parameters[2].value, 65.5, 12);   // Rs, Ohm
+  EXPECT_LT(r.chi2, 1.110e9);
+  EXPECT_GT(r.parameters[1].value, 1e-9);  // D: no diffusion limitation seen
 }
 
 // The audit's case: the side reaction's rate is side_i0 exp(-(phi - side_e0) / b), so i0 and

@@ -2,7 +2,8 @@
 // diffusion on conservative finite volumes), Butler-Volmer kinetics with film resistance
 // and double-layer capacitance, a metal anode with its own asymmetric Butler-Volmer, a
 // series resistance. The differential-algebraic system is integrated by SUNDIALS IDA with
-// the KLU sparse direct solver and an analytic Jacobian; step limits (voltage, current)
+// an analytic Jacobian, solved by castor's bordered block LU (each particle group a band
+// block, the shared unknowns a border: sim/detail/bordered_block_lu.h); step limits (voltage, current)
 // are IDA root functions, so steps end exactly at them. The output is castor's common
 // table, so every analysis runs on it unchanged.
 #pragma once
@@ -66,6 +67,13 @@ struct SimulationResult {
   double side_charge_C = 0;    // charge of the side reaction (negative: reduction)
   ChargeLedger ledger;
   long solver_steps = 0;
+  // The integrator's work, summed over the protocol steps (what the run's time goes into):
+  // residual evaluations, Jacobian evaluations, linear-solver setups (factorisations),
+  // Newton iterations, and the steps IDA rejected (error test, Newton not converging).
+  struct SolverWork {
+    long residuals = 0, jacobians = 0, factorizations = 0, newton_iterations = 0;
+    long error_test_failures = 0, newton_failures = 0;
+  } work;
 };
 
 // Runs the cell through the protocol and returns the common table (time_s, voltage_V,
