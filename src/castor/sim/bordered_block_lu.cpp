@@ -19,7 +19,8 @@ bool BorderedBlockLU::factor(const sunindextype* col_ptr, const sunindextype* ro
   // Row equilibration, and the blocks' bandwidths.
   row_scale_.assign(n, 0.0);
   kl_ = ku_ = 0;
-  for (std::size_t j = 0; j < n; ++j)
+  for (std::size_t j = 0, first = 0; j < n; ++j) {
+    if (j < nb_ && j >= first + m_) first += m_;  // the first unknown of column j's block
     for (auto k = col_ptr[j]; k < col_ptr[j + 1]; ++k) {
       const auto i = static_cast<std::size_t>(row_idx[k]);
       const double a = std::fabs(values[k]);
@@ -29,7 +30,7 @@ bool BorderedBlockLU::factor(const sunindextype* col_ptr, const sunindextype* ro
       }
       row_scale_[i] = std::max(row_scale_[i], a);
       if (i < nb_ && j < nb_) {
-        if (i / m_ != j / m_) {
+        if (i < first || i >= first + m_) {
           why_ = fmt::format("the Jacobian's entry ({}, {}) couples two particle groups", i, j);
           return false;
         }
@@ -37,6 +38,7 @@ bool BorderedBlockLU::factor(const sunindextype* col_ptr, const sunindextype* ro
         if (j > i) ku_ = std::max(ku_, j - i);
       }
     }
+  }
   for (std::size_t i = 0; i < n; ++i) {
     if (!(row_scale_[i] > 0)) {
       why_ = fmt::format("row {} of the Jacobian is zero", i);
@@ -48,15 +50,18 @@ bool BorderedBlockLU::factor(const sunindextype* col_ptr, const sunindextype* ro
   ld_ = 2 * kl_ + ku_ + 1;
   ab_.assign(P_ * m_ * ld_, 0.0);
   piv_.assign(nb_, 0);
+  inv_diag_.assign(nb_, 0.0);
   e_.assign(ne_ * ne_, 0.0);
   b_entries_.clear();
   c_entries_.clear();
-  for (std::size_t j = 0; j < n; ++j)
+  for (std::size_t j = 0; j < n; ++j) {
+    // col[i - j] is A(i, j) in the band storage of column j's block (blocks stored one after another).
+    double* col = j < nb_ ? ab_.data() + j * ld_ + kv_ : nullptr;
     for (auto k = col_ptr[j]; k < col_ptr[j + 1]; ++k) {
       const auto i = static_cast<std::size_t>(row_idx[k]);
       const double v = values[k] * row_scale_[i];
       if (i < nb_ && j < nb_)
-        band(i / m_, i % m_, j % m_) += v;
+        col[static_cast<std::ptrdiff_t>(i) - static_cast<std::ptrdiff_t>(j)] += v;
       else if (i < nb_)
         b_entries_.push_back({i / m_, i % m_, j - nb_, v});
       else if (j < nb_)
@@ -64,6 +69,7 @@ bool BorderedBlockLU::factor(const sunindextype* col_ptr, const sunindextype* ro
       else
         e_[(i - nb_) * ne_ + (j - nb_)] += v;
     }
+  }
   auto by_block = [](const Entry& a, const Entry& b) { return a.block != b.block ? a.block < b.block : a.border < b.border; };
   std::sort(b_entries_.begin(), b_entries_.end(), by_block);
   std::sort(c_entries_.begin(), c_entries_.end(), by_block);
@@ -143,7 +149,7 @@ bool BorderedBlockLU::factor_block(std::size_t q) {
     ju = std::max(ju, std::min(j + ku_ + jp, m_ - 1));
     if (jp != 0)
       for (std::size_t c = j; c <= ju; ++c) std::swap(band(q, j, c), band(q, j + jp, c));
-    const double inv = 1 / band(q, j, j);
+    const double inv = inv_diag_[q * m_ + j] = 1 / band(q, j, j);
     for (std::size_t r = 1; r <= km; ++r) band(q, j + r, j) *= inv;
     for (std::size_t c = j + 1; c <= ju; ++c) {
       const double u = band(q, j, c);
@@ -156,21 +162,53 @@ bool BorderedBlockLU::factor_block(std::size_t q) {
 
 void BorderedBlockLU::solve_block(std::size_t q, double* b) const {
   const std::size_t* piv = piv_.data() + q * m_;
+  const double* base = ab_.data() + q * m_ * ld_ + kv_;  // base + j ld_ + (i - j) = A(i, j)
+  const double* inv = inv_diag_.data() + q * m_;
   for (std::size_t j = 0; j < m_; ++j) {
     if (piv[j] != j) std::swap(b[j], b[piv[j]]);
+    const double* l = base + j * ld_;
+    const double bj = b[j];
     const std::size_t km = std::min(kl_, m_ - 1 - j);
-    for (std::size_t r = 1; r <= km; ++r) b[j + r] -= band(q, j + r, j) * b[j];
+    for (std::size_t r = 1; r <= km; ++r) b[j + r] -= l[r] * bj;
   }
   for (std::size_t j = m_; j-- > 0;) {
-    b[j] /= band(q, j, j);
-    for (std::size_t i = j > kv_ ? j - kv_ : 0; i < j; ++i) b[i] -= band(q, i, j) * b[j];
+    const double* u = base + j * ld_ - j;  // u[i] = U(i, j)
+    const double bj = b[j] *= inv[j];
+    for (std::size_t i = j > kv_ ? j - kv_ : 0; i < j; ++i) b[i] -= u[i] * bj;
+  }
+}
+
+void BorderedBlockLU::solve_blocks(double* b) const {
+  // All blocks together, column by column: each block's substitution is a chain of
+  // dependent multiply-subtracts (latency bound when run alone); interleaved, the blocks'
+  // chains overlap.
+  const std::size_t block_ab = m_ * ld_;
+  for (std::size_t j = 0; j < m_; ++j) {
+    const std::size_t km = std::min(kl_, m_ - 1 - j);
+    const double* l = ab_.data() + j * ld_ + kv_;
+    for (std::size_t q = 0; q < P_; ++q, l += block_ab) {
+      double* bq = b + q * m_;
+      const std::size_t p = piv_[q * m_ + j];
+      if (p != j) std::swap(bq[j], bq[p]);
+      const double bj = bq[j];
+      for (std::size_t r = 1; r <= km; ++r) bq[j + r] -= l[r] * bj;
+    }
+  }
+  for (std::size_t j = m_; j-- > 0;) {
+    const std::size_t i0 = j > kv_ ? j - kv_ : 0;
+    const double* u = ab_.data() + j * ld_ + kv_ - j;
+    for (std::size_t q = 0; q < P_; ++q, u += block_ab) {
+      double* bq = b + q * m_;
+      const double bj = bq[j] *= inv_diag_[q * m_ + j];
+      for (std::size_t i = i0; i < j; ++i) bq[i] -= u[i] * bj;
+    }
   }
 }
 
 void BorderedBlockLU::solve(double* b) const {
   const std::size_t n = nb_ + ne_;
   for (std::size_t i = 0; i < n; ++i) b[i] *= row_scale_[i];
-  for (std::size_t q = 0; q < P_; ++q) solve_block(q, b + q * m_);
+  solve_blocks(b);
   double* xe = work_.data();
   for (std::size_t r = 0; r < ne_; ++r) xe[r] = b[nb_ + r];
   for (const Entry& e : c_entries_) xe[e.border] -= e.value * b[e.block * m_ + e.local];

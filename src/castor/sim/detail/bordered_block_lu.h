@@ -45,11 +45,13 @@ class BorderedBlockLU {
   double band(std::size_t q, std::size_t i, std::size_t j) const { return ab_[q * m_ * ld_ + j * ld_ + (kv_ + i - j)]; }
   bool factor_block(std::size_t q);
   void solve_block(std::size_t q, double* b) const;
+  void solve_blocks(double* b) const;  // every block's band solve on b (nb_ values)
 
   std::size_t P_, m_, ne_, nb_;
   std::size_t kl_ = 0, ku_ = 0, kv_ = 0, ld_ = 1;
   std::vector<double> ab_;         // band storage of every block, ld_ rows per column
   std::vector<std::size_t> piv_;   // row interchanges, per block
+  std::vector<double> inv_diag_;   // 1 / U(j, j), per block
   std::vector<double> row_scale_;  // equilibration: row i multiplied by row_scale_[i]
   struct Entry {
     std::size_t block, local, border;

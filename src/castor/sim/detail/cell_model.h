@@ -335,9 +335,7 @@ class Model {
   }
 
   void residual(const double* x, const double* xp, double* F) const {
-    std::vector<double> mu, J, N;
-    std::vector<std::array<double, 3>> dmu;
-    std::vector<Fill> fl;
+    auto& [mu, J, N, dmu, fl, per_logit] = scratch_;
     for (std::size_t q = 0; q < P_; ++q) {
       fills(x, q, fl);
       fluxes(x, q, fl, J, N, mu, dmu);
@@ -375,16 +373,14 @@ class Model {
   void jacobian(const double* x, double cj, std::vector<Triplet>& t) const {
     t.clear();
     const auto I = [](std::size_t v) { return static_cast<sunindextype>(v); };
-    std::vector<double> mu, J, N;
-    std::vector<std::array<double, 3>> dmu;
-    std::vector<Fill> fl(M_);
+    auto& [mu, J, N, dmu, fl, per_logit] = scratch_;
     for (std::size_t q = 0; q < P_; ++q) {
       fills(x, q, fl);
       fluxes(x, q, fl, J, N, mu, dmu);
       const std::size_t first = t.size();
       // Rows of the volumes. Fick: dN_k/dy_j (per filling), turned into per logit below;
       // Cahn-Hilliard: dN_k/du_j directly (dmu is per logit), after the loop below.
-      std::vector<Triplet> per_logit;
+      per_logit.clear();
       if (ch_) {
         // dJ_f/du_j for j = f-1 .. f+2 (dmu is already per logit), spread onto N_f (+1/shell_f)
         // and N_{f+1} (-1/shell_{f+1}).
@@ -601,6 +597,14 @@ class Model {
   bool ch_ = false;
   std::vector<double> shell_, q_, area_, face_, rc_;
   std::vector<std::vector<double>> g_, lap_;
+  // Work space of residual() and jacobian() (one Model per simulation, used by one thread).
+  struct Scratch {
+    std::vector<double> mu, J, N;
+    std::vector<std::array<double, 3>> dmu;
+    std::vector<Fill> fl;
+    std::vector<Triplet> per_logit;
+  };
+  mutable Scratch scratch_;
 };
 
 }  // namespace castor::sim::detail
