@@ -27,7 +27,7 @@ __version__ = _castor.__version__
 __all__ = [
     "Error", "InputError", "UsageError", "ResourceError", "InternalError",
     "Table", "Report", "Simulation", "read", "write", "formats", "cycling", "dqdv", "gitt", "cv", "eis",
-    "simulate", "identify", "batch", "read_cells_table",
+    "simulate", "simulate_many", "identify", "batch", "read_cells_table",
 ]
 
 Table = _castor.Table
@@ -284,13 +284,16 @@ eis = _Eis()
 
 class Simulation:
     """A simulated experiment: .table (the common table, as a reader gives it), .spectra
-    (impedance after each impedance step), .ledger (the charge balance, C) and .solver_steps."""
+    (impedance after each impedance step), .ledger (the charge balance, C), .solver_steps and
+    .work (the integrator's residual evaluations, Jacobians, factorizations, Newton iterations
+    and rejected steps)."""
 
     def __init__(self, native: dict):
         self.table: Table = native["table"]
         self.spectra: list = native["spectra"]
         self.ledger: dict[str, float] = native["ledger"]
         self.solver_steps: int = native["solver_steps"]
+        self.work: dict[str, int] = native["work"]
 
     def to_pandas(self, **kw):
         return self.table.to_pandas(**kw)
@@ -311,6 +314,29 @@ def simulate(params: str | os.PathLike = "ntp-ca", protocol: str = "", rtol: flo
     if not protocol:
         raise UsageError("simulate needs protocol= (e.g. 'Discharge at 5 mA/g until 1.5 V')")
     return Simulation(_castor.simulate(os.fspath(params), protocol, rtol, atol, record_fillings, dict(overrides or {})))
+
+
+def simulate_many(params_list: Sequence[str | os.PathLike | dict[str, float]], protocol: str, base: str | os.PathLike = "ntp-ca",
+                  rtol: float = 1e-7, atol: float = 1e-9, threads: int = 0) -> list[Simulation]:
+    """Simulates many parameter sets through one protocol, in parallel on `threads` threads
+    of this process (0: all cores); results in the order of params_list.
+
+    Each item is a preset name or .toml file, or a dict of overrides of `base` by parameter
+    path ({"cathode.k0_A_m2": 0.5}). Every simulation runs as castor.simulate would run it
+    alone (same numbers). For many machines use castor.dask.simulate_many.
+    Raises castor.InputError with the error of the first failing set (all sets still run).
+    """
+    if not protocol:
+        raise UsageError("simulate_many needs protocol= (e.g. 'Discharge at 5 mA/g until 1.5 V')")
+    if threads < 0:
+        raise UsageError(f"simulate_many: threads = {threads} must be 0 (all cores) or more")
+    sets = []
+    for p in params_list:
+        if isinstance(p, dict):
+            sets.append((os.fspath(base), {str(k): float(v) for k, v in p.items()}))
+        else:
+            sets.append((os.fspath(p), {}))
+    return [Simulation(n) for n in _castor.simulate_many(sets, protocol, rtol, atol, threads)]
 
 
 def read_cells_table(path: str | os.PathLike) -> list[dict[str, Any]]:

@@ -65,6 +65,7 @@ class Simulation:
     spectra: list[Spectrum]
     ledger: dict[str, float]
     solver_steps: int
+    work: dict[str, int]
     def to_pandas(self, **kw: Any) -> pd.DataFrame: ...
 
 PathLike = str | os.PathLike[str]
@@ -99,6 +100,8 @@ eis: _Eis
 
 def simulate(params: PathLike = "ntp-ca", protocol: str = "", rtol: float = 1e-7, atol: float = 1e-9, record_fillings: bool = False,
              overrides: dict[str, float] | None = None) -> Simulation: ...
+def simulate_many(params_list: Sequence[PathLike | dict[str, float]], protocol: str, base: PathLike = "ntp-ca", rtol: float = 1e-7,
+                  atol: float = 1e-9, threads: int = 0) -> list[Simulation]: ...
 def identify(params: PathLike, experiments: Sequence[PathLike], fit: Sequence[str], starts: int = 1, profiles: bool = False,
              protocol: str | None = None) -> dict[str, Any]: ...
 def read_cells_table(path: PathLike) -> list[dict[str, Any]]: ...

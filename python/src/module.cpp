@@ -47,6 +47,7 @@
 #include "castor/sim/parameters.h"
 #include "castor/sim/protocol.h"
 #include "castor/sim/simulate.h"
+#include "castor/sim/simulate_many.h"
 #include "castor/version.h"
 
 namespace py = pybind11;
@@ -220,6 +221,37 @@ py::dict ledger_dict(const sim::ChargeLedger& L) {
   d["imbalance"] = L.imbalance;
   d["fillings_imbalance"] = L.fillings_imbalance;
   return d;
+}
+
+// The parameters of a simulation: a preset or .toml file, with overrides by parameter path
+// ("cathode.k0_A_m2"), as identify and sweeps set them.
+sim::CellParameters simulation_parameters(const std::string& params, const std::map<std::string, double>& overrides) {
+  return overrides.empty() ? parameters_from(params) : fit::ParameterFile::load(params).with({overrides.begin(), overrides.end()});
+}
+
+py::dict simulation_dict(sim::SimulationResult&& r) {
+  py::dict out;
+  out["table"] = std::make_shared<Table>(std::move(r.table));
+  py::list spectra;
+  for (const auto& s : r.spectra) {
+    eis::Spectrum e;
+    e.freq_Hz = s.freq_Hz;
+    e.z_ohm = s.z_ohm;
+    e.source = fmt::format("simulated, after protocol step {}", s.after_step + 1);
+    spectra.append(py::cast(std::move(e)));
+  }
+  out["spectra"] = spectra;
+  out["ledger"] = ledger_dict(r.ledger);
+  out["solver_steps"] = r.solver_steps;
+  py::dict work;
+  work["residuals"] = r.work.residuals;
+  work["jacobians"] = r.work.jacobians;
+  work["factorizations"] = r.work.factorizations;
+  work["newton_iterations"] = r.work.newton_iterations;
+  work["error_test_failures"] = r.work.error_test_failures;
+  work["newton_failures"] = r.work.newton_failures;
+  out["work"] = work;
+  return out;
 }
 
 }  // namespace
@@ -563,9 +595,7 @@ PYBIND11_MODULE(_castor, m) {
       "simulate",
       [](const std::string& params, const std::string& protocol, double rtol, double atol, bool record_fillings,
          const std::map<std::string, double>& overrides) {
-        // Overrides by parameter path ("cathode.k0_A_m2"), as identify and sweeps set them.
-        const auto prm =
-            overrides.empty() ? parameters_from(params) : fit::ParameterFile::load(params).with({overrides.begin(), overrides.end()});
+        const auto prm = simulation_parameters(params, overrides);
         const auto steps = sim::parse_protocol(protocol);
         sim::SimulationOptions o;
         o.rtol = rtol;
@@ -576,23 +606,32 @@ PYBIND11_MODULE(_castor, m) {
           py::gil_scoped_release release;
           r = sim::simulate(prm, steps, o);
         }
-        py::dict out;
-        out["table"] = std::make_shared<Table>(std::move(r.table));
-        py::list spectra;
-        for (const auto& s : r.spectra) {
-          eis::Spectrum e;
-          e.freq_Hz = s.freq_Hz;
-          e.z_ohm = s.z_ohm;
-          e.source = fmt::format("simulated, after protocol step {}", s.after_step + 1);
-          spectra.append(py::cast(std::move(e)));
-        }
-        out["spectra"] = spectra;
-        out["ledger"] = ledger_dict(r.ledger);
-        out["solver_steps"] = r.solver_steps;
-        return out;
+        return simulation_dict(std::move(r));
       },
       py::arg("params"), py::arg("protocol"), py::arg("rtol") = 1e-7, py::arg("atol") = 1e-9, py::arg("record_fillings") = false,
       py::arg("overrides") = std::map<std::string, double>{});
+
+  m.def(
+      "simulate_many",
+      [](const std::vector<std::pair<std::string, std::map<std::string, double>>>& sets, const std::string& protocol, double rtol,
+         double atol, unsigned threads) {
+        const auto steps = sim::parse_protocol(protocol);
+        std::vector<sim::SimulationJob> jobs;
+        for (const auto& [params, overrides] : sets) {
+          jobs.push_back({simulation_parameters(params, overrides), steps, {}});
+          jobs.back().options.rtol = rtol;
+          jobs.back().options.atol = atol;
+        }
+        std::vector<sim::SimulationResult> rs;
+        {
+          py::gil_scoped_release release;
+          rs = sim::simulate_many(jobs, threads);
+        }
+        py::list out;
+        for (auto& r : rs) out.append(simulation_dict(std::move(r)));
+        return out;
+      },
+      py::arg("sets"), py::arg("protocol"), py::arg("rtol") = 1e-7, py::arg("atol") = 1e-9, py::arg("threads") = 0u);
 
   m.def(
       "identify",

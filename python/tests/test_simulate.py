@@ -40,3 +40,20 @@ def test_overrides_change_the_answer_and_bad_ones_are_refused():
         castor.simulate("no-such-preset", "Rest for 1 minute")
     with pytest.raises(castor.Error):
         castor.simulate("ntp-ca", "Dance for 3 minutes")
+
+
+def test_simulate_many_in_threads_equals_one_by_one():
+    protocol = "Discharge at 20 mA/g until 1.6 V"
+    sets = ["ntp-ca", {"cathode.k0_A_m2": 1e-3}, {"cathode.k0_A_m2": 10.0}]
+    many = castor.simulate_many(sets, protocol, threads=2)
+    assert len(many) == 3
+    one = [castor.simulate("ntp-ca", protocol)] + [castor.simulate("ntp-ca", protocol, overrides=o) for o in sets[1:]]
+    for m, o in zip(many, one):
+        assert m.solver_steps == o.solver_steps
+        assert m.ledger["passed_C"] == o.ledger["passed_C"]  # the same computation, bit for bit
+        assert m.work["newton_iterations"] >= m.solver_steps
+    assert many[1].ledger["passed_C"] != many[2].ledger["passed_C"]
+    with pytest.raises(castor.Error, match="no_such_key"):
+        castor.simulate_many([{"cathode.no_such_key": 1.0}], protocol)
+    with pytest.raises(castor.Error):
+        castor.simulate_many(["ntp-ca"], protocol, threads=-1)

@@ -14,6 +14,7 @@
 #include "castor/eis/fit.h"
 #include "castor/gitt/gitt.h"
 #include "castor/sim/simulate.h"
+#include "castor/sim/simulate_many.h"
 #include "castor/xrd/crystal.h"
 #include "castor/xrd/profile.h"
 
@@ -64,9 +65,50 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
   using K = DemoKind;
   cycling::CyclingOptions co;
   co.mass = cycling::ActiveMass::given_mg(prm.mass_g * 1e3);
+  // Every experiment's simulation first, on all cores (they are independent), then the
+  // analyses in order.
+  std::vector<sim::SimulationJob> jobs;
+  auto job = [&](const CellParameters& p, const std::string& protocol) {
+    jobs.push_back({p, parse_protocol(protocol), {}});
+    return jobs.size() - 1;
+  };
+  const auto cycling_job = job(prm, fmt::format("(Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V) x {}", cycles));
+  const std::vector<double> rates{5.0, 20.0, 50.0, 100.0, 200.0}, temperatures_C{25.0, 40.0, 55.0}, radii_nm{25.0, 10000.0};
+  const auto rate_job = jobs.size();
+  for (double rate : rates) job(prm, fmt::format("Discharge at {0} mA/g until 1.5 V; Charge at {0} mA/g until 2.6 V", rate));
+  const auto temperature_job = jobs.size();
+  for (double T_C : temperatures_C) {
+    CellParameters p = prm;
+    p.temperature_K = T_C + 273.15;
+    job(p, "Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V");
+  }
+  const auto cv_job = job(prm, "Sweep from 2.6 V to 1.5 V at 0.1 mV/s; Sweep from 1.5 V to 2.6 V at 0.1 mV/s");
+  const auto eis_job = job(prm,
+                           "(Discharge at 5 mA/g until 1.5 V; Rest for 1 hour; "
+                           "Impedance from 1 MHz to 10 mHz at 5 mV, 10 per decade; "
+                           "Charge at 5 mA/g until 2.6 V; Rest for 1 hour; "
+                           "Impedance from 1 MHz to 10 mHz at 5 mV, 10 per decade) x 5");
+  const auto gitt_job = job(prm,
+                            "Discharge at 5 mA/g until 1.5 V; Rest for 1 hour; "
+                            "(Charge at 5 mA/g for 30 minutes; Rest for 10 minutes) x 6");
+  const auto size_job = jobs.size();
+  for (double r_nm : radii_nm) {
+    CellParameters one = prm;
+    one.particles = {{r_nm * 1e-9, 1.0}};
+    one.model = ParticleModel::cahn_hilliard;
+    one.volumes = r_nm < 100 ? 20 : 60;
+    one.mesh_ratio = r_nm < 100 ? 1.0 : 0.9;
+    one.interface_width_nm = r_nm < 100 ? 1.0 : 10.0;
+    one.diffusivity_m2_s = 5.7e-13 * 1e-4;
+    one.active_fraction = 1.0;
+    one.activation_per_cycle = one.trapping_per_cycle = 0;
+    one.side_i0_A_g = 0;
+    job(one, "Discharge at 5 mA/g until 1.5 V");
+  }
+  const auto runs = sim::simulate_many(jobs);
+
   // 1. Galvanostatic cycling, 5 mA/g, 1.5-2.6 V (Fig. 2c, 2e, 3d, 3e).
-  const auto cyc =
-      simulate(prm, parse_protocol(fmt::format("(Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V) x {}", cycles)));
+  const auto& cyc = runs[cycling_job];
   const auto r = cycling::analyse_cycling(cyc.table, co);
   for (const auto& c : r.cycles)
     d.discharge_mAh_g.push_back(r.specific(c.discharge_mAh)), d.charge_mAh_g.push_back(r.specific(c.charge_mAh));
@@ -127,8 +169,9 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
   {
     double v_dis0 = NAN, v_ch0 = NAN, q0 = NAN;
     std::string caps, ops;
-    for (double rate : {5.0, 20.0, 50.0, 100.0, 200.0}) {
-      const auto s = simulate(prm, parse_protocol(fmt::format("Discharge at {0} mA/g until 1.5 V; Charge at {0} mA/g until 2.6 V", rate)));
+    for (std::size_t k = 0; k < rates.size(); ++k) {
+      const double rate = rates[k];
+      const auto& s = runs[rate_job + k];
       const auto rr = cycling::analyse_cycling(s.table, co);
       const auto& c = rr.cycles.at(0);
       const double q = rr.specific(c.charge_mAh);
@@ -183,10 +226,8 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
   {
     std::string text;
     std::vector<double> qd, qc;
-    for (double T_C : {25.0, 40.0, 55.0}) {
-      CellParameters p = prm;
-      p.temperature_K = T_C + 273.15;
-      const auto s = simulate(p, parse_protocol("Discharge at 5 mA/g until 1.5 V; Charge at 5 mA/g until 2.6 V"));
+    for (std::size_t k = 0; k < temperatures_C.size(); ++k) {
+      const auto& s = runs[temperature_job + k];
       const auto rr = cycling::analyse_cycling(s.table, co);
       qd.push_back(rr.specific(rr.cycles.at(0).discharge_mAh));
       qc.push_back(rr.specific(rr.cycles.at(0).charge_mAh));
@@ -201,7 +242,7 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
   }
   // 4. CV at 0.1 mV/s, 1.5-2.6 V, from 2.6 V (Fig. 2b), the same cell.
   {
-    const auto s = simulate(prm, parse_protocol("Sweep from 2.6 V to 1.5 V at 0.1 mV/s; Sweep from 1.5 V to 2.6 V at 0.1 mV/s"));
+    const auto& s = runs[cv_job];
     const auto cr = cv::analyse_cv(s.table);
     if (!cr.cycles.empty() && cr.cycles[0].anodic && cr.cycles[0].cathodic) {
       const double red = cr.cycles[0].cathodic->potential_V, ox = cr.cycles[0].anodic->potential_V;
@@ -213,10 +254,7 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
   // 5. Impedance after each discharge and after each charge, cycles 1-5 (Fig. 3f, S17): the
   // paper's Rct grows after discharge and not after charge.
   {
-    const auto s = simulate(prm, parse_protocol("(Discharge at 5 mA/g until 1.5 V; Rest for 1 hour; "
-                                                "Impedance from 1 MHz to 10 mHz at 5 mV, 10 per decade; "
-                                                "Charge at 5 mA/g until 2.6 V; Rest for 1 hour; "
-                                                "Impedance from 1 MHz to 10 mHz at 5 mV, 10 per decade) x 5"));
+    const auto& s = runs[eis_job];
     for (std::size_t k = 0; k + 1 < s.spectra.size(); k += 2) {
       d.rct_after_discharge_ohm.push_back(fitted_rct(s.spectra[k]));
       d.rct_after_charge_ohm.push_back(fitted_rct(s.spectra[k + 1]));
@@ -237,8 +275,7 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
   // 6. GITT as the paper ran it: charge titration at 5 mA/g, 30 min pulses, 10 min rests,
   // after a first discharge; the paper's 25 nm particles fail Weppner-Huggins.
   {
-    const auto s = simulate(prm, parse_protocol("Discharge at 5 mA/g until 1.5 V; Rest for 1 hour; "
-                                                "(Charge at 5 mA/g for 30 minutes; Rest for 10 minutes) x 6"));
+    const auto& s = runs[gitt_job];
     gitt::GittOptions go;
     go.mass_g = prm.mass_g;
     go.molar_mass_g_mol = prm.molar_mass_g_mol;
@@ -253,18 +290,10 @@ DemoResult run_demo(const CellParameters& prm, int cycles) {
                        "Weppner-Huggins needs tau << r^2/D (11 s here): the paper's D does not follow from its data", K::derived, ""});
   }
   // 7. Particle size: a check of the particle model, outside the preset.
-  for (double r_nm : {25.0, 10000.0}) {
-    CellParameters one = prm;
-    one.particles = {{r_nm * 1e-9, 1.0}};
-    one.model = ParticleModel::cahn_hilliard;
-    one.volumes = r_nm < 100 ? 20 : 60;
-    one.mesh_ratio = r_nm < 100 ? 1.0 : 0.9;
-    one.interface_width_nm = r_nm < 100 ? 1.0 : 10.0;
-    one.diffusivity_m2_s = 5.7e-13 * 1e-4;
-    one.active_fraction = 1.0;
-    one.activation_per_cycle = one.trapping_per_cycle = 0;
-    one.side_i0_A_g = 0;
-    const auto s = simulate(one, parse_protocol("Discharge at 5 mA/g until 1.5 V"));
+  for (std::size_t k = 0; k < radii_nm.size(); ++k) {
+    const double r_nm = radii_nm[k];
+    const auto& one = jobs[size_job + k].params;
+    const auto& s = runs[size_job + k];
     const auto rr = cycling::analyse_cycling(s.table, co);
     const double q = rr.specific(rr.half_cycles.at(0).capacity_mAh);
     d.lines.push_back({fmt::format("capacity at 5 mA/g, r = {:g} nm", r_nm),
