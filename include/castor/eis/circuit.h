@@ -53,6 +53,10 @@ class Circuit {
   cplx impedance(double omega, std::span<const double> p) const;
   // Z and dZ/dp_k for every parameter (grad must hold size() values).
   cplx impedance(double omega, std::span<const double> p, std::span<cplx> grad) const;
+  // At every omega[i] at once (a fit's inner loop): z[i], and when grad is not empty
+  // grad[i * size() + k] = dZ(omega[i])/dp_k. The tree is walked once per call, not per
+  // frequency; the numbers are those of impedance() point by point.
+  void impedance(std::span<const double> omega, std::span<const double> p, std::span<cplx> z, std::span<cplx> grad) const;
 
   struct Node;  // the parsed tree (circuit.cpp)
   const Node& root() const { return *root_; }

@@ -295,6 +295,62 @@ cplx evaluate(const Circuit::Node& n, double w, const double* p, cplx* g) {
   return 0;
 }
 
+// evaluate() at every frequency: z[i] and (g non-null) g[i * P + k] for the node's parameters.
+void evaluate_all(const Circuit::Node& n, const double* w, std::size_t N, std::size_t P, const double* p, cplx* z, cplx* g) {
+  switch (n.kind) {
+    case Circuit::Node::element:
+      for (std::size_t i = 0; i < N; ++i) z[i] = element_impedance(n, w[i], p + n.begin, g ? g + i * P + n.begin : nullptr);
+      return;
+    case Circuit::Node::series: {
+      std::fill(z, z + N, cplx(0.0, 0.0));
+      std::vector<cplx> zc(N);
+      for (const auto& c : n.children) {
+        evaluate_all(*c, w, N, P, p, zc.data(), g);
+        for (std::size_t i = 0; i < N; ++i) z[i] += zc[i];
+      }
+      return;
+    }
+    case Circuit::Node::parallel: {
+      std::vector<cplx> y(N, cplx(0.0, 0.0)), zc(N);
+      for (const auto& child : n.children) {
+        const Circuit::Node& c = *child;
+        const bool r = c.kind == Circuit::Node::element && c.type->code == ElementCode::R;
+        const bool cap = c.kind == Circuit::Node::element && c.type->code == ElementCode::C;
+        if (r || cap) {
+          const double v = p[c.begin];
+          if (r) {
+            for (std::size_t i = 0; i < N; ++i) y[i] += 1.0 / v;
+            if (g)
+              for (std::size_t i = 0; i < N; ++i) g[i * P + c.begin] = -1.0 / (v * v);
+          } else {
+            for (std::size_t i = 0; i < N; ++i) y[i] += cplx(0.0, w[i] * v);
+            if (g)
+              for (std::size_t i = 0; i < N; ++i) g[i * P + c.begin] = cplx(0.0, w[i]);
+          }
+          continue;
+        }
+        evaluate_all(c, w, N, P, p, zc.data(), g);
+        for (std::size_t i = 0; i < N; ++i) {
+          const cplx yc = 1.0 / zc[i];
+          y[i] += yc;
+          if (g) {
+            const cplx f = -(yc * yc);
+            for (std::size_t k = c.begin; k < c.end; ++k) g[i * P + k] *= f;
+          }
+        }
+      }
+      for (std::size_t i = 0; i < N; ++i) {
+        z[i] = 1.0 / y[i];
+        if (g) {
+          const cplx f = -(z[i] * z[i]);
+          for (std::size_t k = n.begin; k < n.end; ++k) g[i * P + k] *= f;
+        }
+      }
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 Circuit::Circuit(std::string_view text) : text_(text) { root_ = Parser(text_, params_, types_).parse(); }
@@ -321,6 +377,13 @@ cplx Circuit::impedance(double omega, std::span<const double> p, std::span<cplx>
   if (p.size() != params_.size() || grad.size() != params_.size())
     throw Error(fmt::format("circuit {} has {} parameters, {} given", text_, params_.size(), p.size()));
   return evaluate(*root_, omega, p.data(), grad.data());
+}
+
+void Circuit::impedance(std::span<const double> omega, std::span<const double> p, std::span<cplx> z, std::span<cplx> grad) const {
+  if (p.size() != params_.size() || z.size() != omega.size() || (!grad.empty() && grad.size() != omega.size() * params_.size()))
+    throw Error(fmt::format("circuit {} has {} parameters, {} given (or the output sizes do not match {} frequencies)", text_,
+                            params_.size(), p.size(), omega.size()));
+  evaluate_all(*root_, omega.data(), omega.size(), params_.size(), p.data(), z.data(), grad.empty() ? nullptr : grad.data());
 }
 
 }  // namespace castor::eis

@@ -33,7 +33,10 @@ class ImpedanceCost final : public ceres::CostFunction {
     const std::size_t n = s.size();
     set_num_residuals(static_cast<int>(2 * n));
     p_.resize(c.size());
-    g_.resize(c.size());
+    g_.resize(c.size() * n);
+    z_.resize(n);
+    omega_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) omega_[i] = kTwoPi * s.freq_Hz[i];
     mutable_parameter_block_sizes()->push_back(static_cast<int>(c.size()));
     sig_re_.resize(n), sig_im_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -57,18 +60,20 @@ class ImpedanceCost final : public ceres::CostFunction {
     std::vector<double>& p = p_;
     std::vector<cplx>& g = g_;
     for (std::size_t k = 0; k < P; ++k) p[k] = std::exp(theta[0][k]);
+    const bool with_jacobian = jac && jac[0];
+    c_.impedance(omega_, p, z_, with_jacobian ? std::span<cplx>(g_) : std::span<cplx>());
     for (std::size_t i = 0; i < s_.size(); ++i) {
-      const double w = kTwoPi * s_.freq_Hz[i];
-      const cplx z = jac && jac[0] ? c_.impedance(w, p, g) : c_.impedance(w, p);
-      const cplx d = z - s_.z_ohm[i];
+      const cplx d = z_[i] - s_.z_ohm[i];
       r[2 * i] = d.real() / sig_re_[i];
       r[2 * i + 1] = d.imag() / sig_im_[i];
       if (!std::isfinite(r[2 * i]) || !std::isfinite(r[2 * i + 1])) return false;
-      if (jac && jac[0])
+      if (with_jacobian) {
+        const cplx* gi = g.data() + i * P;
         for (std::size_t k = 0; k < P; ++k) {
-          jac[0][(2 * i) * P + k] = g[k].real() * p[k] / sig_re_[i];
-          jac[0][(2 * i + 1) * P + k] = g[k].imag() * p[k] / sig_im_[i];
+          jac[0][(2 * i) * P + k] = gi[k].real() * p[k] / sig_re_[i];
+          jac[0][(2 * i + 1) * P + k] = gi[k].imag() * p[k] / sig_im_[i];
         }
+      }
     }
     return true;
   }
@@ -78,11 +83,121 @@ class ImpedanceCost final : public ceres::CostFunction {
  private:
   // Scratch for Evaluate (Ceres calls it from one thread here: num_threads = 1).
   mutable std::vector<double> p_;
-  mutable std::vector<cplx> g_;
+  mutable std::vector<cplx> g_, z_;  // dZ/dp at every frequency (frequency-major), Z
+  std::vector<double> omega_;
   const Circuit& c_;
   const Spectrum& s_;
   std::vector<double> sig_re_, sig_im_;
 };
+
+// --- the end of a fit in a curved valley ------------------------------------------------
+
+// Stops Ceres when Gauss-Newton crawls: steps accepted in a row, each predicting about half
+// of the decrease it achieves and shorter than the one before by a steady ratio. That is
+// linear convergence along a weakly determined direction, where the residuals' own
+// curvature (sum r_i d2r_i, which Gauss-Newton leaves out) is comparable to J^T J: on
+// impedance.py's example 50 of 62 iterations were of this kind.
+class CrawlDetector final : public ceres::IterationCallback {
+ public:
+  ceres::CallbackReturnType operator()(const ceres::IterationSummary& it) override {
+    const bool crawl = it.step_is_successful && it.relative_decrease > 1.3 && it.relative_decrease < 3 && last_step_ > 0 &&
+                       it.step_norm < 0.98 * last_step_ && it.step_norm > 0.5 * last_step_;
+    run_ = crawl ? run_ + 1 : 0;
+    last_step_ = it.step_is_successful ? it.step_norm : 0;
+    if (run_ >= 4) {
+      stopped_ = true;
+      return ceres::SOLVER_TERMINATE_SUCCESSFULLY;
+    }
+    return ceres::SOLVER_CONTINUE;
+  }
+  bool stopped() const { return stopped_; }
+
+ private:
+  double last_step_ = 0;
+  int run_ = 0;
+  bool stopped_ = false;
+};
+
+// Newton steps on the cost 1/2 |r|^2 with the full Hessian J^T J + sum r_i d2r_i, its second
+// part from forward differences of the analytic Jacobian; parameters fixed or held at a
+// bound (the gradient pushing out) stay where they are. Each step is taken only if it lowers
+// the cost (halved up to 10 times). Returns the Newton iterations taken. Ceres then
+// confirms the minimum with its own tolerances.
+int newton_refine(const ceres::CostFunction& cost, std::vector<double>& theta, const std::vector<double>& lo, const std::vector<double>& hi,
+                  const std::vector<bool>& fixed) {
+  const auto P = theta.size();
+  const auto R = static_cast<std::size_t>(cost.num_residuals());
+  std::vector<double> r(R), J(R * P), r2(R), J2(R * P);
+  auto eval = [&](const std::vector<double>& th, std::vector<double>& rr, std::vector<double>* jj) {
+    const double* t = th.data();
+    double* jp = jj ? jj->data() : nullptr;
+    if (!cost.Evaluate(&t, rr.data(), jj ? &jp : nullptr)) return std::numeric_limits<double>::infinity();
+    double c = 0;
+    for (double v : rr) c += v * v;
+    return std::isfinite(c) ? 0.5 * c : std::numeric_limits<double>::infinity();
+  };
+  int taken = 0;
+  for (int iter = 0; iter < 6; ++iter) {
+    const double c0 = eval(theta, r, &J);
+    if (!std::isfinite(c0)) break;
+    Eigen::Map<const Eigen::Matrix<double, -1, -1, Eigen::RowMajor>> Jm(J.data(), static_cast<Eigen::Index>(R),
+                                                                        static_cast<Eigen::Index>(P));
+    Eigen::Map<const Eigen::VectorXd> rv(r.data(), static_cast<Eigen::Index>(R));
+    const Eigen::VectorXd g = Jm.transpose() * rv;
+    std::vector<std::size_t> F;
+    for (std::size_t k = 0; k < P; ++k) {
+      const auto gk = g(static_cast<Eigen::Index>(k));
+      const bool at_lo = theta[k] <= lo[k] + 1e-9 && gk > 0, at_hi = theta[k] >= hi[k] - 1e-9 && gk < 0;
+      if (!fixed[k] && !at_lo && !at_hi) F.push_back(k);
+    }
+    if (F.empty()) break;
+    const auto nf = static_cast<Eigen::Index>(F.size());
+    Eigen::MatrixXd H(nf, nf);
+    bool ok = true;
+    for (Eigen::Index a = 0; a < nf && ok; ++a) {
+      // d(J^T r)/d theta_k = J^T J e_k + sum_i r_i d(J_i)/d theta_k: the second term from a step of J.
+      std::vector<double> th = theta;
+      const double h = 1e-6 * std::max(1.0, std::fabs(theta[F[static_cast<std::size_t>(a)]]));
+      th[F[static_cast<std::size_t>(a)]] += h;
+      ok = std::isfinite(eval(th, r2, &J2));
+      Eigen::Map<const Eigen::Matrix<double, -1, -1, Eigen::RowMajor>> J2m(J2.data(), static_cast<Eigen::Index>(R),
+                                                                           static_cast<Eigen::Index>(P));
+      for (Eigen::Index b = 0; b < nf && ok; ++b) {
+        const auto kb = static_cast<Eigen::Index>(F[static_cast<std::size_t>(b)]);
+        const auto ka = static_cast<Eigen::Index>(F[static_cast<std::size_t>(a)]);
+        H(b, a) = Jm.col(kb).dot(Jm.col(ka)) + rv.dot(J2m.col(kb) - Jm.col(kb)) / h;
+      }
+    }
+    if (!ok) break;
+    const Eigen::MatrixXd Hs = 0.5 * (H + H.transpose());
+    Eigen::VectorXd gf(nf);
+    for (Eigen::Index a = 0; a < nf; ++a) gf(a) = g(static_cast<Eigen::Index>(F[static_cast<std::size_t>(a)]));
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(Hs);
+    if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().minCoeff() > 0)) break;  // not a minimum's neighbourhood
+    const Eigen::VectorXd d = -ldlt.solve(gf);
+    if (!d.allFinite()) break;
+    bool accepted = false;
+    double c1 = c0;
+    std::vector<double> next = theta;
+    for (double alpha = 1; alpha > 1e-3; alpha *= 0.5) {
+      next = theta;
+      for (Eigen::Index a = 0; a < nf; ++a) {
+        const std::size_t k = F[static_cast<std::size_t>(a)];
+        next[k] = std::clamp(theta[k] + alpha * d(a), lo[k], hi[k]);
+      }
+      c1 = eval(next, r2, nullptr);
+      if (c1 < c0) {
+        accepted = true;
+        break;
+      }
+    }
+    if (!accepted) break;
+    theta = next;
+    ++taken;
+    if (c0 - c1 <= 1e-13 * c0) break;
+  }
+  return taken;
+}
 
 // --- initial guesses -------------------------------------------------------------------
 
@@ -435,6 +550,7 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
   so.num_threads = 1;
 
   std::vector<double> theta(P), best_theta;
+  int extra_iterations = 0;  // of the last solve_to_minimum before its final Ceres run
   double best_cost = std::numeric_limits<double>::infinity();
   int best_iter = 0;
   bool best_conv = false;
@@ -459,6 +575,26 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
     problem.SetParameterBlockConstant(theta.data());
   else if (!fixed_idx.empty())
     problem.SetManifold(theta.data(), new ceres::SubsetManifold(static_cast<int>(P), fixed_idx));
+
+  // To convergence: Ceres, Newton steps where Gauss-Newton crawls, Ceres again to confirm
+  // with the same tolerances (iterations of both runs and the Newton steps counted).
+  std::vector<double> theta_lo(P), theta_hi(P);
+  for (std::size_t k = 0; k < P; ++k) {
+    theta_lo[k] = problem.GetParameterLowerBound(theta.data(), static_cast<int>(k));
+    theta_hi[k] = problem.GetParameterUpperBound(theta.data(), static_cast<int>(k));
+  }
+  auto solve_to_minimum = [&](const ceres::Solver::Options& opts, ceres::Solver::Summary& sum) {
+    extra_iterations = 0;
+    CrawlDetector crawl;
+    ceres::Solver::Options first = opts;
+    first.callbacks.push_back(&crawl);
+    ceres::Solve(first, &problem, &sum);
+    if (!crawl.stopped() || sum.termination_type == ceres::FAILURE) return;
+    const int newton = newton_refine(*cost, theta, theta_lo, theta_hi, fixed);
+    const auto before = sum.iterations.size();
+    ceres::Solve(opts, &problem, &sum);
+    extra_iterations = static_cast<int>(before) + newton;
+  };
 
   // Stage 1: every start, briefly (a screening fit). Stage 2: the best few, to convergence.
   struct Candidate {
@@ -485,7 +621,10 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
       }
     for (std::size_t k = 0; k < P; ++k) theta[k] = std::log(p0[k]);
     ceres::Solver::Summary sum;
-    ceres::Solve(screen, &problem, &sum);
+    if (starts == 1)
+      solve_to_minimum(so, sum);
+    else
+      ceres::Solve(screen, &problem, &sum);
     if (sum.termination_type == ceres::FAILURE || !std::isfinite(sum.final_cost)) continue;
     screened.push_back({sum.final_cost, theta, p0});
     screened_summary = sum;
@@ -498,13 +637,13 @@ FitResult fit_circuit(const Circuit& c, const Spectrum& s, const FitOptions& o) 
     if (starts == 1) {
       sum = screened_summary;  // one start: the screening fit ran with the final options
     } else {
-      ceres::Solve(so, &problem, &sum);
+      solve_to_minimum(so, sum);
     }
     if (sum.termination_type == ceres::FAILURE || !std::isfinite(sum.final_cost)) continue;
     if (sum.final_cost < best_cost * (1 - 1e-9)) {
       best_cost = sum.final_cost;
       best_theta = theta;
-      best_iter = static_cast<int>(sum.iterations.size());
+      best_iter = static_cast<int>(sum.iterations.size()) + extra_iterations;
       best_conv = sum.termination_type == ceres::CONVERGENCE;
       best_start = screened[k].start;
     }
