@@ -161,7 +161,7 @@ class Parser {
   std::set<std::string> labels_;
 };
 
-cplx element_impedance(const Circuit::Node& n, double w, const double* p, cplx* g) {
+[[gnu::always_inline]] inline cplx element_impedance(const Circuit::Node& n, double w, const double* p, cplx* g) {
   const cplx jw(0.0, w);
   switch (n.type->code) {
     case ElementCode::R: {

@@ -153,20 +153,19 @@ int newton_refine(const ceres::CostFunction& cost, std::vector<double>& theta, c
     if (F.empty()) break;
     const auto nf = static_cast<Eigen::Index>(F.size());
     Eigen::MatrixXd H(nf, nf);
+    const Eigen::MatrixXd JtJ = Jm.transpose() * Jm;
     bool ok = true;
     for (Eigen::Index a = 0; a < nf && ok; ++a) {
       // d(J^T r)/d theta_k = J^T J e_k + sum_i r_i d(J_i)/d theta_k: the second term from a step of J.
       std::vector<double> th = theta;
-      const double h = 1e-6 * std::max(1.0, std::fabs(theta[F[static_cast<std::size_t>(a)]]));
-      th[F[static_cast<std::size_t>(a)]] += h;
+      const auto ka = static_cast<Eigen::Index>(F[static_cast<std::size_t>(a)]);
+      const double h = 1e-6 * std::max(1.0, std::fabs(theta[static_cast<std::size_t>(ka)]));
+      th[static_cast<std::size_t>(ka)] += h;
       ok = std::isfinite(eval(th, r2, &J2));
       Eigen::Map<const Eigen::Matrix<double, -1, -1, Eigen::RowMajor>> J2m(J2.data(), static_cast<Eigen::Index>(R),
                                                                            static_cast<Eigen::Index>(P));
-      for (Eigen::Index b = 0; b < nf && ok; ++b) {
-        const auto kb = static_cast<Eigen::Index>(F[static_cast<std::size_t>(b)]);
-        const auto ka = static_cast<Eigen::Index>(F[static_cast<std::size_t>(a)]);
-        H(b, a) = Jm.col(kb).dot(Jm.col(ka)) + rv.dot(J2m.col(kb) - Jm.col(kb)) / h;
-      }
+      const Eigen::VectorXd sr = (J2m - Jm).transpose() * rv / h;  // sum_i r_i dJ_i / d theta_ka
+      for (Eigen::Index b = 0; b < nf; ++b) H(b, a) = JtJ(F[static_cast<std::size_t>(b)], ka) + sr(F[static_cast<std::size_t>(b)]);
     }
     if (!ok) break;
     const Eigen::MatrixXd Hs = 0.5 * (H + H.transpose());
