@@ -300,6 +300,19 @@ struct Cost {
   }
 };
 
+// The residuals as functions of some parameters (free), the others at their values in base.
+struct FreeCost {
+  const Model& m;
+  const std::vector<std::size_t>& free;
+  const std::vector<double>& base;
+  bool operator()(const double* const* p, double* r) const {
+    std::vector<double> full = base;
+    for (std::size_t j = 0; j < free.size(); ++j) full[free[j]] = p[0][j];
+    const double* f = full.data();
+    return Cost{m}(&f, r);
+  }
+};
+
 }  // namespace
 
 Instrument Instrument::from_pattern(const Pattern& p) {
@@ -414,24 +427,33 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
   int stage = 0;
   const auto started = std::chrono::steady_clock::now();
   auto solve = [&](auto&& is_free) {
-    auto* cost = new ceres::DynamicNumericDiffCostFunction<Cost, ceres::FORWARD>(new Cost{m});
-    cost->AddParameterBlock(static_cast<int>(m.size()));
+    // Only the stage's free parameters are Ceres' unknowns: the forward-difference Jacobian
+    // then costs one model evaluation per free parameter, not per parameter of the model
+    // (stage 1 frees 7 of 33).
+    std::vector<std::size_t> free;
+    for (std::size_t i = 0; i < m.size(); ++i)
+      if (is_free(i) && !(s.le_bail && m.is_scale(i))) free.push_back(i);
+    if (free.empty()) return;
+    std::vector<double> u(free.size());
+    for (std::size_t j = 0; j < free.size(); ++j) u[j] = v[free[j]];
+    auto* cost = new ceres::DynamicNumericDiffCostFunction<FreeCost, ceres::FORWARD>(new FreeCost{m, free, v});
+    cost->AddParameterBlock(static_cast<int>(free.size()));
     cost->SetNumResiduals(static_cast<int>(m.points()));
     ceres::Problem pb;
-    pb.AddResidualBlock(cost, nullptr, v.data());
-    std::vector<int> fixed;
-    for (std::size_t i = 0; i < m.size(); ++i)
-      if (!is_free(i) || (s.le_bail && m.is_scale(i))) fixed.push_back(static_cast<int>(i));
-    if (!fixed.empty()) pb.SetManifold(v.data(), new ceres::SubsetManifold(static_cast<int>(m.size()), fixed));
+    pb.AddResidualBlock(cost, nullptr, u.data());
+    auto column = [&](std::size_t i) {
+      const auto it = std::find(free.begin(), free.end(), i);
+      return it == free.end() ? -1 : static_cast<int>(it - free.begin());
+    };
     for (std::size_t k = 0; k < P; ++k)
-      if (std::find(fixed.begin(), fixed.end(), static_cast<int>(scale_index(k))) == fixed.end())
-        pb.SetParameterLowerBound(v.data(), static_cast<int>(scale_index(k)), 0.0);
+      if (const int j = column(scale_index(k)); j >= 0) pb.SetParameterLowerBound(u.data(), j, 0.0);
     // Widths: the Lorentzian terms and the Gaussian U and W stay positive (a negative
     // Gaussian variance would be clamped and stall the fit).
-    for (const char* n : {"X", "Y", "U", "W"}) pb.SetParameterLowerBound(v.data(), static_cast<int>(m.index(n)), 0.0);
+    for (const char* n : {"X", "Y", "U", "W"})
+      if (const int j = column(m.index(n)); j >= 0) pb.SetParameterLowerBound(u.data(), j, 0.0);
     for (std::size_t i = 0; i < m.size(); ++i)
-      if (m.is_po(i))
-        pb.SetParameterLowerBound(v.data(), static_cast<int>(i), 0.05), pb.SetParameterUpperBound(v.data(), static_cast<int>(i), 5.0);
+      if (const int j = column(i); j >= 0 && m.is_po(i))
+        pb.SetParameterLowerBound(u.data(), j, 0.05), pb.SetParameterUpperBound(u.data(), j, 5.0);
     ceres::Solver::Options o;
     o.max_num_iterations = s.max_iterations;
     o.linear_solver_type = ceres::DENSE_QR;
@@ -442,6 +464,7 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
     if (s.progress) o.callbacks.push_back(&cb);
     ceres::Solver::Summary sum;
     ceres::Solve(o, &pb, &sum);
+    for (std::size_t j = 0; j < free.size(); ++j) v[free[j]] = u[j];
     total_iterations += static_cast<int>(sum.iterations.size());
   };
   const std::size_t nb = static_cast<std::size_t>(s.background_terms);
