@@ -468,3 +468,18 @@ TEST(XrdCli, RefineAndPhases) {
   const std::string t((std::istreambuf_iterator<char>(tin)), std::istreambuf_iterator<char>());
   EXPECT_NE(t.find("+0.0000"), std::string::npos);
 }
+
+// The pattern's inner-loop profile equals pseudo_voigt() to rounding (dx / fwhm computed as
+// dx x (1 / fwhm): in a Gaussian tail exp amplifies that by 4 ln 2 u^2), and beyond 5 FWHM
+// leaves out only a Gaussian part below 1e-30 of the peak.
+TEST(XrdProfile, PeakObjectEqualsPseudoVoigt) {
+  for (double eta : {0.0, 0.3, 1.0})
+    for (double fwhm : {0.02, 0.1, 0.7}) {
+      const xrd::PseudoVoigtPeak peak(fwhm, eta);
+      const double top = xrd::pseudo_voigt(0, fwhm, eta);
+      for (double u = -12; u <= 12; u += 0.37) {
+        const double dx = u * fwhm, ref = xrd::pseudo_voigt(dx, fwhm, eta);
+        EXPECT_NEAR(peak(dx), ref, 1e-13 * ref + 1e-30 * top) << "eta " << eta << " fwhm " << fwhm << " u " << u;
+      }
+    }
+}

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <string>
 #include <optional>
 #include <string>
@@ -27,6 +28,23 @@ struct Caglioti {
 
 // Unit-area pseudo-Voigt at offset dx (degrees) for total FWHM and Lorentzian fraction eta.
 double pseudo_voigt(double dx, double fwhm, double eta);
+
+// pseudo_voigt() of one peak at many offsets (a pattern's inner loop): the constants once,
+// and the Gaussian part left out beyond 5 FWHM, where it is below 1e-30 of its maximum
+// (exp(-4 ln 2 x 25)); equal to pseudo_voigt() to rounding elsewhere.
+class PseudoVoigtPeak {
+ public:
+  PseudoVoigtPeak(double fwhm, double eta)
+      : inv_f_(1 / fwhm), g_((1 - eta) * 2 / fwhm * 0.46971863934982566 /* sqrt(ln 2 / pi) */), l_(eta * 2 / (3.141592653589793 * fwhm)) {}
+  double operator()(double dx) const {
+    const double u = dx * inv_f_, u2 = u * u;
+    const double lorentz = l_ / (1 + 4 * u2);
+    return u2 < 25 ? lorentz + g_ * std::exp(-2.772588722239781 /* 4 ln 2 */ * u2) : lorentz;
+  }
+
+ private:
+  double inv_f_, g_, l_;
+};
 
 // Lorentz-polarisation for Bragg-Brentano: (1 + cos^2 2th cos^2 2thm) / (sin^2 th cos th (1 + cos^2 2thm)),
 // 2thm the monochromator angle (0 = none: unpolarised beam).

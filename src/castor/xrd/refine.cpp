@@ -146,6 +146,18 @@ class Model {
     i.displacement_mm = v[i_disp_];
     return i;
   }
+  bool is_background(std::size_t i) const { return i >= i_bkg_ && i < i_bkg_ + static_cast<std::size_t>(s_.background_terms); }
+  // Chebyshev term n at every point (the background's derivative in its coefficient n).
+  void background_basis(std::size_t n, std::vector<double>& out) const {
+    std::vector<double> c(static_cast<std::size_t>(s_.background_terms), 0.0);
+    c[n] = 1;
+    out.resize(x_.size());
+    for (std::size_t k = 0; k < x_.size(); ++k) out[k] = chebyshev_background(c, x_[k], lo_, hi_);
+  }
+  void background(const double* v, std::vector<double>& out) const {
+    out.resize(x_.size());
+    for (std::size_t k = 0; k < x_.size(); ++k) out[k] = background_at(v, x_[k]);
+  }
   double background_at(const double* v, double t) const {
     std::vector<double> c(v + i_bkg_, v + i_bkg_ + s_.background_terms);
     return chebyshev_background(c, t, lo_, hi_);
@@ -206,7 +218,8 @@ class Model {
           const double half = s_.window_fwhm * f;
           if (c + half < lo_ || c - half > hi_) continue;
           const auto a = static_cast<std::size_t>(std::lower_bound(x_.begin(), x_.end(), c - half) - x_.begin());
-          for (std::size_t i = a; i < x_.size() && x_[i] <= c + half; ++i) fn(k, r, i, wgt * pseudo_voigt(x_[i] - c, f, eta));
+          const PseudoVoigtPeak peak(f, eta);
+          for (std::size_t i = a; i < x_.size() && x_[i] <= c + half; ++i) fn(k, r, i, wgt * peak(x_[i] - c));
         }
       }
     };
@@ -300,17 +313,61 @@ struct Cost {
   }
 };
 
-// The residuals as functions of some parameters (free), the others at their values in base.
-struct FreeCost {
-  const Model& m;
-  const std::vector<std::size_t>& free;
-  const std::vector<double>& base;
-  bool operator()(const double* const* p, double* r) const {
-    std::vector<double> full = base;
-    for (std::size_t j = 0; j < free.size(); ++j) full[free[j]] = p[0][j];
-    const double* f = full.data();
-    return Cost{m}(&f, r);
+// The residuals as functions of some parameters (free), the others at their values in base,
+// and their Jacobian: exact columns for the parameters the pattern is linear in (the
+// background terms: Chebyshev polynomials; the scale of a single phase: (y_calc - b) /
+// scale), forward differences for the rest with Ceres' own step (1e-6 relative, 1e-6 at 0),
+// one model evaluation each.
+class StageCost final : public ceres::CostFunction {
+ public:
+  StageCost(const Model& m, const std::vector<std::size_t>& free, const std::vector<double>& base, bool le_bail)
+      : m_(m), free_(free), base_(base), le_bail_(le_bail) {
+    set_num_residuals(static_cast<int>(m.points()));
+    mutable_parameter_block_sizes()->push_back(static_cast<int>(free.size()));
+    sqrt_w_.resize(m.points());
+    for (std::size_t k = 0; k < m.points(); ++k) sqrt_w_[k] = std::sqrt(m.w()[k]);
   }
+  bool Evaluate(double const* const* p, double* r, double** jac) const override {
+    std::vector<double> full = base_;
+    for (std::size_t j = 0; j < free_.size(); ++j) full[free_[j]] = p[0][j];
+    const double* f = full.data();
+    if (!Cost{m_}(&f, r)) return false;
+    if (!jac || !jac[0]) return true;
+    const std::size_t F = free_.size(), N = m_.points();
+    std::vector<double> r2(N), basis;
+    std::vector<double> bk;  // the background at the present coefficients (for the scale column)
+    for (std::size_t j = 0; j < F; ++j) {
+      const std::size_t i = free_[j];
+      if (m_.is_background(i)) {
+        m_.background_basis(i - m_.bkg0(), basis);
+        for (std::size_t k = 0; k < N; ++k) jac[0][k * F + j] = -sqrt_w_[k] * basis[k];
+        continue;
+      }
+      if (m_.is_scale(i) && m_.phases() == 1 && !le_bail_ && full[i] > 0) {
+        if (bk.empty()) m_.background(full.data(), bk);
+        for (std::size_t k = 0; k < N; ++k) {
+          const double yc = m_.y()[k] - r[k] / sqrt_w_[k];
+          jac[0][k * F + j] = -sqrt_w_[k] * (yc - bk[k]) / full[i];
+        }
+        continue;
+      }
+      const double h = full[i] != 0 ? 1e-6 * std::fabs(full[i]) : 1e-6;
+      std::vector<double> moved = full;
+      moved[i] += h;
+      const double* mp = moved.data();
+      if (!Cost{m_}(&mp, r2.data())) return false;
+      const double step = moved[i] - full[i];  // the step as represented
+      for (std::size_t k = 0; k < N; ++k) jac[0][k * F + j] = (r2[k] - r[k]) / step;
+    }
+    return true;
+  }
+
+ private:
+  const Model& m_;
+  const std::vector<std::size_t>& free_;
+  const std::vector<double>& base_;
+  bool le_bail_;
+  std::vector<double> sqrt_w_;
 };
 
 }  // namespace
@@ -436,9 +493,7 @@ RefineResult refine(const Pattern& pattern, const std::vector<Crystal>& phases, 
     if (free.empty()) return;
     std::vector<double> u(free.size());
     for (std::size_t j = 0; j < free.size(); ++j) u[j] = v[free[j]];
-    auto* cost = new ceres::DynamicNumericDiffCostFunction<FreeCost, ceres::FORWARD>(new FreeCost{m, free, v});
-    cost->AddParameterBlock(static_cast<int>(free.size()));
-    cost->SetNumResiduals(static_cast<int>(m.points()));
+    auto* cost = new StageCost(m, free, v, s.le_bail);
     ceres::Problem pb;
     pb.AddResidualBlock(cost, nullptr, u.data());
     auto column = [&](std::size_t i) {
