@@ -78,8 +78,15 @@ std::vector<CellAtom> cell_atoms(const Crystal& x) {
 
 std::complex<double> sf(const std::vector<CellAtom>& atoms, double stol2, int h, int k, int l) {
   std::complex<double> F = 0;
+  // The atoms of one site come one after another: its form factor and Debye-Waller factor
+  // are computed once for them (the same numbers as per atom).
+  const void* last_coef = nullptr;
+  double last_B = 0, f0 = 0, dw = 0;
+  bool have_dw = false;
   for (const auto& a : atoms) {
-    const double f = a.coef->calculate_sf(stol2) * a.occ * std::exp(-a.B * stol2);
+    if (a.coef != last_coef) f0 = a.coef->calculate_sf(stol2), last_coef = a.coef;
+    if (!have_dw || a.B != last_B) dw = std::exp(-a.B * stol2), last_B = a.B, have_dw = true;
+    const double f = f0 * a.occ * dw;
     const double ph = 2 * kPi * (h * a.f[0] + k * a.f[1] + l * a.f[2]);
     F += f * std::complex<double>(std::cos(ph), std::sin(ph));
   }

@@ -41,6 +41,12 @@ class Model {
     for (std::size_t i = 1; i < x_.size(); ++i)
       if (!(x_[i] > x_[i - 1])) throw Error(p.source, "XRD", fmt::format("2-theta does not increase at {:.4f} deg", x_[i]));
     lo_ = x_.front(), hi_ = x_.back();
+    basis_.assign(static_cast<std::size_t>(std::max(s.background_terms, 0)), std::vector<double>(x_.size()));
+    for (std::size_t n = 0; n < basis_.size(); ++n) {
+      std::vector<double> c(basis_.size(), 0.0);
+      c[n] = 1;
+      for (std::size_t k = 0; k < x_.size(); ++k) basis_[n][k] = chebyshev_background(c, x_[k], lo_, hi_);
+    }
     // Width of each point (steps may vary), for the Le Bail share-out.
     dx_.resize(x_.size());
     for (std::size_t i = 0; i < x_.size(); ++i)
@@ -148,19 +154,20 @@ class Model {
   }
   bool is_background(std::size_t i) const { return i >= i_bkg_ && i < i_bkg_ + static_cast<std::size_t>(s_.background_terms); }
   // Chebyshev term n at every point (the background's derivative in its coefficient n).
-  void background_basis(std::size_t n, std::vector<double>& out) const {
-    std::vector<double> c(static_cast<std::size_t>(s_.background_terms), 0.0);
-    c[n] = 1;
-    out.resize(x_.size());
-    for (std::size_t k = 0; k < x_.size(); ++k) out[k] = chebyshev_background(c, x_[k], lo_, hi_);
-  }
-  void background(const double* v, std::vector<double>& out) const {
-    out.resize(x_.size());
-    for (std::size_t k = 0; k < x_.size(); ++k) out[k] = background_at(v, x_[k]);
-  }
+  void background_basis(std::size_t n, std::vector<double>& out) const { out = basis_[n]; }
+  void background(const double* v, std::vector<double>& out) const { background_points(v, out); }
   double background_at(const double* v, double t) const {
     std::vector<double> c(v + i_bkg_, v + i_bkg_ + s_.background_terms);
     return chebyshev_background(c, t, lo_, hi_);
+  }
+  // The background at every point: sum_n c_n T_n from the basis computed once.
+  void background_points(const double* v, std::vector<double>& out) const {
+    out.assign(x_.size(), 0.0);
+    for (std::size_t n = 0; n < basis_.size(); ++n) {
+      const double c = v[i_bkg_ + n];
+      if (c != 0)
+        for (std::size_t k = 0; k < x_.size(); ++k) out[k] += c * basis_[n][k];
+    }
   }
 
   // Integrated intensities (Ka1 line) and positions of every reflection of phase k.
@@ -200,29 +207,12 @@ class Model {
     const Caglioti pr = profile(v);
     const Instrument in = instrument(v);
     yc.assign(x_.size(), 0.0);
-    std::vector<double> bk(x_.size());
-    for (std::size_t i = 0; i < x_.size(); ++i) bk[i] = background_at(v, x_[i]);
+    std::vector<double> bk;
+    background_points(v, bk);
     // Reflections are shared out over threads (interleaved); each thread fills its own copy
     // of the pattern, summed in a fixed order afterwards.
-    std::vector<std::pair<std::size_t, std::size_t>> refl;
-    for (std::size_t k = 0; k < P; ++k)
-      for (std::size_t r = 0; r < ph_[k].hkl.size(); ++r) refl.emplace_back(k, r);
-    auto each_line = [&](std::size_t part, std::size_t parts, auto&& fn) {
-      for (std::size_t j = part; j < refl.size(); j += parts) {
-        const auto [k, r] = refl[j];
-        for (int line = 0; line < (in.ka2_Ang > 0 ? 2 : 1); ++line) {
-          const double c = line == 0 ? t1[k][r] : t2[k][r];
-          const double wgt = line == 0 ? 1.0 : in.ka2_ratio;
-          double f, eta;
-          pr.widths(c, f, eta);
-          const double half = s_.window_fwhm * f;
-          if (c + half < lo_ || c - half > hi_) continue;
-          const auto a = static_cast<std::size_t>(std::lower_bound(x_.begin(), x_.end(), c - half) - x_.begin());
-          const PseudoVoigtPeak peak(f, eta);
-          for (std::size_t i = a; i < x_.size() && x_[i] <= c + half; ++i) fn(k, r, i, wgt * peak(x_[i] - c));
-        }
-      }
-    };
+    const auto refl = reflection_list();
+    auto each_line = [&](std::size_t part, std::size_t parts, auto&& fn) { each_line_point(refl, t1, t2, pr, in, part, parts, fn); };
     const std::size_t T = refl.size() >= 64 ? threads_ : 1;
     if (T > 1) {
       std::vector<std::vector<double>> part(T, std::vector<double>(x_.size(), 0.0));
@@ -248,6 +238,26 @@ class Model {
     for (std::size_t i = 0; i < x_.size(); ++i) yc[i] += bk[i];
   }
 
+  // Every reflection's profile at unit intensity, both lines, at the points it reaches:
+  // out[k][r] = {(point, value)}. The pattern is the background plus sum I_kr out[k][r].
+  void profiles(const double* v, std::vector<std::vector<std::vector<std::pair<std::size_t, double>>>>& out) const {
+    const std::size_t P = ph_.size();
+    std::vector<std::vector<double>> I(P), t1(P), t2(P);
+    for (std::size_t k = 0; k < P; ++k) intensities(v, k, I[k], t1[k], t2[k]);
+    out.assign(P, {});
+    for (std::size_t k = 0; k < P; ++k) out[k].assign(ph_[k].hkl.size(), {});
+    each_line_point(reflection_list(), t1, t2, profile(v), instrument(v), 0, 1,
+                    [&](std::size_t k, std::size_t r, std::size_t i, double om) { out[k][r].emplace_back(i, om); });
+  }
+  // The intensities of every phase's reflections (profiles() gives their shapes).
+  void all_intensities(const double* v, std::vector<std::vector<double>>& I) const {
+    std::vector<double> t1, t2;
+    I.resize(ph_.size());
+    for (std::size_t k = 0; k < ph_.size(); ++k) intensities(v, k, I[k], t1, t2);
+  }
+  // Parameters that change only the reflections' intensities, not where or how wide they are.
+  bool intensity_only(std::size_t i) const { return !s_.le_bail && (is_uiso(i) || is_pos(i) || is_po(i) || is_scale(i)); }
+
   // Le Bail: I_k <- sum_i Omega_ik I_k (y_obs - b) / (y_calc - b), a few passes.
   void extract(const double* v, int passes) {
     for (int it = 0; it < passes; ++it) {
@@ -270,6 +280,33 @@ class Model {
   double hi() const { return hi_; }
 
  private:
+  std::vector<std::pair<std::size_t, std::size_t>> reflection_list() const {
+    std::vector<std::pair<std::size_t, std::size_t>> refl;
+    for (std::size_t k = 0; k < ph_.size(); ++k)
+      for (std::size_t r = 0; r < ph_[k].hkl.size(); ++r) refl.emplace_back(k, r);
+    return refl;
+  }
+  // fn(phase, reflection, point, profile value x line weight) for every point of every line
+  // of the reflections part, part + parts, ... of refl.
+  template <class Fn>
+  void each_line_point(const std::vector<std::pair<std::size_t, std::size_t>>& refl, const std::vector<std::vector<double>>& t1,
+                       const std::vector<std::vector<double>>& t2, const Caglioti& pr, const Instrument& in, std::size_t part,
+                       std::size_t parts, Fn&& fn) const {
+    for (std::size_t j = part; j < refl.size(); j += parts) {
+      const auto [k, r] = refl[j];
+      for (int line = 0; line < (in.ka2_Ang > 0 ? 2 : 1); ++line) {
+        const double c = line == 0 ? t1[k][r] : t2[k][r];
+        const double wgt = line == 0 ? 1.0 : in.ka2_ratio;
+        double f, eta;
+        pr.widths(c, f, eta);
+        const double half = s_.window_fwhm * f;
+        if (c + half < lo_ || c - half > hi_) continue;
+        const auto a = static_cast<std::size_t>(std::lower_bound(x_.begin(), x_.end(), c - half) - x_.begin());
+        const PseudoVoigtPeak peak(f, eta);
+        for (std::size_t i = a; i < x_.size() && x_[i] <= c + half; ++i) fn(k, r, i, wgt * peak(x_[i] - c));
+      }
+    }
+  }
   struct Phase {
     Crystal base;
     CellSystem sys = CellSystem::triclinic;
@@ -293,6 +330,7 @@ class Model {
   std::vector<Phase> ph_;
   std::vector<double> x_, y_, w_;
   std::vector<double> dx_;
+  std::vector<std::vector<double>> basis_;  // Chebyshev term n at every point
   double lo_ = 0, hi_ = 0;
   std::vector<std::string> names_;
   std::vector<double> v_;
@@ -336,6 +374,8 @@ class StageCost final : public ceres::CostFunction {
     const std::size_t F = free_.size(), N = m_.points();
     std::vector<double> r2(N), basis;
     std::vector<double> bk;  // the background at the present coefficients (for the scale column)
+    std::vector<std::vector<std::vector<std::pair<std::size_t, double>>>> prof;  // for the intensity-only columns
+    std::vector<std::vector<double>> I0, I1;
     for (std::size_t j = 0; j < F; ++j) {
       const std::size_t i = free_[j];
       if (m_.is_background(i)) {
@@ -354,6 +394,22 @@ class StageCost final : public ceres::CostFunction {
       const double h = full[i] != 0 ? 1e-6 * std::fabs(full[i]) : 1e-6;
       std::vector<double> moved = full;
       moved[i] += h;
+      if (m_.intensity_only(i)) {
+        // The pattern is linear in the intensities: the column is sum_r dI_r/dp x profile_r,
+        // dI_r/dp by the same forward difference, without recomputing the profiles.
+        if (prof.empty()) m_.profiles(full.data(), prof), m_.all_intensities(full.data(), I0);
+        m_.all_intensities(moved.data(), I1);
+        const double step = moved[i] - full[i];
+        std::vector<double> col(N, 0.0);
+        for (std::size_t k = 0; k < prof.size(); ++k)
+          for (std::size_t rr = 0; rr < prof[k].size(); ++rr) {
+            const double dI = (I1[k][rr] - I0[k][rr]) / step;
+            if (dI != 0)
+              for (const auto& [pt, om] : prof[k][rr]) col[pt] += dI * om;
+          }
+        for (std::size_t k = 0; k < N; ++k) jac[0][k * F + j] = -sqrt_w_[k] * col[k];
+        continue;
+      }
       const double* mp = moved.data();
       if (!Cost{m_}(&mp, r2.data())) return false;
       const double step = moved[i] - full[i];  // the step as represented
