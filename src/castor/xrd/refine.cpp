@@ -19,6 +19,7 @@ namespace castor::xrd {
 namespace {
 
 constexpr double kDeg = std::numbers::pi / 180;
+constexpr double kLn2 = 0.69314718055994530942;
 
 double bragg_deg(double d, double lambda) {
   const double s = lambda / (2 * d);
@@ -238,25 +239,50 @@ class Model {
     for (std::size_t i = 0; i < x_.size(); ++i) yc[i] += bk[i];
   }
 
-  // Every reflection's profile at unit intensity, both lines, at the points it reaches:
-  // out[k][r] = {(point, value)}. The pattern is the background plus sum I_kr out[k][r].
-  void profiles(const double* v, std::vector<std::vector<std::vector<std::pair<std::size_t, double>>>>& out) const {
+  // One diffraction line (Ka1 or Ka2) of a reflection: where it is, its width and Lorentzian
+  // fraction, its weight; with points, its unit-area Lorentzian and Gaussian parts and u =
+  // (x - c) / fwhm at every point it reaches (the pseudo-Voigt is eta L + (1 - eta) G).
+  struct LinePoint {
+    std::size_t i;
+    double L, G, u;
+  };
+  struct Line {
+    double c = 0, f = 1, eta = 0, wgt = 0;
+    bool used = false;  // inside the pattern's range
+    std::vector<LinePoint> pts;
+  };
+  // The intensities and lines of every reflection of every phase: I[k][r], lines[k][r][0..1].
+  void lines(const double* v, bool with_points, std::vector<std::vector<double>>& I,
+             std::vector<std::vector<std::array<Line, 2>>>& out) const {
     const std::size_t P = ph_.size();
-    std::vector<std::vector<double>> I(P), t1(P), t2(P);
-    for (std::size_t k = 0; k < P; ++k) intensities(v, k, I[k], t1[k], t2[k]);
-    out.assign(P, {});
-    for (std::size_t k = 0; k < P; ++k) out[k].assign(ph_[k].hkl.size(), {});
-    each_line_point(reflection_list(), t1, t2, profile(v), instrument(v), 0, 1,
-                    [&](std::size_t k, std::size_t r, std::size_t i, double om) { out[k][r].emplace_back(i, om); });
-  }
-  // The intensities of every phase's reflections (profiles() gives their shapes).
-  void all_intensities(const double* v, std::vector<std::vector<double>>& I) const {
+    const Caglioti pr = profile(v);
+    const Instrument in = instrument(v);
+    I.resize(P);
+    out.resize(P);
     std::vector<double> t1, t2;
-    I.resize(ph_.size());
-    for (std::size_t k = 0; k < ph_.size(); ++k) intensities(v, k, I[k], t1, t2);
+    for (std::size_t k = 0; k < P; ++k) {
+      intensities(v, k, I[k], t1, t2);
+      out[k].resize(ph_[k].hkl.size());
+      for (std::size_t r = 0; r < ph_[k].hkl.size(); ++r)
+        for (int line = 0; line < 2; ++line) {
+          Line& ln = out[k][r][static_cast<std::size_t>(line)];
+          ln.pts.clear();
+          ln.used = false;
+          if (line == 1 && !(in.ka2_Ang > 0)) continue;
+          ln.c = line == 0 ? t1[r] : t2[r];
+          ln.wgt = line == 0 ? 1.0 : in.ka2_ratio;
+          pr.widths(ln.c, ln.f, ln.eta);
+          const double half = s_.window_fwhm * ln.f;
+          if (ln.c + half < lo_ || ln.c - half > hi_) continue;
+          ln.used = true;
+          if (!with_points) continue;
+          const auto a = static_cast<std::size_t>(std::lower_bound(x_.begin(), x_.end(), ln.c - half) - x_.begin());
+          const PseudoVoigtPeak lorentz(ln.f, 1.0), gauss(ln.f, 0.0);
+          for (std::size_t i = a; i < x_.size() && x_[i] <= ln.c + half; ++i)
+            ln.pts.push_back({i, lorentz(x_[i] - ln.c), gauss(x_[i] - ln.c), (x_[i] - ln.c) / ln.f});
+        }
+    }
   }
-  // Parameters that change only the reflections' intensities, not where or how wide they are.
-  bool intensity_only(std::size_t i) const { return !s_.le_bail && (is_uiso(i) || is_pos(i) || is_po(i) || is_scale(i)); }
 
   // Le Bail: I_k <- sum_i Omega_ik I_k (y_obs - b) / (y_calc - b), a few passes.
   void extract(const double* v, int passes) {
@@ -372,10 +398,13 @@ class StageCost final : public ceres::CostFunction {
     if (!Cost{m_}(&f, r)) return false;
     if (!jac || !jac[0]) return true;
     const std::size_t F = free_.size(), N = m_.points();
-    std::vector<double> r2(N), basis;
+    std::vector<double> basis;
     std::vector<double> bk;  // the background at the present coefficients (for the scale column)
-    std::vector<std::vector<std::vector<std::pair<std::size_t, double>>>> prof;  // for the intensity-only columns
-    std::vector<std::vector<double>> I0, I1;
+    auto& lines0 = lines0_;  // at the point (computed at the first column that needs them) and moved
+    auto& lines1 = lines1_;
+    auto& I0 = I0_;
+    auto& I1 = I1_;
+    bool have_lines0 = false;
     for (std::size_t j = 0; j < F; ++j) {
       const std::size_t i = free_[j];
       if (m_.is_background(i)) {
@@ -394,26 +423,32 @@ class StageCost final : public ceres::CostFunction {
       const double h = full[i] != 0 ? 1e-6 * std::fabs(full[i]) : 1e-6;
       std::vector<double> moved = full;
       moved[i] += h;
-      if (m_.intensity_only(i)) {
-        // The pattern is linear in the intensities: the column is sum_r dI_r/dp x profile_r,
-        // dI_r/dp by the same forward difference, without recomputing the profiles.
-        if (prof.empty()) m_.profiles(full.data(), prof), m_.all_intensities(full.data(), I0);
-        m_.all_intensities(moved.data(), I1);
-        const double step = moved[i] - full[i];
-        std::vector<double> col(N, 0.0);
-        for (std::size_t k = 0; k < prof.size(); ++k)
-          for (std::size_t rr = 0; rr < prof[k].size(); ++rr) {
-            const double dI = (I1[k][rr] - I0[k][rr]) / step;
-            if (dI != 0)
-              for (const auto& [pt, om] : prof[k][rr]) col[pt] += dI * om;
-          }
-        for (std::size_t k = 0; k < N; ++k) jac[0][k * F + j] = -sqrt_w_[k] * col[k];
-        continue;
-      }
-      const double* mp = moved.data();
-      if (!Cost{m_}(&mp, r2.data())) return false;
+      // The pattern is background + sum_r I_r sum_lines w PV(x - c; f, eta): the column is
+      // its derivative, linearised in I_r, c, f and eta of every line, whose own changes come
+      // from the same forward difference (intensities and widths only: no profile pass).
+      if (!have_lines0) m_.lines(full.data(), true, I0, lines0), have_lines0 = true;
+      m_.lines(moved.data(), false, I1, lines1);
       const double step = moved[i] - full[i];  // the step as represented
-      for (std::size_t k = 0; k < N; ++k) jac[0][k * F + j] = (r2[k] - r[k]) / step;
+      std::vector<double> col(N, 0.0);
+      for (std::size_t k = 0; k < lines0.size(); ++k)
+        for (std::size_t rr = 0; rr < lines0[k].size(); ++rr) {
+          const double I = I0[k][rr], dI = (I1[k][rr] - I) / step;
+          for (std::size_t li = 0; li < 2; ++li) {
+            const auto& a = lines0[k][rr][li];
+            const auto& b = lines1[k][rr][li];
+            if (!a.used) continue;
+            const double dc = (b.c - a.c) / step, df = (b.f - a.f) / step, deta = (b.eta - a.eta) / step;
+            if (dI == 0 && dc == 0 && df == 0 && deta == 0) continue;
+            for (const auto& q : a.pts) {
+              const double den = 1 + 4 * q.u * q.u, pv = a.eta * q.L + (1 - a.eta) * q.G;
+              // d/dc = -d/dx; d/df at fixed x; d/deta.
+              const double dpv_dc = (a.eta * q.L * 8 * q.u / den + (1 - a.eta) * q.G * 8 * kLn2 * q.u) / a.f;
+              const double dpv_df = (a.eta * q.L * (-1 + 8 * q.u * q.u / den) + (1 - a.eta) * q.G * (-1 + 8 * kLn2 * q.u * q.u)) / a.f;
+              col[q.i] += a.wgt * (dI * pv + I * (dpv_dc * dc + dpv_df * df + (q.L - q.G) * deta));
+            }
+          }
+        }
+      for (std::size_t k = 0; k < N; ++k) jac[0][k * F + j] = -sqrt_w_[k] * col[k];
     }
     return true;
   }
@@ -424,6 +459,9 @@ class StageCost final : public ceres::CostFunction {
   const std::vector<double>& base_;
   bool le_bail_;
   std::vector<double> sqrt_w_;
+  // Work space kept between evaluations (Ceres calls Evaluate from one thread here).
+  mutable std::vector<std::vector<std::array<Model::Line, 2>>> lines0_, lines1_;
+  mutable std::vector<std::vector<double>> I0_, I1_;
 };
 
 }  // namespace
