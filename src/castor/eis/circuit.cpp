@@ -247,55 +247,10 @@ class Parser {
   throw Error(fmt::format("internal: element type {} not evaluated", n.type->name));
 }
 
-cplx evaluate(const Circuit::Node& n, double w, const double* p, cplx* g) {
-  switch (n.kind) {
-    case Circuit::Node::element:
-      return element_impedance(n, w, p + n.begin, g ? g + n.begin : nullptr);
-    case Circuit::Node::series: {
-      cplx z = 0;
-      for (const auto& c : n.children) z += evaluate(*c, w, p, g);
-      return z;
-    }
-    case Circuit::Node::parallel: {
-      // Y = sum of the branch admittances, Z = 1/Y. A resistor or capacitor branch gives its
-      // admittance directly (1/R, j w C) instead of an impedance to invert; the gradient is
-      // carried as dY/dp and turned into dZ/dp = -Z^2 dY/dp at the end.
-      cplx y = 0;
-      for (const auto& child : n.children) {
-        const Circuit::Node& c = *child;
-        const bool r = c.kind == Circuit::Node::element && c.type->code == ElementCode::R;
-        const bool cap = c.kind == Circuit::Node::element && c.type->code == ElementCode::C;
-        if (r || cap) {
-          const double v = p[c.begin];
-          if (r) {
-            y += 1.0 / v;
-            if (g) g[c.begin] = -1.0 / (v * v);
-          } else {
-            y += cplx(0.0, w * v);
-            if (g) g[c.begin] = cplx(0.0, w);
-          }
-          continue;
-        }
-        const cplx zc = evaluate(c, w, p, g);
-        const cplx yc = 1.0 / zc;
-        y += yc;
-        if (g) {
-          const cplx f = -(yc * yc);  // dY/dZc
-          for (std::size_t k = c.begin; k < c.end; ++k) g[k] *= f;
-        }
-      }
-      const cplx z = 1.0 / y;
-      if (g) {
-        const cplx f = -(z * z);
-        for (std::size_t k = n.begin; k < n.end; ++k) g[k] *= f;
-      }
-      return z;
-    }
-  }
-  return 0;
-}
-
-// evaluate() at every frequency: z[i] and (g non-null) g[i * P + k] for the node's parameters.
+// The circuit's impedance at every frequency: z[i] and (g non-null) g[i * P + k] for the node's
+// parameters. A parallel node sums its branches' admittances; a resistor or capacitor branch
+// gives its admittance directly (1/R, j w C) instead of an impedance to invert, and the
+// gradient is carried as dY/dp and turned into dZ/dp = -Z^2 dY/dp at the end.
 void evaluate_all(const Circuit::Node& n, const double* w, std::size_t N, std::size_t P, const double* p, cplx* z, cplx* g) {
   switch (n.kind) {
     case Circuit::Node::element:
@@ -370,13 +325,17 @@ Circuit& Circuit::operator=(Circuit&&) noexcept = default;
 
 cplx Circuit::impedance(double omega, std::span<const double> p) const {
   if (p.size() != params_.size()) throw Error(fmt::format("circuit {} has {} parameters, {} given", text_, params_.size(), p.size()));
-  return evaluate(*root_, omega, p.data(), nullptr);
+  cplx z;
+  evaluate_all(*root_, &omega, 1, params_.size(), p.data(), &z, nullptr);
+  return z;
 }
 
 cplx Circuit::impedance(double omega, std::span<const double> p, std::span<cplx> grad) const {
   if (p.size() != params_.size() || grad.size() != params_.size())
     throw Error(fmt::format("circuit {} has {} parameters, {} given", text_, params_.size(), p.size()));
-  return evaluate(*root_, omega, p.data(), grad.data());
+  cplx z;
+  evaluate_all(*root_, &omega, 1, params_.size(), p.data(), &z, grad.data());
+  return z;
 }
 
 void Circuit::impedance(std::span<const double> omega, std::span<const double> p, std::span<cplx> z, std::span<cplx> grad) const {
