@@ -193,7 +193,9 @@ int newton_refine(const ceres::CostFunction& cost, std::vector<double>& theta, c
     if (!accepted) break;
     theta = next;
     ++taken;
-    if (c0 - c1 <= 1e-13 * c0) break;
+    // Superlinear from here: the next step would change the cost by about the square of this;
+    // Ceres, run after, confirms with its own tolerance (1e-10).
+    if (c0 - c1 <= 1e-6 * c0) break;
   }
   return taken;
 }
