@@ -61,7 +61,7 @@ class ImpedanceCost final : public ceres::CostFunction {
     std::vector<cplx>& g = g_;
     for (std::size_t k = 0; k < P; ++k) p[k] = std::exp(theta[0][k]);
     const bool with_jacobian = jac && jac[0];
-    c_.impedance(omega_, p, z_, with_jacobian ? std::span<cplx>(g_) : std::span<cplx>());
+    c_.impedance(omega_, p, z_, with_jacobian ? std::span<cplx>(g) : std::span<cplx>());
     for (std::size_t i = 0; i < s_.size(); ++i) {
       const cplx d = z_[i] - s_.z_ohm[i];
       r[2 * i] = d.real() / sig_re_[i];

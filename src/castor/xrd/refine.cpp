@@ -155,12 +155,7 @@ class Model {
   }
   bool is_background(std::size_t i) const { return i >= i_bkg_ && i < i_bkg_ + static_cast<std::size_t>(s_.background_terms); }
   // Chebyshev term n at every point (the background's derivative in its coefficient n).
-  void background_basis(std::size_t n, std::vector<double>& out) const { out = basis_[n]; }
-  void background(const double* v, std::vector<double>& out) const { background_points(v, out); }
-  double background_at(const double* v, double t) const {
-    std::vector<double> c(v + i_bkg_, v + i_bkg_ + s_.background_terms);
-    return chebyshev_background(c, t, lo_, hi_);
-  }
+  const std::vector<double>& background_basis(std::size_t n) const { return basis_[n]; }
   // The background at every point: sum_n c_n T_n from the basis computed once.
   void background_points(const double* v, std::vector<double>& out) const {
     out.assign(x_.size(), 0.0);
@@ -269,16 +264,11 @@ class Model {
           ln.pts.clear();
           ln.used = false;
           if (line == 1 && !(in.ka2_Ang > 0)) continue;
-          ln.c = line == 0 ? t1[r] : t2[r];
-          ln.wgt = line == 0 ? 1.0 : in.ka2_ratio;
-          pr.widths(ln.c, ln.f, ln.eta);
-          const double half = s_.window_fwhm * ln.f;
-          if (ln.c + half < lo_ || ln.c - half > hi_) continue;
-          ln.used = true;
-          if (!with_points) continue;
-          const auto a = static_cast<std::size_t>(std::lower_bound(x_.begin(), x_.end(), ln.c - half) - x_.begin());
+          std::size_t first = 0, end = 0;
+          ln.used = place_line(line == 0 ? t1[r] : t2[r], line, pr, in, ln, first, end);
+          if (!ln.used || !with_points) continue;
           const PseudoVoigtPeak lorentz(ln.f, 1.0), gauss(ln.f, 0.0);
-          for (std::size_t i = a; i < x_.size() && x_[i] <= ln.c + half; ++i)
+          for (std::size_t i = first; i < end; ++i)
             ln.pts.push_back({i, lorentz(x_[i] - ln.c), gauss(x_[i] - ln.c), (x_[i] - ln.c) / ln.f});
         }
     }
@@ -312,6 +302,20 @@ class Model {
       for (std::size_t r = 0; r < ph_[k].hkl.size(); ++r) refl.emplace_back(k, r);
     return refl;
   }
+  // Line `line` (0 Ka1, 1 Ka2) of a reflection at 2-theta c: its weight, width and Lorentzian
+  // fraction, and the points [first, end) within window_fwhm FWHM of it; false when the
+  // window misses the pattern.
+  bool place_line(double c, int line, const Caglioti& pr, const Instrument& in, Line& ln, std::size_t& first, std::size_t& end) const {
+    ln.c = c;
+    ln.wgt = line == 0 ? 1.0 : in.ka2_ratio;
+    pr.widths(c, ln.f, ln.eta);
+    const double half = s_.window_fwhm * ln.f;
+    if (c + half < lo_ || c - half > hi_) return false;
+    first = static_cast<std::size_t>(std::lower_bound(x_.begin(), x_.end(), c - half) - x_.begin());
+    end = first;
+    while (end < x_.size() && x_[end] <= c + half) ++end;
+    return true;
+  }
   // fn(phase, reflection, point, profile value x line weight) for every point of every line
   // of the reflections part, part + parts, ... of refl.
   template <class Fn>
@@ -321,15 +325,11 @@ class Model {
     for (std::size_t j = part; j < refl.size(); j += parts) {
       const auto [k, r] = refl[j];
       for (int line = 0; line < (in.ka2_Ang > 0 ? 2 : 1); ++line) {
-        const double c = line == 0 ? t1[k][r] : t2[k][r];
-        const double wgt = line == 0 ? 1.0 : in.ka2_ratio;
-        double f, eta;
-        pr.widths(c, f, eta);
-        const double half = s_.window_fwhm * f;
-        if (c + half < lo_ || c - half > hi_) continue;
-        const auto a = static_cast<std::size_t>(std::lower_bound(x_.begin(), x_.end(), c - half) - x_.begin());
-        const PseudoVoigtPeak peak(f, eta);
-        for (std::size_t i = a; i < x_.size() && x_[i] <= c + half; ++i) fn(k, r, i, wgt * peak(x_[i] - c));
+        Line ln;
+        std::size_t first = 0, end = 0;
+        if (!place_line(line == 0 ? t1[k][r] : t2[k][r], line, pr, in, ln, first, end)) continue;
+        const PseudoVoigtPeak peak(ln.f, ln.eta);
+        for (std::size_t i = first; i < end; ++i) fn(k, r, i, ln.wgt * peak(x_[i] - ln.c));
       }
     }
   }
@@ -380,8 +380,9 @@ struct Cost {
 // The residuals as functions of some parameters (free), the others at their values in base,
 // and their Jacobian: exact columns for the parameters the pattern is linear in (the
 // background terms: Chebyshev polynomials; the scale of a single phase: (y_calc - b) /
-// scale), forward differences for the rest with Ceres' own step (1e-6 relative, 1e-6 at 0),
-// one model evaluation each.
+// scale; so stage 1 needs no lines at all), and for the rest the pattern's derivative
+// linearised in every line's intensity, position, width and Lorentzian fraction, their
+// changes by a forward difference with Ceres' own step (1e-6 relative, 1e-6 at 0).
 class StageCost final : public ceres::CostFunction {
  public:
   StageCost(const Model& m, const std::vector<std::size_t>& free, const std::vector<double>& base, bool le_bail)
@@ -398,7 +399,6 @@ class StageCost final : public ceres::CostFunction {
     if (!Cost{m_}(&f, r)) return false;
     if (!jac || !jac[0]) return true;
     const std::size_t F = free_.size(), N = m_.points();
-    std::vector<double> basis;
     std::vector<double> bk;  // the background at the present coefficients (for the scale column)
     auto& lines0 = lines0_;  // at the point (computed at the first column that needs them) and moved
     auto& lines1 = lines1_;
@@ -408,12 +408,12 @@ class StageCost final : public ceres::CostFunction {
     for (std::size_t j = 0; j < F; ++j) {
       const std::size_t i = free_[j];
       if (m_.is_background(i)) {
-        m_.background_basis(i - m_.bkg0(), basis);
+        const auto& basis = m_.background_basis(i - m_.bkg0());
         for (std::size_t k = 0; k < N; ++k) jac[0][k * F + j] = -sqrt_w_[k] * basis[k];
         continue;
       }
       if (m_.is_scale(i) && m_.phases() == 1 && !le_bail_ && full[i] > 0) {
-        if (bk.empty()) m_.background(full.data(), bk);
+        if (bk.empty()) m_.background_points(full.data(), bk);
         for (std::size_t k = 0; k < N; ++k) {
           const double yc = m_.y()[k] - r[k] / sqrt_w_[k];
           jac[0][k * F + j] = -sqrt_w_[k] * (yc - bk[k]) / full[i];
