@@ -240,6 +240,14 @@ int main(int argc, char** argv) {
   bool known = own_command;
   for (const auto& g : groups)
     for (auto c : g.commands) known = known || c == command;
+  // `castor --version` alone needs none of them (its flag is the application's own).
+  bool version_only = false, help = false;
+  for (int k = 1; k < argc; ++k) {
+    const std::string_view a = argv[k];
+    version_only = version_only || a == "--version";
+    help = help || a == "--help" || a == "-h";
+  }
+  if (command.empty() && version_only && !help) known = true;
   for (const auto& g : groups) {
     bool wanted = !known;
     for (auto c : g.commands) wanted = wanted || c == command;
