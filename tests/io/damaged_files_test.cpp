@@ -6,6 +6,7 @@
 // implausible masses are flagged.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -132,6 +133,30 @@ TEST(DamagedNdax, DataCutAtAPageBoundary) {
   EXPECT_TRUE(any_contains(t.meta.warnings, "the data are truncated")) << joined(t.meta.warnings);
   EXPECT_TRUE(any_contains(t.meta.warnings, fmt::format("holds {} points", t.rows()))) << joined(t.meta.warnings);
   EXPECT_TRUE(any_contains(t.meta.not_read, "data_log.ndc")) << joined(t.meta.not_read);
+}
+
+// The tables are decoded as they are inflated, a chunk at a time: damage far inside one
+// (past its first chunks) must still make the read fail, naming the file and the entry,
+// never return the rows decoded so far.
+TEST(DamagedNdax, DamageDeepInsideATableIsAnError) {
+  const auto dir = castor::test::scratch_dir("ndax_damaged");
+  auto b = file_bytes(data_file("cycler/NewareNDA/test_2.ndax"));
+  const std::string name = "data_runInfo.ndc";
+  const auto at = std::search(b.begin(), b.end(), name.begin(), name.end());
+  ASSERT_NE(at, b.end());
+  const std::size_t start = static_cast<std::size_t>(at - b.begin()) + name.size();
+  ASSERT_GT(b.size(), start + 600000);
+  for (std::size_t k = 0; k < 256; ++k) b[start + 500000 + k] ^= 0x5a;  // ~2/3 into its 791 kB of deflate
+  const auto bad = dir / "damaged.ndax";
+  write_bytes(bad, b, b.size());
+  try {
+    castor::io::read_table(bad);
+    ADD_FAILURE() << "a damaged table was read";
+  } catch (const castor::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(bad.string()), std::string::npos) << msg;
+    EXPECT_NE(msg.find("data_runInfo.ndc"), std::string::npos) << msg;
+  }
 }
 
 TEST(DamagedMpr, ZeroedPointCountIsReported) {

@@ -267,87 +267,153 @@ Table to_table(Records& r, const std::string& file, const std::string& format) {
 
 // ---------------------------------------------------------------- .ndax
 
-struct ZipArchive {
-  zip_t* z = nullptr;
-  ~ZipArchive() {
-    if (z) zip_discard(z);
-  }
-};
+// The archive's .ndc and .xml entries. The XML ones are inflated whole when asked for; the
+// page-structured .ndc tables (data, runInfo, step and aux: megabytes each) are decoded page
+// by page from one reused buffer, so that no inflated table takes fresh memory (at this
+// machine's ~0.3 GB/s first touch, test_2.ndax's 4.2 MB of tables cost ~11 ms of a 105 ms
+// read: docs/performance.md).
+class NdaxArchive {
+ public:
+  struct Entry {
+    zip_uint64_t index = 0;
+    std::uint64_t size = 0;
+  };
 
-std::map<std::string, std::vector<std::uint8_t>> read_zip(const std::filesystem::path& path, std::vector<std::string>& skipped) {
-  check_input_file(path, std::string(kNdax));
-  int err = 0;
-  ZipArchive a;
-  a.z = zip_open(path.string().c_str(), ZIP_RDONLY, &err);
-  if (!a.z) {
-    zip_error_t ze;
-    zip_error_init_with_code(&ze, err);
-    std::string msg = fmt::format("not a readable zip archive ({})", zip_error_strerror(&ze));
-    zip_error_fini(&ze);
-    throw Error(path.string(), std::string(kNdax), msg);
-  }
-  std::map<std::string, std::vector<std::uint8_t>> out;
-  const zip_int64_t n = zip_get_num_entries(a.z, 0);
-  for (zip_int64_t i = 0; i < n; ++i) {
-    zip_stat_t st;
-    if (zip_stat_index(a.z, static_cast<zip_uint64_t>(i), 0, &st) != 0) continue;
-    const std::string name = st.name ? st.name : "";
-    if (!name.ends_with(".ndc") && !name.ends_with(".xml")) {
-      skipped.push_back(name);
-      continue;
+  NdaxArchive(const std::filesystem::path& path, std::vector<std::string>& skipped) : file_(path.string()) {
+    check_input_file(path, std::string(kNdax));
+    int err = 0;
+    z_ = zip_open(file_.c_str(), ZIP_RDONLY, &err);
+    if (!z_) {
+      zip_error_t ze;
+      zip_error_init_with_code(&ze, err);
+      std::string msg = fmt::format("not a readable zip archive ({})", zip_error_strerror(&ze));
+      zip_error_fini(&ze);
+      throw Error(file_, std::string(kNdax), msg);
     }
-    std::unique_ptr<zip_file_t, decltype(&zip_fclose)> f(zip_fopen_index(a.z, static_cast<zip_uint64_t>(i), 0), &zip_fclose);
-    if (!f) throw Error(path.string(), std::string(kNdax), fmt::format("cannot open entry '{}' (corrupted archive?)", name));
-    // The declared size is untrusted: it must fit what deflate can make of the compressed
-    // bytes (at most 1032:1) and castor's file limit, and the entry is read in chunks, so
-    // memory grows only with data that is really there.
-    if (st.size > max_file_bytes() || ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > 1100 * st.comp_size + 65536))
-      throw Error(path.string(), std::string(kNdax),
-                  fmt::format("entry '{}' declares {} bytes from {} compressed bytes (corrupted archive?)", name, st.size, st.comp_size));
-    std::vector<std::uint8_t> bytes;
-    bytes.reserve(static_cast<std::size_t>(st.size));  // bounded just above; no regrowth while inflating
-    constexpr std::size_t kChunk = 1 << 20;
-    while (bytes.size() < st.size) {
-      const std::size_t at = bytes.size();
-      const std::size_t want = std::min<std::size_t>(kChunk, st.size - at);
-      bytes.resize(at + want);
-      const zip_int64_t got = zip_fread(f.get(), bytes.data() + at, want);
-      if (got <= 0) {
-        bytes.resize(at);
-        break;
+    const zip_int64_t n = zip_get_num_entries(z_, 0);
+    for (zip_int64_t i = 0; i < n; ++i) {
+      zip_stat_t st;
+      if (zip_stat_index(z_, static_cast<zip_uint64_t>(i), 0, &st) != 0) continue;
+      const std::string name = st.name ? st.name : "";
+      if (!name.ends_with(".ndc") && !name.ends_with(".xml")) {
+        skipped.push_back(name);
+        continue;
       }
-      bytes.resize(at + static_cast<std::size_t>(got));
+      // The declared size is untrusted: it must fit what deflate can make of the compressed
+      // bytes (at most 1032:1) and castor's file limit; reading checks that it is all there.
+      if (st.size > max_file_bytes() || ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > 1100 * st.comp_size + 65536)) {
+        zip_discard(z_);
+        throw Error(file_, std::string(kNdax),
+                    fmt::format("entry '{}' declares {} bytes from {} compressed bytes (corrupted archive?)", name, st.size, st.comp_size));
+      }
+      entries_[name] = Entry{static_cast<zip_uint64_t>(i), st.size};
     }
-    if (bytes.size() != st.size)
-      throw Error(path.string(), std::string(kNdax),
-                  fmt::format("entry '{}' is truncated or corrupted: {} of its {} bytes could be read", name, bytes.size(), st.size));
-    out[name] = std::move(bytes);
   }
-  return out;
-}
+  ~NdaxArchive() { zip_discard(z_); }
+  NdaxArchive(const NdaxArchive&) = delete;
+  NdaxArchive& operator=(const NdaxArchive&) = delete;
 
-struct NdcPages {
-  const std::vector<std::uint8_t>& bytes;
-  // Calls fn(ptr) for every record of `len` bytes in [begin, 4096 - end_skip) of each page.
-  template <class Fn>
-  void each(std::size_t begin, std::size_t end_skip, std::size_t len, Fn fn) const {
-    for (std::size_t page = 4096; page + 4096 <= bytes.size(); page += 4096)
-      for (std::size_t p = page + begin; p + len <= page + 4096 - end_skip; p += len) fn(bytes.data() + p);
+  const std::map<std::string, Entry>& entries() const { return entries_; }
+  const Entry* find(const std::string& name) const {
+    auto it = entries_.find(name);
+    return it == entries_.end() ? nullptr : &it->second;
   }
+
+  // The whole entry (an XML one: kilobytes).
+  std::vector<std::uint8_t> bytes(const std::string& name) const {
+    std::vector<std::uint8_t> out;
+    read(name, 0, [&](const std::uint8_t* p, std::size_t n) {
+      out.insert(out.end(), p, p + n);
+      return true;
+    });
+    return out;
+  }
+
+  // The first 4096-byte page of an .ndc table (its header: file type @0, version @2), after
+  // checking that the table is whole pages.
+  std::vector<std::uint8_t> header(const std::string& name) const {
+    check_pages(name);
+    std::vector<std::uint8_t> out;
+    read(name, 4096, [&](const std::uint8_t* p, std::size_t n) {
+      out.insert(out.end(), p, p + n);
+      return true;
+    });
+    return out;
+  }
+
+  // Calls fn(ptr) for every record of `len` bytes in [begin, 4096 - end_skip) of each page
+  // after the header page, in file order.
+  template <class Fn>
+  void each_record(const std::string& name, std::size_t begin, std::size_t end_skip, std::size_t len, Fn fn) const {
+    check_pages(name);
+    std::uint64_t page_at = 0;  // offset in the entry of the page being decoded
+    read(name, 0, [&](const std::uint8_t* chunk, std::size_t n) {
+      for (std::size_t page = 0; page + 4096 <= n; page += 4096, page_at += 4096) {
+        if (page_at == 0) continue;  // the header
+        for (std::size_t q = page + begin; q + len <= page + 4096 - end_skip; q += len) fn(chunk + q);
+      }
+      return true;
+    });
+  }
+
+ private:
+  void check_pages(const std::string& name) const {
+    const Entry* e = find(name);
+    if (!e) throw Error(file_, std::string(kNdax), fmt::format("the archive has no {}", name));
+    if (e->size < 4096)
+      throw Error(file_, std::string(kNdax), fmt::format("entry '{}' is {} bytes, shorter than its 4096-byte header", name, e->size));
+    if (e->size % 4096 != 0)
+      throw Error(file_, std::string(kNdax), fmt::format("entry '{}' is {} bytes, not whole 4096-byte pages (truncated?)", name, e->size));
+  }
+
+  // Inflates the entry's first `limit` bytes (0: all of it, which must be its declared size)
+  // through one buffer of whole pages, handing each filled buffer to sink(ptr, n).
+  template <class Sink>
+  void read(const std::string& name, std::uint64_t limit, Sink sink) const {
+    const Entry* e = find(name);
+    if (!e) throw Error(file_, std::string(kNdax), fmt::format("the archive has no {}", name));
+    std::unique_ptr<zip_file_t, decltype(&zip_fclose)> f(zip_fopen_index(z_, e->index, 0), &zip_fclose);
+    if (!f) throw Error(file_, std::string(kNdax), fmt::format("cannot open entry '{}' (corrupted archive?)", name));
+    const std::uint64_t total = limit ? std::min(limit, e->size) : e->size;
+    constexpr std::size_t kChunk = 64 * 4096;
+    std::vector<std::uint8_t> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, total)));
+    std::uint64_t done = 0;
+    while (done < total) {
+      const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), total - done));
+      std::size_t have = 0;
+      while (have < want) {
+        const zip_int64_t got = zip_fread(f.get(), buffer.data() + have, want - have);
+        if (got <= 0) break;
+        have += static_cast<std::size_t>(got);
+      }
+      done += have;
+      if (have < want) break;
+      sink(buffer.data(), have);
+    }
+    if (done != total)
+      throw Error(file_, std::string(kNdax),
+                  fmt::format("entry '{}' is truncated or corrupted: {} of its {} bytes could be read", name, done, e->size));
+    if (limit) return;
+    // libzip compares the entry's CRC-32 only when a read reaches its end: one more read,
+    // which must find nothing (damaged deflate data can inflate to the declared size).
+    std::uint8_t extra = 0;
+    const zip_int64_t beyond = zip_fread(f.get(), &extra, 1);
+    if (beyond < 0)
+      throw Error(file_, std::string(kNdax),
+                  fmt::format("entry '{}' is corrupted: {}", name, zip_error_strerror(zip_file_get_error(f.get()))));
+    if (beyond > 0)
+      throw Error(file_, std::string(kNdax),
+                  fmt::format("entry '{}' holds more than the {} bytes it declares (corrupted archive?)", name, e->size));
+  }
+
+  std::string file_;
+  zip_t* z_ = nullptr;
+  std::map<std::string, Entry> entries_;
 };
 
-void check_ndc(const std::vector<std::uint8_t>& b, const std::string& file, const std::string& entry) {
-  if (b.size() < 4096)
-    throw Error(file, std::string(kNdax), fmt::format("entry '{}' is {} bytes, shorter than its 4096-byte header", entry, b.size()));
-  if (b.size() % 4096 != 0)
-    throw Error(file, std::string(kNdax), fmt::format("entry '{}' is {} bytes, not whole 4096-byte pages (truncated?)", entry, b.size()));
-}
-
-void read_ndc5_data(const std::vector<std::uint8_t>& b, Records& r, const std::string& file) {
-  NdcPages pages{b};
-  std::vector<std::string> unknown;
-  r.reserve(r.size() + b.size() / 4096 * ((4096 - 125 - 56) / 87));  // at most this many records
-  pages.each(125, 56, 87, [&](const std::uint8_t* p) {
+void read_ndc5_data(const NdaxArchive& zip, Records& r, const std::string& file) {
+  r.reserve(r.size() + zip.find("data.ndc")->size / 4096 * ((4096 - 125 - 56) / 87));  // at most this many records
+  zip.each_record("data.ndc", 125, 56, 87, [&](const std::uint8_t* p) {
     if (p[7] != 0x55) return;
     const auto range = get<std::int32_t>(p + 82);
     const auto mult = range_multiplier(range);
@@ -367,13 +433,13 @@ void read_ndc5_data(const std::vector<std::uint8_t>& b, Records& r, const std::s
   });
 }
 
-Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& entries, int version, const std::string& file) {
-  const auto& data = entries.at("data.ndc");
+Table read_ndax_split(const NdaxArchive& zip, int version, const std::string& file) {
+  const std::uint64_t data_bytes = zip.find("data.ndc")->size;
   // Voltage and current, one pair per data point; Index = position + 1.
   // Decoded straight into the rows' columns (no temporary copy).
   Records r;
-  r.voltage.reserve(data.size() / 8), r.current_mA.reserve(data.size() / 8);
-  NdcPages{data}.each(132, 4, 8, [&](const std::uint8_t* p) {
+  r.voltage.reserve(data_bytes / 8), r.current_mA.reserve(data_bytes / 8);
+  zip.each_record("data.ndc", 132, 4, 8, [&](const std::uint8_t* p) {
     const float v = get<float>(p);
     if (v == 0.0f) return;  // page padding
     r.voltage.push_back(v);
@@ -383,17 +449,13 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
   r.resize(n);
   for (std::size_t i = 0; i < n; ++i) r.index[i] = static_cast<double>(i + 1);
   // runInfo: time, capacities, energies, timestamp and step number by Index.
-  auto run_it = entries.find("data_runInfo.ndc");
-  auto step_it = entries.find("data_step.ndc");
-  if (run_it == entries.end() || step_it == entries.end())
+  if (!zip.find("data_runInfo.ndc") || !zip.find("data_step.ndc"))
     throw Error(file, std::string(kNdax),
                 fmt::format("ndc version {} needs data_runInfo.ndc and data_step.ndc; the archive lacks one", version));
-  check_ndc(run_it->second, file, "data_runInfo.ndc");
-  check_ndc(step_it->second, file, "data_step.ndc");
   const std::size_t rb = version >= 17 ? 232 : 132, re = version >= 17 ? 64 : 59, rl = version >= 17 ? 100 : 55;
   std::size_t filled = 0;
   std::int64_t max_beyond = 0;  // the highest point index runInfo records beyond data.ndc
-  NdcPages{run_it->second}.each(rb, re, rl, [&](const std::uint8_t* p) {
+  zip.each_record("data_runInfo.ndc", rb, re, rl, [&](const std::uint8_t* p) {
     const auto index = get<std::int32_t>(p + 41);
     if (index > 0 && static_cast<std::size_t>(index) > n) max_beyond = std::max<std::int64_t>(max_beyond, index);
     if (index <= 0 || static_cast<std::size_t>(index) > n) return;
@@ -416,7 +478,7 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
   };
   std::vector<StepInfo> steps;
   const std::size_t sl = version >= 17 ? 100 : 37, se = version >= 17 ? 64 : 5;
-  NdcPages{step_it->second}.each(132, se, sl, [&](const std::uint8_t* p) {
+  zip.each_record("data_step.ndc", 132, se, sl, [&](const std::uint8_t* p) {
     const auto step_index = get<std::int32_t>(p + 4);
     const auto first = get<std::int32_t>(p + 33);
     if (step_index == 0 || first <= 0) return;
@@ -499,7 +561,7 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
     t.meta.warnings.push_back(
         fmt::format("data.ndc holds {} points ({} bytes), but data_runInfo.ndc records points up to {} and data_step.ndc has a step "
                     "starting at point {}: the data are truncated; the {} complete rows are kept",
-                    n, data.size(), std::max<std::int64_t>(max_beyond, static_cast<std::int64_t>(n)), last_step_start, n));
+                    n, data_bytes, std::max<std::int64_t>(max_beyond, static_cast<std::int64_t>(n)), last_step_start, n));
   if (filled < n) {
     t.meta.extra["neware.points_filled_between_runinfo_records"] = fmt::format("{}", n - filled);
     // Those points' capacities are castor's integral, not the instrument's counter.
@@ -508,23 +570,26 @@ Table read_ndax_split(const std::map<std::string, std::vector<std::uint8_t>>& en
   return t;
 }
 
-void read_ndax_aux(const std::map<std::string, std::vector<std::uint8_t>>& entries, Table& t, const std::string& file) {
+void read_ndax_aux(const NdaxArchive& zip, Table& t) {
   // Auxiliary channels: data_AUX_<a>_<b>_<c>.ndc, version 14/17 = one float per point;
   // the channel type (103 = temperature) is named in TestInfo.xml.
   std::string testinfo;
-  if (auto it = entries.find("TestInfo.xml"); it != entries.end()) testinfo.assign(it->second.begin(), it->second.end());
+  if (zip.find("TestInfo.xml")) {
+    const auto bytes = zip.bytes("TestInfo.xml");
+    testinfo.assign(bytes.begin(), bytes.end());
+  }
   std::vector<int> chl_types;
   for (std::size_t p = testinfo.find("ChlType=\""); p != std::string::npos; p = testinfo.find("ChlType=\"", p + 1))
     if (auto v = whole_number(parse_double(std::string_view(testinfo).substr(p + 9, testinfo.find('"', p + 9) - p - 9)), 1e6))
       chl_types.push_back(static_cast<int>(*v));
   int k = 0;
-  for (const auto& [name, bytes] : entries) {
+  for (const auto& [name, entry] : zip.entries()) {
     if (!name.starts_with("data_AUX_") || !name.ends_with(".ndc")) continue;
-    check_ndc(bytes, file, name);
-    const int version = bytes[2];
+    const int version = zip.header(name)[2];
     if (version < 14) continue;
     std::vector<double> values;
-    NdcPages{bytes}.each(132, 4, 4, [&](const std::uint8_t* p) { values.push_back(get<float>(p)); });
+    values.reserve(std::min<std::uint64_t>(entry.size / 4, t.rows()));
+    zip.each_record(name, 132, 4, 4, [&](const std::uint8_t* p) { values.push_back(get<float>(p)); });
     values.resize(t.rows(), kNaN);
     const int type = k < static_cast<int>(chl_types.size()) ? chl_types[static_cast<std::size_t>(k)] : 0;
     const std::string col_name = fmt::format("{}{}", type == 103 ? "T" : type == 335 ? "t" : type == 345 ? "H" : "Aux", k + 1);
@@ -825,42 +890,43 @@ bool count_btsda_cycles(const std::string& step_xml, Table& t) {
 Table read_neware_ndax(const std::filesystem::path& path) {
   const std::string file = path.string();
   std::vector<std::string> skipped_entries;
-  const auto entries = read_zip(path, skipped_entries);
-  auto data_it = entries.find("data.ndc");
-  if (data_it == entries.end()) throw Error(file, std::string(kNdax), "the archive has no data.ndc (not a Neware .ndax file?)");
-  check_ndc(data_it->second, file, "data.ndc");
-  const int filetype = data_it->second[0];
-  const int version = data_it->second[2];
+  const NdaxArchive zip(path, skipped_entries);
+  if (!zip.find("data.ndc")) throw Error(file, std::string(kNdax), "the archive has no data.ndc (not a Neware .ndax file?)");
+  const auto data_header = zip.header("data.ndc");
+  const int filetype = data_header[0];
+  const int version = data_header[2];
   if (filetype != 1) throw Error(file, std::string(kNdax), fmt::format("data.ndc has file type {}, expected 1", filetype));
   Table t;
   if (version == 5) {
     Records r;
-    read_ndc5_data(data_it->second, r, file);
+    read_ndc5_data(zip, r, file);
     t = to_table(r, file, "neware-ndax");
     t.meta.extra["neware.ndc_version"] = "5";
   } else if (version == 14 || version == 17) {
-    t = read_ndax_split(entries, version, file);
-    read_ndax_aux(entries, t, file);
+    t = read_ndax_split(zip, version, file);
+    read_ndax_aux(zip, t);
   } else {
     throw Error(file, std::string(kNdax),
                 fmt::format("data.ndc version {} is not supported (castor reads ndc versions 5, 14 and 17)", version));
   }
-  for (const auto& [name, bytes] : entries) {
+  for (const auto& [name, entry] : zip.entries()) {
     const bool used =
         name == "data.ndc" || name == "Step.xml" || name == "VersionInfo.xml" || name == "TestInfo.xml" ||
         ((version == 14 || version == 17) && (name == "data_runInfo.ndc" || name == "data_step.ndc" || name.starts_with("data_AUX_")));
-    if (!used) t.meta.not_read.push_back(fmt::format("archive entry {} ({} bytes)", name, bytes.size()));
+    if (!used) t.meta.not_read.push_back(fmt::format("archive entry {} ({} bytes)", name, entry.size));
   }
   for (const auto& name : skipped_entries) t.meta.not_read.push_back(fmt::format("archive entry {}", name));
-  if (auto it = entries.find("Step.xml"); it != entries.end()) {
-    const std::string xml(it->second.begin(), it->second.end());
+  if (zip.find("Step.xml")) {
+    const auto bytes = zip.bytes("Step.xml");
+    const std::string xml(bytes.begin(), bytes.end());
     if (auto scq = xml_attribute_number(xml, "SCQ", "Value"); scq && *scq > 0) t.meta.active_mass_g = *scq * 1e-6;  // stored in µg
     if (count_btsda_cycles(xml, t))
       t.meta.extra["neware.cycle"] = "cycle = BTSDA's cycle index, counted at Step.xml's loop steps; raw Cycle = the records' loop counter";
   }
-  if (auto it = entries.find("TestInfo.xml"); it != entries.end()) {
+  if (zip.find("TestInfo.xml")) {
     // The channel as TestInfo.xml stores it: DevID-UnitID-ChlID (BTSDA may number units from 1).
-    const std::string xml(it->second.begin(), it->second.end());
+    const auto bytes = zip.bytes("TestInfo.xml");
+    const std::string xml(bytes.begin(), bytes.end());
     const auto dev = xml_attribute_text(xml, "TestInfo", "DevID"), unit = xml_attribute_text(xml, "TestInfo", "UnitID"),
                chl = xml_attribute_text(xml, "TestInfo", "ChlID");
     if (dev && unit && chl) t.meta.extra["channel"] = to_utf8(*dev + "-" + *unit + "-" + *chl);
@@ -868,8 +934,9 @@ Table read_neware_ndax(const std::filesystem::path& path) {
       t.meta.extra["comments"] = to_utf8(*remark);
     if (auto test = xml_attribute_text(xml, "TestInfo", "TestID")) t.meta.extra["neware.test_id"] = to_utf8(*test);
   }
-  if (auto it = entries.find("VersionInfo.xml"); it != entries.end()) {
-    const std::string xml(it->second.begin(), it->second.end());
+  if (zip.find("VersionInfo.xml")) {
+    const auto bytes = zip.bytes("VersionInfo.xml");
+    const std::string xml(bytes.begin(), bytes.end());
     const auto p = xml.find("SvrVer=\"");
     if (p != std::string::npos) t.meta.software_version = "BTS " + xml.substr(p + 8, xml.find('"', p + 8) - p - 8);
   }
