@@ -80,4 +80,16 @@ std::vector<std::array<double, 3>> free_directions(const Crystal& x, std::size_t
 std::complex<double> structure_factor(const Crystal& x, int h, int k, int l);
 std::vector<std::complex<double>> structure_factors(const Crystal& x, const std::vector<std::array<int, 3>>& hkl);
 
+// The same structure factors with their analytic derivatives with respect to every site's
+// Uiso (A^2) and fractional coordinates: d[r * sites + a] = {dF/dUiso, dF/dx, dF/dy, dF/dz}
+// of reflection r and site a (the atoms of the cell move with their site through their
+// symmetry operator; a site on a special position keeps its copies only along its
+// free_directions).
+struct StructureFactorDerivatives {
+  std::size_t sites = 0;
+  std::vector<std::complex<double>> F;
+  std::vector<std::array<std::complex<double>, 4>> d;
+};
+StructureFactorDerivatives structure_factor_derivatives(const Crystal& x, const std::vector<std::array<int, 3>>& hkl);
+
 }  // namespace castor::xrd

@@ -43,13 +43,16 @@ struct CellAtom {
   const gemmi::IT92<double>::Coef* coef;
   double occ, B;
   std::array<double, 3> f;
-  double weight;  // g/mol
+  double weight;                               // g/mol
+  std::size_t site = 0;                        // the site it is a copy of
+  std::array<std::array<double, 3>, 3> rot{};  // d f / d (the site's x, y, z): the operator's rotation
 };
 
 std::vector<CellAtom> cell_atoms(const Crystal& x) {
   const auto ops = group_ops(x);
   std::vector<CellAtom> out;
-  for (const auto& s : x.sites) {
+  for (std::size_t si = 0; si < x.sites.size(); ++si) {
+    const auto& s = x.sites[si];
     const gemmi::Element el(s.element);
     if (el.elem == gemmi::El::X) throw Error(fmt::format("crystal {}: site {} has unknown element '{}'", x.name, s.label, s.element));
     const auto* coef = gemmi::IT92<double>::get_ptr(el.elem);
@@ -70,13 +73,20 @@ std::vector<CellAtom> cell_atoms(const Crystal& x) {
       }
       if (dup) continue;
       seen.push_back(p);
-      out.push_back({coef, s.occupancy, 8 * kPi * kPi * s.u_iso_Ang2, p, el.weight()});
+      std::array<std::array<double, 3>, 3> rot{};
+      for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t j = 0; j < 3; ++j) rot[i][j] = static_cast<double>(op.rot[i][j]) / gemmi::Op::DEN;
+      out.push_back({coef, s.occupancy, 8 * kPi * kPi * s.u_iso_Ang2, p, el.weight(), si, rot});
     }
   }
   return out;
 }
 
-std::complex<double> sf(const std::vector<CellAtom>& atoms, double stol2, int h, int k, int l) {
+// F and, when d_site is given, per site dF/dUiso and dF/d(x, y, z): each atom's term f e^{i phi} (f including
+// the Debye-Waller factor exp(-8 pi^2 U s^2)) changes by -8 pi^2 s^2 times itself with U,
+// and by 2 pi i (h R) times itself with the site's coordinates (R: the operator's rotation).
+std::complex<double> sf_derivatives(const std::vector<CellAtom>& atoms, double stol2, int h, int k, int l,
+                                    std::array<std::complex<double>, 4>* d_site) {
   std::complex<double> F = 0;
   // The atoms of one site come one after another: its form factor and Debye-Waller factor
   // are computed once for them (the same numbers as per atom).
@@ -88,9 +98,19 @@ std::complex<double> sf(const std::vector<CellAtom>& atoms, double stol2, int h,
     if (!have_dw || a.B != last_B) dw = std::exp(-a.B * stol2), last_B = a.B, have_dw = true;
     const double f = f0 * a.occ * dw;
     const double ph = 2 * kPi * (h * a.f[0] + k * a.f[1] + l * a.f[2]);
-    F += f * std::complex<double>(std::cos(ph), std::sin(ph));
+    const std::complex<double> term = f * std::complex<double>(std::cos(ph), std::sin(ph));
+    F += term;
+    if (!d_site) continue;
+    auto& d = d_site[a.site];
+    d[0] += -8 * kPi * kPi * stol2 * term;
+    const std::complex<double> i2pi_term = std::complex<double>(0, 2 * kPi) * term;
+    for (std::size_t j = 0; j < 3; ++j) d[j + 1] += (h * a.rot[0][j] + k * a.rot[1][j] + l * a.rot[2][j]) * i2pi_term;
   }
   return F;
+}
+
+std::complex<double> sf(const std::vector<CellAtom>& atoms, double stol2, int h, int k, int l) {
+  return sf_derivatives(atoms, stol2, h, k, l, nullptr);
 }
 
 }  // namespace
@@ -214,6 +234,21 @@ std::vector<std::complex<double>> structure_factors(const Crystal& x, const std:
     F.push_back(sf(atoms, 1 / (4 * d * d), m[0], m[1], m[2]));
   }
   return F;
+}
+
+StructureFactorDerivatives structure_factor_derivatives(const Crystal& x, const std::vector<std::array<int, 3>>& hkl) {
+  const auto atoms = cell_atoms(x);
+  const auto cell = unit_cell(x);
+  StructureFactorDerivatives out;
+  out.sites = x.sites.size();
+  out.F.reserve(hkl.size());
+  out.d.assign(hkl.size() * out.sites, {});
+  for (std::size_t r = 0; r < hkl.size(); ++r) {
+    const auto& m = hkl[r];
+    const double d = cell.calculate_d({m[0], m[1], m[2]});
+    out.F.push_back(sf_derivatives(atoms, 1 / (4 * d * d), m[0], m[1], m[2], out.d.data() + r * out.sites));
+  }
+  return out;
 }
 
 std::vector<Reflection> reflections(const Crystal& x, double lambda, double tt_max, double tt_min, bool with_sf) {

@@ -177,9 +177,7 @@ class Model {
     // Structure factors depend only on the cell, Uiso and positions: most Jacobian columns
     // (scale, background, profile, zero) leave them unchanged, so the last set is reused.
     if (!s_.le_bail) {
-      std::vector<double> key(v + ph.i_cell, v + ph.i_cell + ph.ncell);
-      key.insert(key.end(), v + ph.i_uiso, v + ph.i_uiso + ph.base.sites.size());
-      for (std::size_t a = 0; a < ph.i_pos.size(); ++a) key.insert(key.end(), v + ph.i_pos[a], v + ph.i_pos[a] + ph.dirs[a].size());
+      auto key = sf_key(v, k);
       if (key != ph.sf_key) ph.sf = structure_factors(c, ph.hkl), ph.sf_key = std::move(key);
     }
     const auto& F = ph.sf;
@@ -192,6 +190,39 @@ class Model {
       I[r] = s_.le_bail ? ph.lebail_I[r] : v[ph.i_scale] * ph.mult[r] * std::norm(F[r]) * lorentz_polarisation(tt, in.monochromator_deg);
       if (!s_.le_bail && ph.po_axis) I[r] *= march_dollase(c, ph.family[r], *ph.po_axis, std::max(v[ph.i_po], 1e-3));
     }
+  }
+
+  // For a Uiso or position parameter i: its phase k and dI[r] = d I_r / d v[i] of that phase's
+  // reflections, from the structure factors' analytic derivatives (I_r is proportional to
+  // |F_r|^2, and the lines' positions and widths do not depend on i); false for any other
+  // parameter.
+  bool intensity_derivative(const double* v, std::size_t i, const std::vector<std::vector<double>>& I, std::size_t& k,
+                            std::vector<double>& dI) const {
+    if (s_.le_bail) return false;
+    for (k = 0; k < ph_.size(); ++k) {
+      const auto& ph = ph_[k];
+      const std::size_t sites = ph.base.sites.size();
+      std::size_t site = sites;
+      std::array<double, 4> along{};  // d(Uiso, x, y, z) / d v[i]
+      if (i >= ph.i_uiso && i < ph.i_uiso + sites) site = i - ph.i_uiso, along[0] = 1;
+      for (std::size_t a = 0; a < ph.i_pos.size() && site == sites; ++a)
+        if (i >= ph.i_pos[a] && i < ph.i_pos[a] + ph.dirs[a].size())
+          for (std::size_t j = 0; j < 3; ++j) site = a, along[j + 1] = ph.dirs[a][i - ph.i_pos[a]][j];
+      if (site == sites) continue;
+      auto key = sf_key(v, k);
+      if (key != ph.sfd_key) ph.sfd = structure_factor_derivatives(crystal(v, k), ph.hkl), ph.sfd_key = std::move(key);
+      dI.assign(ph.hkl.size(), 0.0);
+      for (std::size_t r = 0; r < ph.hkl.size(); ++r) {
+        const std::complex<double> F = ph.sfd.F[r];
+        const double F2 = std::norm(F);
+        if (!(F2 > 0)) continue;
+        const auto& d = ph.sfd.d[r * sites + site];
+        const std::complex<double> dF = along[0] * d[0] + along[1] * d[1] + along[2] * d[2] + along[3] * d[3];
+        dI[r] = I[k][r] * 2 * std::real(std::conj(F) * dF) / F2;
+      }
+      return true;
+    }
+    return false;
   }
 
   // Calculated pattern; optionally, per phase and reflection, the observed counts shared out
@@ -296,6 +327,14 @@ class Model {
   double hi() const { return hi_; }
 
  private:
+  // The parameters the structure factors of phase k depend on: cell, Uiso, positions.
+  std::vector<double> sf_key(const double* v, std::size_t k) const {
+    const auto& ph = ph_[k];
+    std::vector<double> key(v + ph.i_cell, v + ph.i_cell + ph.ncell);
+    key.insert(key.end(), v + ph.i_uiso, v + ph.i_uiso + ph.base.sites.size());
+    for (std::size_t a = 0; a < ph.i_pos.size(); ++a) key.insert(key.end(), v + ph.i_pos[a], v + ph.i_pos[a] + ph.dirs[a].size());
+    return key;
+  }
   std::vector<std::pair<std::size_t, std::size_t>> reflection_list() const {
     std::vector<std::pair<std::size_t, std::size_t>> refl;
     for (std::size_t k = 0; k < ph_.size(); ++k)
@@ -345,6 +384,8 @@ class Model {
     std::size_t i_scale = 0, i_cell = 0, ncell = 0, i_uiso = 0, i_po = 0;
     mutable std::vector<double> sf_key;  // parameters of the cached structure factors
     mutable std::vector<std::complex<double>> sf;
+    mutable std::vector<double> sfd_key;  // ... and of the cached derivatives
+    mutable StructureFactorDerivatives sfd;
     std::vector<std::size_t> i_pos;
   };
   std::size_t add(const std::string& n, double v) {
@@ -420,13 +461,26 @@ class StageCost final : public ceres::CostFunction {
         }
         continue;
       }
+      // Uiso and positions: the intensities' analytic derivatives, on the lines at the point.
+      std::size_t phase = 0;
+      if (!have_lines0) m_.lines(full.data(), true, I0, lines0), have_lines0 = true;
+      if (m_.intensity_derivative(full.data(), i, I0, phase, dI_)) {
+        std::vector<double> col(N, 0.0);
+        for (std::size_t rr = 0; rr < lines0[phase].size(); ++rr) {
+          if (dI_[rr] == 0) continue;
+          for (const auto& a : lines0[phase][rr])
+            if (a.used)
+              for (const auto& q : a.pts) col[q.i] += a.wgt * dI_[rr] * (a.eta * q.L + (1 - a.eta) * q.G);
+        }
+        for (std::size_t k = 0; k < N; ++k) jac[0][k * F + j] = -sqrt_w_[k] * col[k];
+        continue;
+      }
       const double h = full[i] != 0 ? 1e-6 * std::fabs(full[i]) : 1e-6;
       std::vector<double> moved = full;
       moved[i] += h;
       // The pattern is background + sum_r I_r sum_lines w PV(x - c; f, eta): the column is
       // its derivative, linearised in I_r, c, f and eta of every line, whose own changes come
       // from the same forward difference (intensities and widths only: no profile pass).
-      if (!have_lines0) m_.lines(full.data(), true, I0, lines0), have_lines0 = true;
       m_.lines(moved.data(), false, I1, lines1);
       const double step = moved[i] - full[i];  // the step as represented
       std::vector<double> col(N, 0.0);
@@ -462,6 +516,7 @@ class StageCost final : public ceres::CostFunction {
   // Work space kept between evaluations (Ceres calls Evaluate from one thread here).
   mutable std::vector<std::vector<std::array<Model::Line, 2>>> lines0_, lines1_;
   mutable std::vector<std::vector<double>> I0_, I1_;
+  mutable std::vector<double> dI_;
 };
 
 }  // namespace
