@@ -11,5 +11,5 @@ echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 "$root/scripts/build.sh" sanitize
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs"
-echo "== libFuzzer harnesses (clang 14), ${CASTOR_FUZZ_SECONDS:-20} s each"
-"$root/scripts/fuzz.sh" "${CASTOR_FUZZ_SECONDS:-20}"
+echo "== libFuzzer harnesses (clang 14), ${CASTOR_FUZZ_SECONDS:-10} s each"
+"$root/scripts/fuzz.sh" "${CASTOR_FUZZ_SECONDS:-10}"
