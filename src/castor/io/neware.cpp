@@ -282,7 +282,7 @@ class NdaxArchive {
   NdaxArchive(const std::filesystem::path& path, std::vector<std::string>& skipped) : file_(path.string()) {
     check_input_file(path, std::string(kNdax));
     int err = 0;
-    z_ = zip_open(file_.c_str(), ZIP_RDONLY, &err);
+    z_.reset(zip_open(file_.c_str(), ZIP_RDONLY, &err));
     if (!z_) {
       zip_error_t ze;
       zip_error_init_with_code(&ze, err);
@@ -290,10 +290,10 @@ class NdaxArchive {
       zip_error_fini(&ze);
       throw Error(file_, std::string(kNdax), msg);
     }
-    const zip_int64_t n = zip_get_num_entries(z_, 0);
+    const zip_int64_t n = zip_get_num_entries(z_.get(), 0);
     for (zip_int64_t i = 0; i < n; ++i) {
       zip_stat_t st;
-      if (zip_stat_index(z_, static_cast<zip_uint64_t>(i), 0, &st) != 0) continue;
+      if (zip_stat_index(z_.get(), static_cast<zip_uint64_t>(i), 0, &st) != 0) continue;
       const std::string name = st.name ? st.name : "";
       if (!name.ends_with(".ndc") && !name.ends_with(".xml")) {
         skipped.push_back(name);
@@ -301,17 +301,12 @@ class NdaxArchive {
       }
       // The declared size is untrusted: it must fit what deflate can make of the compressed
       // bytes (at most 1032:1) and castor's file limit; reading checks that it is all there.
-      if (st.size > max_file_bytes() || ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > 1100 * st.comp_size + 65536)) {
-        zip_discard(z_);
+      if (st.size > max_file_bytes() || ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > 1100 * st.comp_size + 65536))
         throw Error(file_, std::string(kNdax),
                     fmt::format("entry '{}' declares {} bytes from {} compressed bytes (corrupted archive?)", name, st.size, st.comp_size));
-      }
       entries_[name] = Entry{static_cast<zip_uint64_t>(i), st.size};
     }
   }
-  ~NdaxArchive() { zip_discard(z_); }
-  NdaxArchive(const NdaxArchive&) = delete;
-  NdaxArchive& operator=(const NdaxArchive&) = delete;
 
   const std::map<std::string, Entry>& entries() const { return entries_; }
   const Entry* find(const std::string& name) const {
@@ -372,7 +367,7 @@ class NdaxArchive {
   void read(const std::string& name, std::uint64_t limit, Sink sink) const {
     const Entry* e = find(name);
     if (!e) throw Error(file_, std::string(kNdax), fmt::format("the archive has no {}", name));
-    std::unique_ptr<zip_file_t, decltype(&zip_fclose)> f(zip_fopen_index(z_, e->index, 0), &zip_fclose);
+    std::unique_ptr<zip_file_t, decltype(&zip_fclose)> f(zip_fopen_index(z_.get(), e->index, 0), &zip_fclose);
     if (!f) throw Error(file_, std::string(kNdax), fmt::format("cannot open entry '{}' (corrupted archive?)", name));
     const std::uint64_t total = limit ? std::min(limit, e->size) : e->size;
     constexpr std::size_t kChunk = 64 * 4096;
@@ -407,7 +402,7 @@ class NdaxArchive {
   }
 
   std::string file_;
-  zip_t* z_ = nullptr;
+  std::unique_ptr<zip_t, decltype(&zip_discard)> z_{nullptr, &zip_discard};
   std::map<std::string, Entry> entries_;
 };
 

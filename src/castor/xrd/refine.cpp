@@ -206,8 +206,10 @@ class Model {
       std::array<double, 4> along{};  // d(Uiso, x, y, z) / d v[i]
       if (i >= ph.i_uiso && i < ph.i_uiso + sites) site = i - ph.i_uiso, along[0] = 1;
       for (std::size_t a = 0; a < ph.i_pos.size() && site == sites; ++a)
-        if (i >= ph.i_pos[a] && i < ph.i_pos[a] + ph.dirs[a].size())
-          for (std::size_t j = 0; j < 3; ++j) site = a, along[j + 1] = ph.dirs[a][i - ph.i_pos[a]][j];
+        if (i >= ph.i_pos[a] && i < ph.i_pos[a] + ph.dirs[a].size()) {
+          site = a;
+          for (std::size_t j = 0; j < 3; ++j) along[j + 1] = ph.dirs[a][i - ph.i_pos[a]][j];
+        }
       if (site == sites) continue;
       auto key = sf_key(v, k);
       if (key != ph.sfd_key) ph.sfd = structure_factor_derivatives(crystal(v, k), ph.hkl), ph.sfd_key = std::move(key);
