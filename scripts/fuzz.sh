@@ -5,16 +5,15 @@
 # that a CI run explores the same mutations as the last one did (as far as its speed allows);
 # a soak for new findings sets another seed and more seconds. A crash, a leak, a sanitizer report, an input that
 # runs longer than 10 s or an allocation past 2 GB fails the run; the input is kept under
-# build-fuzz/findings/ and becomes a regression test.
+# build-asan/findings/ and becomes a regression test.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-${CASTOR_FUZZ_SECONDS:-20}}"
 data="$root/../shared/data"
-dir="$root/build-fuzz"
-jobs="$(nproc 2>/dev/null || echo 2)"
-CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCASTOR_FUZZ=ON \
-  -DCASTOR_BUILD_TESTS=OFF -DCASTOR_BUILD_BENCH=OFF >/dev/null
-cmake --build "$dir" -j "$jobs"
+# The harnesses live in the clang sanitizer build (scripts/build.sh sanitize; built there
+# already when scripts/test.sh ran its tests, so this only checks that they are up to date).
+dir="$root/build-asan"
+CASTOR_SANITIZE_CXX="$(command -v clang++-14)" "$root/scripts/build.sh" sanitize castor_fuzzers
 
 # Seeds: the real files of each kind (small ones, so that a run explores mutations).
 seed() {  # seed NAME PATTERN...

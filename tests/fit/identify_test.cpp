@@ -95,7 +95,7 @@ bool covers(const fit::IdentifiedParameter& p, double truth) { return p.ci_low <
 
 // Noise seeds of the coverage tests: 20, at least 17 covered (issue 17); under the address
 // sanitizer, which runs them ten times slower, the first 5, at least 4 covered.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CASTOR_SANITIZED)
 constexpr unsigned kSeeds = 5, kCovered = 4;
 #else
 constexpr unsigned kSeeds = 20, kCovered = 17;
@@ -296,7 +296,7 @@ TEST(Identify, CommandLine) {
 // explains the plateaus to a few mV but not the phase steps: the fit says so (reduced
 // chi-square far above 1, uncertainties scaled), and its numbers are those the docs quote.
 TEST(Identify, RealNaCoO2Discharge) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CASTOR_SANITIZED)
   GTEST_SKIP() << "10x slower under the address sanitizer; the release build runs it";
 #endif
   const auto path = castor::test::data_file("cycler/navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr");
