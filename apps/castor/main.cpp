@@ -24,6 +24,7 @@
 #include "castor/io/read.h"
 #include "castor/report/style.h"
 #include "castor/io/write_table.h"
+#include "huge_page_heap.h"
 #include "strict.h"
 #include "terminal.h"
 #include "cycling_commands.h"
@@ -186,6 +187,7 @@ CLI::Option* add_style_option(CLI::App& app, const char* name, Edit edit, const 
 }  // namespace
 
 int main(int argc, char** argv) {
+  castor::cli::use_huge_pages_for_the_heap();
   castor::cli::interleave_stdout_with_stderr_when_shared();
   CLI::App app{"castor: battery-electrode data toolkit (readers, analyses, simulator)"};
   app.require_subcommand(1);
