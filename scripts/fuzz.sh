@@ -13,7 +13,9 @@ data="$root/../shared/data"
 # The harnesses live in the clang sanitizer build (scripts/build.sh sanitize; built there
 # already when scripts/test.sh ran its tests, so this only checks that they are up to date).
 dir="$root/build-asan"
-CASTOR_SANITIZE_CXX="$(command -v clang++-14)" "$root/scripts/build.sh" sanitize castor_fuzzers
+clang="$(command -v clang++-14 || true)"
+if [ -z "$clang" ]; then echo "fuzz.sh: the libFuzzer harnesses need clang++-14 (scripts/install-deps.sh installs it)" >&2; exit 2; fi
+CASTOR_SANITIZE_CXX="$clang" "$root/scripts/build.sh" sanitize castor_fuzzers
 
 # Seeds: the real files of each kind (small ones, so that a run explores mutations).
 seed() {  # seed NAME PATTERN...
