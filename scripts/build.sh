@@ -11,7 +11,7 @@ case "$kind" in
   # -O1 -g1: line numbers in sanitizer reports. With clang 14 (the default when it is
   # installed) the same build also holds the libFuzzer harnesses (CASTOR_FUZZ), so that CI
   # compiles the library twice, not three times; CASTOR_SANITIZE_CXX=g++ builds it with GCC
-  # (no harnesses). A clean build takes ~8.5 min on 2 cores.
+  # (no harnesses). A clean build takes ~7.5 min on 2 cores.
   sanitize) dir="$root/build-asan"; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
                                           -DCASTOR_SANITIZE=ON -DCASTOR_BUILD_BENCH=OFF -DCASTOR_BUILD_PYTHON=OFF)
             cxx="${CASTOR_SANITIZE_CXX:-$(command -v clang++-14 || echo g++)}"

@@ -30,7 +30,7 @@ void use_huge_pages_for_the_heap() {
   const auto after = reinterpret_cast<std::uintptr_t>(sbrk(0));
   const std::uintptr_t begin = (before + kHugePage - 1) & ~(kHugePage - 1), end = after & ~(kHugePage - 1);
   // A refusal (huge pages compiled out of the kernel) leaves ordinary pages: nothing to report.
-  if (after > before && end > begin) (void)madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  if (end > begin) (void)madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 #endif
 }
 
