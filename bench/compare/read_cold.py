@@ -5,7 +5,8 @@ On a VM the first write to fresh memory costs a page fault per 4 KiB page, so a 
 allocates N bytes of columns cannot be faster than a process that only writes N fresh
 bytes. For each file this script starts a new Python process that imports castor and
 numpy, then times (a) one castor.read(path) and (b), in another new process, writing as
-many fresh bytes as castor's returned columns hold, one fresh array per column of the same
+many fresh bytes as castor's returned columns hold (columns sharing storage counted once),
+one fresh array per column of the same
 size (numpy.empty(n).fill): the same allocations, nothing decoded. The ratio a/b is
 how far the reader is from that floor; the peer (galvani's MPRfile, NewareNDA.read) is timed
 the same way, cold, in its own process. Every figure is the median of --repeat processes.
@@ -27,10 +28,15 @@ kind, path = sys.argv[1], sys.argv[2]
 if kind == "castor":
     import castor
     t0 = time.perf_counter(); t = castor.read(path); dt = time.perf_counter() - t0
-    sizes = []
+    sizes, seen = [], set()
     for info in t.column_info():
         if info["kind"] == "number":
-            sizes.append(t[info["name"]].nbytes)
+            a = t[info["name"]]
+            # a common column sharing a raw column's storage is one allocation, counted once
+            addr = a.__array_interface__["data"][0]
+            if addr not in seen:
+                seen.add(addr)
+                sizes.append(a.nbytes)
         else:
             sizes.append(32 * t.rows)  # one std::string (short-string storage) per row
     print(json.dumps({"s": dt, "bytes": sum(sizes), "rows": t.rows, "sizes": sizes}))

@@ -265,3 +265,15 @@ TEST(BiologicMpt, TruncatedLineIsAnErrorNamingTheLine) {
 }
 
 }  // namespace
+
+// A common column that is a raw column under castor's name is the raw column's storage, not
+// a second copy (a cold read pays for every byte it allocates); scaled ones have their own.
+TEST(BioLogicMpr, CommonColumnsShareTheRawColumnsTheyRename) {
+  const Table t = castor::io::read_biologic_mpr(data_file("cycler/yadg/gcpl.issue_211.mpr"));
+  ASSERT_TRUE(t.has(col::voltage_V) && t.has("Ewe/V"));
+  EXPECT_TRUE(t.find(col::voltage_V)->values.shares_storage_with(t.find("Ewe/V")->values));
+  EXPECT_TRUE(t.find(col::time_s)->values.shares_storage_with(t.find("time/s")->values));
+  if (t.has("I/mA")) {
+    EXPECT_FALSE(t.find(col::current_A)->values.shares_storage_with(t.find("I/mA")->values));
+  }
+}

@@ -233,3 +233,13 @@ TEST(NewareNda, RecordsOutOfOrderAndTwiceReadAsTheOriginal) {
     for (std::size_t i = 0; i < a.rows(); ++i) ASSERT_EQ(c.values(name)[i], a.values(name)[i]) << name << " row " << i;
   std::filesystem::remove(out);
 }
+
+TEST(NewareNdax, CommonColumnsShareTheRawColumnsTheyRename) {
+  const Table t = castor::io::read_neware_ndax(data_file("cycler/NewareNDA/test_2.ndax"));
+  EXPECT_TRUE(t.find(col::voltage_V)->values.shares_storage_with(t.find("Voltage")->values));
+  EXPECT_TRUE(t.find(col::step)->values.shares_storage_with(t.find("Step_Index")->values));
+  // The common cycle is renumbered from Step.xml's loops here: its own storage, the raw one kept.
+  EXPECT_FALSE(t.find(col::cycle)->values.shares_storage_with(t.find("Cycle")->values));
+  EXPECT_TRUE(t.find(col::charge_capacity_mAh)->values.shares_storage_with(t.find("Charge_Capacity(mAh)")->values));
+  EXPECT_FALSE(t.find(col::current_A)->values.shares_storage_with(t.find("Current(mA)")->values));
+}

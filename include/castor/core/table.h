@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "castor/core/column_values.h"
+
 namespace castor {
 
 enum class ColumnRole { Common, Raw };
@@ -22,7 +24,8 @@ struct Column {
   std::string unit;         // e.g. "V"; empty for counts and indices
   std::string source_name;  // the name in the file this column came from
   ColumnRole role = ColumnRole::Raw;
-  std::vector<double> values;
+  // Shared with another column holding the same numbers (see column_values.h), copied on write.
+  ColumnValues values;
 };
 
 struct TextColumn {
@@ -61,9 +64,10 @@ class Table {
   bool empty() const { return rows_ == 0; }
 
   // Adds a numeric column; its length must equal rows() unless the table has no
-  // columns yet (then it sets rows()). Replaces a column of the same name.
+  // columns yet (then it sets rows()). Replaces a column of the same name. Values passed
+  // as another column's `values` share its storage (no copy until one of them is written).
   Column& add(Column column);
-  Column& add(std::string_view name, std::string_view unit, std::string_view source, ColumnRole role, std::vector<double> values);
+  Column& add(std::string_view name, std::string_view unit, std::string_view source, ColumnRole role, ColumnValues values);
   TextColumn& add_text(TextColumn column);
 
   bool has(std::string_view name) const { return find(name) != nullptr; }

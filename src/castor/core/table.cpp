@@ -32,7 +32,7 @@ Column& Table::add(Column column) {
   return columns_.back();
 }
 
-Column& Table::add(std::string_view name, std::string_view unit, std::string_view source, ColumnRole role, std::vector<double> values) {
+Column& Table::add(std::string_view name, std::string_view unit, std::string_view source, ColumnRole role, ColumnValues values) {
   return add(Column{std::string(name), std::string(unit), std::string(source), role, std::move(values)});
 }
 
@@ -76,7 +76,10 @@ Table Table::slice(std::size_t begin, std::size_t end) const {
   out.sized_ = true;
   for (const auto& c : columns_) {
     Column s{c.name, c.unit, c.source_name, c.role, {}};
-    s.values.assign(c.values.begin() + static_cast<std::ptrdiff_t>(begin), c.values.begin() + static_cast<std::ptrdiff_t>(end));
+    if (begin == 0 && end == c.values.size())
+      s.values = c.values;  // the whole column: shared, not copied
+    else
+      s.values.assign(c.values.cbegin() + static_cast<std::ptrdiff_t>(begin), c.values.cbegin() + static_cast<std::ptrdiff_t>(end));
     out.columns_.push_back(std::move(s));
   }
   for (const auto& c : text_columns_) {
@@ -95,9 +98,9 @@ void Table::append_rows(const Table& other) {
   const std::size_t n = other.rows();
   for (auto& c : columns_) {
     if (const Column* o = other.find(c.name))
-      c.values.insert(c.values.end(), o->values.begin(), o->values.end());
+      c.values.insert(c.values.cend(), o->values.begin(), o->values.end());
     else
-      c.values.insert(c.values.end(), n, std::numeric_limits<double>::quiet_NaN());
+      c.values.insert(c.values.cend(), n, std::numeric_limits<double>::quiet_NaN());
   }
   for (auto& c : text_columns_) {
     if (const TextColumn* o = other.find_text(c.name))

@@ -271,8 +271,13 @@ Table read_arbin_res(const std::filesystem::path& path) {
   auto copy = [&](std::string_view name, std::string_view unit, const char* src, double scale) {
     const Column* c = t.find(src);
     if (!c) return;
-    std::vector<double> v = c->values;
-    for (auto& x : v) x *= scale;
+    if (scale == 1.0) {  // the same numbers: the raw column's storage, shared
+      t.add(name, unit, src, ColumnRole::Common, c->values);
+      return;
+    }
+    std::vector<double> v;
+    v.reserve(c->values.size());
+    for (double x : c->values) v.push_back(x * scale);
     t.add(name, unit, src, ColumnRole::Common, std::move(v));
   };
   copy(col::time_s, "s", "Test_Time", 1.0);

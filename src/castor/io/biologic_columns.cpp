@@ -172,13 +172,13 @@ std::size_t type_width(char type) {
 void add_biologic_common_columns(Table& t) {
   const std::size_t n = t.rows();
   auto copy_as = [&](std::string_view name, std::string_view unit, const Column* src, double scale) {
-    std::vector<double> v;  // written once (fresh memory costs its first write)
-    if (scale == 1.0) {
-      v = src->values;
-    } else {
-      v.reserve(src->values.size());
-      for (double x : src->values) v.push_back(x * scale);
+    if (scale == 1.0) {  // the raw column's storage, shared (fresh memory costs its first write)
+      t.add(name, unit, src->name, ColumnRole::Common, src->values);
+      return;
     }
+    std::vector<double> v;
+    v.reserve(src->values.size());
+    for (double x : src->values) v.push_back(x * scale);
     t.add(name, unit, src->name, ColumnRole::Common, std::move(v));
   };
   if (const Column* c = t.find("time/s")) copy_as(col::time_s, "s", c, 1.0);

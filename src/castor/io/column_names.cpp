@@ -242,9 +242,13 @@ void add_common_columns_by_name(Table& t, const ColumnMapping& mapping) {
           for (double& x : c->values) x *= *factor;
         return true;
       }
-      std::vector<double> v = c->values;
-      if (*factor != 1.0)
-        for (double& x : v) x *= *factor;
+      if (*factor == 1.0) {  // the same numbers: the raw column's storage, shared
+        t.add(rule.common, rule.unit, src_desc, ColumnRole::Common, c->values);
+        return true;
+      }
+      std::vector<double> v;
+      v.reserve(c->values.size());
+      for (double x : std::as_const(*c).values) v.push_back(x * *factor);
       t.add(rule.common, rule.unit, src_desc, ColumnRole::Common, std::move(v));
       return true;
     }

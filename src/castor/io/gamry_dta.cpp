@@ -222,9 +222,11 @@ Table read_gamry_dta(const std::filesystem::path& path) {
     if (time->values[r] + offset < tt[r - 1] - 1e-9 && curve[r] != curve[r - 1]) offset = tt[r - 1] - time->values[r];
     tt[r] = time->values[r] + offset;
   }
+  // Shared, not copied; taken before add() may move the columns (and the pointers into them).
+  ColumnValues voltage = vf->values, current = im->values;
   t.add(col::time_s, "s", "T", ColumnRole::Common, std::move(tt));
-  t.add(col::voltage_V, "V", "Vf", ColumnRole::Common, vf->values);
-  t.add(col::current_A, "A", "Im", ColumnRole::Common, im->values);
+  t.add(col::voltage_V, "V", "Vf", ColumnRole::Common, std::move(voltage));
+  t.add(col::current_A, "A", "Im", ColumnRole::Common, std::move(current));
   t.add(col::cycle, "", "CURVE number", ColumnRole::Common, std::move(curve));
   const bool cv = to_lower(t.meta.technique) == "cv";
   if (cv) t.add(col::step_kind, "", "TAG CV", ColumnRole::Common, std::vector<double>(t.rows(), static_cast<double>(StepKind::sweep)));

@@ -19,7 +19,7 @@ constexpr std::string_view kFormat = "Maccor text export";
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // A column of seconds, from a numeric column or a text column of "Nd hh:mm:ss" durations.
-std::optional<std::vector<double>> seconds(const Table& t, std::initializer_list<const char*> names) {
+std::optional<ColumnValues> seconds(const Table& t, std::initializer_list<const char*> names) {  // a numeric one shared
   for (const char* n : names) {
     if (const Column* c = t.find(n)) return c->values;
     if (const TextColumn* c = t.find_text(n)) {

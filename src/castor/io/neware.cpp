@@ -222,42 +222,48 @@ Table to_table(Records& r, const std::string& file, const std::string& format) {
     test_time[i] = offset + r.step_time[i];
     if (std::isfinite(r.step_time[i])) last_step_time = r.step_time[i];
   }
-  std::vector<double> kind(n), current_A(n), chg(r.chg_cap), dchg(r.dchg_cap);
+  std::vector<double> kind(n), current_A(n);
   for (std::size_t i = 0; i < n; ++i) {
     kind[i] = static_cast<double>(kind_of_status(r.status[i]));
     current_A[i] = r.current_mA[i] * 1e-3;
   }
+  // A common column holding a raw column's numbers shares its storage (no second copy).
+  ColumnValues voltage(std::move(r.voltage)), cycle(std::move(r.cycle)), step_index(std::move(r.step_index)),
+      step_time(std::move(r.step_time)), chg(std::move(r.chg_cap)), dchg(std::move(r.dchg_cap)), chg_e(std::move(r.chg_e)),
+      dchg_e(std::move(r.dchg_e));
   t.add(col::time_s, "s", "Time (summed over steps)", ColumnRole::Common, std::move(test_time));
-  t.add(col::voltage_V, "V", "Voltage", ColumnRole::Common, r.voltage);
+  t.add(col::voltage_V, "V", "Voltage", ColumnRole::Common, voltage);
   t.add(col::current_A, "A", "Current(mA)", ColumnRole::Common, std::move(current_A));
-  t.add(col::cycle, "", "Cycle", ColumnRole::Common, r.cycle);
-  t.add(col::step, "", "Step_Index", ColumnRole::Common, r.step_index);
+  t.add(col::cycle, "", "Cycle", ColumnRole::Common, cycle);
+  t.add(col::step, "", "Step_Index", ColumnRole::Common, step_index);
   t.add(col::step_kind, "", "Status", ColumnRole::Common, std::move(kind));
-  t.add(col::step_time_s, "s", "Time", ColumnRole::Common, r.step_time);
-  t.add(col::charge_capacity_mAh, "mAh", "Charge_Capacity(mAh)", ColumnRole::Common, std::move(chg));
-  t.add(col::discharge_capacity_mAh, "mAh", "Discharge_Capacity(mAh)", ColumnRole::Common, std::move(dchg));
-  t.add(col::charge_energy_mWh, "mWh", "Charge_Energy(mWh)", ColumnRole::Common, r.chg_e);
-  t.add(col::discharge_energy_mWh, "mWh", "Discharge_Energy(mWh)", ColumnRole::Common, r.dchg_e);
-  for (auto& [name, values] : r.aux)
+  t.add(col::step_time_s, "s", "Time", ColumnRole::Common, step_time);
+  t.add(col::charge_capacity_mAh, "mAh", "Charge_Capacity(mAh)", ColumnRole::Common, chg);
+  t.add(col::discharge_capacity_mAh, "mAh", "Discharge_Capacity(mAh)", ColumnRole::Common, dchg);
+  t.add(col::charge_energy_mWh, "mWh", "Charge_Energy(mWh)", ColumnRole::Common, chg_e);
+  t.add(col::discharge_energy_mWh, "mWh", "Discharge_Energy(mWh)", ColumnRole::Common, dchg_e);
+  std::map<std::string, ColumnValues> aux;
+  for (auto& [name, values] : r.aux) aux.emplace(name, std::move(values));
+  for (const auto& [name, values] : aux)
     if (name.starts_with("T")) {
       t.add(col::temperature_C, "°C", name, ColumnRole::Common, values);
       break;
     }
   t.add("Index", "", "Index", ColumnRole::Raw, std::move(r.index));
-  t.add("Cycle", "", "Cycle", ColumnRole::Raw, std::move(r.cycle));
+  t.add("Cycle", "", "Cycle", ColumnRole::Raw, std::move(cycle));
   t.add("Step", "", "Step", ColumnRole::Raw, std::move(step_count));
-  t.add("Step_Index", "", "Step_Index", ColumnRole::Raw, std::move(r.step_index));
+  t.add("Step_Index", "", "Step_Index", ColumnRole::Raw, std::move(step_index));
   t.add_text({"Status", "Status", std::move(r.status)});
-  t.add("Time", "s", "Time", ColumnRole::Raw, std::move(r.step_time));
-  t.add("Voltage", "V", "Voltage", ColumnRole::Raw, std::move(r.voltage));
+  t.add("Time", "s", "Time", ColumnRole::Raw, std::move(step_time));
+  t.add("Voltage", "V", "Voltage", ColumnRole::Raw, std::move(voltage));
   t.add("Current(mA)", "mA", "Current(mA)", ColumnRole::Raw, std::move(r.current_mA));
-  t.add("Charge_Capacity(mAh)", "mAh", "Charge_Capacity(mAh)", ColumnRole::Raw, std::move(r.chg_cap));
-  t.add("Discharge_Capacity(mAh)", "mAh", "Discharge_Capacity(mAh)", ColumnRole::Raw, std::move(r.dchg_cap));
-  t.add("Charge_Energy(mWh)", "mWh", "Charge_Energy(mWh)", ColumnRole::Raw, std::move(r.chg_e));
-  t.add("Discharge_Energy(mWh)", "mWh", "Discharge_Energy(mWh)", ColumnRole::Raw, std::move(r.dchg_e));
+  t.add("Charge_Capacity(mAh)", "mAh", "Charge_Capacity(mAh)", ColumnRole::Raw, std::move(chg));
+  t.add("Discharge_Capacity(mAh)", "mAh", "Discharge_Capacity(mAh)", ColumnRole::Raw, std::move(dchg));
+  t.add("Charge_Energy(mWh)", "mWh", "Charge_Energy(mWh)", ColumnRole::Raw, std::move(chg_e));
+  t.add("Discharge_Energy(mWh)", "mWh", "Discharge_Energy(mWh)", ColumnRole::Raw, std::move(dchg_e));
   check_timestamps(r.timestamp, t.meta.warnings);
   t.add("Timestamp", "s", "Timestamp", ColumnRole::Raw, std::move(r.timestamp));
-  for (auto& [name, values] : r.aux) t.add(name, name.starts_with("T") ? "°C" : "V", name, ColumnRole::Raw, std::move(values));
+  for (auto& [name, values] : aux) t.add(name, name.starts_with("T") ? "°C" : "V", name, ColumnRole::Raw, std::move(values));
   if (!t.empty()) {
     const double ts = t.values("Timestamp").front();
     if (std::isfinite(ts) && ts > 0) set_start_time(t.meta, ts, "first record's date");
@@ -582,10 +588,11 @@ void read_ndax_aux(const NdaxArchive& zip, Table& t) {
     if (!name.starts_with("data_AUX_") || !name.ends_with(".ndc")) continue;
     const int version = zip.header(name)[2];
     if (version < 14) continue;
-    std::vector<double> values;
-    values.reserve(std::min<std::uint64_t>(entry.size / 4, t.rows()));
-    zip.each_record(name, 132, 4, 4, [&](const std::uint8_t* p) { values.push_back(get<float>(p)); });
-    values.resize(t.rows(), kNaN);
+    std::vector<double> decoded;
+    decoded.reserve(std::min<std::uint64_t>(entry.size / 4, t.rows()));
+    zip.each_record(name, 132, 4, 4, [&](const std::uint8_t* p) { decoded.push_back(get<float>(p)); });
+    decoded.resize(t.rows(), kNaN);
+    ColumnValues values(std::move(decoded));
     const int type = k < static_cast<int>(chl_types.size()) ? chl_types[static_cast<std::size_t>(k)] : 0;
     const std::string col_name = fmt::format("{}{}", type == 103 ? "T" : type == 335 ? "t" : type == 345 ? "H" : "Aux", k + 1);
     if (type == 103 && !t.has(col::temperature_C)) t.add(col::temperature_C, "°C", col_name, ColumnRole::Common, values);
