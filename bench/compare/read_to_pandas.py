@@ -62,6 +62,11 @@ def time_calls(fn, path, repeat):
     return first, statistics.median(warm)
 
 
+def ratio_text(r):
+    """peer / castor: below 10 with one decimal (0.6x is castor slower, never rounded to 1x)."""
+    return f"{r:.1f}x" if r < 10 else f"{r:.0f}x"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
@@ -111,7 +116,7 @@ def main():
         ours_df, theirs_df = ours(path), peers[kind](path)
         dv, di = check_same(kind, ours_df, theirs_df, path)
         print(f"| `{os.path.basename(rel)}` | {len(ours_df):,} | {dv:.1e} / {di:.1e} | {c_first*1e3:.1f} ms | "
-              f"{c_warm*1e3:.1f} ms | {kind} | {p_first*1e3:.1f} ms | {p_warm*1e3:.1f} ms | {p_warm/c_warm:.0f}x |")
+              f"{c_warm*1e3:.1f} ms | {kind} | {p_first*1e3:.1f} ms | {p_warm*1e3:.1f} ms | {ratio_text(p_warm / c_warm)} |")
 
 
 if __name__ == "__main__":

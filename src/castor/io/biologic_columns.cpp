@@ -255,15 +255,18 @@ void add_biologic_common_columns(Table& t) {
   if (!mode && !freq && !sweep_technique) return;
   std::vector<double> kind;
   kind.reserve(n);
+  const double* I_A = current ? current->values.data() : nullptr;
+  const double* f_Hz = freq ? freq->values.data() : nullptr;
+  const double* modes = mode ? mode->values.data() : nullptr;
   for (std::size_t i = 0; i < n; ++i) {
     StepKind k = StepKind::unknown;
-    const double I = current ? current->values[i] : kNaN;
-    if (freq && freq->values[i] > 0) {
+    const double I = I_A ? I_A[i] : kNaN;
+    if (f_Hz && f_Hz[i] > 0) {
       k = StepKind::impedance;
     } else if (sweep_technique) {
       k = StepKind::sweep;
-    } else if (mode) {
-      const double m = mode->values[i];  // compared as read: a NaN or 1e300 is no mode
+    } else if (modes) {
+      const double m = modes[i];  // compared as read: a NaN or 1e300 is no mode
       if (m == 3)
         k = StepKind::rest;
       else if (m == 1)

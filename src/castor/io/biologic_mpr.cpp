@@ -269,7 +269,34 @@ void read_data(const ByteReader& r, const Module& m, Table& t) {
       const int shift = __builtin_ctz(mask);
       for (std::size_t i = 0; i < n_points; ++i) v.push_back(static_cast<double>((base[i * width + f.offset] & mask) >> shift));
     } else {
-      for (std::size_t i = 0; i < n_points; ++i) v.push_back(read_typed(base + i * width + f.offset, f.type));
+      // One loop per stored type (the type is the column's, not the row's).
+      auto each = [&]<class T>(T) {
+        const std::uint8_t* p = base + f.offset;
+        for (std::size_t i = 0; i < n_points; ++i, p += width) {
+          T x;
+          std::memcpy(&x, p, sizeof(T));
+          v.push_back(static_cast<double>(x));
+        }
+      };
+      switch (f.type) {
+        case 'B':
+          each(std::uint8_t{});
+          break;
+        case 'H':
+          each(std::uint16_t{});
+          break;
+        case 'I':
+          each(std::uint32_t{});
+          break;
+        case 'f':
+          each(float{});
+          break;
+        case 'd':
+          each(double{});
+          break;
+        default:
+          v.assign(n_points, read_typed(base, f.type));  // an unknown type: NaN
+      }
     }
     std::string name = f.name;
     if (t.has(name)) name = fmt::format("{} (id {})", name, f.id);  // duplicate meaning
