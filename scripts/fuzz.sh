@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (clang 14, ASan + UBSan) and runs each for a fixed time,
-# seeded from the real files in ../shared/data. Usage: scripts/fuzz.sh [SECONDS per harness]
+# as many side by side as there are cores ($CASTOR_FUZZ_JOBS), seeded from the real files in
+# ../shared/data. Usage: scripts/fuzz.sh [SECONDS per harness]
 # (default 20, or $CASTOR_FUZZ_SECONDS), with a fixed seed ($CASTOR_FUZZ_SEED, default 1) so
 # that a CI run explores the same mutations as the last one did (as far as its speed allows);
 # a soak for new findings sets another seed and more seconds. A crash, a leak, a sanitizer report, an input that
@@ -50,17 +51,37 @@ printf '\x02Sweep from 2.6 V to 1.5 V at 1 mV/s; Impedance from 10 kHz to 10 mHz
 printf '\x03Charge at 1 C for 1 hour' > "$dir/corpus/simulate/empty"
 
 mkdir -p "$dir/findings"
-status=0
-for f in "$dir"/tests/fuzz/fuzz_*; do
-  name="$(basename "$f")"; name="${name#fuzz_}"
+# The harnesses run side by side, one per core ($CASTOR_FUZZ_JOBS, default nproc): each runs
+# for its own wall time, so the smoke runs take seconds x harnesses / cores.
+jobs="${CASTOR_FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+fuzz_one() {  # fuzz_one HARNESS-PATH; its report goes to findings/<name>.log, its verdict to .status
+  local f="$1" name; name="$(basename "$f")"; name="${name#fuzz_}"
   mkdir -p "$dir/corpus/$name"
-  echo "== fuzz $name for ${seconds}s"
-  if ! ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  if ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       "$f" -seed="${CASTOR_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 -print_final_stats=0 \
       -artifact_prefix="$dir/findings/$name-" "$dir/corpus/$name" > "$dir/findings/$name.log" 2>&1; then
+    echo ok > "$dir/findings/$name.status"
+  else
+    echo finding > "$dir/findings/$name.status"
+  fi
+}
+harnesses=("$dir"/tests/fuzz/fuzz_*)
+running=0
+for f in "${harnesses[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
+  name="$(basename "$f")"; rm -f "$dir/findings/${name#fuzz_}.status"
+  echo "== fuzz ${name#fuzz_} for ${seconds}s"
+  fuzz_one "$f" &
+  running=$((running + 1))
+done
+wait
+status=0
+for f in "${harnesses[@]}"; do
+  name="$(basename "$f")"; name="${name#fuzz_}"
+  if [ "$(cat "$dir/findings/$name.status" 2>/dev/null)" != ok ]; then
     echo "FINDING in $name (see $dir/findings/$name.log):"; tail -30 "$dir/findings/$name.log"; status=1
   else
-    grep -E "^#[0-9]+.*(DONE|pulse)" "$dir/findings/$name.log" | tail -1 || true
+    echo "$name: $(grep -E "^#[0-9]+.*(DONE|pulse)" "$dir/findings/$name.log" | tail -1 || true)"
   fi
 done
 exit $status
